@@ -1,0 +1,73 @@
+/* Copyright (c) dovecot-like authors. imap-parser.h: incremental IMAP command
+   argument parser (RFC 3501 9 / RFC 9051 9) over an istream: atoms, quoted
+   strings, literals {n} / {n+} (LITERAL+) / ~{n} (literal8), lists ( ), NIL.
+   Bounded: line length, literal size, list depth, argument count are limits the
+   caller passes from settings. */
+#ifndef IMAP_PARSER_H
+#define IMAP_PARSER_H
+
+#include "array.h"
+
+struct istream;
+struct ostream;
+
+enum imap_arg_type {
+	IMAP_ARG_NIL, IMAP_ARG_ATOM, IMAP_ARG_STRING, IMAP_ARG_LITERAL,
+	IMAP_ARG_LIST, IMAP_ARG_EOL,
+};
+
+struct imap_arg {
+	enum imap_arg_type type;
+	bool literal8;
+	size_t str_len;		/* for ATOM/STRING/LITERAL */
+	union {
+		const char *str;	/* NUL-terminated, may contain NUL for literals */
+		ARRAY(struct imap_arg) list;	/* ends with an EOL arg */
+	} u;
+};
+
+struct imap_parser_limits {
+	size_t max_line_length;		/* imap_max_line_length */
+	uoff_t max_literal_size;	/* bigger literal: error */
+	unsigned int max_list_depth;
+	unsigned int max_args;
+};
+
+enum imap_parser_error {
+	IMAP_PARSER_ERROR_NONE = 0,
+	IMAP_PARSER_ERROR_BAD_SYNTAX,	/* reply BAD, skip rest of line */
+	IMAP_PARSER_ERROR_LINE_TOO_LONG,	/* reply BAD and disconnect */
+	IMAP_PARSER_ERROR_LITERAL_TOO_BIG,	/* reply BAD/NO [TOOBIG] */
+};
+
+struct imap_parser;
+
+/* output: where "+ OK" continuation requests for synchronizing literals are
+   written (NULL = never send them, e.g. tests). */
+struct imap_parser *imap_parser_create(struct istream *input, struct ostream *output,
+				       const struct imap_parser_limits *limits);
+void imap_parser_destroy(struct imap_parser **parser);
+/* Forget the current command's state (after a reply), keeping the stream. */
+void imap_parser_reset(struct imap_parser *parser);
+
+/* Reads the tag and command name first with imap_parser_read_word(): returns
+   the word (tmp-free: valid until reset), or NULL if more input is needed;
+   *error_r set on failure. Then imap_parser_read_args() parses the rest of
+   the line: 1 = done (*args_r ends with an IMAP_ARG_EOL), 0 = need more input
+   (call again after the next read), -1 = error (imap_parser_get_error()). */
+const char *imap_parser_read_word(struct imap_parser *parser);
+int imap_parser_read_args(struct imap_parser *parser, const struct imap_arg **args_r);
+enum imap_parser_error imap_parser_get_error(struct imap_parser *parser,
+					     const char **msg_r);
+/* Skip the rest of the current line after an error (returns true when the
+   line end was reached, false if more input is needed). */
+bool imap_parser_skip_line(struct imap_parser *parser);
+
+/* Helpers over parsed args. */
+bool imap_arg_get_astring(const struct imap_arg *arg, const char **str_r);
+bool imap_arg_get_atom(const struct imap_arg *arg, const char **str_r);
+bool imap_arg_get_list(const struct imap_arg *arg, const struct imap_arg **list_r,
+		       unsigned int *count_r);
+#define IMAP_ARG_IS_EOL(arg) ((arg)->type == IMAP_ARG_EOL)
+
+#endif

@@ -1,0 +1,13 @@
+/* Copyright (c) dovecot-like authors. imap-quote.h: writing IMAP strings:
+   atom/quoted/literal as needed (RFC 3501 4.3). */
+#ifndef IMAP_QUOTE_H
+#define IMAP_QUOTE_H
+
+#include "str.h"
+
+/* Quoted string if possible, else a literal {n}\r\n...; NULL -> NIL. */
+void imap_append_string(struct str *dest, const char *src);
+void imap_append_nstring(struct str *dest, const char *src);
+void imap_append_astring(struct str *dest, const char *src);
+
+#endif

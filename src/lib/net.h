@@ -1,0 +1,39 @@
+/* Copyright (c) dovecot-like authors. net.h: sockets (inet and unix), addresses. */
+#ifndef NET_H
+#define NET_H
+
+#include <netinet/in.h>
+
+struct ip_addr {
+	unsigned short family;	/* AF_INET, AF_INET6, or 0 = none/unix */
+	union {
+		struct in_addr ip4;
+		struct in6_addr ip6;
+	} u;
+};
+
+/* "127.0.0.1", "::1", "*" (any v4), "::" (any v6). 0 or -1. */
+int net_addr2ip(const char *addr, struct ip_addr *ip_r);
+/* Static-free: result in tmp pool. "" for family 0. */
+const char *net_ip2addr(const struct ip_addr *ip);
+bool net_ip_is_loopback(const struct ip_addr *ip);
+
+void fd_set_nonblock(int fd, bool nonblock);
+void fd_close_on_exec(int fd, bool set);
+
+/* Bind+listen on ip:port (SO_REUSEADDR; IPV6_V6ONLY for v6). Returns fd or -1
+   (errno). */
+int net_listen(const struct ip_addr *ip, unsigned int port, int backlog);
+/* Bind+listen a unix socket, unlinking a stale one first; mode applied. */
+int net_listen_unix(const char *path, unsigned int mode, int backlog);
+/* Accepts non-blocking+cloexec; returns fd, -1 with errno EAGAIN when none,
+   -2 on other errors. Addresses may be NULL. */
+int net_accept(int listen_fd, struct ip_addr *ip_r, unsigned int *port_r);
+/* Blocking connect to a unix socket (short, local). fd or -1. */
+int net_connect_unix(const char *path);
+int net_getsockname(int fd, struct ip_addr *ip_r, unsigned int *port_r);
+int net_getpeername(int fd, struct ip_addr *ip_r, unsigned int *port_r);
+/* SO_PEERCRED of a unix socket. */
+int net_getunixcred(int fd, pid_t *pid_r, uid_t *uid_r, gid_t *gid_r);
+
+#endif
