@@ -1,0 +1,18 @@
+#!/bin/sh
+# Install what building and testing dovecot-like needs on Debian 12 (as root or
+# through sudo). Skips apt entirely when everything is already there.
+set -e
+PKGS="build-essential autoconf automake pkg-config libssl-dev libsodium-dev
+libpam0g-dev zlib1g-dev check libcrypt-dev openssl curl procps python3
+python3-pytest util-linux passwd"
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "Installing:$missing"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null

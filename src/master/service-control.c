@@ -1,0 +1,105 @@
+/* Copyright (c) dovecot-like authors. service-control.c: reload (SIGHUP) and
+   graceful stop (SIGTERM) of all services. */
+
+#include "lib.h"
+#include "array.h"
+#include "hash.h"
+#include "ioloop.h"
+#include "service.h"
+
+#include <unistd.h>
+#include <signal.h>
+
+/* How long children get to exit after SIGTERM before SIGKILL. */
+#define SERVICES_STOP_KILL_MSECS 5000
+
+static struct timeout *stop_kill_to;
+
+static void services_close_listeners(struct service_list *list)
+{
+	struct service *const *servicep;
+	struct service_listener *l;
+
+	array_foreach(&list->services, servicep) {
+		array_foreach(&(*servicep)->listeners, l) {
+			if (l->fd != -1) {
+				close(l->fd);
+				l->fd = -1;
+			}
+		}
+	}
+}
+
+void services_reload(struct service_list *list, struct settings *new_set)
+{
+	const char *error;
+	int fd;
+
+	fd = settings_snapshot_create(new_set, &error);
+	if (fd < 0) {
+		log_error("reload: settings snapshot failed: %s", error);
+		settings_free(&new_set);
+		return;
+	}
+	close(list->config_fd);
+	list->config_fd = fd;
+	/* Processes started from now on read the new snapshot. Workers already
+	   serving a user keep their settings until the session ends; idle ones
+	   and the long-lived daemons are replaced. Listeners stay as bound: a
+	   changed address or port needs a restart. */
+	settings_free(&list->set);
+	list->set = new_set;
+	service_process_kill_all(list, SIGTERM, SERVICE_TYPE_DAEMON, false);
+	{
+		struct hash_iterate *iter = hash_table_iterate_init(list->processes);
+		void *key, *value;
+
+		while (hash_table_iterate(iter, &key, &value)) {
+			if (service_process_is_idle_worker(value))
+				kill(POINTER_CAST_TO(key, pid_t), SIGTERM);
+		}
+		hash_table_iterate_deinit(&iter);
+	}
+	log_info("Configuration reloaded");
+}
+
+static void services_stop_kill(void *context)
+{
+	struct service_list *list = context;
+
+	timeout_remove(&stop_kill_to);
+	log_warning("Processes did not exit in time, killing them");
+	service_process_kill_all(list, SIGKILL, SERVICE_TYPE_LOG, true);
+}
+
+void services_stop(struct service_list *list)
+{
+	if (list->stopping)
+		return;
+	list->stopping = true;
+	services_close_listeners(list);
+	/* everyone but log: it must see the others' last lines */
+	service_process_kill_all(list, SIGTERM, SERVICE_TYPE_DAEMON, false);
+	service_process_kill_all(list, SIGTERM, SERVICE_TYPE_WORKER, false);
+	stop_kill_to = timeout_add(SERVICES_STOP_KILL_MSECS, services_stop_kill, list);
+}
+
+/* Only the log service is left (or nothing): the caller may exit. */
+bool services_stop_done(struct service_list *list)
+{
+	struct hash_iterate *iter;
+	void *key, *value;
+	bool done = true;
+
+	if (!list->stopping)
+		return false;
+	iter = hash_table_iterate_init(list->processes);
+	while (hash_table_iterate(iter, &key, &value)) {
+		if (!service_process_is_log(value))
+			done = false;
+	}
+	hash_table_iterate_deinit(&iter);
+	if (done)
+		timeout_remove(&stop_kill_to);
+	return done;
+}

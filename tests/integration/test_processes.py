@@ -1,0 +1,86 @@
+"""The process split and its privileges, as `ps` sees them, and crash
+isolation: a worker crash never takes down master, auth or other sessions."""
+import imaplib, os, signal, subprocess, time
+import pytest
+from dlserver import MODE
+
+
+def ps_tree(root_pid):
+    out = subprocess.run(["ps", "-eo", "pid=,ppid=,uid=,args="], capture_output=True,
+                         text=True, check=True).stdout
+    procs = {}
+    for line in out.splitlines():
+        pid, ppid, uid, args = line.split(None, 3)
+        procs[int(pid)] = (int(ppid), int(uid), args)
+    children = {pid: v for pid, v in procs.items() if v[0] == root_pid}
+    return children
+
+
+def find(children, title):
+    return [(pid, uid, args) for pid, (ppid, uid, args) in children.items()
+            if args.startswith(title)]
+
+
+def test_process_titles_and_privileges(server):
+    m = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=15)
+    m.login("demo", server.users["demo"])
+    m.select("INBOX")
+    children = ps_tree(server.master_pid())
+    titles = sorted(args for _, _, args in children.values())
+    login = find(children, "dovecot-like/imap-login")
+    auth = find(children, "dovecot-like/auth")
+    log = find(children, "dovecot-like/log")
+    workers = [p for p in find(children, "dovecot-like/imap [demo")]
+    assert login and auth and log and workers, titles
+    assert "127.0.0.1" in workers[0][2]
+    uid, gid = server.uids["demo"]
+    assert workers[0][1] == uid, (workers, uid)
+    if MODE == "privileged":
+        assert all(u != 0 for _, u, _ in login), login
+        # the login process is chrooted
+        root = os.readlink(f"/proc/{login[0][0]}/root")
+        assert root == os.path.join(server.dir, "run", "login"), root
+    m.logout()
+
+
+def test_worker_crash_is_isolated(fresh_server):
+    server = fresh_server
+    a = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=15)
+    a.login("alice", server.users["alice"])
+    a.select("INBOX")
+    d = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=15)
+    d.login("demo", server.users["demo"])
+    d.select("INBOX")
+    children = ps_tree(server.master_pid())
+    victim = find(children, "dovecot-like/imap [demo")
+    assert victim
+    os.kill(victim[0][0], signal.SIGSEGV)
+    assert server.wait_log("killed with signal 11"), server.log_text()
+    with pytest.raises((imaplib.IMAP4.abort, OSError, EOFError)):
+        d.noop()
+        d.noop()
+    # alice's session and new logins are unaffected
+    assert a.noop()[0] == "OK"
+    n = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=15)
+    assert n.login("demo", server.users["demo"])[0] == "OK"
+    n.logout()
+    a.logout()
+    # the crash is expected here: don't let the log check fail the test
+    server.stop(check_log=False)
+
+
+def test_sighup_reload_keeps_serving(fresh_server):
+    server = fresh_server
+    os.kill(server.master_pid(), signal.SIGHUP)
+    assert server.wait_log("Configuration reloaded"), server.log_text()
+    deadline = time.time() + 10
+    while True:
+        try:
+            m = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=15)
+            assert m.login("demo", server.users["demo"])[0] == "OK"
+            m.logout()
+            break
+        except (imaplib.IMAP4.error, OSError):
+            if time.time() > deadline:
+                raise
+            time.sleep(0.2)
