@@ -19,6 +19,11 @@ struct settings_section {
 	ARRAY(const char *) keys;	/* parallel: key, value */
 	ARRAY(const char *) values;
 	ARRAY(struct settings_section *) children;
+	/* Added: parallel to keys. "file:line" where each key was set (NULL for
+	   a built-in default), and "<path" when the value was read from a file
+	   (NULL otherwise; dumps print "<path" instead of the contents). */
+	ARRAY(const char *) key_locations;
+	ARRAY(const char *) key_files;
 };
 
 /* Parse path (following !include, <file values, 1.x mapping). On error
@@ -72,5 +77,29 @@ void settings_dump(const struct settings *set, bool only_changed, int fd);
    back. Returns fd / settings, or -1 / NULL with *error_r. */
 int settings_snapshot_create(const struct settings *set, const char **error_r);
 struct settings *settings_snapshot_load(int fd, const char **error_r);
+
+/* Added: every warning the parse produced (also logged), one per line,
+   "" if none. Owned by set. Not carried by snapshots. */
+const char *settings_get_warnings(const struct settings *set);
+/* Added: "file:line" where key got its value for protocol (NULL = global),
+   or NULL when it is the built-in default. Owned by set. */
+const char *settings_get_location(const struct settings *set, const char *protocol,
+				  const char *key);
+/* Added: the whole config tree as written (type "", name ""): top-level keys,
+   sections and filters (type "protocol", "local", "remote", "local_name")
+   before built-in services are merged in. Owned by set. */
+const struct settings_section *settings_get_root(const struct settings *set);
+
+/* Added: value parsers for section keys (port, mode, vsz_limit, idle_kill...),
+   same rules as the config parser. Return 0, or -1 with *error_r (tmp). */
+int settings_parse_bool(const char *value, bool *result_r, const char **error_r);
+/* Decimal unsigned int. */
+int settings_parse_uint(const char *value, unsigned int *result_r, const char **error_r);
+/* File mode: octal when it starts with 0 ("0600"), else decimal. */
+int settings_parse_mode(const char *value, unsigned int *result_r, const char **error_r);
+/* "256M", "64 k", "1 G", plain bytes. */
+int settings_parse_size(const char *value, uoff_t *result_r, const char **error_r);
+/* "30 secs", "5m", "1 hour", "100 ms"; "0" needs no unit. Result in msecs. */
+int settings_parse_time(const char *value, uint64_t *msecs_r, const char **error_r);
 
 #endif
