@@ -62,6 +62,29 @@ enum imap_parser_error imap_parser_get_error(struct imap_parser *parser,
 /* Skip the rest of the current line after an error (returns true when the
    line end was reached, false if more input is needed). */
 bool imap_parser_skip_line(struct imap_parser *parser);
+/* Added: TRUE when the error leaves the stream unusable and the caller must
+   disconnect: a line over max_line_length, or a too big non-synchronizing
+   literal {n+} (its data is already on the way). */
+bool imap_parser_error_is_fatal(const struct imap_parser *parser);
+/* Added: TRUE while inside a literal (its header or data), e.g. to keep a
+   client's idle timer from firing in the middle of an upload. */
+bool imap_parser_is_reading_literal(const struct imap_parser *parser);
+
+/* Behaviour notes:
+   - The parser never reads the stream itself: it parses what is buffered,
+     skipping what it consumed; call again after istream_read().
+   - read_word() ends a word at SP (consumed) or CR/LF (left for read_args),
+     so it may return "" (empty line, or a tag without a command). Returns
+     NULL with an error set on NUL or atom-specials in the word.
+   - The atom NIL becomes IMAP_ARG_NIL with str "NIL" (original case);
+     imap_arg_get_astring() and _get_atom() accept it.
+   - An atom may follow ')' directly: BODY[HEADER.FIELDS (A B)] parses as
+     ATOM "BODY[HEADER.FIELDS", LIST (A B), ATOM "]".
+   - Quoted strings allow only \\ and \" escapes; NUL, CR, LF in them are
+     errors. Literal data may contain any byte; u.str is NUL-terminated
+     after str_len bytes.
+   - max_line_length counts every non-literal byte of the command, words
+     included; max_args counts every argument, list members included. */
 
 /* Helpers over parsed args. */
 bool imap_arg_get_astring(const struct imap_arg *arg, const char **str_r);

@@ -9,5 +9,9 @@
 void imap_append_string(struct str *dest, const char *src);
 void imap_append_nstring(struct str *dest, const char *src);
 void imap_append_astring(struct str *dest, const char *src);
+/* Added: a string with explicit length (may contain NUL: then a literal).
+   Never NIL. Values with 8-bit bytes, CR, LF, NUL or over 1024 bytes are
+   written as literals, others quoted with \\ and \" escapes. */
+void imap_append_string_n(struct str *dest, const char *src, size_t len);
 
 #endif

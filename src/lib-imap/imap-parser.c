@@ -1,0 +1,586 @@
+/* Copyright (c) dovecot-like authors. The IMAP argument parser: a resumable
+   byte-at-a-time state machine, so commands may arrive in any split and every
+   length the client controls is bounded before memory is spent on it. */
+
+#include "lib.h"
+#include "str.h"
+#include "istream.h"
+#include "ostream.h"
+#include "imap-parser.h"
+
+#include <strings.h>
+
+enum imap_parser_state {
+	STATE_ARG_START = 0,	/* before an argument, SP, ')' or EOL */
+	STATE_ATOM,
+	STATE_QUOTED,
+	STATE_QUOTED_ESCAPE,
+	STATE_TILDE,		/* "~" seen, "{" must follow */
+	STATE_LITERAL_SIZE,	/* inside "{...}" */
+	STATE_LITERAL_CRLF,	/* "}" seen, CR LF must follow */
+	STATE_LITERAL_LF,	/* CR after "}" seen */
+	STATE_LITERAL_DATA,
+	STATE_AFTER_ARG,	/* after a quoted string or literal */
+	STATE_EOL_LF,		/* CR at end of line seen */
+	STATE_DONE,
+};
+
+struct imap_parser {
+	struct istream *input;
+	struct ostream *output;
+	struct imap_parser_limits limits;
+	struct pool *pool;	/* per command, cleared by reset */
+	struct str *token;	/* the token being read (system_pool) */
+
+	ARRAY(struct imap_arg) root;
+	/* open lists; stack[0] is &root */
+	ARRAY(struct imap_arg) **stack;
+	unsigned int depth;
+
+	enum imap_parser_state state;
+	size_t line_bytes;	/* non-literal bytes of this line so far */
+	unsigned int arg_count;
+	uoff_t literal_size, literal_left;
+	bool literal_nonsync, literal8, literal_size_digits;
+
+	unsigned int words_read;
+	bool word_done;		/* current word finished (SP seen) */
+	bool eol_consumed;	/* the line's LF has been skipped */
+
+	enum imap_parser_error error;
+	const char *error_msg;
+	bool fatal;
+};
+
+static void imap_parser_init_root(struct imap_parser *parser)
+{
+	array_init(&parser->root, parser->pool, 8);
+	parser->stack = pool_new(parser->pool, __typeof__(*parser->stack),
+				 parser->limits.max_list_depth + 1);
+	parser->stack[0] = (void *)&parser->root;
+	parser->depth = 0;
+}
+
+struct imap_parser *imap_parser_create(struct istream *input, struct ostream *output,
+				       const struct imap_parser_limits *limits)
+{
+	struct imap_parser *parser;
+
+	parser = pool_new(system_pool, struct imap_parser, 1);
+	parser->input = input;
+	parser->output = output;
+	parser->limits = *limits;
+	if (parser->limits.max_list_depth == 0)
+		parser->limits.max_list_depth = 1;
+	parser->pool = pool_create("imap parser", 1024, 0);
+	parser->token = str_new(system_pool, 128);
+	istream_ref(input);
+	if (output != NULL)
+		ostream_ref(output);
+	imap_parser_init_root(parser);
+	return parser;
+}
+
+void imap_parser_destroy(struct imap_parser **_parser)
+{
+	struct imap_parser *parser = *_parser;
+
+	if (parser == NULL)
+		return;
+	*_parser = NULL;
+	istream_unref(&parser->input);
+	ostream_unref(&parser->output);
+	str_free(&parser->token);
+	pool_unref(&parser->pool);
+	p_free(system_pool, parser);
+}
+
+void imap_parser_reset(struct imap_parser *parser)
+{
+	pool_clear(parser->pool);
+	imap_parser_init_root(parser);
+	str_reset(parser->token);
+	parser->state = STATE_ARG_START;
+	parser->line_bytes = 0;
+	parser->arg_count = 0;
+	parser->literal_size = parser->literal_left = 0;
+	parser->literal_nonsync = parser->literal8 = false;
+	parser->literal_size_digits = false;
+	parser->words_read = 0;
+	parser->word_done = false;
+	parser->eol_consumed = false;
+	parser->error = IMAP_PARSER_ERROR_NONE;
+	parser->error_msg = NULL;
+	parser->fatal = false;
+}
+
+static void imap_parser_set_error(struct imap_parser *parser,
+				  enum imap_parser_error error, const char *msg)
+{
+	if (parser->error != IMAP_PARSER_ERROR_NONE)
+		return;
+	parser->error = error;
+	parser->error_msg = msg;
+	if (error == IMAP_PARSER_ERROR_LINE_TOO_LONG)
+		parser->fatal = true;
+}
+
+enum imap_parser_error imap_parser_get_error(struct imap_parser *parser,
+					     const char **msg_r)
+{
+	if (msg_r != NULL)
+		*msg_r = parser->error_msg;
+	return parser->error;
+}
+
+bool imap_parser_error_is_fatal(const struct imap_parser *parser)
+{
+	return parser->fatal;
+}
+
+/* Bytes a command may put in an atom: ATOM-CHAR plus the list wildcards,
+   "\" (flags), "]" (BODY[]) and 8-bit (UTF-8 in RFC 9051). */
+static bool imap_parser_is_atom_char(unsigned char c)
+{
+	if (c <= 0x20 || c == 0x7f)
+		return false;
+	return c != '(' && c != ')' && c != '{' && c != '"';
+}
+
+/* Count a non-literal byte against the line limit. Returns false when the
+   limit is exceeded. */
+static bool imap_parser_count_byte(struct imap_parser *parser)
+{
+	if (++parser->line_bytes > parser->limits.max_line_length) {
+		imap_parser_set_error(parser, IMAP_PARSER_ERROR_LINE_TOO_LONG,
+				      "Too long argument");
+		return false;
+	}
+	return true;
+}
+
+const char *imap_parser_read_word(struct imap_parser *parser)
+{
+	const unsigned char *data;
+	size_t size, i;
+	const char *word;
+
+	if (parser->error != IMAP_PARSER_ERROR_NONE)
+		return NULL;
+
+	data = istream_get_data(parser->input, &size);
+	for (i = 0; i < size; i++) {
+		if (data[i] == ' ' || data[i] == '\r' || data[i] == '\n')
+			break;
+		if (!imap_parser_count_byte(parser))
+			goto consumed;
+		if (!imap_parser_is_atom_char(data[i]) || data[i] == '\\') {
+			imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+				data[i] == '\0' ? "NUL in command" :
+				"Invalid characters in command");
+			goto consumed;
+		}
+	}
+	str_append_n(parser->token, data, i);
+	if (i == size) {
+		istream_skip(parser->input, i);
+		return NULL;
+	}
+	if (data[i] == ' ') {
+		/* RFC 3501 9: exactly one SP; it belongs to the word */
+		i++;
+		if (!imap_parser_count_byte(parser))
+			goto consumed;
+	}
+	istream_skip(parser->input, i);
+	word = p_strndup(parser->pool, str_data(parser->token),
+			 str_len(parser->token));
+	str_reset(parser->token);
+	parser->words_read++;
+	return word;
+consumed:
+	istream_skip(parser->input, i);
+	return NULL;
+}
+
+static struct imap_arg *imap_parser_new_arg(struct imap_parser *parser)
+{
+	if (parser->arg_count >= parser->limits.max_args) {
+		imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+				      "Too many arguments");
+		return NULL;
+	}
+	parser->arg_count++;
+	return array_append_space(parser->stack[parser->depth]);
+}
+
+static bool imap_parser_finish_token(struct imap_parser *parser,
+				     enum imap_arg_type type)
+{
+	struct imap_arg *arg;
+	char *str;
+	size_t len = str_len(parser->token);
+
+	if ((arg = imap_parser_new_arg(parser)) == NULL)
+		return false;
+	/* literals may hold NULs: copy by length */
+	str = p_malloc(parser->pool, len + 1);
+	memcpy(str, str_data(parser->token), len);
+	if (type == IMAP_ARG_ATOM && len == 3 && strcasecmp(str, "NIL") == 0)
+		type = IMAP_ARG_NIL;
+	arg->type = type;
+	arg->literal8 = type == IMAP_ARG_LITERAL && parser->literal8;
+	arg->str_len = len;
+	arg->u.str = str;
+	str_reset(parser->token);
+	return true;
+}
+
+static bool imap_parser_open_list(struct imap_parser *parser)
+{
+	struct imap_arg *arg;
+
+	if (parser->depth >= parser->limits.max_list_depth) {
+		imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+				      "Too deep list nesting");
+		return false;
+	}
+	if ((arg = imap_parser_new_arg(parser)) == NULL)
+		return false;
+	arg->type = IMAP_ARG_LIST;
+	array_init(&arg->u.list, parser->pool, 4);
+	/* The parent is not appended to while this list is open, so the
+	   pointer into its array stays valid. */
+	parser->stack[++parser->depth] = (void *)&arg->u.list;
+	return true;
+}
+
+static void imap_parser_close_list(struct imap_parser *parser)
+{
+	struct imap_arg *eol;
+
+	eol = array_append_space(parser->stack[parser->depth]);
+	eol->type = IMAP_ARG_EOL;
+	parser->depth--;
+}
+
+static bool imap_parser_literal_start(struct imap_parser *parser)
+{
+	/* RFC 3501 7.5: a synchronizing literal needs our go-ahead;
+	   RFC 7888: "{n+}" does not. */
+	if (!parser->literal_nonsync && parser->output != NULL)
+		ostream_send_str(parser->output, "+ OK\r\n");
+	parser->literal_left = parser->literal_size;
+	parser->state = STATE_LITERAL_DATA;
+	if (parser->literal_size == 0) {
+		if (!imap_parser_finish_token(parser, IMAP_ARG_LITERAL))
+			return false;
+		parser->state = STATE_AFTER_ARG;
+	}
+	return true;
+}
+
+/* Consumes literal bytes directly from data. Returns bytes used. */
+static size_t imap_parser_literal_data(struct imap_parser *parser,
+				       const unsigned char *data, size_t size)
+{
+	size_t n = size;
+
+	if (n > parser->literal_left)
+		n = (size_t)parser->literal_left;
+	/* buf_append: str_append_n() would stop at a NUL */
+	(void)buf_append(&parser->token->buf, data, n);
+	parser->literal_left -= n;
+	if (parser->literal_left == 0) {
+		if (imap_parser_finish_token(parser, IMAP_ARG_LITERAL))
+			parser->state = STATE_AFTER_ARG;
+	}
+	return n;
+}
+
+/* One byte of the line (not literal data). Returns false on error. Sets
+   *consume = false to leave the byte unconsumed (EOL at an error, so
+   imap_parser_skip_line() still finds it). */
+static bool imap_parser_byte(struct imap_parser *parser, unsigned char c,
+			     bool *consume)
+{
+	switch (parser->state) {
+	case STATE_AFTER_ARG:
+		/* after a string or literal: SP, ')' or EOL */
+		if (c != ' ' && c != ')' && c != '\r' && c != '\n') {
+			*consume = false;
+			imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+					      "Missing space after argument");
+			return false;
+		}
+		parser->state = STATE_ARG_START;
+		/* fall through */
+	case STATE_ARG_START:
+		switch (c) {
+		case ' ':
+			return true;
+		case '\r':
+		case '\n':
+			if (parser->depth > 0) {
+				*consume = false;
+				imap_parser_set_error(parser,
+					IMAP_PARSER_ERROR_BAD_SYNTAX,
+					"Missing ')'");
+				return false;
+			}
+			parser->state = c == '\r' ? STATE_EOL_LF : STATE_DONE;
+			return true;
+		case '(':
+			return imap_parser_open_list(parser);
+		case ')':
+			if (parser->depth == 0) {
+				imap_parser_set_error(parser,
+					IMAP_PARSER_ERROR_BAD_SYNTAX,
+					"Unexpected ')'");
+				return false;
+			}
+			imap_parser_close_list(parser);
+			/* An atom may follow directly: BODY[HEADER.FIELDS (A)]
+			   parses as ATOM, LIST, ATOM "]". */
+			return true;
+		case '"':
+			parser->state = STATE_QUOTED;
+			return true;
+		case '~':
+			parser->literal8 = true;
+			parser->state = STATE_TILDE;
+			return true;
+		case '{':
+			parser->literal8 = false;
+			goto literal;
+		}
+		if (!imap_parser_is_atom_char(c))
+			goto bad_atom;
+		str_append_c(parser->token, (char)c);
+		parser->state = STATE_ATOM;
+		return true;
+	case STATE_ATOM:
+		if (c == ' ' || c == ')' || c == '\r' || c == '\n') {
+			if (!imap_parser_finish_token(parser, IMAP_ARG_ATOM))
+				return false;
+			parser->state = STATE_ARG_START;
+			return imap_parser_byte(parser, c, consume);
+		}
+		if (!imap_parser_is_atom_char(c))
+			goto bad_atom;
+		str_append_c(parser->token, (char)c);
+		return true;
+	case STATE_QUOTED:
+		if (c == '"') {
+			if (!imap_parser_finish_token(parser, IMAP_ARG_STRING))
+				return false;
+			parser->state = STATE_AFTER_ARG;
+			return true;
+		}
+		if (c == '\\') {
+			parser->state = STATE_QUOTED_ESCAPE;
+			return true;
+		}
+		if (c == '\r' || c == '\n' || c == '\0') {
+			*consume = c == '\0';
+			imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+				c == '\0' ? "NUL in quoted string" :
+				"Missing '\"'");
+			return false;
+		}
+		str_append_c(parser->token, (char)c);
+		return true;
+	case STATE_QUOTED_ESCAPE:
+		/* RFC 3501 9: quoted-specials only */
+		if (c != '"' && c != '\\') {
+			*consume = c != '\r' && c != '\n';
+			imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+					      "Invalid escape in quoted string");
+			return false;
+		}
+		str_append_c(parser->token, (char)c);
+		parser->state = STATE_QUOTED;
+		return true;
+	case STATE_TILDE:
+		if (c != '{') {
+			*consume = c != '\r' && c != '\n';
+			imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+					      "Expected '{' after '~'");
+			return false;
+		}
+		goto literal;
+	case STATE_LITERAL_SIZE:
+		if (c >= '0' && c <= '9' && !parser->literal_nonsync) {
+			uoff_t digit = (uoff_t)(c - '0');
+
+			if (parser->literal_size > (UINT64_MAX - digit) / 10)
+				parser->literal_size = UINT64_MAX;
+			else
+				parser->literal_size = parser->literal_size * 10 + digit;
+			parser->literal_size_digits = true;
+			return true;
+		}
+		if (c == '+' && parser->literal_size_digits &&
+		    !parser->literal_nonsync) {
+			parser->literal_nonsync = true;
+			return true;
+		}
+		if (c != '}' || !parser->literal_size_digits) {
+			*consume = c != '\r' && c != '\n';
+			imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+					      "Invalid literal size");
+			return false;
+		}
+		if (parser->literal_size > parser->limits.max_literal_size) {
+			imap_parser_set_error(parser,
+				IMAP_PARSER_ERROR_LITERAL_TOO_BIG,
+				"Literal too big");
+			/* the data of a non-synchronizing literal is on its
+			   way and cannot be told from commands */
+			if (parser->literal_nonsync)
+				parser->fatal = true;
+			return false;
+		}
+		parser->state = STATE_LITERAL_CRLF;
+		return true;
+	case STATE_LITERAL_CRLF:
+		if (c == '\r') {
+			parser->state = STATE_LITERAL_LF;
+			return true;
+		}
+		/* fall through */
+	case STATE_LITERAL_LF:
+		if (c != '\n') {
+			*consume = c != '\r';
+			imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+					      "Missing CRLF after literal size");
+			return false;
+		}
+		return imap_parser_literal_start(parser);
+	case STATE_EOL_LF:
+		if (c != '\n') {
+			*consume = false;
+			imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+					      "CR without LF");
+			return false;
+		}
+		parser->state = STATE_DONE;
+		return true;
+	case STATE_LITERAL_DATA:
+	case STATE_DONE:
+		break;
+	}
+	panic("imap_parser_byte(): state %d", parser->state);
+literal:
+	parser->literal_size = 0;
+	parser->literal_nonsync = false;
+	parser->literal_size_digits = false;
+	parser->state = STATE_LITERAL_SIZE;
+	return true;
+bad_atom:
+	imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+			      c == '\0' ? "NUL in atom" :
+			      "Invalid characters in atom");
+	return false;
+}
+
+int imap_parser_read_args(struct imap_parser *parser, const struct imap_arg **args_r)
+{
+	const unsigned char *data;
+	size_t size, i = 0;
+	struct imap_arg *eol;
+	bool consume;
+
+	*args_r = NULL;
+	if (parser->error != IMAP_PARSER_ERROR_NONE)
+		return -1;
+	if (parser->state == STATE_DONE) {
+		*args_r = array_front(&parser->root);
+		return 1;
+	}
+
+	data = istream_get_data(parser->input, &size);
+	while (i < size) {
+		if (parser->state == STATE_LITERAL_DATA) {
+			i += imap_parser_literal_data(parser, data + i, size - i);
+			if (parser->error != IMAP_PARSER_ERROR_NONE)
+				break;
+			continue;
+		}
+		consume = true;
+		if (!imap_parser_count_byte(parser))
+			break;
+		if (!imap_parser_byte(parser, data[i], &consume)) {
+			if (consume)
+				i++;
+			break;
+		}
+		i++;
+		if (parser->state == STATE_DONE)
+			break;
+	}
+	if (parser->state == STATE_DONE && parser->error == IMAP_PARSER_ERROR_NONE) {
+		parser->eol_consumed = true;
+		eol = array_append_space(&parser->root);
+		eol->type = IMAP_ARG_EOL;
+		*args_r = array_front(&parser->root);
+	}
+	istream_skip(parser->input, i);
+	if (parser->error != IMAP_PARSER_ERROR_NONE)
+		return -1;
+	return *args_r != NULL ? 1 : 0;
+}
+
+bool imap_parser_skip_line(struct imap_parser *parser)
+{
+	const unsigned char *data, *lf;
+	size_t size;
+
+	if (parser->eol_consumed || parser->state == STATE_DONE)
+		return true;
+	data = istream_get_data(parser->input, &size);
+	lf = memchr(data, '\n', size);
+	if (lf == NULL) {
+		istream_skip(parser->input, size);
+		return false;
+	}
+	istream_skip(parser->input, (size_t)(lf - data) + 1);
+	parser->eol_consumed = true;
+	return true;
+}
+
+bool imap_parser_is_reading_literal(const struct imap_parser *parser)
+{
+	return parser->state == STATE_LITERAL_DATA ||
+		parser->state == STATE_LITERAL_CRLF ||
+		parser->state == STATE_LITERAL_LF;
+}
+
+bool imap_arg_get_astring(const struct imap_arg *arg, const char **str_r)
+{
+	/* NIL is a valid astring atom (RFC 3501 9: astring) */
+	if (arg->type != IMAP_ARG_ATOM && arg->type != IMAP_ARG_STRING &&
+	    arg->type != IMAP_ARG_LITERAL && arg->type != IMAP_ARG_NIL)
+		return false;
+	*str_r = arg->u.str;
+	return true;
+}
+
+bool imap_arg_get_atom(const struct imap_arg *arg, const char **str_r)
+{
+	if (arg->type != IMAP_ARG_ATOM && arg->type != IMAP_ARG_NIL)
+		return false;
+	*str_r = arg->u.str;
+	return true;
+}
+
+bool imap_arg_get_list(const struct imap_arg *arg, const struct imap_arg **list_r,
+		       unsigned int *count_r)
+{
+	if (arg->type != IMAP_ARG_LIST)
+		return false;
+	*list_r = array_front(&arg->u.list);
+	/* the list's own EOL is not counted */
+	*count_r = array_count(&arg->u.list) - 1;
+	return true;
+}

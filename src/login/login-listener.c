@@ -1,0 +1,128 @@
+/* Copyright (c) dovecot-like authors. Accepting client connections on the
+   listeners master handed us, within the process's client limit and
+   service_count, and ending the process when it has served its clients. */
+
+#include "lib.h"
+#include "ioloop.h"
+#include "net.h"
+#include "master-service.h"
+#include "login-client.h"
+
+#include <unistd.h>
+
+struct login_listener {
+	int fd;
+	const char *name;
+	struct io *io;
+};
+
+static struct login_listener *listeners;
+static unsigned int listeners_count;
+static unsigned int accepted_count;
+static bool listening = false;
+static bool stopped = false;	/* service_count reached */
+
+static void login_listeners_start(void);
+static void login_listeners_stop(void);
+
+static void login_listener_accept(void *context)
+{
+	struct login_listener *l = context;
+	struct ip_addr remote_ip;
+	unsigned int remote_port;
+	int fd;
+
+	fd = net_accept(l->fd, &remote_ip, &remote_port);
+	if (fd == -1)
+		return;		/* EAGAIN: another process took it */
+	if (fd == -2) {
+		if (errno != ECONNABORTED)
+			log_error("accept(%s) failed: %m", l->name);
+		return;
+	}
+	accepted_count++;
+	if (login_set.service_count > 0 &&
+	    accepted_count >= login_set.service_count) {
+		/* this process has taken all it may: let master start another
+		   one for the next clients */
+		stopped = true;
+		login_listeners_stop();
+		master_service_send_status(login_service, "BUSY");
+	} else if (clients_get_count() + 1 >= login_set.client_limit) {
+		login_listeners_stop();
+	}
+	(void)client_create(fd, &remote_ip, remote_port);
+}
+
+static void login_listeners_start(void)
+{
+	unsigned int i;
+
+	if (listening || stopped)
+		return;
+	for (i = 0; i < listeners_count; i++) {
+		listeners[i].io = io_add(listeners[i].fd, IO_READ,
+					 login_listener_accept, &listeners[i]);
+	}
+	listening = true;
+}
+
+static void login_listeners_stop(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < listeners_count; i++)
+		io_remove(&listeners[i].io);
+	listening = false;
+}
+
+void login_listeners_init(void)
+{
+	const struct master_listener *ml;
+	unsigned int i;
+
+	listeners = pool_new(system_pool, struct login_listener,
+			     login_service->listener_count + 1);
+	for (i = 0; i < login_service->listener_count; i++) {
+		ml = &login_service->listeners[i];
+		if (ml->ssl) {
+			/* TLS lands in a later issue: never speak plaintext
+			   on an implicit-TLS port */
+			log_warning("Listener %s needs SSL/TLS, which is not "
+				    "supported yet: ignoring it", ml->name);
+			continue;
+		}
+		if (ml->is_unix) {
+			log_warning("Unexpected unix listener %s: ignoring it",
+				    ml->name);
+			continue;
+		}
+		fd_set_nonblock(ml->fd, true);
+		fd_close_on_exec(ml->fd, true);
+		listeners[listeners_count].fd = ml->fd;
+		listeners[listeners_count].name = ml->name;
+		listeners_count++;
+	}
+	if (listeners_count == 0)
+		log_warning("No usable listeners");
+	login_listeners_start();
+}
+
+void login_listeners_deinit(void)
+{
+	login_listeners_stop();
+	p_free(system_pool, listeners);
+	listeners = NULL;
+	listeners_count = 0;
+}
+
+void login_listeners_client_gone(void)
+{
+	if (stopped) {
+		if (clients_get_count() == 0)
+			io_loop_stop(current_ioloop);
+		return;
+	}
+	if (!listening && clients_get_count() < login_set.client_limit)
+		login_listeners_start();
+}

@@ -1,0 +1,350 @@
+/* Copyright (c) dovecot-like authors. Check suite for the IMAP parser: every
+   row is fed whole and in small splits, so state carried across reads is
+   exercised as much as the grammar. */
+
+#include "lib.h"
+#include "str.h"
+#include "buffer.h"
+#include "istream-private.h"
+#include "ostream.h"
+#include "imap-parser.h"
+#include "test-imap.h"
+
+#include <check.h>
+
+/* An istream whose data arrives in chunks the test releases. */
+struct chunk_input {
+	const unsigned char *data;
+	size_t len, pos, avail;
+};
+
+static ssize_t chunk_read(struct istream_private *stream, void *data, size_t size)
+{
+	struct chunk_input *ci = stream->context;
+	size_t n = ci->avail - ci->pos;
+
+	if (ci->pos == ci->len) {
+		errno = 0;
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if (n > size)
+		n = size;
+	memcpy(data, ci->data + ci->pos, n);
+	ci->pos += n;
+	return (ssize_t)n;
+}
+
+static void chunk_destroy(struct istream_private *stream ATTR_UNUSED)
+{
+}
+
+static const struct istream_vfuncs chunk_vfuncs = { chunk_read, chunk_destroy };
+
+static const struct imap_parser_limits test_limits = {
+	.max_line_length = 200,
+	.max_literal_size = 1000,
+	.max_list_depth = 3,
+	.max_args = 16,
+};
+
+static void dump_args(struct str *dest, const struct imap_arg *args)
+{
+	const struct imap_arg *list;
+	unsigned int count;
+	bool first = true;
+
+	for (; !IMAP_ARG_IS_EOL(args); args++) {
+		if (!first)
+			str_append_c(dest, ' ');
+		first = false;
+		switch (args->type) {
+		case IMAP_ARG_NIL:
+			str_append(dest, "NIL");
+			break;
+		case IMAP_ARG_ATOM:
+			str_printfa(dest, "A:%s", args->u.str);
+			break;
+		case IMAP_ARG_STRING:
+			str_printfa(dest, "S:%s", args->u.str);
+			break;
+		case IMAP_ARG_LITERAL:
+			str_append(dest, args->literal8 ? "L8:" : "L:");
+			/* show NULs visibly */
+			for (size_t i = 0; i < args->str_len; i++)
+				str_append_c(dest, args->u.str[i] == '\0' ? '0' :
+					     args->u.str[i]);
+			break;
+		case IMAP_ARG_LIST:
+			ck_assert(imap_arg_get_list(args, &list, &count));
+			str_append_c(dest, '(');
+			dump_args(dest, list);
+			str_append_c(dest, ')');
+			break;
+		case IMAP_ARG_EOL:
+			break;
+		}
+	}
+}
+
+/* Feed input in chunks of chunk bytes (0 = all at once); returns the
+   read_args() result and the words/args dump in *dump_r. */
+static int parse_input(const char *input, size_t len, size_t chunk,
+		       const struct imap_parser_limits *limits,
+		       struct str *dump, struct str *output_data,
+		       enum imap_parser_error *error_r, bool *fatal_r)
+{
+	struct chunk_input ci = { (const unsigned char *)input, len, 0, 0 };
+	struct istream *in;
+	struct ostream *out;
+	struct buf *outbuf;
+	struct imap_parser *parser;
+	const struct imap_arg *args;
+	const char *word;
+	unsigned int words = 0;
+	int ret = 0;
+
+	outbuf = buf_create(system_pool, 64);
+	in = istream_create_private(&chunk_vfuncs, &ci, -1, 4096);
+	out = ostream_create_buffer(outbuf);
+	parser = imap_parser_create(in, out, limits);
+	*error_r = IMAP_PARSER_ERROR_NONE;
+	while (ret == 0) {
+		ci.avail = chunk == 0 ? len : MIN(len, ci.avail + chunk);
+		(void)istream_read(in);
+		while (words < 2) {
+			word = imap_parser_read_word(parser);
+			if (word == NULL)
+				break;
+			str_printfa(dump, "%s|", word);
+			words++;
+		}
+		if (imap_parser_get_error(parser, NULL) != IMAP_PARSER_ERROR_NONE) {
+			ret = -1;
+			break;
+		}
+		if (words == 2)
+			ret = imap_parser_read_args(parser, &args);
+		if (ret == 0 && ci.avail == len) {
+			ret = -2;	/* input ended without a result */
+			break;
+		}
+	}
+	if (ret == 1)
+		dump_args(dump, args);
+	*error_r = imap_parser_get_error(parser, NULL);
+	*fatal_r = imap_parser_error_is_fatal(parser);
+	ostream_flush(out);
+	str_append_n(output_data, outbuf->data, outbuf->used);
+	imap_parser_destroy(&parser);
+	istream_unref(&in);
+	ostream_unref(&out);
+	buf_free(&outbuf);
+	return ret;
+}
+
+#define E_NONE IMAP_PARSER_ERROR_NONE
+#define E_BAD IMAP_PARSER_ERROR_BAD_SYNTAX
+#define E_LONG IMAP_PARSER_ERROR_LINE_TOO_LONG
+#define E_BIG IMAP_PARSER_ERROR_LITERAL_TOO_BIG
+#define ROW(in) in, sizeof(in) - 1
+
+static const struct parse_test {
+	const char *in;
+	size_t len;
+	int ret;
+	enum imap_parser_error error;
+	bool fatal;
+	const char *dump;	/* words and args, for ret 1 */
+	const char *output;	/* continuation requests sent */
+} parse_tests[] = {
+	{ ROW("a1 LOGIN user pass\r\n"), 1, E_NONE, false,
+	  "a1|LOGIN|A:user A:pass", "" },
+	{ ROW("a1 LOGIN \"us\\\"e\\\\r\" \"\"\r\n"), 1, E_NONE, false,
+	  "a1|LOGIN|S:us\"e\\r S:", "" },
+	{ ROW("a1 LOGIN {4}\r\npass {2}\r\nxy\r\n"), 1, E_NONE, false,
+	  "a1|LOGIN|L:pass L:xy", "+ OK\r\n+ OK\r\n" },
+	/* LITERAL+ (RFC 7888): no continuation request */
+	{ ROW("a1 LOGIN {4+}\r\npass x\r\n"), 1, E_NONE, false,
+	  "a1|LOGIN|L:pass A:x", "" },
+	{ ROW("a APPEND ~{3+}\r\na\0b\r\n"), 1, E_NONE, false,
+	  "a|APPEND|L8:a0b", "" },
+	{ ROW("a X {0}\r\n\r\n"), 1, E_NONE, false, "a|X|L:", "+ OK\r\n" },
+	{ ROW("a X {3}\nabc\n"), 1, E_NONE, false, "a|X|L:abc", "+ OK\r\n" },
+	{ ROW("a FETCH 1 (FLAGS BODY[HEADER.FIELDS (From To)])\r\n"), 1,
+	  E_NONE, false,
+	  "a|FETCH|A:1 (A:FLAGS A:BODY[HEADER.FIELDS (A:From A:To) A:])", "" },
+	{ ROW("a X NIL nil \"NIL\" \\Seen * %\r\n"), 1, E_NONE, false,
+	  "a|X|NIL NIL S:NIL A:\\Seen A:* A:%", "" },
+	{ ROW("a X\r\n"), 1, E_NONE, false, "a|X|", "" },
+	{ ROW("a X  b \r\n"), 1, E_NONE, false, "a|X|A:b", "" },
+	{ ROW("a\r\n"), 1, E_NONE, false, "a||", "" },
+	{ ROW("\r\n"), 1, E_NONE, false, "||", "" },
+	{ ROW("a X (a (b (c)))\r\n"), 1, E_NONE, false,
+	  "a|X|(A:a (A:b (A:c)))", "" },
+	{ ROW("a X () \"\xc3\xa4\"\r\n"), 1, E_NONE, false,
+	  "a|X|() S:\xc3\xa4", "" },
+	/* malformed */
+	{ ROW("a X \"unterminated\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X \"bad\\nescape\"\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X \"a\0b\"\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X \"a\"b\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X fo\0o\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X\0 b\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a\0 X b\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X fo{o\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X {abc}\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X {}\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X {+}\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X {3++}\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X {3\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X {3}x\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X {3}\rx"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X ~x\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X {1001}\r\n"), -1, E_BIG, false, NULL, "" },
+	{ ROW("a X {1001+}\r\nxxx"), -1, E_BIG, true, NULL, "" },
+	{ ROW("a X {18446744073709551616}\r\n"), -1, E_BIG, false, NULL, "" },
+	{ ROW("a X )\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X (a\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X (a {1}\r\nb\r\n"), -1, E_BAD, false, NULL, "+ OK\r\n" },
+	{ ROW("a X ((((a))))\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17\r\n"), -1, E_BAD,
+	  false, NULL, "" },
+	{ ROW("a X a\rb\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+	  -1, E_LONG, true, NULL, "" },
+	{ ROW("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"),
+	  -1, E_LONG, true, NULL, "" },
+	/* an incomplete command is neither done nor an error */
+	{ ROW("a X {5}\r\nab"), -2, E_NONE, false, NULL, "+ OK\r\n" },
+	{ ROW("a X (a b"), -2, E_NONE, false, NULL, "" },
+};
+
+static const size_t chunk_sizes[] = { 0, 1, 2, 3, 7 };
+
+START_TEST(test_imap_parser_rows)
+{
+	const struct parse_test *t = &parse_tests[_i];
+	struct str *dump = str_new(system_pool, 128);
+	struct str *output = str_new(system_pool, 64);
+	enum imap_parser_error error;
+	unsigned int c;
+	bool fatal;
+	int ret;
+
+	for (c = 0; c < N_ELEMENTS(chunk_sizes); c++) {
+		str_reset(dump);
+		str_reset(output);
+		ret = parse_input(t->in, t->len, chunk_sizes[c], &test_limits,
+				  dump, output, &error, &fatal);
+		ck_assert_msg(ret == t->ret, "row %d chunk %zu: ret %d != %d",
+			      _i, chunk_sizes[c], ret, t->ret);
+		ck_assert_msg(error == t->error, "row %d chunk %zu: error %d",
+			      _i, chunk_sizes[c], error);
+		ck_assert_int_eq(fatal, t->fatal);
+		if (t->dump != NULL)
+			ck_assert_str_eq(str_c(dump), t->dump);
+		ck_assert_str_eq(str_c(output), t->output);
+	}
+	str_free(&dump);
+	str_free(&output);
+}
+END_TEST
+
+/* After an error the rest of the line is skipped and the next command
+   parses normally; also pipelined commands in one read. */
+START_TEST(test_imap_parser_skip_and_pipeline)
+{
+	static const char input[] =
+		"a X \"unterminated\r\nb NOOP\r\nc X (a\r\nd LOGIN u p\r\n"
+		"e X {1001}\r\nf NOOP\r\n";
+	static const char *const expect[] = {
+		"!", "b|NOOP|", "!", "d|LOGIN|A:u A:p", "!", "f|NOOP|",
+	};
+	struct istream *in = istream_create_from_data(input, sizeof(input) - 1);
+	struct imap_parser *parser = imap_parser_create(in, NULL, &test_limits);
+	struct str *dump = str_new(system_pool, 64);
+	const struct imap_arg *args;
+	const char *word;
+	unsigned int i;
+	int ret;
+
+	(void)istream_read(in);
+	for (i = 0; i < N_ELEMENTS(expect); i++) {
+		str_reset(dump);
+		imap_parser_reset(parser);
+		ret = -1;
+		if ((word = imap_parser_read_word(parser)) != NULL) {
+			str_printfa(dump, "%s|", word);
+			if ((word = imap_parser_read_word(parser)) != NULL) {
+				str_printfa(dump, "%s|", word);
+				ret = imap_parser_read_args(parser, &args);
+			}
+		}
+		if (ret == 1) {
+			dump_args(dump, args);
+			ck_assert_str_eq(str_c(dump), expect[i]);
+		} else {
+			ck_assert_int_eq(ret, -1);
+			ck_assert_str_eq("!", expect[i]);
+			ck_assert(imap_parser_skip_line(parser));
+		}
+	}
+	str_free(&dump);
+	imap_parser_destroy(&parser);
+	istream_unref(&in);
+}
+END_TEST
+
+START_TEST(test_imap_arg_helpers)
+{
+	static const char input[] = "t CMD atom \"str\" {3+}\r\nlit NIL (x)\r\n";
+	struct istream *in = istream_create_from_data(input, sizeof(input) - 1);
+	struct imap_parser *parser = imap_parser_create(in, NULL, &test_limits);
+	const struct imap_arg *args, *list;
+	const char *str;
+	unsigned int count;
+
+	(void)istream_read(in);
+	ck_assert_str_eq(imap_parser_read_word(parser), "t");
+	ck_assert_str_eq(imap_parser_read_word(parser), "CMD");
+	ck_assert_int_eq(imap_parser_read_args(parser, &args), 1);
+	ck_assert(imap_arg_get_atom(&args[0], &str));
+	ck_assert_str_eq(str, "atom");
+	ck_assert(!imap_arg_get_atom(&args[1], &str));
+	ck_assert(imap_arg_get_astring(&args[1], &str));
+	ck_assert_str_eq(str, "str");
+	ck_assert(imap_arg_get_astring(&args[2], &str));
+	ck_assert_str_eq(str, "lit");
+	ck_assert(imap_arg_get_astring(&args[3], &str));
+	ck_assert_str_eq(str, "NIL");
+	ck_assert(!imap_arg_get_astring(&args[4], &str));
+	ck_assert(imap_arg_get_list(&args[4], &list, &count));
+	ck_assert_uint_eq(count, 1);
+	ck_assert(IMAP_ARG_IS_EOL(&list[1]));
+	ck_assert(IMAP_ARG_IS_EOL(&args[5]));
+	/* calling again returns the same result */
+	ck_assert_int_eq(imap_parser_read_args(parser, &args), 1);
+	imap_parser_destroy(&parser);
+	istream_unref(&in);
+}
+END_TEST
+
+Suite *test_imap_parser_suite(void)
+{
+	Suite *s = suite_create("imap-parser");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, test_imap_parser_rows, 0, N_ELEMENTS(parse_tests));
+	tcase_add_test(tc, test_imap_parser_skip_and_pipeline);
+	tcase_add_test(tc, test_imap_arg_helpers);
+	suite_add_tcase(s, tc);
+	return s;
+}

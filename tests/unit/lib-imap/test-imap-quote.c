@@ -1,0 +1,62 @@
+/* Copyright (c) dovecot-like authors. Check suite for IMAP string quoting:
+   values with specials, 8-bit and line breaks must never break a reply. */
+
+#include "lib.h"
+#include "str.h"
+#include "imap-quote.h"
+#include "test-imap.h"
+
+static const struct {
+	const char *in;
+	const char *string, *astring;
+} quote_tests[] = {
+	{ "foo", "\"foo\"", "foo" },
+	{ "", "\"\"", "\"\"" },
+	{ NULL, "NIL", "\"\"" },
+	{ "NIL", "\"NIL\"", "\"NIL\"" },
+	{ "a b", "\"a b\"", "\"a b\"" },
+	{ "q\"b\\s", "\"q\\\"b\\\\s\"", "\"q\\\"b\\\\s\"" },
+	{ "INBOX]", "\"INBOX]\"", "INBOX]" },
+	{ "a*%", "\"a*%\"", "\"a*%\"" },
+	{ "(x)", "\"(x)\"", "\"(x)\"" },
+	{ "l\r\nf", "{4}\r\nl\r\nf", "{4}\r\nl\r\nf" },
+	{ "\xc3\xa4", "{2}\r\n\xc3\xa4", "{2}\r\n\xc3\xa4" },
+};
+
+START_TEST(test_imap_quote)
+{
+	struct str *str = str_new(system_pool, 64);
+
+	imap_append_string(str, quote_tests[_i].in);
+	ck_assert_str_eq(str_c(str), quote_tests[_i].string);
+	str_reset(str);
+	imap_append_nstring(str, quote_tests[_i].in);
+	ck_assert_str_eq(str_c(str), quote_tests[_i].string);
+	str_reset(str);
+	imap_append_astring(str, quote_tests[_i].in);
+	ck_assert_str_eq(str_c(str), quote_tests[_i].astring);
+	str_free(&str);
+}
+END_TEST
+
+START_TEST(test_imap_quote_nul)
+{
+	struct str *str = str_new(system_pool, 64);
+
+	imap_append_string_n(str, "a\0b", 3);
+	ck_assert_uint_eq(str_len(str), 8);
+	ck_assert(memcmp(str_data(str), "{3}\r\na\0b", 8) == 0);
+	str_free(&str);
+}
+END_TEST
+
+Suite *test_imap_quote_suite(void)
+{
+	Suite *s = suite_create("imap-quote");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, test_imap_quote, 0, N_ELEMENTS(quote_tests));
+	tcase_add_test(tc, test_imap_quote_nul);
+	suite_add_tcase(s, tc);
+	return s;
+}

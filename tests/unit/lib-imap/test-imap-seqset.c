@@ -1,0 +1,101 @@
+/* Copyright (c) dovecot-like authors. Check suite for sequence sets: the
+   client decides their shape, so malformed and oversized sets matter most. */
+
+#include "lib.h"
+#include "str.h"
+#include "imap-seqset.h"
+#include "test-imap.h"
+
+static const struct {
+	const char *in;
+	uint32_t max_uid;
+	int ret;
+	const char *ranges;
+} seqset_tests[] = {
+	{ "1:4,7", 10, 0, "1-4,7-7" },
+	{ "4:1", 10, 0, "1-4" },
+	{ "9:*", 10, 0, "9-10" },
+	{ "*:9", 10, 0, "9-10" },
+	{ "*", 10, 0, "10-10" },
+	{ "12:*", 10, 0, "10-12" },
+	{ "7,1:3,4,10:8", 10, 0, "1-4,7-10" },
+	{ "3:5,1:2", 10, 0, "1-5" },
+	{ "1:3,2:4", 10, 0, "1-4" },
+	{ "5,3,1", 10, 0, "1-1,3-3,5-5" },
+	{ "4294967295", 10, 0, "4294967295-4294967295" },
+	{ "1:4294967295,5", 10, 0, "1-4294967295" },
+	{ "", 10, -1, NULL },
+	{ "1,,2", 10, -1, NULL },
+	{ "0", 10, -1, NULL },
+	{ "1:0", 10, -1, NULL },
+	{ "01", 10, -1, NULL },
+	{ "1,", 10, -1, NULL },
+	{ ",1", 10, -1, NULL },
+	{ "1:", 10, -1, NULL },
+	{ ":1", 10, -1, NULL },
+	{ "1:2:3", 10, -1, NULL },
+	{ "a", 10, -1, NULL },
+	{ "1 2", 10, -1, NULL },
+	{ "-1", 10, -1, NULL },
+	{ "4294967296", 10, -1, NULL },
+	{ "99999999999999999999", 10, -1, NULL },
+	{ "*", 0, -1, NULL },
+	{ "1,2,3,4,5", 10, -1, NULL },	/* over the bound of 4 */
+	{ "1,2,3,4", 10, 0, "1-4" },
+};
+
+START_TEST(test_imap_seqset_parse)
+{
+	struct seq_range_array r = SEQ_RANGE_ARRAY_INIT;
+	const char *in = seqset_tests[_i].in, *error = NULL;
+	const struct seq_range *range;
+	struct str *str = str_new(system_pool, 64);
+	unsigned int i, count;
+	int ret;
+
+	ret = imap_seqset_parse_full(in, strlen(in), seqset_tests[_i].max_uid,
+				     4, &r, &error);
+	ck_assert_msg(ret == seqset_tests[_i].ret, "row %d: %s", _i, in);
+	if (ret < 0) {
+		ck_assert(error != NULL);
+	} else {
+		range = seq_range_array_get(&r, &count);
+		for (i = 0; i < count; i++) {
+			str_printfa(str, "%s%u-%u", i == 0 ? "" : ",",
+				    range[i].seq1, range[i].seq2);
+		}
+		ck_assert_str_eq(str_c(str), seqset_tests[_i].ranges);
+	}
+	seq_range_array_free(&r);
+	str_free(&str);
+}
+END_TEST
+
+START_TEST(test_imap_seqset_exists)
+{
+	struct seq_range_array r = SEQ_RANGE_ARRAY_INIT;
+	const char *error;
+
+	ck_assert_int_eq(imap_seqset_parse("1:3,7,9:10", 10, 10, &r, &error), 0);
+	ck_assert(seq_range_array_exists(&r, 1));
+	ck_assert(seq_range_array_exists(&r, 3));
+	ck_assert(!seq_range_array_exists(&r, 4));
+	ck_assert(seq_range_array_exists(&r, 7));
+	ck_assert(!seq_range_array_exists(&r, 8));
+	ck_assert(seq_range_array_exists(&r, 10));
+	ck_assert(!seq_range_array_exists(&r, 11));
+	ck_assert_uint_eq(seq_range_array_count(&r), 3);
+	seq_range_array_free(&r);
+}
+END_TEST
+
+Suite *test_imap_seqset_suite(void)
+{
+	Suite *s = suite_create("imap-seqset");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_loop_test(tc, test_imap_seqset_parse, 0, N_ELEMENTS(seqset_tests));
+	tcase_add_test(tc, test_imap_seqset_exists);
+	suite_add_tcase(s, tc);
+	return s;
+}
