@@ -1,0 +1,52 @@
+/* Copyright (c) dovecot-like authors. FETCH and UID FETCH (RFC 3501 6.4.5,
+   6.4.8): the command's shell around imap-fetch.c. */
+#include "imap-common.h"
+#include "imap-commands.h"
+#include "imap-sync.h"
+#include "imap-fetch.h"
+
+static bool cmd_fetch_continue(struct client_command *cmd)
+{
+	struct client *client = cmd->client;
+	struct imap_fetch *fetch = cmd->context;
+	int ret;
+
+	if (!imap_fetch_more(fetch))
+		return false;
+	ret = imap_fetch_deinit(&fetch);
+	if (client->disconnected)
+		return true;
+	/* RFC 3501 7.4.1: EXPUNGE may only follow the UID version */
+	if (cmd->uid && imap_sync(client, true) < 0)
+		ret = -1;
+	if (ret < 0)
+		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
+	else if (ret > 0)
+		client_send_tagline(cmd, "NO [EXPUNGEISSUED] "
+				    "Some of the requested messages no longer exist.");
+	else
+		client_send_tagline(cmd, "OK Fetch completed.");
+	return true;
+}
+
+bool cmd_fetch(struct client_command *cmd)
+{
+	struct seq_range_array seqs;
+	const char *set, *error;
+
+	set = imap_arg_as_string(&cmd->args[0]);
+	if (set == NULL || cmd->args[0].type != IMAP_ARG_ATOM ||
+	    IMAP_ARG_IS_EOL(&cmd->args[1])) {
+		client_send_command_error(cmd, "Invalid arguments.");
+		return true;
+	}
+	if (imap_cmd_parse_seqset(cmd, set, &seqs) < 0)
+		return true;
+	cmd->context = imap_fetch_init(cmd, &cmd->args[1], &seqs, &error);
+	if (cmd->context == NULL) {
+		client_send_command_error(cmd, error);
+		return true;
+	}
+	cmd->func = cmd_fetch_continue;
+	return cmd_fetch_continue(cmd);
+}

@@ -1,0 +1,85 @@
+/* Copyright (c) dovecot-like authors. SELECT and EXAMINE (RFC 3501 6.3.1-2,
+   RFC 9051 6.3.2): open a mailbox and tell the client its state. */
+#include "imap-common.h"
+#include "imap-commands.h"
+
+static bool cmd_select_full(struct client_command *cmd, bool readonly)
+{
+	struct client *client = cmd->client;
+	struct mailbox_status status;
+	enum mail_storage_error error;
+	const char *name, *error_str;
+	struct mailbox *box;
+
+	name = imap_arg_as_string(&cmd->args[0]);
+	if (name == NULL || !IMAP_ARG_IS_EOL(&cmd->args[1])) {
+		/* (CONDSTORE/QRESYNC select parameters are not offered) */
+		client_send_command_error(cmd, "Invalid arguments.");
+		return true;
+	}
+
+	if (client->box != NULL) {
+		/* RFC 3501 6.3.1: the old mailbox is closed without expunging,
+		   even if the new SELECT fails. RFC 9051/7162: say so. */
+		client_close_mailbox(client);
+		client_send_line(client, "* OK [CLOSED] Previous mailbox closed.");
+	}
+
+	if (mailbox_open(client->user, name,
+			 readonly ? MAILBOX_FLAG_READONLY : 0,
+			 &box, &error, &error_str) < 0) {
+		if (error == MAIL_ERROR_NOTFOUND) {
+			client_send_tagline(cmd, tmp_strconcat(
+				"NO [NONEXISTENT] Mailbox doesn't exist: ", name, NULL));
+		} else if (error == MAIL_ERROR_PERM) {
+			client_send_tagline(cmd, tmp_strconcat("NO [NOPERM] ",
+				error_str != NULL ? error_str : "Permission denied.",
+				NULL));
+		} else {
+			if (error_str != NULL)
+				log_error("Opening mailbox %s failed: %s",
+					  name, error_str);
+			client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
+		}
+		return true;
+	}
+	client->box = box;
+	client->box_readonly = readonly;
+	mailbox_get_status(box, &status);
+	client->messages_count = status.messages;
+	client->recent_count = status.recent;
+
+	client_send_line(client,
+		"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
+	if (readonly) {
+		client_send_line(client, "* OK [PERMANENTFLAGS ()] Read-only mailbox.");
+	} else {
+		/* no \*: keywords are not stored (yet) */
+		client_send_line(client, "* OK [PERMANENTFLAGS (\\Answered \\Flagged "
+				 "\\Deleted \\Seen \\Draft)] Flags permitted.");
+	}
+	client_send_line(client, tmp_printf("* %u EXISTS", status.messages));
+	client_send_line(client, tmp_printf("* %u RECENT", status.recent));
+	if (status.first_unseen_seq != 0) {
+		client_send_line(client, tmp_printf("* OK [UNSEEN %u] First unseen.",
+						    status.first_unseen_seq));
+	}
+	client_send_line(client, tmp_printf("* OK [UIDVALIDITY %u] UIDs valid",
+					    status.uidvalidity));
+	client_send_line(client, tmp_printf("* OK [UIDNEXT %u] Predicted next UID",
+					    status.uidnext));
+	client_send_tagline(cmd, readonly ?
+			    "OK [READ-ONLY] Examine completed." :
+			    "OK [READ-WRITE] Select completed.");
+	return true;
+}
+
+bool cmd_select(struct client_command *cmd)
+{
+	return cmd_select_full(cmd, false);
+}
+
+bool cmd_examine(struct client_command *cmd)
+{
+	return cmd_select_full(cmd, true);
+}

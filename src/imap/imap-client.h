@@ -1,0 +1,94 @@
+/* Copyright (c) dovecot-like authors. imap-client.h: one authenticated IMAP
+   session: its connection, the command being run and the selected mailbox. */
+#ifndef IMAP_CLIENT_H
+#define IMAP_CLIENT_H
+
+#include "imap-common.h"
+
+struct client;
+struct client_command;
+struct mail_storage_service_client;
+
+/* Returns true when the command has finished (its tagged reply is sent),
+   false when it is waiting for the client to read output: it is called again
+   from the output flush callback. */
+typedef bool command_func_t(struct client_command *cmd);
+
+struct client_command {
+	struct client *client;
+	struct pool *pool;	/* freed when the command finishes */
+	const char *tag;
+	const char *name;	/* uppercase, without "UID " */
+	bool uid;		/* UID FETCH etc. */
+	const struct imap_arg *args;
+	command_func_t *func;
+	void *context;
+};
+
+struct client_stats {
+	unsigned int deleted, expunged, trashed;
+	unsigned int fetch_hdr_count, fetch_body_count;
+	uint64_t fetch_hdr_bytes, fetch_body_bytes;
+};
+
+struct client {
+	struct pool *pool;
+	const char *username, *session_id;
+	int fd;
+	struct istream *input;
+	struct ostream *output;
+	struct imap_parser *parser;
+	struct io *io;
+	struct timeout *to_idle, *to_output;
+	struct mail_user *user;
+
+	struct mailbox *box;
+	bool box_readonly;
+	uint32_t messages_count;	/* as the client knows it */
+	uint32_t recent_count;
+
+	struct client_command *cmd;	/* being parsed or run */
+	bool cmd_parsed_name;
+	bool cmd_running;	/* func returned false: waits for output */
+	bool input_skip_line;	/* after a parse error */
+	bool waiting_output;	/* input paused: output buffer is full */
+	bool idling;		/* IDLE owns the input */
+	bool disconnected;
+
+	struct client_stats stats;
+};
+
+/* The one session of this process (NULL before login). */
+extern struct client *imap_client;
+
+/* Takes over the session from the bootstrap: writes the tagged login OK and
+   starts serving (pre-read input first). 0, or -1 on failure. */
+int client_create(const struct mail_storage_service_client *sclient,
+		  void *context);
+/* Logs reason (with the logout statistics), stops serving and stops the
+   ioloop; the process then exits. Safe to call more than once. */
+void client_disconnect(struct client *client, const char *reason);
+/* Free everything after the ioloop stopped. */
+void client_destroy(struct client **client);
+
+/* Append CRLF and queue. */
+void client_send_line(struct client *client, const char *line);
+void client_send_tagline(struct client_command *cmd, const char *line);
+/* "<tag> BAD Error in IMAP command <NAME>: <msg>" */
+void client_send_command_error(struct client_command *cmd, const char *msg);
+/* Map the box's last storage error to a tagged NO (RFC 5530 codes). */
+void client_send_storage_error(struct client_command *cmd);
+/* TRUE when the output buffer is over CLIENT_OUTPUT_OPTIMAL_SIZE. */
+bool client_output_is_full(const struct client *client);
+
+/* Called by IDLE when it gives the input back, and by the command loop. */
+void client_command_finished(struct client *client);
+/* Process whatever input is buffered (from the ioloop). */
+void client_handle_input(struct client *client);
+void client_input_stop(struct client *client);
+void client_input_resume(struct client *client);
+
+/* Close the selected mailbox (no expunge). */
+void client_close_mailbox(struct client *client);
+
+#endif

@@ -1,0 +1,50 @@
+/* Copyright (c) dovecot-like authors. imap-commands.h: the post-login command
+   table, and helpers the command files share. */
+#ifndef IMAP_COMMANDS_H
+#define IMAP_COMMANDS_H
+
+#include "imap-client.h"
+
+enum command_flags {
+	COMMAND_FLAG_NONE = 0,
+	COMMAND_FLAG_REQUIRES_SELECTED = 0x01,
+	/* "UID <name>" is valid */
+	COMMAND_FLAG_UID = 0x02,
+	/* RFC 3501 7.4.1: no untagged EXPUNGE after the non-UID version */
+	COMMAND_FLAG_NO_EXPUNGES = 0x04,
+};
+
+struct command {
+	const char *name;
+	command_func_t *func;
+	enum command_flags flags;
+};
+
+/* Case-insensitive lookup; NULL if unknown. */
+const struct command *command_find(const char *name);
+
+/* Parse a sequence set argument (message numbers, or UIDs when cmd->uid)
+   into sequence ranges of the selected mailbox. Returns 0, or -1 after
+   sending the tagged BAD. UIDs that do not exist are left out silently. */
+int imap_cmd_parse_seqset(struct client_command *cmd, const char *set,
+			  struct seq_range_array *seqs_r);
+/* The args as a NUL-free atom; NULL if not an atom/string. */
+const char *imap_arg_as_string(const struct imap_arg *arg);
+
+bool cmd_capability(struct client_command *cmd);
+bool cmd_noop(struct client_command *cmd);
+bool cmd_check(struct client_command *cmd);
+bool cmd_logout(struct client_command *cmd);
+bool cmd_select(struct client_command *cmd);
+bool cmd_examine(struct client_command *cmd);
+bool cmd_fetch(struct client_command *cmd);
+bool cmd_store(struct client_command *cmd);
+bool cmd_expunge(struct client_command *cmd);
+bool cmd_close(struct client_command *cmd);
+bool cmd_unselect(struct client_command *cmd);
+bool cmd_id(struct client_command *cmd);
+bool cmd_enable(struct client_command *cmd);
+bool cmd_idle(struct client_command *cmd);
+bool cmd_already_logged_in(struct client_command *cmd);
+
+#endif

@@ -1,0 +1,46 @@
+/* Copyright (c) dovecot-like authors. imap-common.h: what every file of the
+   imap worker includes, and the process's limits in one place. */
+#ifndef IMAP_COMMON_H
+#define IMAP_COMMON_H
+
+#include "lib.h"
+#include "ioloop.h"
+#include "istream.h"
+#include "ostream.h"
+#include "str.h"
+#include "strfuncs.h"
+#include "imap-parser.h"
+#include "imap-seqset.h"
+#include "mail-storage.h"
+
+/* Dovecot's autologout: RFC 3501 5.4 asks for at least 30 minutes. */
+#define CLIENT_IDLE_TIMEOUT_MSECS (30 * 60 * 1000)
+/* A client that reads none of our output for this long is gone. */
+#define CLIENT_OUTPUT_TIMEOUT_MSECS (10 * 60 * 1000)
+/* Stop producing output (FETCH bodies, pipelined replies) while this much is
+   still waiting in the output buffer. */
+#define CLIENT_OUTPUT_OPTIMAL_SIZE (64 * 1024)
+/* Memory bound for a header we must hold (HEADER.FIELDS, ENVELOPE). */
+#define IMAP_FETCH_MAX_HEADER_SIZE (256 * 1024)
+#define IMAP_MAX_LIST_DEPTH 20
+#define IMAP_MAX_ARGS 10000
+
+#define IMAP_SERVERBUG_MSG \
+	"Internal error occurred. Refer to server log for more information."
+
+/* Post-login capabilities we actually implement (imap_capability may
+   replace or extend them). */
+#define IMAP_CAPABILITY_DEFAULT \
+	"IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UNSELECT"
+
+struct imap_settings {
+	size_t max_line_length;
+	unsigned int idle_notify_msecs;
+	unsigned int idle_check_msecs;
+	const char *capability;		/* the full capability string */
+	const char *logout_format;
+};
+
+extern struct imap_settings imap_set;
+
+#endif

@@ -1,0 +1,455 @@
+/* Copyright (c) dovecot-like authors. FETCH response building (RFC 3501
+   6.4.5, 7.4.2): fetch-att parsing and the per-message state machine that
+   lets a large FETCH wait for the client between literal chunks. */
+#include "imap-common.h"
+#include "buffer.h"
+#include "imap-quote.h"
+#include "imap-flags.h"
+#include "imap-envelope.h"
+#include "imap-fetch.h"
+
+struct imap_fetch {
+	struct client_command *cmd;
+	struct client *client;
+	struct pool *msg_pool;	/* cleared per message */
+
+	enum imap_fetch_field fields;
+	ARRAY(struct imap_fetch_body) bodies;
+	bool set_seen;		/* some body item isn't PEEK */
+
+	const struct seq_range *ranges;
+	unsigned int range_count, range_idx;
+	uint32_t next_seq;
+
+	uint32_t cur_seq;
+	bool in_message;
+	bool msg_has_items;
+	unsigned int body_idx;
+	bool body_active;
+	struct imap_fetch_body_state body_state;
+
+	bool expunged_seen, failed;
+};
+
+static int fetch_parse_partial(const char *p, struct imap_fetch_body *body)
+{
+	const char *dot, *end;
+	uint64_t start, size;
+
+	/* "<" number "." nz-number ">" */
+	if (*p == '\0')
+		return 0;
+	if (*p != '<')
+		return -1;
+	dot = strchr(p, '.');
+	end = strchr(p, '>');
+	if (dot == NULL || end == NULL || end[1] != '\0' || dot > end)
+		return -1;
+	if (str_to_uint64(tmp_strndup(p + 1, (size_t)(dot - p - 1)), &start) < 0 ||
+	    str_to_uint64(tmp_strndup(dot + 1, (size_t)(end - dot - 1)), &size) < 0 ||
+	    size == 0)
+		return -1;
+	body->partial = true;
+	body->partial_start = start;
+	body->partial_size = size;
+	return 0;
+}
+
+static int fetch_parse_body_section(struct imap_fetch *fetch,
+				    const struct imap_arg **_args, const char *atom,
+				    bool peek, const char **error_r)
+{
+	struct pool *pool = fetch->cmd->pool;
+	const struct imap_arg *args = *_args, *list;
+	struct imap_fetch_body *body;
+	const char *section, *rest, *field, **fields;
+	unsigned int i, count;
+	struct str *name;
+
+	body = array_append_space(&fetch->bodies);
+	body->peek = peek;
+	section = atom;
+	rest = strchr(atom, ']');
+	name = t_str_new(64);
+	str_append(name, "BODY[");
+	if (rest != NULL) {
+		section = tmp_strndup(atom, (size_t)(rest - atom));
+		rest++;
+	}
+	section = tmp_str_ucase(section);
+	if (strcmp(section, "") == 0)
+		body->section = IMAP_FETCH_SECTION_ALL;
+	else if (strcmp(section, "HEADER") == 0)
+		body->section = IMAP_FETCH_SECTION_HEADER;
+	else if (strcmp(section, "TEXT") == 0)
+		body->section = IMAP_FETCH_SECTION_TEXT;
+	else if (strcmp(section, "HEADER.FIELDS") == 0)
+		body->section = IMAP_FETCH_SECTION_HEADER_FIELDS;
+	else if (strcmp(section, "HEADER.FIELDS.NOT") == 0)
+		body->section = IMAP_FETCH_SECTION_HEADER_FIELDS_NOT;
+	else {
+		/* MIME part numbers need a MIME parser we don't have yet */
+		*error_r = "Invalid BODY[..] parameter: Unknown section";
+		return -1;
+	}
+	str_append(name, section);
+
+	if (body->section == IMAP_FETCH_SECTION_HEADER_FIELDS ||
+	    body->section == IMAP_FETCH_SECTION_HEADER_FIELDS_NOT) {
+		/* the parser split "BODY[HEADER.FIELDS" "(A B)" "]" */
+		if (rest != NULL || !imap_arg_get_list(&args[1], &list, &count) ||
+		    count == 0 || !imap_arg_get_atom(&args[2], &rest) ||
+		    rest[0] != ']') {
+			*error_r = "Invalid BODY[..] parameter: Invalid header fields";
+			return -1;
+		}
+		rest++;
+		args += 2;
+		fields = pool_new(pool, const char *, count + 1);
+		str_append(name, " (");
+		for (i = 0; i < count; i++) {
+			if (!imap_arg_get_astring(&list[i], &field) ||
+			    strlen(field) != list[i].str_len || *field == '\0') {
+				*error_r = "Invalid BODY[..] parameter: Invalid header fields";
+				return -1;
+			}
+			fields[i] = p_strdup(pool, tmp_str_ucase(field));
+			if (i > 0)
+				str_append_c(name, ' ');
+			imap_append_astring(name, fields[i]);
+		}
+		str_append_c(name, ')');
+		body->fields = fields;
+	} else if (rest == NULL) {
+		*error_r = "Invalid BODY[..] parameter: Missing ']'";
+		return -1;
+	}
+	str_append_c(name, ']');
+	if (fetch_parse_partial(rest, body) < 0) {
+		*error_r = "Invalid BODY[..] parameter: Invalid partial";
+		return -1;
+	}
+	if (body->partial)
+		str_printfa(name, "<%llu>", (unsigned long long)body->partial_start);
+	body->reply_name = p_strdup(pool, str_c(name));
+	if (!peek)
+		fetch->set_seen = true;
+	*_args = args;
+	return 0;
+}
+
+static void fetch_add_rfc822(struct imap_fetch *fetch, const char *name,
+			     enum imap_fetch_section section, bool peek)
+{
+	struct imap_fetch_body *body = array_append_space(&fetch->bodies);
+
+	body->reply_name = name;
+	body->section = section;
+	body->peek = peek;
+	if (!peek)
+		fetch->set_seen = true;
+}
+
+static int fetch_parse_att(struct imap_fetch *fetch, const struct imap_arg **args,
+			   const char **error_r)
+{
+	const char *atom, *upper, *rest;
+
+	if ((*args)->type != IMAP_ARG_ATOM || !imap_arg_get_atom(*args, &atom)) {
+		*error_r = "Invalid arguments.";
+		return -1;
+	}
+	upper = tmp_str_ucase(atom);
+	if (strcmp(upper, "FLAGS") == 0)
+		fetch->fields |= IMAP_FETCH_FIELD_FLAGS;
+	else if (strcmp(upper, "UID") == 0)
+		fetch->fields |= IMAP_FETCH_FIELD_UID;
+	else if (strcmp(upper, "RFC822.SIZE") == 0)
+		fetch->fields |= IMAP_FETCH_FIELD_RFC822_SIZE;
+	else if (strcmp(upper, "INTERNALDATE") == 0)
+		fetch->fields |= IMAP_FETCH_FIELD_INTERNALDATE;
+	else if (strcmp(upper, "ENVELOPE") == 0)
+		fetch->fields |= IMAP_FETCH_FIELD_ENVELOPE;
+	else if (strcmp(upper, "RFC822") == 0)
+		fetch_add_rfc822(fetch, "RFC822", IMAP_FETCH_SECTION_ALL, false);
+	else if (strcmp(upper, "RFC822.HEADER") == 0)
+		fetch_add_rfc822(fetch, "RFC822.HEADER", IMAP_FETCH_SECTION_HEADER, true);
+	else if (strcmp(upper, "RFC822.TEXT") == 0)
+		fetch_add_rfc822(fetch, "RFC822.TEXT", IMAP_FETCH_SECTION_TEXT, false);
+	else if (str_begins(upper, "BODY[", &rest))
+		return fetch_parse_body_section(fetch, args, atom + 5, false, error_r);
+	else if (str_begins(upper, "BODY.PEEK[", &rest))
+		return fetch_parse_body_section(fetch, args, atom + 10, true, error_r);
+	else {
+		/* BODY, BODYSTRUCTURE, BINARY etc. need lib-mail's MIME parser */
+		*error_r = tmp_strconcat("Unknown parameter ", atom, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+static int fetch_parse_args(struct imap_fetch *fetch, const struct imap_arg *args,
+			    const char **error_r)
+{
+	const struct imap_arg *list;
+	unsigned int count;
+	const char *atom;
+
+	if (imap_arg_get_list(&args[0], &list, &count)) {
+		if (count == 0 || !IMAP_ARG_IS_EOL(&args[1])) {
+			*error_r = "Invalid arguments.";
+			return -1;
+		}
+		for (; !IMAP_ARG_IS_EOL(list); list++) {
+			if (fetch_parse_att(fetch, &list, error_r) < 0)
+				return -1;
+		}
+		return 0;
+	}
+	if (args[0].type != IMAP_ARG_ATOM || !imap_arg_get_atom(&args[0], &atom)) {
+		*error_r = "Invalid arguments.";
+		return -1;
+	}
+	/* RFC 3501 6.4.5 macros */
+	if (strcasecmp(atom, "ALL") == 0 || strcasecmp(atom, "FAST") == 0) {
+		fetch->fields |= IMAP_FETCH_FIELD_FLAGS | IMAP_FETCH_FIELD_INTERNALDATE |
+			IMAP_FETCH_FIELD_RFC822_SIZE;
+		if (strcasecmp(atom, "ALL") == 0)
+			fetch->fields |= IMAP_FETCH_FIELD_ENVELOPE;
+	} else if (fetch_parse_att(fetch, &args, error_r) < 0) {
+		return -1;
+	}
+	if (!IMAP_ARG_IS_EOL(&args[1])) {
+		*error_r = "Invalid arguments.";
+		return -1;
+	}
+	return 0;
+}
+
+struct imap_fetch *imap_fetch_init(struct client_command *cmd,
+				   const struct imap_arg *args,
+				   const struct seq_range_array *seqs,
+				   const char **error_r)
+{
+	struct imap_fetch *fetch;
+
+	fetch = pool_new(cmd->pool, struct imap_fetch, 1);
+	fetch->cmd = cmd;
+	fetch->client = cmd->client;
+	array_init(&fetch->bodies, cmd->pool, 4);
+	if (fetch_parse_args(fetch, args, error_r) < 0)
+		return NULL;
+	/* RFC 3501 6.4.8: UID FETCH always returns UID */
+	if (cmd->uid)
+		fetch->fields |= IMAP_FETCH_FIELD_UID;
+	if (cmd->client->box_readonly)
+		fetch->set_seen = false;	/* EXAMINE: RFC 3501 6.3.2 */
+	fetch->ranges = seq_range_array_get(seqs, &fetch->range_count);
+	if (fetch->range_count > 0)
+		fetch->next_seq = fetch->ranges[0].seq1;
+	fetch->msg_pool = pool_create("imap fetch message", 4096, POOL_FLAG_NONE);
+	return fetch;
+}
+
+static bool fetch_next_seq(struct imap_fetch *fetch, uint32_t *seq_r)
+{
+	while (fetch->range_idx < fetch->range_count) {
+		const struct seq_range *range = &fetch->ranges[fetch->range_idx];
+
+		if (fetch->next_seq >= range->seq1 && fetch->next_seq <= range->seq2) {
+			*seq_r = fetch->next_seq;
+			if (fetch->next_seq == range->seq2) {
+				if (++fetch->range_idx < fetch->range_count)
+					fetch->next_seq = fetch->ranges[fetch->range_idx].seq1;
+			} else {
+				fetch->next_seq++;
+			}
+			return true;
+		}
+		if (++fetch->range_idx < fetch->range_count)
+			fetch->next_seq = fetch->ranges[fetch->range_idx].seq1;
+	}
+	return false;
+}
+
+static void fetch_add_sep(struct imap_fetch *fetch, struct str *line)
+{
+	if (fetch->msg_has_items)
+		str_append_c(line, ' ');
+	fetch->msg_has_items = true;
+}
+
+/* Starts "* n FETCH (" with every non-body item. 0, 1 = skipped (expunged),
+   -1 = storage error. */
+static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
+{
+	struct client *client = fetch->client;
+	struct mailbox *box = client->box;
+	enum imap_fetch_field fields = fetch->fields;
+	enum mail_flags flags;
+	struct str *line;
+	uoff_t size;
+	time_t date;
+
+	pool_clear(fetch->msg_pool);
+	flags = mail_get_flags(box, seq);
+	if (fetch->set_seen && (flags & MAIL_SEEN) == 0) {
+		/* RFC 3501 6.4.5: BODY[] sets \Seen; show the change */
+		if (mail_update_flags(box, seq, MODIFY_ADD, MAIL_SEEN) < 0)
+			return -1;
+		flags = mail_get_flags(box, seq);
+		fields |= IMAP_FETCH_FIELD_FLAGS;
+	}
+
+	line = t_str_new(256);
+	fetch->msg_has_items = false;
+	str_printfa(line, "* %u FETCH (", seq);
+	if ((fields & IMAP_FETCH_FIELD_UID) != 0) {
+		fetch_add_sep(fetch, line);
+		str_printfa(line, "UID %u", mailbox_seq_to_uid(box, seq));
+	}
+	if ((fields & IMAP_FETCH_FIELD_FLAGS) != 0) {
+		fetch_add_sep(fetch, line);
+		str_append(line, "FLAGS ");
+		imap_write_flags(line, flags);
+	}
+	if ((fields & IMAP_FETCH_FIELD_RFC822_SIZE) != 0) {
+		if (mail_get_virtual_size(box, seq, &size) < 0)
+			return -1;
+		fetch_add_sep(fetch, line);
+		str_printfa(line, "RFC822.SIZE %llu", (unsigned long long)size);
+	}
+	if ((fields & IMAP_FETCH_FIELD_INTERNALDATE) != 0) {
+		if (mail_get_received_date(box, seq, &date) < 0)
+			return -1;
+		fetch_add_sep(fetch, line);
+		str_printfa(line, "INTERNALDATE \"%s\"", imap_to_datetime(date));
+	}
+	if ((fields & IMAP_FETCH_FIELD_ENVELOPE) != 0) {
+		struct buf *hdr = buf_create(fetch->msg_pool, 4096);
+
+		if (imap_fetch_read_header(box, seq, IMAP_FETCH_MAX_HEADER_SIZE, hdr) < 0)
+			return -1;
+		fetch_add_sep(fetch, line);
+		str_append(line, "ENVELOPE ");
+		imap_envelope_write(line, hdr->data, hdr->used);
+	}
+	if (array_count(&fetch->bodies) > 0) {
+		/* notice an expunged message before the line is started */
+		if (mail_get_virtual_size(box, seq, &size) < 0)
+			return -1;
+	}
+	ostream_send(client->output, str_data(line), str_len(line));
+	fetch->cur_seq = seq;
+	fetch->in_message = true;
+	fetch->body_idx = 0;
+	return 0;
+}
+
+static int fetch_body_start(struct imap_fetch *fetch)
+{
+	struct client *client = fetch->client;
+	const struct imap_fetch_body *body =
+		array_idx(&fetch->bodies, fetch->body_idx);
+	struct str *line = t_str_new(128);
+
+	if (imap_fetch_body_open(client->box, fetch->cur_seq, body,
+				 fetch->msg_pool, &fetch->body_state) < 0)
+		return -1;
+	fetch_add_sep(fetch, line);
+	str_printfa(line, "%s {%llu}\r\n", body->reply_name,
+		    (unsigned long long)fetch->body_state.size);
+	ostream_send(client->output, str_data(line), str_len(line));
+	if (body->section == IMAP_FETCH_SECTION_ALL ||
+	    body->section == IMAP_FETCH_SECTION_TEXT) {
+		client->stats.fetch_body_count++;
+		client->stats.fetch_body_bytes += fetch->body_state.size;
+	} else {
+		client->stats.fetch_hdr_count++;
+		client->stats.fetch_hdr_bytes += fetch->body_state.size;
+	}
+	fetch->body_idx++;
+	fetch->body_active = true;
+	return 0;
+}
+
+static bool fetch_storage_failed(struct imap_fetch *fetch, bool line_started)
+{
+	const char *str;
+	enum mail_storage_error error =
+		mailbox_get_last_error(fetch->client->box, &str);
+
+	if (line_started) {
+		/* the FETCH line can't be completed validly any more */
+		log_error("FETCH for UID %u failed in the middle of the reply: %s",
+			  mailbox_seq_to_uid(fetch->client->box, fetch->cur_seq),
+			  str == NULL ? "unknown error" : str);
+		client_disconnect(fetch->client, "Disconnected: FETCH failed");
+		fetch->failed = true;
+		return true;
+	}
+	if (error == MAIL_ERROR_EXPUNGED || error == MAIL_ERROR_NOTFOUND) {
+		/* RFC 5530 EXPUNGEISSUED at the end; go on with the rest */
+		fetch->expunged_seen = true;
+		return false;
+	}
+	log_error("FETCH failed: %s", str == NULL ? "unknown error" : str);
+	fetch->failed = true;
+	return true;
+}
+
+bool imap_fetch_more(struct imap_fetch *fetch)
+{
+	struct client *client = fetch->client;
+	uint32_t seq;
+	int ret;
+
+	while (!client->disconnected) {
+		if (fetch->body_active) {
+			ret = imap_fetch_body_send(client, &fetch->body_state);
+			if (ret == 0)
+				return false;
+			imap_fetch_body_close(&fetch->body_state);
+			fetch->body_active = false;
+			if (ret < 0) {
+				client_disconnect(client,
+					"Disconnected: FETCH got too little data");
+				fetch->failed = true;
+				return true;
+			}
+			continue;
+		}
+		if (fetch->in_message) {
+			if (fetch->body_idx < array_count(&fetch->bodies)) {
+				if (fetch_body_start(fetch) < 0 &&
+				    fetch_storage_failed(fetch, true))
+					return true;
+				continue;
+			}
+			ostream_send(client->output, ")\r\n", 3);
+			fetch->in_message = false;
+			continue;
+		}
+		if (client_output_is_full(client))
+			return false;
+		if (!fetch_next_seq(fetch, &seq))
+			return true;
+		if (fetch_message_start(fetch, seq) < 0 &&
+		    fetch_storage_failed(fetch, false))
+			return true;
+	}
+	return true;
+}
+
+int imap_fetch_deinit(struct imap_fetch **_fetch)
+{
+	struct imap_fetch *fetch = *_fetch;
+
+	*_fetch = NULL;
+	if (fetch->body_active)
+		imap_fetch_body_close(&fetch->body_state);
+	pool_unref(&fetch->msg_pool);
+	if (fetch->failed)
+		return -1;
+	return fetch->expunged_seen ? 1 : 0;
+}

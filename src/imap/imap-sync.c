@@ -1,0 +1,63 @@
+/* Copyright (c) dovecot-like authors. Reporting what a sync point found:
+   the client's view only changes through these untagged responses (RFC 3501
+   7.3.1, 7.4.1, 5.2). */
+#include "imap-common.h"
+#include "imap-client.h"
+#include "imap-flags.h"
+#include "imap-sync.h"
+
+void imap_sync_send_expunges(struct client *client, const ARRAY_TYPE(uint32) *seqs)
+{
+	const uint32_t *seq;
+
+	if (!array_is_created(seqs))
+		return;
+	array_foreach(seqs, seq) {
+		client_send_line(client, tmp_printf("* %u EXPUNGE", *seq));
+		if (client->messages_count > 0)
+			client->messages_count--;
+	}
+}
+
+int imap_sync(struct client *client, bool allow_expunges)
+{
+	struct mailbox_sync_result result;
+	struct pool *pool;
+	const uint32_t *seq;
+	struct str *line;
+
+	if (client->box == NULL || !allow_expunges)
+		return 0;
+
+	pool = pool_create("imap sync", 1024, POOL_FLAG_NONE);
+	memset(&result, 0, sizeof(result));
+	if (mailbox_sync(client->box, pool, &result) < 0) {
+		pool_unref(&pool);
+		return -1;
+	}
+	imap_sync_send_expunges(client, &result.expunged_seqs);
+	if (result.messages != client->messages_count) {
+		/* RFC 3501 7.3.1: EXISTS, with RECENT alongside */
+		client->messages_count = result.messages;
+		client_send_line(client, tmp_printf("* %u EXISTS", result.messages));
+		client->recent_count = result.recent;
+		client_send_line(client, tmp_printf("* %u RECENT", result.recent));
+	} else if (result.recent != client->recent_count) {
+		client->recent_count = result.recent;
+		client_send_line(client, tmp_printf("* %u RECENT", result.recent));
+	}
+	if (array_is_created(&result.flag_changed_seqs)) {
+		array_foreach(&result.flag_changed_seqs, seq) {
+			if (*seq == 0 || *seq > client->messages_count)
+				continue;
+			line = t_str_new(128);
+			str_printfa(line, "* %u FETCH (UID %u FLAGS ", *seq,
+				    mailbox_seq_to_uid(client->box, *seq));
+			imap_write_flags(line, mail_get_flags(client->box, *seq));
+			str_append_c(line, ')');
+			client_send_line(client, str_c(line));
+		}
+	}
+	pool_unref(&pool);
+	return 0;
+}

@@ -1,0 +1,15 @@
+/* Copyright (c) dovecot-like authors. imap-sync.h: turning what the storage
+   noticed at a sync point into untagged EXPUNGE/EXISTS/RECENT/FETCH. */
+#ifndef IMAP_SYNC_H
+#define IMAP_SYNC_H
+
+struct client;
+
+/* Syncs the selected mailbox (no-op without one) and queues the untagged
+   responses. allow_expunges=false (RFC 3501 7.4.1, after FETCH/STORE/SEARCH)
+   skips the sync completely. 0, or -1 on a storage error (logged). */
+int imap_sync(struct client *client, bool allow_expunges);
+/* Report expunged seqs (in reporting order) and keep messages_count right. */
+void imap_sync_send_expunges(struct client *client, const ARRAY_TYPE(uint32) *seqs);
+
+#endif

@@ -1,0 +1,70 @@
+/* Copyright (c) dovecot-like authors. The imap worker's entry point: wires
+   settings, the post-login bootstrap and the ioloop; serves one user. */
+#include "imap-common.h"
+#include "process-title.h"
+#include "master-service.h"
+#include "mail-storage-service.h"
+#include "imap-client.h"
+
+#include <signal.h>
+
+struct imap_settings imap_set;
+
+static void imap_settings_init(const struct settings *set)
+{
+	const char *cap = settings_get(set, "imap", "imap_capability");
+	const char *literal = settings_get_bool(set, "imap", "imap_literal_minus") ?
+		"LITERAL-" : "LITERAL+";
+	const char *base = tmp_strconcat(IMAP_CAPABILITY_DEFAULT, " ", literal, NULL);
+
+	imap_set.max_line_length =
+		(size_t)settings_get_size(set, "imap", "imap_max_line_length");
+	if (imap_set.max_line_length < 1024)
+		imap_set.max_line_length = 1024;	/* RFC 7162 3.2.1 wants 8k+ */
+	imap_set.idle_notify_msecs =
+		settings_get_msecs(set, "imap", "imap_idle_notify_interval");
+	imap_set.idle_check_msecs =
+		settings_get_msecs(set, "imap", "mailbox_idle_check_interval");
+	imap_set.logout_format =
+		p_strdup(system_pool, settings_get(set, "imap", "imap_logout_format"));
+	/* imap_capability: empty = ours, "+X Y" = ours plus X Y, else replace */
+	if (*cap == '\0')
+		cap = base;
+	else if (*cap == '+')
+		cap = tmp_strconcat(base, " ", cap + 1, NULL);
+	imap_set.capability = p_strdup(system_pool, cap);
+}
+
+static void imap_sig_die(int signo ATTR_UNUSED, void *context ATTR_UNUSED)
+{
+	if (imap_client != NULL) {
+		client_send_line(imap_client, "* BYE Server shutting down.");
+		client_disconnect(imap_client, "Disconnected: Server shutting down.");
+	} else {
+		io_loop_stop(current_ioloop);
+	}
+}
+
+int main(int argc, char *argv[])
+{
+	struct master_service *service;
+	struct ioloop *ioloop;
+
+	lib_init();
+	process_title_init(argc, &argv);
+	service = master_service_init("imap", &argc, &argv);
+	imap_settings_init(service->set);
+
+	ioloop = io_loop_create();
+	lib_signals_set_handler(SIGTERM, imap_sig_die, NULL);
+	lib_signals_set_handler(SIGINT, imap_sig_die, NULL);
+	mail_storage_service_start(service, "imap", client_create, NULL);
+	io_loop_run(ioloop);
+
+	if (imap_client != NULL)
+		client_destroy(&imap_client);
+	io_loop_destroy(&ioloop);
+	master_service_deinit(&service);
+	lib_deinit();
+	return 0;
+}
