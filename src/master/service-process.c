@@ -183,7 +183,9 @@ struct service_process *service_process_create(struct service *service)
 	process->pid = pid;
 	process->status_fd = status[0];
 	process->start_time = time(NULL);
-	process->idle = service->type == SERVICE_TYPE_WORKER;
+	/* available until it says BUSY: a worker took its one client, or a
+	   login process reached service_count and stopped accepting */
+	process->idle = service->type != SERVICE_TYPE_LOG;
 	process->io = io_add(status[0], IO_READ, status_input, process);
 	hash_table_insert(list->processes, POINTER_CAST(pid), process);
 	service->process_count++;
@@ -270,7 +272,7 @@ void service_process_kill_all(struct service_list *list, int signo,
 
 bool service_process_is_idle_worker(const struct service_process *process)
 {
-	return process->idle;
+	return process->idle && process->service->type == SERVICE_TYPE_WORKER;
 }
 
 bool service_process_is_log(const struct service_process *process)

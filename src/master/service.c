@@ -89,6 +89,8 @@ service_create(struct service_list *list, const struct settings_section *sec,
 	/* auth keeps the login cookies in memory: exactly one process. */
 	if (strcmp(sec->name, "auth") == 0 || service->type == SERVICE_TYPE_LOG)
 		service->process_limit = 1;
+	/* a process_limit below what must stay available is a config error
+	   Dovecot would report; we just cap it */
 	if (service->process_min_avail == 0)
 		service->process_min_avail = 1;
 	if (service->process_min_avail > service->process_limit)
@@ -176,29 +178,25 @@ void service_throttle(struct service *service, unsigned int secs)
 
 void service_ensure_processes(struct service *service)
 {
-	unsigned int want;
-
 	if (service->list->stopping || service->throttled)
 		return;
-	if (service->type == SERVICE_TYPE_WORKER) {
-		/* keep process_min_avail idle workers ready for handoffs */
-		while (service->idle_count < service->process_min_avail &&
-		       service->process_count < service->process_limit) {
-			if (service_process_create(service) == NULL)
-				break;
-		}
-		if (service->idle_count == 0 &&
-		    service->process_count >= service->process_limit) {
-			log_warning("service(%s): process_limit (%u) reached, "
-				    "client connections are being dropped",
-				    service->name, service->process_limit);
-		}
+	if (service->type == SERVICE_TYPE_LOG) {
+		if (service->process_count == 0)
+			(void)service_process_create(service);
 		return;
 	}
-	want = service->process_min_avail;
-	while (service->process_count < want) {
+	/* keep process_min_avail processes accepting: idle workers ready for
+	   handoffs, login processes below their service_count */
+	while (service->idle_count < service->process_min_avail &&
+	       service->process_count < service->process_limit) {
 		if (service_process_create(service) == NULL)
-			break;
+			return;
+	}
+	if (service->idle_count == 0 &&
+	    service->process_count >= service->process_limit) {
+		log_warning("service(%s): process_limit (%u) reached, "
+			    "client connections are being queued",
+			    service->name, service->process_limit);
 	}
 }
 
