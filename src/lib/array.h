@@ -5,6 +5,7 @@
 #define ARRAY_H
 
 #include "buffer.h"
+#include <stdlib.h>	/* qsort() for array_sort() */
 
 struct array {
 	struct buf *buf;

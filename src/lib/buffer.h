@@ -28,5 +28,8 @@ void buf_truncate(struct buf *buf, size_t len);
    buf_append_space_commit()s how many were used. NULL if max_size. */
 void *buf_get_space(struct buf *buf, size_t len);
 void buf_commit_space(struct buf *buf, size_t len);
+/* Make sure at least size bytes are allocated, ignoring max_size (str uses
+   this for its NUL). */
+void buf_reserve(struct buf *buf, size_t size);
 
 #endif

@@ -44,4 +44,18 @@ int login_handoff_send(int sock, int client_fd, const struct login_handoff *h);
 int login_handoff_parse(struct pool *pool, const char *line, size_t len,
 			struct login_handoff *h_r, const char **error_r);
 
+/* Worker side: read one whole message from sock (waits at most timeout_msecs
+   for the rest of it), parse it into pool. Returns 0 with the passed client
+   fd in *client_fd_r (cloexec), or -1 with *error_r (no fd left open). */
+int login_handoff_recv(int sock, struct pool *pool, unsigned int timeout_msecs,
+		       struct login_handoff *h_r, int *client_fd_r,
+		       const char **error_r);
+/* Worker's reply: "OK\t<pid>\n" (reason == NULL) or "FAIL\t<reason>\n".
+   0 or -1 (errno). */
+int login_handoff_reply(int sock, const char *fail_reason);
+/* Login side: parse a reply line (without "\n"). Returns 1 for OK with
+   *pid_r, 0 for FAIL with *reason_r (tmp pool), -1 if malformed. */
+int login_handoff_parse_reply(const char *line, pid_t *pid_r,
+			      const char **reason_r);
+
 #endif

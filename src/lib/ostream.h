@@ -5,6 +5,8 @@
 #ifndef OSTREAM_H
 #define OSTREAM_H
 
+struct buf;
+
 struct ostream {
 	uoff_t offset;		/* bytes accepted so far */
 	int stream_errno;	/* 0, or errno of a failed write */
@@ -39,5 +41,8 @@ size_t ostream_get_buffer_used(const struct ostream *output);
 void ostream_set_flush_callback(struct ostream *output,
 				ostream_flush_callback_t *callback, void *context);
 const char *ostream_get_error(const struct ostream *output);
+/* Call the flush callback once the fd is writable even if nothing is
+   buffered (e.g. to start streaming a large reply from the loop). */
+void ostream_set_flush_pending(struct ostream *output);
 
 #endif
