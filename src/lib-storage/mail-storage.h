@@ -51,6 +51,11 @@ int mail_user_create(const struct mail_user_settings *set, struct mail_user **us
 		     const char **error_r);
 void mail_user_unref(struct mail_user **user);
 const char *mail_user_get_name(const struct mail_user *user);
+/* Added: another reference (a mailbox holds one on its user). */
+void mail_user_ref(struct mail_user *user);
+/* Added: the mail root directory after parsing mail_location (~ expanded).
+   Owned by the user. */
+const char *mail_user_get_mail_root(const struct mail_user *user);
 
 enum mailbox_flags {
 	MAILBOX_FLAG_READONLY = 0x01,	/* EXAMINE */
@@ -64,8 +69,11 @@ int mailbox_open(struct mail_user *user, const char *name, enum mailbox_flags fl
 void mailbox_close(struct mailbox **box);
 
 struct mailbox_status {
+	/* unseen_seq is the same as first_unseen_seq (SELECT's [UNSEEN n]) */
 	uint32_t messages, recent, unseen_seq, uidvalidity, uidnext;
 	unsigned int first_unseen_seq;	/* 0 = none */
+	uint32_t unseen;	/* added: count of messages without \Seen
+				   (STATUS UNSEEN) */
 };
 void mailbox_get_status(struct mailbox *box, struct mailbox_status *status_r);
 
@@ -98,7 +106,8 @@ int mail_get_virtual_size(struct mailbox *box, uint32_t seq, uoff_t *size_r);
 int mail_get_physical_size(struct mailbox *box, uint32_t seq, uoff_t *size_r);
 int mail_get_received_date(struct mailbox *box, uint32_t seq, time_t *date_r);
 /* POP3 UIDL per pop3_uidl_format (%v uidvalidity, %u uid, %m md5, %f
-   filename, %g guid). */
+   filename, %g guid). A UIDL saved in dovecot-uidlist (P record) wins.
+   *uidl_r is a tmp_ value: copy it to keep it. */
 int mail_get_pop3_uidl(struct mailbox *box, uint32_t seq, const char *format,
 		       const char **uidl_r);
 /* The message with CRLF line endings (as IMAP and POP3 send it). Caller

@@ -1,0 +1,111 @@
+/* Copyright (c) dovecot-like authors. mail-storage-private.h: what the generic
+   storage code and its backends share: the user, the parsed mail_location,
+   the mailbox with its message view, and the backend vtable. */
+#ifndef MAIL_STORAGE_PRIVATE_H
+#define MAIL_STORAGE_PRIVATE_H
+
+#include "mail-storage.h"
+
+/* mail_location = <driver>:<root>[:KEY=value]... ("::" is a literal ':') */
+struct mail_storage_location {
+	const char *driver;	/* "maildir" */
+	const char *root;	/* ~ expanded */
+	const char *index_dir;	/* INDEX=, NULL = beside the mailbox */
+	const char *control_dir;	/* CONTROL=, NULL = root */
+	const char *layout;	/* LAYOUT=, "maildir++" (default) or "fs" */
+	const char *inbox_path;	/* INBOX=, NULL = root */
+	const char *dirname;	/* DIRNAME= (fs layout), NULL = none */
+};
+
+struct mail_user {
+	struct pool *pool;
+	int refcount;
+	const char *username;
+	const char *home;
+	struct mail_storage_location location;
+};
+
+/* One message of a view. Backends embed it as the first member of their own
+   record. */
+struct mailbox_msg {
+	uint32_t uid;
+	enum mail_flags flags;	/* may include MAIL_RECENT */
+};
+
+typedef ARRAY(struct mailbox_msg *) ARRAY_TYPE(mailbox_msg);
+
+struct mailbox_vfuncs {
+	/* Fills box->view_pool / box->view with the current messages (sorted
+	   by uid), replacing the previous ones, which stay valid until
+	   mailbox_view_free_old(). 0 or -1 (error set). */
+	int (*sync)(struct mailbox *box);
+	void (*close)(struct mailbox *box);
+
+	int (*get_virtual_size)(struct mailbox *box, struct mailbox_msg *msg,
+				uoff_t *size_r);
+	int (*get_physical_size)(struct mailbox *box, struct mailbox_msg *msg,
+				 uoff_t *size_r);
+	int (*get_received_date)(struct mailbox *box, struct mailbox_msg *msg,
+				 time_t *date_r);
+	int (*get_pop3_uidl)(struct mailbox *box, struct mailbox_msg *msg,
+			     const char *format, const char **uidl_r);
+	int (*get_stream)(struct mailbox *box, struct mailbox_msg *msg,
+			  struct istream **stream_r);
+	/* Writes msg->flags (already updated by the caller) to storage. */
+	int (*write_flags)(struct mailbox *box, struct mailbox_msg *msg,
+			   enum mail_flags old_flags);
+	/* Removes the message; an already missing one is success. */
+	int (*expunge)(struct mailbox *box, struct mailbox_msg *msg);
+};
+
+struct mailbox {
+	struct pool *pool;	/* lives as long as the mailbox */
+	struct mail_user *user;
+	const char *name;
+	enum mailbox_flags flags;
+	const struct mailbox_vfuncs *v;
+
+	uint32_t uidvalidity, uidnext;
+	/* The view: msg pointers sorted by uid; seq = index + 1. The records
+	   live in view_pool; each backend sync builds a new pool. */
+	struct pool *view_pool;
+	ARRAY_TYPE(mailbox_msg) view;
+	struct pool *old_view_pool;
+	ARRAY_TYPE(mailbox_msg) old_view;
+
+	enum mail_storage_error error;
+	const char *error_str;	/* in pool */
+};
+
+/* Sets the mailbox's last error. str is copied. */
+void mailbox_set_error(struct mailbox *box, enum mail_storage_error error,
+		       const char *str);
+/* MAIL_ERROR_TEMP with the client-safe "Internal error occurred"; the caller
+   logged the details. */
+void mailbox_set_internal_error(struct mailbox *box);
+/* Backend sync helper: start a new view (pool + array), keeping the current
+   one as the old view. */
+void mailbox_view_begin(struct mailbox *box, unsigned int count_hint);
+void mailbox_view_append(struct mailbox *box, struct mailbox_msg *msg);
+/* Drops the old view after a sync (or after a failed one, restores it). */
+void mailbox_view_end(struct mailbox *box, bool success);
+struct mailbox_msg *mailbox_msg_lookup(struct mailbox *box, uint32_t seq);
+/* Removes seq from the view (own expunge). */
+void mailbox_view_remove(struct mailbox *box, uint32_t seq);
+
+/* Parses mail_location into loc (strings in pool), expanding ~. */
+int mail_storage_location_parse(struct pool *pool, const char *home,
+				const char *str,
+				struct mail_storage_location *loc_r,
+				const char **error_r);
+
+/* Backends */
+int maildir_mailbox_open(struct mail_user *user, const char *name,
+			 enum mailbox_flags flags, struct mailbox **box_r,
+			 enum mail_storage_error *error_r, const char **error_str_r);
+/* Creates root/cur, new, tmp (0700) as needed. */
+int maildir_create_dirs(const char *root, const char **error_r);
+/* true if dir looks like a Maildir (has cur/). */
+bool maildir_is_maildir(const char *dir);
+
+#endif

@@ -1,0 +1,153 @@
+/* Copyright (c) dovecot-like authors. mail-storage.c: generic dispatch from
+   the public storage API to the backend of the user's mail_location, with
+   the sequence-number checks done once here. */
+#include "lib.h"
+#include "mail-storage-private.h"
+
+void mailbox_set_error(struct mailbox *box, enum mail_storage_error error,
+		       const char *str)
+{
+	box->error = error;
+	box->error_str = p_strdup(box->pool, str);
+}
+
+void mailbox_set_internal_error(struct mailbox *box)
+{
+	mailbox_set_error(box, MAIL_ERROR_TEMP, "Internal error occurred");
+}
+
+enum mail_storage_error mailbox_get_last_error(struct mailbox *box,
+					       const char **str_r)
+{
+	if (str_r != NULL) {
+		*str_r = box->error_str != NULL ? box->error_str :
+			"Unknown error";
+	}
+	return box->error;
+}
+
+int mailbox_open(struct mail_user *user, const char *name,
+		 enum mailbox_flags flags, struct mailbox **box_r,
+		 enum mail_storage_error *error_r, const char **error_str_r)
+{
+	if (strcmp(user->location.driver, "maildir") == 0) {
+		return maildir_mailbox_open(user, name, flags, box_r,
+					    error_r, error_str_r);
+	}
+	*error_r = MAIL_ERROR_TEMP;
+	*error_str_r = "Unsupported mail storage";
+	return -1;
+}
+
+void mailbox_close(struct mailbox **_box)
+{
+	struct mailbox *box = *_box;
+	struct mail_user *user;
+	struct pool *pool;
+
+	if (box == NULL)
+		return;
+	*_box = NULL;
+	box->v->close(box);
+	if (box->old_view_pool != NULL)
+		pool_unref(&box->old_view_pool);
+	if (box->view_pool != NULL)
+		pool_unref(&box->view_pool);
+	user = box->user;
+	pool = box->pool;
+	pool_unref(&pool);
+	mail_user_unref(&user);
+}
+
+static struct mailbox_msg *mail_lookup(struct mailbox *box, uint32_t seq)
+{
+	struct mailbox_msg *msg = mailbox_msg_lookup(box, seq);
+
+	if (msg == NULL) {
+		mailbox_set_error(box, MAIL_ERROR_PARAMS,
+				  "Invalid message sequence");
+	}
+	return msg;
+}
+
+enum mail_flags mail_get_flags(struct mailbox *box, uint32_t seq)
+{
+	struct mailbox_msg *msg = mailbox_msg_lookup(box, seq);
+
+	return msg == NULL ? 0 : msg->flags;
+}
+
+int mail_get_virtual_size(struct mailbox *box, uint32_t seq, uoff_t *size_r)
+{
+	struct mailbox_msg *msg = mail_lookup(box, seq);
+
+	return msg == NULL ? -1 : box->v->get_virtual_size(box, msg, size_r);
+}
+
+int mail_get_physical_size(struct mailbox *box, uint32_t seq, uoff_t *size_r)
+{
+	struct mailbox_msg *msg = mail_lookup(box, seq);
+
+	return msg == NULL ? -1 : box->v->get_physical_size(box, msg, size_r);
+}
+
+int mail_get_received_date(struct mailbox *box, uint32_t seq, time_t *date_r)
+{
+	struct mailbox_msg *msg = mail_lookup(box, seq);
+
+	return msg == NULL ? -1 : box->v->get_received_date(box, msg, date_r);
+}
+
+int mail_get_pop3_uidl(struct mailbox *box, uint32_t seq, const char *format,
+		       const char **uidl_r)
+{
+	struct mailbox_msg *msg = mail_lookup(box, seq);
+
+	return msg == NULL ? -1 :
+		box->v->get_pop3_uidl(box, msg, format, uidl_r);
+}
+
+int mail_get_stream(struct mailbox *box, uint32_t seq,
+		    struct istream **stream_r)
+{
+	struct mailbox_msg *msg = mail_lookup(box, seq);
+
+	return msg == NULL ? -1 : box->v->get_stream(box, msg, stream_r);
+}
+
+int mail_update_flags(struct mailbox *box, uint32_t seq, enum modify_type type,
+		      enum mail_flags flags)
+{
+	struct mailbox_msg *msg = mail_lookup(box, seq);
+	enum mail_flags old_flags, new_flags;
+
+	if (msg == NULL)
+		return -1;
+	if ((box->flags & MAILBOX_FLAG_READONLY) != 0) {
+		mailbox_set_error(box, MAIL_ERROR_PERM,
+				  "Mailbox is read-only");
+		return -1;
+	}
+	flags &= MAIL_FLAGS_MASK;	/* \Recent can't be set */
+	old_flags = msg->flags;
+	switch (type) {
+	case MODIFY_ADD:
+		new_flags = old_flags | flags;
+		break;
+	case MODIFY_REMOVE:
+		new_flags = old_flags & ~flags;
+		break;
+	case MODIFY_REPLACE:
+	default:
+		new_flags = (old_flags & MAIL_RECENT) | flags;
+		break;
+	}
+	if (new_flags == old_flags)
+		return 0;
+	msg->flags = new_flags;
+	if (box->v->write_flags(box, msg, old_flags) < 0) {
+		msg->flags = old_flags;
+		return -1;
+	}
+	return 0;
+}

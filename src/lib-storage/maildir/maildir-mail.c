@@ -1,0 +1,392 @@
+/* Copyright (c) dovecot-like authors. maildir-mail.c: per-message access for
+   Maildir: sizes from the name or the uidlist, INTERNALDATE from mtime, the
+   CRLF stream, POP3 UIDLs, and flag changes and expunges as renames and
+   unlinks that tolerate other processes doing the same. */
+#include "lib.h"
+#include "str.h"
+#include "strfuncs.h"
+#include "istream.h"
+#include "var-expand.h"
+#include "istream-crlf.h"
+#include "message-header-md5.h"
+#include "maildir-storage.h"
+#include "maildir-filename.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MAILDIR_MAIL_STREAM_BUFFER_SIZE (64 * 1024)
+/* %m hashes at most this much header */
+#define MAILDIR_MAIL_MAX_HEADER_SIZE (1024 * 1024)
+
+const char *maildir_msg_get_path(struct maildir_mailbox *mbox,
+				 const struct maildir_msg *msg)
+{
+	return tmp_strconcat(mbox->path, msg->in_new ? "/new/" : "/cur/",
+			     msg->fname, NULL);
+}
+
+static bool maildir_find_in_dir(struct maildir_mailbox *mbox,
+				struct maildir_msg *msg, bool new_dir)
+{
+	size_t base_len = maildir_filename_base_len(msg->fname);
+	const char *path;
+	struct dirent *d;
+	DIR *dir;
+	bool found = false;
+
+	path = tmp_strconcat(mbox->path, new_dir ? "/new" : "/cur", NULL);
+	dir = opendir(path);
+	if (dir == NULL) {
+		log_error("opendir(%s) failed: %m", path);
+		return false;
+	}
+	while ((d = readdir(dir)) != NULL) {
+		if (strncmp(d->d_name, msg->fname, base_len) == 0 &&
+		    (d->d_name[base_len] == '\0' ||
+		     d->d_name[base_len] == MAILDIR_INFO_SEP)) {
+			msg->fname = p_strdup(mbox->box.view_pool, d->d_name);
+			msg->in_new = new_dir;
+			found = true;
+			break;
+		}
+	}
+	(void)closedir(dir);
+	return found;
+}
+
+/* The file isn't where we last saw it: another session renamed (flags,
+   new/ -> cur/) or expunged it. true if found under its new name. */
+static bool maildir_msg_relocate(struct maildir_mailbox *mbox,
+				 struct maildir_msg *msg)
+{
+	return maildir_find_in_dir(mbox, msg, false) ||
+		maildir_find_in_dir(mbox, msg, true);
+}
+
+static void maildir_set_expunged(struct maildir_mailbox *mbox)
+{
+	mailbox_set_error(&mbox->box, MAIL_ERROR_EXPUNGED,
+			  "Message was expunged");
+}
+
+static int maildir_msg_open(struct maildir_mailbox *mbox,
+			    struct maildir_msg *msg, int *fd_r)
+{
+	const char *path = maildir_msg_get_path(mbox, msg);
+
+	*fd_r = open(path, O_RDONLY);
+	if (*fd_r == -1 && errno == ENOENT && maildir_msg_relocate(mbox, msg)) {
+		path = maildir_msg_get_path(mbox, msg);
+		*fd_r = open(path, O_RDONLY);
+	}
+	if (*fd_r != -1)
+		return 0;
+	if (errno == ENOENT) {
+		maildir_set_expunged(mbox);
+		return -1;
+	}
+	log_error("open(%s) failed: %m", path);
+	mailbox_set_internal_error(&mbox->box);
+	return -1;
+}
+
+static int maildir_msg_stat(struct maildir_mailbox *mbox,
+			    struct maildir_msg *msg, struct stat *st_r)
+{
+	const char *path = maildir_msg_get_path(mbox, msg);
+	int ret;
+
+	ret = stat(path, st_r);
+	if (ret < 0 && errno == ENOENT && maildir_msg_relocate(mbox, msg)) {
+		path = maildir_msg_get_path(mbox, msg);
+		ret = stat(path, st_r);
+	}
+	if (ret == 0)
+		return 0;
+	if (errno == ENOENT) {
+		maildir_set_expunged(mbox);
+		return -1;
+	}
+	log_error("stat(%s) failed: %m", path);
+	mailbox_set_internal_error(&mbox->box);
+	return -1;
+}
+
+static const char *
+maildir_msg_get_ext(struct maildir_mailbox *mbox, const struct maildir_msg *msg,
+		    char key)
+{
+	const struct maildir_uidlist_rec *rec;
+
+	rec = maildir_uidlist_lookup(mbox->uidlist, msg->m.uid);
+	return rec == NULL ? NULL : maildir_uidlist_rec_get_ext(rec, key);
+}
+
+static bool maildir_msg_get_ext_size(struct maildir_mailbox *mbox,
+				     const struct maildir_msg *msg, char key,
+				     uoff_t *size_r)
+{
+	const char *value = maildir_msg_get_ext(mbox, msg, key);
+	uint64_t num;
+
+	if (value == NULL || str_to_uint64(value, &num) < 0)
+		return false;
+	*size_r = num;
+	return true;
+}
+
+static int maildir_mail_get_virtual_size(struct mailbox *box,
+					 struct mailbox_msg *_msg,
+					 uoff_t *size_r)
+{
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+	struct maildir_msg *msg = (struct maildir_msg *)_msg;
+	unsigned char buf[8192];
+	uoff_t size = 0;
+	bool last_cr = false;
+	ssize_t ret;
+	int fd;
+
+	if (maildir_filename_get_size(msg->fname, 'W', size_r) ||
+	    maildir_msg_get_ext_size(mbox, msg, 'W', size_r))
+		return 0;
+	if (msg->vsize_set) {
+		*size_r = msg->vsize;
+		return 0;
+	}
+	if (maildir_msg_open(mbox, msg, &fd) < 0)
+		return -1;
+	while ((ret = read(fd, buf, sizeof(buf))) > 0)
+		size += istream_crlf_count_size(buf, (size_t)ret, &last_cr);
+	if (ret < 0) {
+		log_error("read(%s) failed: %m", maildir_msg_get_path(mbox, msg));
+		(void)close(fd);
+		mailbox_set_internal_error(box);
+		return -1;
+	}
+	(void)close(fd);
+	msg->vsize = size;
+	msg->vsize_set = true;
+	msg->vsize_write_pending = true;
+	mbox->vsize_pending++;
+	*size_r = size;
+	return 0;
+}
+
+static int maildir_mail_get_physical_size(struct mailbox *box,
+					  struct mailbox_msg *_msg,
+					  uoff_t *size_r)
+{
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+	struct maildir_msg *msg = (struct maildir_msg *)_msg;
+	struct stat st;
+
+	if (maildir_filename_get_size(msg->fname, 'S', size_r) ||
+	    maildir_msg_get_ext_size(mbox, msg, 'S', size_r))
+		return 0;
+	if (maildir_msg_stat(mbox, msg, &st) < 0)
+		return -1;
+	*size_r = (uoff_t)st.st_size;
+	return 0;
+}
+
+static int maildir_mail_get_received_date(struct mailbox *box,
+					  struct mailbox_msg *_msg,
+					  time_t *date_r)
+{
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+	struct stat st;
+
+	/* Dovecot: maildir INTERNALDATE is the file's mtime */
+	if (maildir_msg_stat(mbox, (struct maildir_msg *)_msg, &st) < 0)
+		return -1;
+	*date_r = st.st_mtime;
+	return 0;
+}
+
+static int maildir_mail_get_header_md5(struct maildir_mailbox *mbox,
+				       struct maildir_msg *msg,
+				       const char **md5_hex_r)
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char md5[MESSAGE_HEADER_MD5_LEN];
+	struct buf *hdr = buf_create(tmp_pool, 4096);
+	char *out;
+	unsigned char *space;
+	ssize_t ret;
+	unsigned int i;
+	int fd;
+
+	if (maildir_msg_open(mbox, msg, &fd) < 0)
+		return -1;
+	/* read until the end of the header (or the limit) */
+	while (hdr->used < MAILDIR_MAIL_MAX_HEADER_SIZE &&
+	       message_header_size(hdr->data, hdr->used) == hdr->used) {
+		space = buf_get_space(hdr, 4096);
+		ret = read(fd, space, 4096);
+		if (ret <= 0) {
+			if (ret < 0) {
+				log_error("read(%s) failed: %m",
+					  maildir_msg_get_path(mbox, msg));
+				(void)close(fd);
+				mailbox_set_internal_error(&mbox->box);
+				return -1;
+			}
+			break;
+		}
+		buf_commit_space(hdr, (size_t)ret);
+	}
+	(void)close(fd);
+	message_header_md5(hdr->data, hdr->used, md5);
+	out = p_malloc(tmp_pool, MESSAGE_HEADER_MD5_LEN * 2 + 1);
+	for (i = 0; i < MESSAGE_HEADER_MD5_LEN; i++) {
+		out[i * 2] = hex[md5[i] >> 4];
+		out[i * 2 + 1] = hex[md5[i] & 0x0f];
+	}
+	*md5_hex_r = out;
+	return 0;
+}
+
+static int maildir_mail_get_pop3_uidl(struct mailbox *box,
+				      struct mailbox_msg *_msg,
+				      const char *format, const char **uidl_r)
+{
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+	struct maildir_msg *msg = (struct maildir_msg *)_msg;
+	struct var_expand_table table[] = {
+		{ 'v', NULL, "uidvalidity" },
+		{ 'u', NULL, "uid" },
+		{ 'm', NULL, "md5" },
+		{ 'f', NULL, "filename" },
+		{ 'g', NULL, "guid" },
+		{ '\0', NULL, NULL },
+	};
+	const char *base, *saved, *guid, *error;
+	struct str *str;
+
+	base = tmp_strndup(msg->fname, maildir_filename_base_len(msg->fname));
+	/* reference 8: a UIDL saved in the uidlist wins; "P" alone means
+	   the base file name */
+	saved = maildir_msg_get_ext(mbox, msg, 'P');
+	if (saved != NULL) {
+		*uidl_r = saved[0] == '\0' ? base : tmp_strdup(saved);
+		return 0;
+	}
+	guid = maildir_msg_get_ext(mbox, msg, 'G');
+	if (guid == NULL)
+		guid = maildir_filename_guid(tmp_pool, msg->fname);
+
+	table[0].value = tmp_printf("%u", box->uidvalidity);
+	table[1].value = tmp_printf("%u", msg->m.uid);
+	table[3].value = base;
+	table[4].value = guid;
+	if (var_has_key(format, 'm', "md5")) {
+		if (maildir_mail_get_header_md5(mbox, msg, &table[2].value) < 0)
+			return -1;
+	}
+	str = t_str_new(64);
+	if (var_expand(str, format, table, &error) <= 0) {
+		log_error("pop3_uidl_format %s: %s", format, error);
+		mailbox_set_internal_error(box);
+		return -1;
+	}
+	*uidl_r = str_c(str);
+	return 0;
+}
+
+static int maildir_mail_get_stream(struct mailbox *box,
+				   struct mailbox_msg *_msg,
+				   struct istream **stream_r)
+{
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+	struct istream *input;
+	int fd;
+
+	if (maildir_msg_open(mbox, (struct maildir_msg *)_msg, &fd) < 0)
+		return -1;
+	input = istream_create_fd(fd, MAILDIR_MAIL_STREAM_BUFFER_SIZE, true);
+	input->blocking = true;
+	*stream_r = istream_create_crlf(input);
+	istream_unref(&input);
+	return 0;
+}
+
+static int maildir_mail_write_flags(struct mailbox *box,
+				    struct mailbox_msg *_msg,
+				    enum mail_flags old_flags ATTR_UNUSED)
+{
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+	struct maildir_msg *msg = (struct maildir_msg *)_msg;
+	const char *src, *dest, *new_fname;
+	unsigned int tries;
+
+	for (tries = 0;; tries++) {
+		/* flags can be stored only in cur/ */
+		new_fname = maildir_filename_set_flags(box->view_pool,
+						       msg->fname,
+						       msg->m.flags);
+		if (!msg->in_new && strcmp(new_fname, msg->fname) == 0)
+			return 0;
+		src = maildir_msg_get_path(mbox, msg);
+		dest = tmp_strconcat(mbox->path, "/cur/", new_fname, NULL);
+		if (rename(src, dest) == 0)
+			break;
+		if (errno != ENOENT || tries > 0) {
+			log_error("rename(%s, %s) failed: %m", src, dest);
+			mailbox_set_internal_error(box);
+			return -1;
+		}
+		if (!maildir_msg_relocate(mbox, msg)) {
+			maildir_set_expunged(mbox);
+			return -1;
+		}
+	}
+	msg->fname = new_fname;
+	msg->in_new = false;
+	return 0;
+}
+
+static int maildir_mail_expunge(struct mailbox *box, struct mailbox_msg *_msg)
+{
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+	struct maildir_msg *msg = (struct maildir_msg *)_msg;
+	const char *path = maildir_msg_get_path(mbox, msg);
+
+	if (unlink(path) == 0)
+		return 0;
+	if (errno == ENOENT) {
+		/* renamed by another session, or already expunged by one */
+		if (!maildir_msg_relocate(mbox, msg))
+			return 0;
+		path = maildir_msg_get_path(mbox, msg);
+		if (unlink(path) == 0 || errno == ENOENT)
+			return 0;
+	}
+	log_error("unlink(%s) failed: %m", path);
+	mailbox_set_internal_error(box);
+	return -1;
+}
+
+static void maildir_mailbox_close(struct mailbox *box)
+{
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+
+	maildir_sync_write_pending(mbox);
+	maildir_uidlist_deinit(&mbox->uidlist);
+}
+
+const struct mailbox_vfuncs maildir_mailbox_vfuncs = {
+	.sync = maildir_sync,
+	.close = maildir_mailbox_close,
+	.get_virtual_size = maildir_mail_get_virtual_size,
+	.get_physical_size = maildir_mail_get_physical_size,
+	.get_received_date = maildir_mail_get_received_date,
+	.get_pop3_uidl = maildir_mail_get_pop3_uidl,
+	.get_stream = maildir_mail_get_stream,
+	.write_flags = maildir_mail_write_flags,
+	.expunge = maildir_mail_expunge,
+};

@@ -1,0 +1,170 @@
+/* Copyright (c) dovecot-like authors. maildir-storage.c: opening a Maildir
+   mailbox: maps the mailbox name to its directory (Maildir++ or fs layout),
+   creates INBOX's cur/ new/ tmp/ when missing, and does the first sync. */
+#include "lib.h"
+#include "maildir-storage.h"
+
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int mkdir_if_missing(const char *path, const char **error_r)
+{
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	*error_r = tmp_printf("mkdir(%s) failed: %m", path);
+	return -1;
+}
+
+/* mkdir -p for the root, like Dovecot does for mail_location */
+static int mkdir_parents(const char *path, const char **error_r)
+{
+	char *copy, *p;
+
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	if (errno != ENOENT) {
+		*error_r = tmp_printf("mkdir(%s) failed: %m", path);
+		return -1;
+	}
+	copy = p_strdup(tmp_pool, path);
+	for (p = copy + 1; *p != '\0'; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir_if_missing(copy, error_r) < 0)
+			return -1;
+		*p = '/';
+	}
+	return mkdir_if_missing(path, error_r);
+}
+
+int maildir_create_dirs(const char *root, const char **error_r)
+{
+	if (mkdir_parents(root, error_r) < 0 ||
+	    mkdir_if_missing(tmp_strconcat(root, "/cur", NULL), error_r) < 0 ||
+	    mkdir_if_missing(tmp_strconcat(root, "/new", NULL), error_r) < 0 ||
+	    mkdir_if_missing(tmp_strconcat(root, "/tmp", NULL), error_r) < 0)
+		return -1;
+	return 0;
+}
+
+bool maildir_is_maildir(const char *dir)
+{
+	struct stat st;
+
+	return stat(tmp_strconcat(dir, "/cur", NULL), &st) == 0 &&
+		S_ISDIR(st.st_mode);
+}
+
+/* Mailbox name -> directory below the root, "" for INBOX. NULL if the name
+   can't be a mailbox. Names are ASCII here: modified UTF-7 on disk is the
+   caller's (lib-imap's) business. */
+static const char *maildir_name_to_dir(const struct mail_storage_location *loc,
+				       const char *name)
+{
+	const char *p;
+	char *dir;
+	size_t i;
+
+	if (strcasecmp(name, "INBOX") == 0)
+		return "";
+	if (name[0] == '\0' || name[0] == '/' || name[0] == '.' ||
+	    name[0] == '~' || strstr(name, "//") != NULL ||
+	    name[strlen(name) - 1] == '/')
+		return NULL;
+	for (p = name; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f ||
+		    (p[0] == '/' && p[1] == '.'))
+			return NULL;
+	}
+	if (strcmp(loc->layout, "fs") == 0) {
+		if (loc->dirname != NULL)
+			return tmp_strconcat(name, "/", loc->dirname, NULL);
+		return name;
+	}
+	/* Maildir++: ".Work.Projects"; '.' can't appear in a name */
+	if (strchr(name, '.') != NULL)
+		return NULL;
+	dir = p_strconcat(tmp_pool, ".", name, NULL);
+	for (i = 0; dir[i] != '\0'; i++) {
+		if (dir[i] == '/')
+			dir[i] = '.';
+	}
+	return dir;
+}
+
+int maildir_mailbox_open(struct mail_user *user, const char *name,
+			 enum mailbox_flags flags, struct mailbox **box_r,
+			 enum mail_storage_error *error_r,
+			 const char **error_str_r)
+{
+	const struct mail_storage_location *loc = &user->location;
+	struct maildir_mailbox *mbox;
+	struct mailbox_sync_result result;
+	struct mailbox *box;
+	struct pool *pool;
+	const char *dir, *path, *control, *error;
+	bool inbox;
+
+	dir = maildir_name_to_dir(loc, name);
+	if (dir == NULL) {
+		*error_r = MAIL_ERROR_NOTFOUND;
+		*error_str_r = tmp_printf("Mailbox doesn't exist: %s", name);
+		return -1;
+	}
+	inbox = dir[0] == '\0';
+	if (inbox) {
+		path = loc->inbox_path != NULL ? loc->inbox_path : loc->root;
+		control = loc->control_dir != NULL ? loc->control_dir : path;
+		if (maildir_create_dirs(path, &error) < 0 ||
+		    (strcmp(control, path) != 0 &&
+		     mkdir_parents(control, &error) < 0)) {
+			log_error("%s", error);
+			*error_r = MAIL_ERROR_TEMP;
+			*error_str_r = "Internal error occurred";
+			return -1;
+		}
+	} else {
+		path = tmp_strconcat(loc->root, "/", dir, NULL);
+		control = loc->control_dir == NULL ? path :
+			tmp_strconcat(loc->control_dir, "/", dir, NULL);
+		if (!maildir_is_maildir(path)) {
+			*error_r = MAIL_ERROR_NOTFOUND;
+			*error_str_r = tmp_printf("Mailbox doesn't exist: %s",
+						  name);
+			return -1;
+		}
+		if (strcmp(control, path) != 0 &&
+		    mkdir_parents(control, &error) < 0) {
+			log_error("%s", error);
+			*error_r = MAIL_ERROR_TEMP;
+			*error_str_r = "Internal error occurred";
+			return -1;
+		}
+	}
+
+	pool = pool_create("maildir mailbox", 1024, POOL_FLAG_NONE);
+	mbox = pool_new(pool, struct maildir_mailbox, 1);
+	mbox->box.pool = pool;
+	mbox->box.user = user;
+	mail_user_ref(user);
+	mbox->box.name = p_strdup(pool, inbox ? "INBOX" : name);
+	mbox->box.flags = flags;
+	mbox->box.v = &maildir_mailbox_vfuncs;
+	mbox->box.view_pool = pool_create("mailbox view", 1024, POOL_FLAG_NONE);
+	array_init(&mbox->box.view, mbox->box.view_pool, 16);
+	mbox->path = p_strdup(pool, path);
+	mbox->control_path = p_strdup(pool, control);
+	mbox->uidlist = maildir_uidlist_init(mbox->control_path);
+
+	if (mailbox_sync(&mbox->box, tmp_pool, &result) < 0) {
+		*error_r = mailbox_get_last_error(&mbox->box, error_str_r);
+		*error_str_r = tmp_strdup(*error_str_r);
+		box = &mbox->box;
+		mailbox_close(&box);
+		return -1;
+	}
+	*box_r = &mbox->box;
+	return 0;
+}

@@ -1,0 +1,15 @@
+/* Copyright (c) dovecot-like authors. The suites of the storage test program
+   (lib-storage and the lib-mail pieces it uses), one per module. */
+#ifndef TEST_STORAGE_H
+#define TEST_STORAGE_H
+
+#include <check.h>
+
+Suite *test_maildir_filename_suite(void);
+Suite *test_maildir_uidlist_suite(void);
+Suite *test_istream_crlf_suite(void);
+Suite *test_mail_location_suite(void);
+Suite *test_maildir_storage_suite(void);
+Suite *test_maildir_dovecot_suite(void);
+
+#endif
