@@ -30,4 +30,10 @@ auth_master_user_lookup(const char *socket_path, const char *user,
 			const char **user_r, const char *const **fields_r,
 			const char **error_r);
 
+/* Added: blocking LIST of every user the userdbs can iterate (doveadm-like
+   "-A"). Returns 0 with a NULL-terminated *users_r in pool, or -1 with
+   *error_r (tmp). */
+int auth_master_user_list(const char *socket_path, struct pool *pool,
+			  const char *const **users_r, const char **error_r);
+
 #endif

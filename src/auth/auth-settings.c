@@ -1,0 +1,40 @@
+/* Copyright (c) dovecot-like authors. auth-settings.c: reads the global auth_*
+   settings once, so lookups on the hot path never parse strings. */
+#include "lib.h"
+#include "strfuncs.h"
+#include "settings.h"
+#include "auth-settings.h"
+
+const struct auth_settings *auth_set;
+
+void auth_settings_init(const struct settings *set)
+{
+	struct auth_settings *aset = pool_new(system_pool, struct auth_settings, 1);
+	const char *const *mechs;
+	const char **upper;
+	unsigned int i, count;
+
+	aset->set = set;
+	mechs = tmp_strsplit_spaces(settings_get(set, NULL, "auth_mechanisms"), " ,");
+	count = str_array_length(mechs);
+	upper = pool_new(system_pool, const char *, count + 1);
+	for (i = 0; i < count; i++)
+		upper[i] = p_strdup(system_pool, tmp_str_ucase(mechs[i]));
+	aset->mechanisms = upper;
+	aset->failure_delay_msecs = settings_get_msecs(set, NULL, "auth_failure_delay");
+	aset->username_format = p_strdup(system_pool,
+		settings_get(set, NULL, "auth_username_format"));
+	aset->username_chars = p_strdup(system_pool,
+		settings_get(set, NULL, "auth_username_chars"));
+	aset->username_translation = p_strdup(system_pool,
+		settings_get(set, NULL, "auth_username_translation"));
+	aset->base_dir = p_strdup(system_pool, settings_get(set, NULL, "base_dir"));
+	aset->debug = settings_get_bool(set, NULL, "auth_debug");
+	aset->debug_passwords = settings_get_bool(set, NULL, "auth_debug_passwords");
+	aset->verbose = settings_get_bool(set, NULL, "auth_verbose") || aset->debug;
+	aset->disable_plaintext_auth =
+		settings_get_bool(set, NULL, "disable_plaintext_auth");
+	if (aset->debug_passwords)
+		aset->debug = aset->verbose = true;
+	auth_set = aset;
+}

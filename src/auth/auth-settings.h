@@ -1,0 +1,24 @@
+/* Copyright (c) dovecot-like authors. auth-settings.h: the global auth_*
+   settings the auth process reads once from the master's snapshot. */
+#ifndef AUTH_SETTINGS_H
+#define AUTH_SETTINGS_H
+
+struct settings;
+
+struct auth_settings {
+	const struct settings *set;
+	const char *const *mechanisms;	/* upper-case, config order */
+	unsigned int failure_delay_msecs;
+	const char *username_format;
+	const char *username_chars;	/* "" = any */
+	const char *username_translation;
+	const char *base_dir;
+	bool debug, debug_passwords, verbose, disable_plaintext_auth;
+};
+
+extern const struct auth_settings *auth_set;
+
+/* Reads the settings into system_pool and sets auth_set. */
+void auth_settings_init(const struct settings *set);
+
+#endif
