@@ -57,6 +57,15 @@ void mail_user_ref(struct mail_user *user);
    Owned by the user. */
 const char *mail_user_get_mail_root(const struct mail_user *user);
 
+/* Every mailbox of the user, sorted, INBOX first (Maildir++ folder names use
+   '.' as the hierarchy separator). Names in pool. 0 or -1 with *error_r. */
+int mail_user_list_mailboxes(struct mail_user *user, struct pool *pool,
+			     ARRAY_TYPE(string) *names_r, const char **error_r);
+/* The subscribed mailbox names, hierarchy joined with separator. */
+int mail_user_list_subscriptions(struct mail_user *user, struct pool *pool,
+				 char separator, ARRAY_TYPE(string) *names_r,
+				 const char **error_r);
+
 enum mailbox_flags {
 	MAILBOX_FLAG_READONLY = 0x01,	/* EXAMINE */
 	MAILBOX_FLAG_POP3_SESSION = 0x02,	/* pop3: no \Recent changes */

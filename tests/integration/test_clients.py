@@ -10,8 +10,14 @@ def curl(*args):
 def test_curl_imap_inbox(server):
     r = curl(f"imap://demo:{server.users['demo']}@127.0.0.1:{server.imap_port}/INBOX")
     assert r.returncode == 0, r.stderr
-    # curl SELECTs the mailbox and prints the untagged responses
-    assert re.search(r"^\* %d EXISTS\r?$" % server.messages, r.stdout, re.M), r.stdout
+    # for a mailbox URL curl sends LIST "INBOX" * and prints the answer
+    assert r.stdout.splitlines() == ['* LIST (\\HasNoChildren) "." INBOX'], r.stdout
+
+
+def test_curl_imap_list_all(server):
+    r = curl(f"imap://demo:{server.users['demo']}@127.0.0.1:{server.imap_port}/")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == ['* LIST (\\HasNoChildren) "." INBOX'], r.stdout
 
 
 def test_curl_imap_fetch_message(server):

@@ -26,7 +26,8 @@ def dovecot_maildir_server():
     ]
     records = []
     for uid, stem, flags, body, extra in files:
-        base = f"{stem},S={len(body)},W={len(body) + body.count(b'\n')}"
+        vsize = len(body) + body.count(b"\n")
+        base = f"{stem},S={len(body)},W={vsize}"
         with open(os.path.join(md, "cur", f"{base}:2,{flags}"), "wb") as f:
             f.write(body)
         records.append(f"{uid} {extra}:{base}\n")

@@ -153,6 +153,7 @@ def test_new_delivery_seen_by_noop(fresh_server):
         f.write(b"Subject: late\n\nhello\n")
     uid, gid = server.uids["demo"]
     os.chown(path, uid, gid)
+    m.untagged_responses.clear()
     typ, data = m.noop()
     assert typ == "OK"
     assert m.untagged_responses.get("EXISTS") == [str(server.messages + 1).encode()], \

@@ -14,7 +14,7 @@ def pop_login(server, user="demo"):
 def imap_uids(server, user="demo"):
     m = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=15)
     m.login(user, server.users[user])
-    m.examine("INBOX")
+    m.select("INBOX", readonly=True)
     uidvalidity = int(m.untagged_responses["UIDVALIDITY"][0])
     typ, data = m.fetch("1:*", "(UID RFC822.SIZE)")
     rows = [tuple(map(int, re.match(rb"^\d+ \(UID (\d+) RFC822\.SIZE (\d+)\)$", d).groups()))

@@ -9,5 +9,6 @@ Suite *test_imap_parser_suite(void);
 Suite *test_imap_quote_suite(void);
 Suite *test_imap_seqset_suite(void);
 Suite *test_imap_utf7_suite(void);
+Suite *test_imap_match_suite(void);
 
 #endif
