@@ -10,6 +10,11 @@ extern char **environ;
 
 static char *title_area = NULL;
 static size_t title_area_size = 0;
+/* The moved environment strings. Held here too, because setenv/unsetenv may
+   drop environ's pointers to them while they must stay valid for the whole
+   process (and not look like leaks). */
+static char **volatile env_copies = NULL;
+static char **volatile env_array = NULL;	/* glibc may replace environ */
 
 void process_title_init(int argc, char **argv[])
 {
@@ -41,6 +46,9 @@ void process_title_init(int argc, char **argv[])
 	new_env = p_malloc(system_pool, sizeof(char *) * ((size_t)env_count + 1));
 	for (i = 0; i < env_count; i++)
 		new_env[i] = p_strdup(system_pool, environ[i]);
+	env_copies = p_malloc(system_pool, sizeof(char *) * ((size_t)env_count + 1));
+	memcpy(env_copies, new_env, sizeof(char *) * (size_t)env_count);
+	env_array = new_env;
 	environ = new_env;
 	*argv = new_argv;
 	/* glibc's error messages use these; keep them off the title area */

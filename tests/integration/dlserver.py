@@ -35,8 +35,11 @@ def ensure_system_users():
 class Server:
     """One running instance. users: {name: password}."""
 
-    def __init__(self, users=None, extra_conf="", messages=3, failure_delay="1 secs"):
+    def __init__(self, users=None, extra_conf="", messages=3, failure_delay="1 secs",
+                 schemes=None):
         self.users = users or {"demo": "demo", "alice": "alicepw"}
+        # password scheme per user; SHA512-CRYPT where not named
+        self.schemes = schemes or {}
         self.extra_conf = extra_conf
         self.messages = messages
         self.failure_delay = failure_delay
@@ -69,7 +72,8 @@ class Server:
             subprocess.run(["python3", MAKE_MAILDIR, os.path.join(home, "Maildir"),
                             str(self.messages)], check=True)
             subprocess.run(["chown", "-R", f"{uid}:{gid}", home], check=True)
-            lines.append(f"{user}:{crypt_compat.sha512_crypt(password)}:{uid}:{gid}::{home}::\n")
+            scheme = crypt_compat.SCHEMES[self.schemes.get(user, "SHA512-CRYPT")]
+            lines.append(f"{user}:{scheme(password)}:{uid}:{gid}::{home}::\n")
         with open(self.passwd, "w") as f:
             f.writelines(lines)
         os.chmod(self.passwd, 0o644)

@@ -118,13 +118,16 @@ static void teardown(void)
 
 	kill(auth_pid, SIGTERM);
 	kill(worker_pid, SIGTERM);
+	int worker_status;
+
 	waitpid(auth_pid, &status, 0);
-	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		      "auth exit status %d", status);
-	waitpid(worker_pid, &status, 0);
+	waitpid(worker_pid, &worker_status, 0);
+	/* the daemons' logs first, so a failure below is explained */
 	if (system(tmp_printf("cat %s/*.log >&2; rm -rf %s", test_dir, test_dir)) != 0) {
 		/* only cleanup */
 	}
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "auth exit status %d", status);
 	lib_deinit();
 }
 
