@@ -23,9 +23,13 @@ make -s -C build/asan check >build/asan/check.out 2>&1 || {
 	cat build/asan/check.out; find build/asan/tests -name '*.log' -exec tail -30 {} +; exit 1; }
 find build/asan/tests/unit -name 'test-*.log' -exec grep -h "^[0-9]*%: Checks" {} +
 
-echo "== integration tests, privileged (root) and unprivileged"
-export DL_PREFIX="$top/build/test/root"
-$SUDO env DL_PREFIX="$DL_PREFIX" DL_MODE=privileged \
-	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
-$SUDO env DL_PREFIX="$DL_PREFIX" DL_MODE=unprivileged \
-	/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+# The integration suite against both builds: the ASan/UBSan one catches leaks
+# and undefined behaviour in the daemons themselves (reported through the log,
+# which every test's teardown checks).
+for build in test asan; do
+	for mode in privileged unprivileged; do
+		echo "== integration tests: $build build, $mode"
+		$SUDO env DL_PREFIX="$top/build/$build/root" DL_MODE=$mode \
+			/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
+	done
+done

@@ -72,9 +72,11 @@ static void login_drop_privileges(const char *chroot_dir)
 	restrict_access(uid, gid, login_set.service_user, chroot_dir);
 }
 
+/* Process-lifetime paths, kept here so they stay reachable until exit. */
+static const char *login_chroot_dir, *login_auth_socket_path;
+
 int login_main(const struct login_binary *binary, int argc, char *argv[])
 {
-	const char *chroot_dir;
 
 	login_binary = binary;
 	process_title_init(argc, &argv);
@@ -84,17 +86,17 @@ int login_main(const struct login_binary *binary, int argc, char *argv[])
 
 	/* Drop privileges before any client byte is read: the listeners are
 	   inherited but nothing is accepted until the ioloop runs. */
-	chroot_dir = login_get_chroot_dir();
-	login_handoff_socket_path =
-		login_socket_path(chroot_dir, tmp_printf("login/%s", binary->protocol));
-	const char *auth_path = login_socket_path(chroot_dir, "login/login");
-	login_drop_privileges(chroot_dir);
+	login_chroot_dir = login_get_chroot_dir();
+	login_handoff_socket_path = login_socket_path(login_chroot_dir,
+		tmp_printf("login/%s", binary->protocol));
+	login_auth_socket_path = login_socket_path(login_chroot_dir, "login/login");
+	login_drop_privileges(login_chroot_dir);
 
 	process_title_set(tmp_printf("dovecot-like/%s", binary->process_name));
 	login_ioloop = io_loop_create();
 	lib_signals_set_handler(SIGTERM, login_sig_die, NULL);
 	lib_signals_set_handler(SIGINT, login_sig_die, NULL);
-	login_auth_init(auth_path);
+	login_auth_init(login_auth_socket_path);
 	login_listeners_init();
 
 	io_loop_run(login_ioloop);

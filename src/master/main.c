@@ -169,6 +169,8 @@ int main(int argc, char *argv[])
 	set = master_read_settings(config_path, true);
 	if (dump || dump_all) {
 		settings_dump(set, !dump_all, 1);
+		settings_free(&set);
+		lib_deinit();
 		return 0;
 	}
 	pool = pool_create("master", 4096, POOL_FLAG_NONE);
