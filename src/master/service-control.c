@@ -56,7 +56,7 @@ void services_reload(struct service_list *list, struct settings *new_set)
 
 		while (hash_table_iterate(iter, &key, &value)) {
 			if (service_process_is_idle_worker(value))
-				kill(POINTER_CAST_TO(key, pid_t), SIGTERM);
+				service_process_stop(value);
 		}
 		hash_table_iterate_deinit(&iter);
 	}

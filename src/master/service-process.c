@@ -31,6 +31,7 @@ struct service_process {
 	int status_fd;		/* read end of the child's status pipe */
 	struct io *io;
 	bool idle;		/* worker that has not taken a client yet */
+	bool sigterm_sent;	/* we asked it to stop (reload, shutdown) */
 	time_t start_time;
 };
 
@@ -201,8 +202,8 @@ static void service_process_log_exit(struct service_process *process, int status
 
 	*failed_r = true;
 	if (WIFSIGNALED(status)) {
-		/* a clean shutdown's SIGTERM is not an error */
-		if (process->service->list->stopping && WTERMSIG(status) == SIGTERM) {
+		/* dying of the SIGTERM we sent (reload, shutdown) is no error */
+		if (process->sigterm_sent && WTERMSIG(status) == SIGTERM) {
 			*failed_r = false;
 			return;
 		}
@@ -261,6 +262,8 @@ void service_process_kill_all(struct service_list *list, int signo,
 
 		if (!all_types && process->service->type != only_type)
 			continue;
+		if (signo == SIGTERM)
+			process->sigterm_sent = true;
 		if (kill(process->pid, signo) < 0 && errno != ESRCH) {
 			log_error("kill(%ld, %d) failed: %m", (long)process->pid,
 				  signo);
@@ -269,6 +272,13 @@ void service_process_kill_all(struct service_list *list, int signo,
 	hash_table_iterate_deinit(&iter);
 }
 
+
+void service_process_stop(struct service_process *process)
+{
+	process->sigterm_sent = true;
+	if (kill(process->pid, SIGTERM) < 0 && errno != ESRCH)
+		log_error("kill(%ld, SIGTERM) failed: %m", (long)process->pid);
+}
 
 bool service_process_is_idle_worker(const struct service_process *process)
 {
