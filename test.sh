@@ -26,10 +26,16 @@ find build/asan/tests/unit -name 'test-*.log' -exec grep -h "^[0-9]*%: Checks" {
 # The integration suite against both builds: the ASan/UBSan one catches leaks
 # and undefined behaviour in the daemons themselves (reported through the log,
 # which every test's teardown checks).
+# The servers run from a copy of each installed tree (it runs from any
+# prefix) that unprivileged users can reach: the checkout may be private.
+inst=$(mktemp -d /tmp/dovecot-like-test.XXXXXX)
+trap 'rm -rf "$inst"' EXIT
+chmod 0755 "$inst"
 for build in test asan; do
+	cp -a "build/$build/root" "$inst/$build"
 	for mode in privileged unprivileged; do
 		echo "== integration tests: $build build, $mode"
-		$SUDO env DL_PREFIX="$top/build/$build/root" DL_MODE=$mode \
+		$SUDO env DL_PREFIX="$inst/$build" DL_MODE=$mode \
 			/usr/bin/python3 -m pytest -q -p no:cacheprovider tests/integration
 	done
 done
