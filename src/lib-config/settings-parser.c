@@ -377,7 +377,7 @@ static void parser_line(struct settings_parser *p, const char *line)
 	if (line[len - 1] == '{') {
 		const char *name;
 
-		if (key[strlen(key) - 1] == '{') {
+		if (key[0] != '\0' && key[strlen(key) - 1] == '{') {
 			/* "service{" */
 			key = tmp_strndup(key, strlen(key) - 1);
 			rest = "{";

@@ -159,8 +159,9 @@ static int utf7_decode_section(const unsigned char *s, struct str *dest)
 			high = u;
 		} else if (u >= 0xdc00 && u <= 0xdfff) {
 			return -1;
-		} else if (u >= 0x20 && u <= 0x7e) {
-			/* printable ASCII must be written directly */
+		} else if (u == 0 || (u >= 0x20 && u <= 0x7e)) {
+			/* printable ASCII must be written directly; U+0000
+			   would cut the UTF-8 name short */
 			return -1;
 		} else {
 			utf8_append(dest, u);

@@ -11,7 +11,7 @@ int imap_utf8_to_utf7(const char *src, struct str *dest);
 /* Appends the UTF-8 form of the mUTF-7 name src to dest. Returns 0, or -1 if
    src is not valid modified UTF-7: raw 8-bit or control bytes, an
    unterminated or malformed "&...-" section, one that encodes printable
-   ASCII, non-zero padding bits or broken UTF-16 surrogates. */
+   ASCII or U+0000, non-zero padding bits or broken UTF-16 surrogates. */
 int imap_utf7_to_utf8(const char *src, struct str *dest);
 /* TRUE if src is valid modified UTF-7. */
 bool imap_utf7_is_valid(const char *src);

@@ -109,10 +109,13 @@ const char *maildir_filename_set_flags(struct pool *pool, const char *fname,
 	unsigned int i;
 
 	memset(letters, 0, sizeof(letters));
-	base_len = maildir_filename_base_len(fname);
-	info = fname[base_len] == '\0' ? NULL : fname + base_len;
-	if (info != NULL && info[1] == '2' && info[2] == ',') {
-		for (info += 3; *info != '\0' && *info != ','; info++) {
+	/* rewrite the info part get_flags() reads (after the last ':'), so
+	   the flags read back even when the name has more than one ':' */
+	info = maildir_filename_get_info(fname);
+	base_len = info != NULL ? (size_t)(info - fname) - 3 :
+		maildir_filename_base_len(fname);
+	if (info != NULL) {
+		for (; *info != '\0' && *info != ','; info++) {
 			/* keep keywords and unknown letters */
 			if (!maildir_is_system_flag_letter(*info))
 				letters[(unsigned char)*info] = true;

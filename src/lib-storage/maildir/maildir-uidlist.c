@@ -209,6 +209,12 @@ static bool maildir_uidlist_parse_rec(struct maildir_uidlist *uidlist,
 	const char *p, *item_end, *item, *fname, *colon;
 
 	memset(rec, 0, sizeof(*rec));
+	if (memchr(line, '\0', (size_t)(end - line)) != NULL) {
+		/* would cut the file name short (an empty or another
+		   file's identity) */
+		*error_r = "NUL byte in record";
+		return false;
+	}
 	p = parse_uint32(line, end, &rec->uid);
 	if (p == NULL || p == end || *p != ' ') {
 		*error_r = "Invalid UID";

@@ -114,6 +114,8 @@ static const struct {
 	{ "!include", { "test.conf:1: !include: Missing file name" } },
 	{ "!frobnicate x", { "test.conf:1: Unknown directive: !frobnicate" } },
 	{ "= value", { "test.conf:1: Missing setting name before '='" } },
+	/* a continuation leaves " {": empty key (fuzz: read key[-1]) */
+	{ "\\\n{\n}", { "test.conf:1: Missing section type before '{'" } },
 	{ "auth default {\n}\nauth other {\n}", { "test.conf:3: Only one auth { } section is allowed" } },
 	{ "auth default {\n  socket connect {\n  }\n}", { "test.conf:2: socket connect { } (external auth server) is not supported" } },
 	/* all errors at once, each with its own line, parsing goes on */

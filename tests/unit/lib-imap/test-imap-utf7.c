@@ -27,6 +27,7 @@ static const char *const utf7_invalid[] = {
 	"&2D3-",	/* lone high surrogate */
 	"&3gA-",	/* lone low surrogate */
 	"a\xc3\xa4", "tab\there", "&A-", "&-A-&AA-",
+	"&AAA-", "a&AAAA5A-",	/* U+0000 would truncate the name (fuzz) */
 };
 
 static const char *const utf8_invalid[] = {

@@ -79,6 +79,10 @@ static const struct {
 	  "x,S=5,W=6:2,RST" },
 	{ "x:1,foo", MAIL_SEEN, "x:2,S" },
 	{ "x:2,S", MAIL_SEEN | MAIL_RECENT, "x:2,S" },	/* \Recent never stored */
+	/* the last ":2," is the one get_flags() reads (fuzz: flags were
+	   lost, "x:2,2:S,F") */
+	{ "x:2,S:2,F", MAIL_SEEN, "x:2,S:2,S" },
+	{ "x:2,a:b", MAIL_SEEN, "x:2,S" },
 };
 
 START_TEST(test_maildir_filename_set_flags)

@@ -117,6 +117,23 @@ START_TEST(test_maildir_uidlist_parse)
 }
 END_TEST
 
+/* A NUL inside a record would cut its file name short, to "" or to
+   another file's identity (found by tests/fuzz): the line is broken. */
+START_TEST(test_maildir_uidlist_parse_nul)
+{
+	static const char data[] = "3 V1 N9\n1 :a\n2 :a\0b\n3 :\0x\n4 P\0 :c\n5 :d\n";
+	struct maildir_uidlist *uidlist = maildir_uidlist_init("/nonexistent");
+	const char *error = NULL;
+
+	ck_assert_int_eq(maildir_uidlist_parse(uidlist,
+					       (const unsigned char *)data,
+					       sizeof(data) - 1, &error), 0);
+	ck_assert_uint_eq(uidlist->broken_lines, 3);
+	ck_assert_str_eq(recs_to_string(uidlist), "1=a|5=d");
+	maildir_uidlist_deinit(&uidlist);
+}
+END_TEST
+
 START_TEST(test_maildir_uidlist_lookup)
 {
 	static const char data[] = DOVECOT_HDR
@@ -257,6 +274,7 @@ Suite *test_maildir_uidlist_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, test_maildir_uidlist_parse, 0,
 			    N_ELEMENTS(parse_tests));
+	tcase_add_test(tc, test_maildir_uidlist_parse_nul);
 	tcase_add_test(tc, test_maildir_uidlist_lookup);
 	tcase_add_test(tc, test_maildir_uidlist_write);
 	tcase_add_test(tc, test_maildir_uidlist_lock_stale);

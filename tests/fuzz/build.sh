@@ -1,0 +1,69 @@
+#!/bin/sh
+# Copyright (c) dovecot-like authors. Builds the libFuzzer targets against a
+# separate clang + ASan/UBSan build of the libraries, so fuzzing never touches
+# the normal build tree.
+# usage: tests/fuzz/build.sh <builddir>
+set -e
+top=$(cd "$(dirname "$0")/../.." && pwd)
+fuzzdir="$top/tests/fuzz"
+[ $# -ge 1 ] || { echo "usage: $0 <builddir>" >&2; exit 2; }
+mkdir -p "$1"
+builddir=$(cd "$1" && pwd)
+CC=${CC:-clang}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+command -v "$CC" >/dev/null 2>&1 || {
+	echo "$CC not found: apt-get install -y clang libclang-rt-14-dev" >&2; exit 1; }
+[ -x "$top/configure" ] || (cd "$top" && ./autogen.sh >/dev/null 2>&1)
+
+# Libraries: instrumented for coverage (fuzzer-no-link) plus ASan/UBSan
+# (--enable-sanitizers adds -fsanitize=address,undefined).
+cd "$builddir"
+if [ ! -f Makefile ] || ! grep -q 'fuzzer-no-link' Makefile; then
+	CC="$CC" CFLAGS="-g -O1 -fsanitize=fuzzer-no-link" \
+		"$top/configure" --enable-sanitizers --disable-werror \
+		>configure.out 2>&1 || { tail -20 configure.out; exit 1; }
+fi
+: >make.out
+for dir in src/lib src/lib-config src/lib-imap src/lib-mail src/lib-index \
+	src/lib-storage; do
+	make -s -j"$jobs" -C "$dir" >>make.out 2>&1 ||
+		{ grep -E "error|Error" make.out | head -40; exit 1; }
+done
+make -s -j"$jobs" -C src/auth libauthcore.a >>make.out 2>&1 ||
+	{ grep -E "error|Error" make.out | head -40; exit 1; }
+
+# Targets: each links only the libraries it needs.
+SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
+INC="-I$builddir -I$top/src/lib -I$top/src/lib-config -I$top/src/lib-imap \
+-I$top/src/lib-mail -I$top/src/lib-storage -I$top/src/lib-storage/maildir \
+-I$top/src/auth -I$fuzzdir"
+B=$builddir/src
+SYS="$(pkg-config --libs libsodium openssl) -lcrypt"
+libs_for() {
+	case $1 in
+	imap-*) echo "$B/lib-imap/libimap.a $B/lib/liblib.a" ;;
+	config) echo "$B/lib-config/libconfig.a $B/lib/liblib.a" ;;
+	passwd-file|auth-protocol)
+		echo "$B/auth/libauthcore.a $B/lib/liblib.a" ;;
+	maildir-*) echo "$B/lib-storage/libstorage.a $B/lib-index/libindex.a \
+$B/lib-mail/libmail.a $B/lib/liblib.a" ;;
+	istream-crlf) echo "$B/lib-mail/libmail.a $B/lib/liblib.a" ;;
+	*) echo "$B/lib/liblib.a" ;;
+	esac
+}
+mkdir -p "$builddir/fuzz"
+for src in "$fuzzdir"/fuzz-*.c; do
+	[ -f "$src" ] || continue
+	name=$(basename "$src" .c)
+	out="$builddir/fuzz/$name"
+	# Relink when the target or any library is newer.
+	libs=$(libs_for "${name#fuzz-}")
+	if [ -x "$out" ] && [ -z "$(find "$src" "$fuzzdir/fuzz-common.h" $libs \
+		-newer "$out" 2>/dev/null)" ]; then
+		continue
+	fi
+	$CC -g -O1 $SAN -Wall -Wextra -Wno-unused-parameter $INC \
+		-o "$out" "$src" $libs $SYS || { echo "$name: build failed" >&2; exit 1; }
+done
+echo "fuzz targets in $builddir/fuzz"
