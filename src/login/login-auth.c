@@ -221,6 +221,58 @@ static void client_auth_callback(struct auth_client_request *request,
 	}
 }
 
+/* How long a login waits for a restarting auth process. */
+#define LOGIN_AUTH_WAIT_MSECS (30 * 1000)
+
+static void client_auth_wait_clear(struct client *client)
+{
+	timeout_remove(&client->to_auth_wait);
+	if (client->auth_wait_resp != NULL) {
+		/* it may carry a password */
+		safe_memzero(client->auth_wait_resp, strlen(client->auth_wait_resp));
+		client->auth_wait_resp = NULL;
+	}
+	client->auth_wait_mech = NULL;
+}
+
+static void client_auth_wait_timeout(void *context)
+{
+	struct client *client = context;
+
+	client_auth_wait_clear(client);
+	client_auth_result(client, CLIENT_AUTH_RESULT_TEMPFAIL, NULL);
+}
+
+static void client_auth_wait(struct client *client, const char *mech,
+			     const char *initial_resp_base64)
+{
+	client->auth_wait_mech = p_strdup(client->pool, mech);
+	client->auth_wait_resp = p_strdup(client->pool, initial_resp_base64);
+	client_input_block(client);
+	client->to_auth_wait = timeout_add(LOGIN_AUTH_WAIT_MSECS,
+					   client_auth_wait_timeout, client);
+}
+
+void client_auth_resume(struct client *client)
+{
+	const char *mech, *resp;
+
+	if (client->to_auth_wait == NULL)
+		return;
+	mech = tmp_strdup(client->auth_wait_mech);
+	resp = client->auth_wait_resp == NULL ? NULL :
+		tmp_strdup(client->auth_wait_resp);
+	client_auth_wait_clear(client);
+	client_auth_begin(client, mech, resp);
+	if (resp != NULL)
+		safe_memzero((char *)resp, strlen(resp));
+}
+
+void client_auth_abort_wait(struct client *client)
+{
+	client_auth_wait_clear(client);
+}
+
 void client_auth_begin(struct client *client, const char *mech,
 		       const char *initial_resp_base64)
 {
@@ -229,7 +281,7 @@ void client_auth_begin(struct client *client, const char *mech,
 
 	ASSERT(client->auth_request == NULL);
 	if (!auth_client_is_connected(login_auth_client)) {
-		client_auth_result(client, CLIENT_AUTH_RESULT_TEMPFAIL, NULL);
+		client_auth_wait(client, mech, initial_resp_base64);
 		return;
 	}
 	/* requesting a mechanism auth does not offer makes it drop the whole

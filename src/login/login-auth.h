@@ -17,6 +17,10 @@ void login_auth_deinit(void);
    base64 ("" = empty response, NULL = none). Blocks client input until the
    auth server answers; the outcome arrives through the protocol's
    auth_send_challenge/auth_result callbacks, or a handoff on success. */
+/* Auth (re)connected: start an AUTH that was waiting for it. */
+void client_auth_resume(struct client *client);
+/* The client goes away: drop (and wipe) a waiting AUTH. */
+void client_auth_abort_wait(struct client *client);
 void client_auth_begin(struct client *client, const char *mech,
 		       const char *initial_resp_base64);
 /* While client->auth_waiting_client: consume one buffered response line

@@ -140,6 +140,8 @@ void clients_notify_auth_connected(void)
 		next = client->next;
 		if (!client->greeting_sent)
 			client_send_greeting(client);
+		else
+			client_auth_resume(client);
 	}
 }
 
@@ -158,6 +160,7 @@ static void client_close(struct client *client)
 		auth_client_request_abort(&client->auth_request);
 	if (client->handoff != NULL)
 		login_handoff_client_abort(&client->handoff);
+	client_auth_abort_wait(client);
 	io_remove(&client->io);
 	timeout_remove(&client->to_idle);
 	timeout_remove(&client->to_output_stall);

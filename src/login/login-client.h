@@ -37,6 +37,10 @@ struct client {
 	time_t auth_started;
 	unsigned int bad_counter;
 	struct login_handoff_client *handoff;
+	/* an AUTH that arrived while auth was reconnecting (restart, reload):
+	   started when it is back, or failed after LOGIN_AUTH_WAIT_MSECS */
+	struct timeout *to_auth_wait;
+	char *auth_wait_mech, *auth_wait_resp;
 	pid_t mail_pid;
 
 	bool greeting_sent;

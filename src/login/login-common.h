@@ -123,6 +123,8 @@ bool login_ip_in_network(const struct ip_addr *ip, const char *network);
 /* login-listener.c */
 void login_listeners_init(void);
 void login_listeners_deinit(void);
+/* Stop accepting; end the process when the last client is gone. */
+void login_listeners_quit(void);
 /* Called when a client goes away: maybe accept again, maybe exit. */
 void login_listeners_client_gone(void);
 

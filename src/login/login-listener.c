@@ -116,6 +116,16 @@ void login_listeners_deinit(void)
 	listeners_count = 0;
 }
 
+/* SIGQUIT from master (reload): take no new clients, and exit once the
+   current ones (TLS proxies included) are done. */
+void login_listeners_quit(void)
+{
+	stopped = true;
+	login_listeners_stop();
+	if (clients_get_count() == 0)
+		io_loop_stop(current_ioloop);
+}
+
 void login_listeners_client_gone(void)
 {
 	if (stopped) {

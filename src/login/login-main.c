@@ -27,6 +27,13 @@ static void login_sig_die(int signo, void *context ATTR_UNUSED)
 	io_loop_stop(login_ioloop);
 }
 
+static void login_sig_quit(int signo, void *context)
+{
+	log_info("Configuration reloaded: finishing %u client(s), taking no new ones",
+		 clients_get_count());
+	login_listeners_quit();
+}
+
 /* base_dir/login/login -> "/login" when chrooted into base_dir/login. */
 static const char *login_socket_path(const char *chroot_dir, const char *rel_path)
 {
@@ -96,6 +103,7 @@ int login_main(const struct login_binary *binary, int argc, char *argv[])
 	login_ioloop = io_loop_create();
 	lib_signals_set_handler(SIGTERM, login_sig_die, NULL);
 	lib_signals_set_handler(SIGINT, login_sig_die, NULL);
+	lib_signals_set_handler(SIGQUIT, login_sig_quit, NULL);
 	login_auth_init(login_auth_socket_path);
 	login_listeners_init();
 

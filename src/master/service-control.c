@@ -44,21 +44,28 @@ void services_reload(struct service_list *list, struct settings *new_set)
 	close(list->config_fd);
 	list->config_fd = fd;
 	/* Processes started from now on read the new snapshot. Workers already
-	   serving a user keep their settings until the session ends; idle ones
-	   and the long-lived daemons are replaced. Listeners stay as bound: a
-	   changed address or port needs a restart. */
+	   serving a user keep their settings until the session ends, and so do
+	   login processes for the clients they have (TLS proxies included): they
+	   stop accepting and new ones take over. Idle workers, auth and
+	   auth-worker are restarted. Listeners stay as bound: a changed address
+	   or port needs a restart. */
 	settings_free(&list->set);
 	list->set = new_set;
-	service_process_kill_all(list, SIGTERM, SERVICE_TYPE_DAEMON, false);
 	{
 		struct hash_iterate *iter = hash_table_iterate_init(list->processes);
+		struct service *const *servicep;
 		void *key, *value;
 
 		while (hash_table_iterate(iter, &key, &value)) {
-			if (service_process_is_idle_worker(value))
+			if (service_process_is_login(value))
+				service_process_quit(value);
+			else if (service_process_is_daemon(value) ||
+				 service_process_is_idle_worker(value))
 				service_process_stop(value);
 		}
 		hash_table_iterate_deinit(&iter);
+		array_foreach(&list->services, servicep)
+			service_ensure_processes(*servicep);
 	}
 	log_info("Configuration reloaded");
 }

@@ -48,14 +48,6 @@ static int listen_inet(struct service *service, const struct settings_section *l
 	}
 	if (port == 0)
 		return 0;	/* disabled */
-	if (ssl) {
-		/* TLS in login processes arrives with issue 3; an unserved TLS port
-		   would only hang clients. */
-		log_warning("service(%s): inet_listener %s: TLS listeners are not "
-			    "supported yet, not listening on port %u",
-			    service->name, lsec->name, port);
-		return 0;
-	}
 	if (addresses == NULL || *addresses == '\0')
 		addresses = settings_get(service->list->set, NULL, "listen");
 	for (addrs = tmp_strsplit_spaces(addresses, " ,"); *addrs != NULL; addrs++) {

@@ -280,6 +280,29 @@ void service_process_stop(struct service_process *process)
 		log_error("kill(%ld, SIGTERM) failed: %m", (long)process->pid);
 }
 
+void service_process_quit(struct service_process *process)
+{
+	/* it finishes its clients but takes no new ones: replace it now */
+	if (process->idle) {
+		process->idle = false;
+		process->service->idle_count--;
+	}
+	process->sigterm_sent = true;
+	if (kill(process->pid, SIGQUIT) < 0 && errno != ESRCH)
+		log_error("kill(%ld, SIGQUIT) failed: %m", (long)process->pid);
+}
+
+bool service_process_is_daemon(const struct service_process *process)
+{
+	return process->service->type == SERVICE_TYPE_DAEMON;
+}
+
+bool service_process_is_login(const struct service_process *process)
+{
+	return process->service->type == SERVICE_TYPE_DAEMON &&
+		strstr(process->service->name, "-login") != NULL;
+}
+
 bool service_process_is_idle_worker(const struct service_process *process)
 {
 	return process->idle && process->service->type == SERVICE_TYPE_WORKER;

@@ -84,6 +84,11 @@ struct service_process *service_process_create(struct service *service);
 /* A child exited (from the SIGCHLD handler). */
 void service_process_exited(struct service_list *list, pid_t pid, int status);
 bool service_process_is_idle_worker(const struct service_process *process);
+/* SIGQUIT: a login process stops accepting and exits once its clients are
+   gone (reload without dropping connections); a new one replaces it. */
+void service_process_quit(struct service_process *process);
+bool service_process_is_login(const struct service_process *process);
+bool service_process_is_daemon(const struct service_process *process);
 /* SIGTERM, remembering that its death is expected. */
 void service_process_stop(struct service_process *process);
 bool service_process_is_log(const struct service_process *process);

@@ -3,6 +3,7 @@ isolation: a worker crash never takes down master, auth or other sessions."""
 import imaplib, os, signal, subprocess, time
 import pytest
 from dlserver import MODE
+from rawclient import Imap
 
 
 def ps_tree(root_pid):
@@ -72,8 +73,24 @@ def test_worker_crash_is_isolated(fresh_server):
 
 def test_sighup_reload_keeps_serving(fresh_server):
     server = fresh_server
+    waiting = Imap(server.imap_port)     # pre-login, across the reload
+    session = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=15)
+    session.login("alice", server.users["alice"])
+    session.select("INBOX")
+    old_login = find(ps_tree(server.master_pid()), "dovecot-like/imap-login")
     os.kill(server.master_pid(), signal.SIGHUP)
     assert server.wait_log("Configuration reloaded"), server.log_text()
+    # the old login process finishes its clients; a new one takes new ones
+    untagged, tagged = waiting.command(f"LOGIN demo {server.users['demo']}")
+    assert tagged.startswith("OK"), tagged
+    assert session.noop()[0] == "OK"
+    session.logout()
+    waiting.command("LOGOUT")
+    deadline = time.time() + 10
+    while any(pid == old_login[0][0] for pid, _, _ in
+              find(ps_tree(server.master_pid()), "dovecot-like/imap-login")):
+        assert time.time() < deadline, "old login process did not exit"
+        time.sleep(0.1)
     deadline = time.time() + 10
     while True:
         try:
