@@ -23,6 +23,9 @@ make -s -C build/asan check >build/asan/check.out 2>&1 || {
 	cat build/asan/check.out; find build/asan/tests -name '*.log' -exec tail -30 {} +; exit 1; }
 find build/asan/tests/unit -name 'test-*.log' -exec grep -h "^[0-9]*%: Checks" {} +
 
+echo "== fuzz targets, a short smoke run each (tests/fuzz/README.md for real runs)"
+sh tests/fuzz/run.sh "$top/build/fuzz" 4
+
 # The integration suite against both builds: the ASan/UBSan one catches leaks
 # and undefined behaviour in the daemons themselves (reported through the log,
 # which every test's teardown checks).

@@ -4,7 +4,8 @@
 set -e
 PKGS="build-essential autoconf automake pkg-config libssl-dev libsodium-dev
 libpam0g-dev zlib1g-dev check libcrypt-dev openssl curl procps python3
-python3-pytest python3-nacl util-linux passwd"
+python3-pytest python3-nacl util-linux passwd
+clang libclang-rt-14-dev"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
