@@ -55,7 +55,10 @@ void ssl_iostream_context_set_sni_callback(struct ssl_iostream_context *ctx,
    STARTTLS the caller first destroys its plaintext streams, discarding any
    input buffered after the STARTTLS line (RFC 3207 / CVE-2011-0411
    injection defence), then calls this. The streams keep a reference to the
-   ssl_iostream; destroying both streams and the ssl_iostream frees it. */
+   ssl_iostream; destroying both streams and the ssl_iostream frees it.
+   The fd stays the caller's: close it after that. Stream errors read as
+   "read(fd) failed: Protocol error"; ssl_iostream_get_last_error() has the
+   TLS reason. Destroying the ostream sends close_notify. */
 int ssl_iostream_create_server(struct ssl_iostream_context *ctx, int fd,
 			       size_t max_buffer_size, struct istream **input_r,
 			       struct ostream **output_r, struct ssl_iostream **ssl_r,
@@ -73,9 +76,15 @@ bool ssl_iostream_has_valid_client_cert(const struct ssl_iostream *ssl);
 const char *ssl_iostream_get_peer_username(const struct ssl_iostream *ssl);
 /* SNI name the client asked for, or NULL. */
 const char *ssl_iostream_get_server_name(const struct ssl_iostream *ssl);
-/* "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)", for logs */
+/* The strings returned by the getters below live as long as ssl. */
+/* "TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)", for logs;
+   "" before the handshake. */
 const char *ssl_iostream_get_security_string(const struct ssl_iostream *ssl);
 const char *ssl_iostream_get_last_error(const struct ssl_iostream *ssl);
+/* TLS holds decrypted input that the fd will not signal again. The istream
+   reads it all up to max_buffer_size; after istream_read() returned -2,
+   read again once you skipped data instead of waiting for the fd. */
+bool ssl_iostream_has_pending_input(const struct ssl_iostream *ssl);
 
 /* Process-wide OpenSSL init/cleanup. */
 void ssl_iostream_init(void);
