@@ -25,8 +25,9 @@ void client_send_line(struct client *client, const char *line)
 {
 	if (client->disconnected)
 		return;
-	ostream_send_str(client->output, line);
-	ostream_send(client->output, "\r\n", 2);
+	/* one write: a line and its CRLF in two segments stall on Nagle +
+	   delayed ACK when the stream isn't corked */
+	ostream_send_str(client->output, tmp_strconcat(line, "\r\n", NULL));
 }
 
 void client_send_tagline(struct client_command *cmd, const char *line)

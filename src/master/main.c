@@ -20,6 +20,7 @@
 #include <libgen.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/resource.h>
 
 #ifndef SYSCONFDIR
 #  define SYSCONFDIR "/etc"
@@ -99,6 +100,19 @@ static void sig_hup(int signo, void *context)
 		return;
 	}
 	services_reload(services, set);
+}
+
+/* master holds a status pipe per child and every listener: allow as many
+   fds as the hard limit does */
+static void master_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warning("setrlimit(RLIMIT_NOFILE) failed: %m");
+	}
 }
 
 static void master_daemonize(void)
@@ -185,6 +199,7 @@ int main(int argc, char *argv[])
 	if (services->config_fd < 0)
 		log_fatal("settings snapshot: %s", error);
 
+	master_raise_fd_limit();
 	if (!foreground)
 		master_daemonize();
 	if (master_pidfile_write(services->base_dir, &error) < 0)

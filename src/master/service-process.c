@@ -19,8 +19,6 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-/* Where fds are parked while being moved into place in the child. */
-#define CHILD_FD_PARK_BASE 512
 /* A process that dies this soon after start counts towards throttling. */
 #define SERVICE_STARTUP_FAILURE_SECS 10
 #define SERVICE_THROTTLE_MAX_SECS 60
@@ -76,18 +74,24 @@ static const char *service_listeners_env(const struct service *service)
 	return str_c(env);
 }
 
-/* In the child: put src_fds[i] at fd target i (0..count-1), close the rest. */
+/* In the child: put src_fds[i] at fd target i (0..count-1), close the rest.
+   Every source is first parked above both the targets and all sources, so
+   no dup2() overwrites a source still to be moved (master may hold many
+   fds: a status pipe per child). */
 static void child_arrange_fds(const int *src_fds, unsigned int count)
 {
+	int parked[count], park_base = (int)count;
 	unsigned int i;
 
+	for (i = 0; i < count; i++)
+		park_base = MAX(park_base, src_fds[i] + 1);
 	for (i = 0; i < count; i++) {
-		if (fcntl(src_fds[i], F_DUPFD, CHILD_FD_PARK_BASE + i) !=
-		    (int)(CHILD_FD_PARK_BASE + i))
+		parked[i] = fcntl(src_fds[i], F_DUPFD, park_base);
+		if (parked[i] < 0)
 			_exit(FATAL_EXIT_CODE);
 	}
 	for (i = 0; i < count; i++) {
-		if (dup2(CHILD_FD_PARK_BASE + i, i) < 0)
+		if (dup2(parked[i], (int)i) < 0)
 			_exit(FATAL_EXIT_CODE);
 	}
 	close_range(count, ~0U, 0);
