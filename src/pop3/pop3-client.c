@@ -20,8 +20,9 @@ void client_send_line(struct client *client, const char *line)
 {
 	if (client->disconnected)
 		return;
-	ostream_send_str(client->output, line);
-	ostream_send(client->output, "\r\n", 2);
+	/* one write per line: a separate CRLF segment stalls on Nagle +
+	   delayed ACK when the stream isn't corked */
+	ostream_send_str(client->output, tmp_strconcat(line, "\r\n", NULL));
 }
 
 bool client_output_is_full(const struct client *client)
