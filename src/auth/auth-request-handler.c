@@ -188,6 +188,30 @@ bool auth_request_handler_auth_begin(struct auth_request_handler *handler,
 					      "Plaintext authentication disabled.");
 		return true;
 	}
+	if (auth_set->ssl_require_client_cert &&
+	    !request->params.valid_client_cert) {
+		/* Dovecot's auth_ssl_require_client_cert check and text */
+		auth_request_log_info(request, "auth",
+				      "Client didn't present valid SSL certificate");
+		auth_request_fail_with_reason(request, NULL,
+			"Client didn't present valid SSL certificate");
+		return true;
+	}
+	if (auth_set->ssl_username_from_cert &&
+	    request->params.valid_client_cert &&
+	    request->params.cert_username != NULL &&
+	    request->params.cert_username[0] != '\0') {
+		/* the certificate's name wins over the mechanism's */
+		if (!auth_request_set_username(request,
+					       request->params.cert_username,
+					       &error)) {
+			auth_request_log_info(request, "auth",
+				"Invalid cert_username: %s", error);
+			auth_request_fail(request);
+			return true;
+		}
+		request->cert_username = true;
+	}
 	auth_request_ref(request);
 	auth_request_handler_start(request);
 	auth_request_unref(&request);

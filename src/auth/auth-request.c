@@ -167,6 +167,11 @@ bool auth_request_set_username(struct auth_request *request,
 	const char *p, *error;
 	size_t i;
 
+	if (request->cert_username) {
+		/* Dovecot: the certificate's name overrides the one the
+		   mechanism gives */
+		return true;
+	}
 	request->original_username = p_strdup(request->pool, username);
 	if (username[0] == '\0') {
 		*error_r = "Empty username";

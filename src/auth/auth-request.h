@@ -41,6 +41,10 @@ struct auth_request {
 	userdb_callback_t *userdb_callback;
 	bool passdb_lookup_only;
 
+	/* the user name came from the client certificate (cert_username
+	   with auth_ssl_username_from_cert): what the mechanism says does
+	   not change it */
+	bool cert_username;
 	/* mechanism state (LOGIN: got the user name) */
 	unsigned int mech_state;
 	/* finished with OK/FAIL already sent (or being delayed) */
@@ -60,7 +64,9 @@ void auth_request_ref(struct auth_request *request);
 void auth_request_unref(struct auth_request **request);
 
 /* Checks auth_username_chars, applies auth_username_translation and
-   auth_username_format. Returns false with *error_r (client-safe). */
+   auth_username_format. Returns false with *error_r (client-safe). With
+   request->cert_username set the user is already decided: returns true and
+   changes nothing. */
 bool auth_request_set_username(struct auth_request *request,
 			       const char *username, const char **error_r);
 

@@ -34,6 +34,10 @@ void auth_settings_init(const struct settings *set)
 	aset->verbose = settings_get_bool(set, NULL, "auth_verbose") || aset->debug;
 	aset->disable_plaintext_auth =
 		settings_get_bool(set, NULL, "disable_plaintext_auth");
+	aset->ssl_require_client_cert =
+		settings_get_bool(set, NULL, "auth_ssl_require_client_cert");
+	aset->ssl_username_from_cert =
+		settings_get_bool(set, NULL, "auth_ssl_username_from_cert");
 	if (aset->debug_passwords)
 		aset->debug = aset->verbose = true;
 	auth_set = aset;

@@ -14,6 +14,8 @@ struct auth_settings {
 	const char *username_translation;
 	const char *base_dir;
 	bool debug, debug_passwords, verbose, disable_plaintext_auth;
+	/* auth_ssl_require_client_cert, auth_ssl_username_from_cert */
+	bool ssl_require_client_cert, ssl_username_from_cert;
 };
 
 extern const struct auth_settings *auth_set;

@@ -6,7 +6,7 @@
 #include "mech.h"
 
 static const struct mech_module *const all_mechs[] = {
-	&mech_plain, &mech_login,
+	&mech_plain, &mech_login, &mech_external,
 };
 static ARRAY(const struct mech_module *) configured_mechs;
 

@@ -31,6 +31,7 @@ struct mech_module {
 
 extern const struct mech_module mech_plain;
 extern const struct mech_module mech_login;
+extern const struct mech_module mech_external;
 
 /* Case-insensitive lookup among the configured mechanisms; NULL if not
    configured. */

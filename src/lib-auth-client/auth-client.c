@@ -382,6 +382,12 @@ auth_client_request_new(struct auth_client *client, const struct auth_request_in
 		str_append(str, "\tsecured=tls");
 	else if (info->secured)
 		str_append(str, "\tsecured");
+	if (info->valid_client_cert)
+		str_append(str, "\tvalid-client-cert");
+	if (info->cert_username != NULL && info->cert_username[0] != '\0')
+		str_append_param(str, "cert_username", info->cert_username);
+	if (info->local_name != NULL && info->local_name[0] != '\0')
+		str_append_param(str, "local_name", info->local_name);
 	/* s.3.3: resp= must be the last parameter */
 	if (info->initial_resp_base64 != NULL)
 		str_append_param(str, "resp", info->initial_resp_base64);

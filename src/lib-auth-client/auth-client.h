@@ -24,6 +24,12 @@ struct auth_request_info {
 	bool secured;		/* TLS or localhost */
 	bool tls;
 	const char *initial_resp_base64;	/* NULL = none */
+	/* Added for TLS (auth-protocol.md 3.3): the client presented a
+	   certificate that verified; the user name taken from it (NULL =
+	   none, sent only when set); the TLS SNI name (NULL = none). */
+	bool valid_client_cert;
+	const char *cert_username;
+	const char *local_name;
 };
 
 /* data_base64: the server's challenge for CONTINUE; args: the reply's extra

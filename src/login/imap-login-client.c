@@ -10,6 +10,7 @@
 #include "auth-client.h"
 #include "imap-parser.h"
 #include "login-auth.h"
+#include "login-ssl.h"
 #include "imap-login-client.h"
 
 #include <strings.h>
@@ -61,6 +62,9 @@ const char *imap_client_get_capability(struct imap_client *client)
 	cap = t_str_new(256);
 	str_append(cap, "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE");
 	str_append(cap, login_set.imap_literal_minus ? " LITERAL-" : " LITERAL+");
+	/* RFC 3501 6.2.1: not once TLS is active */
+	if (login_ssl_is_available() && client->common.ssl == NULL)
+		str_append(cap, " STARTTLS");
 	/* RFC 3501 6.2.3: LOGIN is PLAIN for the auth server */
 	if (!client_plaintext_allowed(&client->common) ||
 	    !auth_client_has_mech(login_auth_client, "PLAIN"))
@@ -256,6 +260,9 @@ static void imap_client_auth_result(struct client *client,
 	case CLIENT_AUTH_RESULT_PRIVACY_REQUIRED:
 		reply = "NO [PRIVACYREQUIRED] " LOGIN_PLAINTEXT_DISALLOWED_MSG;
 		break;
+	case CLIENT_AUTH_RESULT_SSL_REQUIRED:
+		reply = "NO [PRIVACYREQUIRED] " LOGIN_SSL_REQUIRED_MSG;
+		break;
 	case CLIENT_AUTH_RESULT_MECH_UNSUPPORTED:
 		reply = "NO Unsupported authentication mechanism.";
 		break;
@@ -302,6 +309,14 @@ static const char *imap_client_get_handoff_tag(struct client *client)
 	return ic->cmd_tag != NULL ? ic->cmd_tag : "";
 }
 
+static void imap_client_streams_changed(struct client *client)
+{
+	/* the parser holds the plaintext streams (and any half-read
+	   command after STARTTLS, which must not survive) */
+	imap_client_deinit(client);
+	imap_client_init(client);
+}
+
 const struct login_binary imap_login_binary = {
 	.protocol = "imap",
 	.process_name = "imap-login",
@@ -314,4 +329,5 @@ const struct login_binary imap_login_binary = {
 	.auth_result = imap_client_auth_result,
 	.notify_disconnect = imap_client_notify_disconnect,
 	.get_handoff_tag = imap_client_get_handoff_tag,
+	.streams_changed = imap_client_streams_changed,
 };

@@ -10,6 +10,7 @@
 #include "imap-parser.h"
 #include "imap-quote.h"
 #include "login-auth.h"
+#include "login-ssl.h"
 #include "imap-login-client.h"
 
 #include <strings.h>
@@ -76,10 +77,23 @@ static int cmd_id(struct imap_client *client, const struct imap_arg *args)
 	return 1;
 }
 
-/* RFC 3501 6.2.1: until TLS lands, say so like Dovecot without ssl. */
+/* RFC 3501 6.2.1, RFC 2595 3.1, with Dovecot's wording. */
 static int cmd_starttls(struct imap_client *client, const struct imap_arg *args)
 {
-	imap_client_send_tagline(client, "BAD TLS support isn't enabled.");
+	if (!IMAP_ARG_IS_EOL(&args[0]))
+		return -1;
+	if (client->common.ssl != NULL) {
+		imap_client_send_tagline(client, "BAD TLS is already active.");
+		return 1;
+	}
+	if (!login_ssl_is_available()) {
+		imap_client_send_tagline(client, "BAD TLS support isn't enabled.");
+		return 1;
+	}
+	imap_client_send_tagline(client, "OK Begin TLS negotiation now.");
+	imap_client_command_finish(client);
+	/* may replace the parser (and destroy the client) */
+	client_starttls(&client->common);
 	return 1;
 }
 

@@ -70,6 +70,10 @@ const char *const *client_auth_get_mechs(const struct client *client)
 	unsigned int i, count = 0;
 
 	mechs = t_new(const char *, N_ELEMENTS(login_auth_mechs) + 1);
+	/* imap-capabilities.md 1.1: ssl = required and not secured, no
+	   AUTH= at all */
+	if (!client->secured && login_set.ssl == LOGIN_SSL_REQUIRED)
+		return mechs;
 	for (i = 0; i < N_ELEMENTS(login_auth_mechs); i++) {
 		if (!auth_client_has_mech(login_auth_client,
 					  login_auth_mechs[i].name))
@@ -78,6 +82,11 @@ const char *const *client_auth_get_mechs(const struct client *client)
 		   where plaintext auth is refused */
 		if (login_auth_mechs[i].plaintext &&
 		    !client_plaintext_allowed(client))
+			continue;
+		/* RFC 4422 A: EXTERNAL only means something with a verified
+		   client certificate */
+		if (strcmp(login_auth_mechs[i].name, "EXTERNAL") == 0 &&
+		    !client_has_valid_client_cert(client))
 			continue;
 		mechs[count++] = login_auth_mechs[i].name;
 	}
@@ -284,6 +293,13 @@ void client_auth_begin(struct client *client, const char *mech,
 		client_auth_wait(client, mech, initial_resp_base64);
 		return;
 	}
+	if (!client->secured && login_set.ssl == LOGIN_SSL_REQUIRED) {
+		/* Dovecot: counted as an attempt, whatever the mechanism */
+		client->auth_attempts++;
+		client->auth_started = ioloop_time;
+		client_auth_result(client, CLIENT_AUTH_RESULT_SSL_REQUIRED, NULL);
+		return;
+	}
 	/* requesting a mechanism auth does not offer makes it drop the whole
 	   connection (auth-protocol.md 3.1), so check first */
 	idx = login_auth_mech_idx(mech);
@@ -313,6 +329,10 @@ void client_auth_begin(struct client *client, const char *mech,
 	info.remote_port = client->remote_port;
 	info.secured = client->secured;
 	info.tls = client->tls;
+	info.valid_client_cert = client_has_valid_client_cert(client);
+	if (login_set.auth_ssl_username_from_cert)
+		info.cert_username = client_get_cert_username(client);
+	info.local_name = client_get_local_name(client);
 	info.initial_resp_base64 = initial_resp_base64;
 	client->auth_request = auth_client_request_new(login_auth_client, &info,
 						       client_auth_callback, client);

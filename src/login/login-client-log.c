@@ -7,15 +7,24 @@
 #include "str.h"
 #include "strfuncs.h"
 #include "var-expand.h"
+#include "iostream-ssl.h"
 #include "login-client.h"
 
 #include <unistd.h>
 
+/* Dovecot's %c: "TLS", "TLS handshaking", with ": <error>" after a TLS
+   failure, "secured" (trusted/loopback) or "". */
 static const char *client_get_secured_str(const struct client *client)
 {
-	if (client->tls)
-		return "TLS";
-	return client->secured ? "secured" : "";
+	const char *state, *error;
+
+	if (client->ssl == NULL)
+		return client->secured ? "secured" : "";
+	state = client->tls ? "TLS" : "TLS handshaking";
+	error = client_get_tls_error(client);
+	if (error == NULL)
+		return state;
+	return tmp_printf("%s: %s", state, error);
 }
 
 const char *client_get_log_elements(struct client *client)
@@ -32,7 +41,7 @@ const char *client_get_log_elements(struct client *client)
 		{ 'c', client_get_secured_str(client), "secured" },
 		{ 's', login_binary->protocol, "service" },
 		{ 'p', tmp_printf("%ld", (long)getpid()), "pid" },
-		{ '\0', "", "session" },
+		{ '\0', client->session_id, "session" },
 		{ '\0', NULL, NULL },
 	};
 	const char **elements, *error;
@@ -70,6 +79,9 @@ const char *client_get_extra_disconnect_reason(struct client *client)
 {
 	unsigned int secs;
 
+	if (login_set.auth_ssl_require_client_cert && client->tls &&
+	    !client_has_valid_client_cert(client))
+		return " (client didn't send a cert)";
 	if (client->auth_plaintext_refused && client->auth_attempts == 0)
 		return " (tried to use disallowed plaintext auth)";
 	if (client->auth_attempts == 0) {

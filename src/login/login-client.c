@@ -8,12 +8,16 @@
 #include "istream.h"
 #include "ostream.h"
 #include "net.h"
+#include "buffer.h"
+#include "base64.h"
 #include "auth-client.h"
+#include "iostream-ssl.h"
 #include "login-client.h"
 #include "login-auth.h"
 #include "login-handoff-client.h"
 
 #include <unistd.h>
+#include <sodium.h>
 
 static struct client *clients = NULL;
 static unsigned int clients_count = 0;
@@ -42,6 +46,10 @@ static int client_output_flushed(void *context)
 	if (ostream_get_buffer_used(client->output) > 0)
 		return 1;
 	timeout_remove(&client->to_output_stall);
+	if (client->starttls_waiting_flush) {
+		client_starttls_output_flushed(client);
+		return 1;
+	}
 	if (client->handoff != NULL) {
 		login_handoff_client_output_flushed(client->handoff);
 		return 1;
@@ -80,6 +88,20 @@ void client_output_check(struct client *client)
 	}
 }
 
+/* Like Dovecot's session ids: 9 random bytes as 12 base64 characters. */
+static void client_init_session_id(struct client *client)
+{
+	unsigned char rand[9];
+	struct buf *b64 = buf_create(tmp_pool, 16);
+
+	randombytes_buf(rand, sizeof(rand));
+	base64_encode(rand, sizeof(rand), b64);
+	static_assert(BASE64_ENCODED_SIZE(9) < sizeof(client->session_id),
+		      "session_id too small");
+	memcpy(client->session_id, b64->data, b64->used);
+	client->session_id[b64->used] = '\0';
+}
+
 static void client_send_greeting(struct client *client)
 {
 	client->greeting_sent = true;
@@ -90,11 +112,12 @@ static void client_send_greeting(struct client *client)
 	client_output_check(client);
 }
 
-struct client *client_create(int fd, const struct ip_addr *remote_ip,
+struct client *client_create(int fd, bool ssl, const struct ip_addr *remote_ip,
 			     unsigned int remote_port)
 {
 	struct pool *pool;
 	struct client *client;
+	const char *error;
 
 	pool = pool_create(login_binary->process_name, 2048, POOL_FLAG_WIPE);
 	client = p_malloc(pool, login_binary->client_size);
@@ -106,12 +129,23 @@ struct client *client_create(int fd, const struct ip_addr *remote_ip,
 	if (net_getsockname(fd, &client->local_ip, &client->local_port) < 0)
 		log_warning("getsockname() failed: %m");
 	client->created = ioloop_time;
+	client_init_session_id(client);
 	client->trusted = login_ip_is_trusted(remote_ip);
-	client->secured = client->trusted || net_ip_is_loopback(remote_ip);
+	client->secured = login_ip_is_secured(remote_ip);
 
 	fd_set_nonblock(fd, true);
-	client->input = istream_create_fd(fd, login_set.max_line_length, false);
-	client->output = ostream_create_fd(fd, 0, false);
+	if (!ssl) {
+		client->input = istream_create_fd(fd, login_set.max_line_length,
+						  false);
+		client->output = ostream_create_fd(fd, 0, false);
+	} else if (client_tls_init(client, &error) < 0) {
+		log_error("Couldn't start TLS for %s: %s",
+			  net_ip2addr(remote_ip), error);
+		if (close(fd) < 0)
+			log_error("close(client) failed: %m");
+		pool_unref(&pool);
+		return NULL;
+	}
 	ostream_set_flush_callback(client->output, client_output_flushed, client);
 	/* nothing is read before the greeting */
 	client->input_blocked = true;
@@ -126,10 +160,23 @@ struct client *client_create(int fd, const struct ip_addr *remote_ip,
 
 	login_binary->client_init(client);
 	/* The greeting lists the auth mechanisms, so it waits for the auth
-	   handshake (like Dovecot). */
-	if (auth_client_is_connected(login_auth_client))
+	   handshake (like Dovecot), and on imaps/pop3s for the TLS one. */
+	if (!client->tls_handshaking &&
+	    auth_client_is_connected(login_auth_client))
 		client_send_greeting(client);
 	return client;
+}
+
+void client_tls_handshaked(struct client *client)
+{
+	ostream_set_flush_callback(client->output, client_output_flushed, client);
+	if (!client->greeting_sent) {
+		if (auth_client_is_connected(login_auth_client))
+			client_send_greeting(client);
+		return;
+	}
+	/* after STARTTLS */
+	client_input_unblock(client);
 }
 
 void clients_notify_auth_connected(void)
@@ -138,6 +185,8 @@ void clients_notify_auth_connected(void)
 
 	for (client = clients; client != NULL; client = next) {
 		next = client->next;
+		if (client->tls_handshaking)
+			continue;
 		if (!client->greeting_sent)
 			client_send_greeting(client);
 		else
@@ -165,10 +214,15 @@ static void client_close(struct client *client)
 	timeout_remove(&client->to_idle);
 	timeout_remove(&client->to_output_stall);
 	timeout_remove(&client->to_input_pending);
+	timeout_remove(&client->to_tls_handshake);
 	login_binary->client_deinit(client);
 	istream_unref(&client->input);
-	ostream_uncork(client->output);
-	ostream_destroy(&client->output);
+	if (client->output != NULL) {
+		ostream_uncork(client->output);
+		ostream_destroy(&client->output);
+	}
+	if (client->ssl != NULL)
+		ssl_iostream_unref(&client->ssl);
 	if (client->fd != -1) {
 		if (close(client->fd) < 0)
 			log_error("close(client) failed: %m");
@@ -238,8 +292,9 @@ void client_send_line(struct client *client, const char *line)
 {
 	if (client->destroyed)
 		return;
-	ostream_send_str(client->output, line);
-	ostream_send(client->output, "\r\n", 2);
+	/* one write per line: a separate CRLF segment stalls on Nagle +
+	   delayed ACK when the stream isn't corked */
+	ostream_send_str(client->output, tmp_strconcat(line, "\r\n", NULL));
 }
 
 static void client_process_input(struct client *client)
@@ -264,8 +319,14 @@ static void client_input_pending(void *context)
 	struct client *client = context;
 
 	client->to_input_pending = NULL;	/* removed itself */
-	if (!client->input_blocked)
+	if (client->input_blocked)
+		return;
+	if (client->ssl != NULL) {
+		/* OpenSSL may hold decrypted input the fd no longer signals */
+		client_input(client);
+	} else {
 		client_process_input(client);
+	}
 }
 
 void client_input_block(struct client *client)
@@ -280,7 +341,8 @@ void client_input_unblock(struct client *client)
 {
 	size_t size;
 
-	if (client->destroyed || client->output_paused || client->handoff != NULL)
+	if (client->destroyed || client->output_paused || client->handoff != NULL ||
+	    client->tls_handshaking || client->starttls_waiting_flush)
 		return;
 	client->input_blocked = false;
 	if (client->io == NULL)
@@ -288,7 +350,9 @@ void client_input_unblock(struct client *client)
 	/* buffered input does not wake the io: handle it from the loop, not
 	   from inside whatever callback unblocked us */
 	(void)istream_get_data(client->input, &size);
-	if (size > 0 && client->to_input_pending == NULL) {
+	if ((size > 0 || (client->ssl != NULL &&
+			  ssl_iostream_has_pending_input(client->ssl))) &&
+	    client->to_input_pending == NULL) {
 		client->to_input_pending =
 			timeout_add_short_once(0, client_input_pending, client);
 	}
@@ -314,6 +378,14 @@ static void client_input(void *context)
 		return;
 	}
 	client_process_input(client);
+	if (client->ssl != NULL && !client->destroyed &&
+	    !client->input_blocked && client->to_input_pending == NULL &&
+	    ssl_iostream_has_pending_input(client->ssl)) {
+		/* a TLS record may have been bigger than the read: what
+		   OpenSSL kept does not wake the fd again */
+		client->to_input_pending =
+			timeout_add_short_once(0, client_input_pending, client);
+	}
 }
 
 bool client_bad_command(struct client *client, const char *too_many_reply)
@@ -338,7 +410,9 @@ void client_set_auth_user(struct client *client, const char *user, size_t len)
 
 bool client_plaintext_allowed(const struct client *client)
 {
-	return client->secured || !login_set.disable_plaintext_auth;
+	/* Dovecot: ssl = required implies disable_plaintext_auth */
+	return client->secured || (!login_set.disable_plaintext_auth &&
+				   login_set.ssl != LOGIN_SSL_REQUIRED);
 }
 
 void clients_destroy_all(const char *reason)

@@ -1,7 +1,7 @@
 /* Copyright (c) dovecot-like authors. login-client.h: one pre-login client
    connection, shared by both protocols. All client I/O goes through
-   client->input/output, so a TLS stream (a later issue) can replace the fd
-   streams without the protocol code noticing. */
+   client->input/output, so TLS streams (implicit TLS or after STARTTLS)
+   replace the fd streams without the protocol code noticing. */
 #ifndef LOGIN_CLIENT_H
 #define LOGIN_CLIENT_H
 
@@ -9,6 +9,7 @@
 
 struct auth_client_request;
 struct login_handoff_client;
+struct ssl_iostream;
 
 struct client {
 	struct pool *pool;
@@ -24,8 +25,12 @@ struct client {
 	struct ip_addr local_ip, remote_ip;
 	unsigned int local_port, remote_port;
 	time_t created;
+	/* %{session}: 12 base64 characters of randomness, for log lines */
+	char session_id[16];
 	bool secured;		/* TLS, loopback or trusted network */
-	bool tls;
+	bool tls;		/* TLS handshake done */
+	struct ssl_iostream *ssl;	/* NULL until TLS starts */
+	struct timeout *to_tls_handshake;
 	bool trusted;		/* login_trusted_networks */
 
 	/* auth state */
@@ -51,10 +56,14 @@ struct client {
 	bool auth_waiting_client;	/* challenge sent, waiting for a line */
 	bool auth_plaintext_refused;	/* tried plaintext auth insecurely */
 	bool logged_out;
+	bool tls_handshaking;		/* input blocked until it is done */
+	bool starttls_waiting_flush;	/* STARTTLS: the OK is being sent */
 };
 
-/* Takes over fd. Sends the greeting once auth is connected. */
-struct client *client_create(int fd, const struct ip_addr *remote_ip,
+/* Takes over fd. Sends the greeting once auth is connected (and, with
+   ssl, once the TLS handshake is done). Returns NULL (fd closed, error
+   logged) if TLS could not be started. */
+struct client *client_create(int fd, bool ssl, const struct ip_addr *remote_ip,
 			     unsigned int remote_port);
 /* Sends nothing: callers send their last words first. Logs the
    disconnect unless the client was handed off. reason NULL = client closed
@@ -89,6 +98,28 @@ bool client_bad_command(struct client *client, const char *too_many_reply);
 void client_set_auth_user(struct client *client, const char *user, size_t len);
 /* TRUE if plaintext authentication may be used on this connection. */
 bool client_plaintext_allowed(const struct client *client);
+
+/* The TLS handshake finished: greeting (implicit TLS) or input again
+   (STARTTLS). */
+void client_tls_handshaked(struct client *client);
+
+/* login-client-tls.c */
+/* Implicit TLS: replace the client's (not yet created) streams with TLS
+   ones and start the handshake. Returns 0, or -1 with *error_r. */
+int client_tls_init(struct client *client, const char **error_r);
+/* STARTTLS/STLS after the OK reply was queued: send it, discard any input
+   buffered after the command (CVE-2011-0411), switch to TLS. The client
+   may be destroyed when this returns. */
+void client_starttls(struct client *client);
+/* The plaintext output became empty while STARTTLS waited for it. */
+void client_starttls_output_flushed(struct client *client);
+/* Client certificate state; FALSE/NULL without TLS. */
+bool client_has_valid_client_cert(const struct client *client);
+const char *client_get_cert_username(const struct client *client);
+/* The TLS error to log, or NULL (no TLS, or none). */
+const char *client_get_tls_error(const struct client *client);
+/* SNI name the client asked for, or NULL. */
+const char *client_get_local_name(const struct client *client);
 
 /* Every client: greeting when auth connects, shutdown. */
 void clients_notify_auth_connected(void);

@@ -22,6 +22,13 @@ struct master_service;
 #define CLIENT_LOGIN_IDLE_TIMEOUT_MSECS (3 * 60 * 1000)
 /* A client that does not read our replies for this long is dropped. */
 #define CLIENT_OUTPUT_STALL_TIMEOUT_MSECS (60 * 1000)
+/* A TLS handshake (imaps/pop3s or after STARTTLS) must finish within this,
+   so a client trickling handshake bytes cannot hold a slot for long. */
+#define LOGIN_TLS_HANDSHAKE_TIMEOUT_MSECS (30 * 1000)
+/* Post-login TLS proxy: at most this much unsent data per direction before
+   the proxy stops reading the other side. */
+#define LOGIN_PROXY_MAX_OUTBUF_SIZE (64 * 1024)
+#define LOGIN_PROXY_MAX_INBUF_SIZE (16 * 1024)
 /* How long a worker may take to accept the handoff and answer. */
 #define LOGIN_HANDOFF_TIMEOUT_MSECS (30 * 1000)
 /* Dovecot's CLIENT_MAX_BAD_COMMANDS: the third bad command disconnects. */
@@ -33,13 +40,26 @@ struct master_service;
 
 #define LOGIN_PLAINTEXT_DISALLOWED_MSG \
 	"Plaintext authentication disallowed on non-secure (SSL/TLS) connections."
+#define LOGIN_SSL_REQUIRED_MSG \
+	"Authentication not allowed until SSL/TLS is enabled."
 #define LOGIN_AUTH_FAILED_MSG "Authentication failed."
 #define LOGIN_TEMP_FAILED_MSG "Temporary authentication failure."
 #define LOGIN_INTERNAL_ERROR_MSG \
 	"Internal error occurred. Refer to server log for more information."
 
+enum login_ssl_mode {
+	LOGIN_SSL_NO,
+	LOGIN_SSL_YES,
+	LOGIN_SSL_REQUIRED,	/* no auth at all on an unsecured connection */
+};
+
 struct login_settings {
 	const char *greeting;
+	enum login_ssl_mode ssl;
+	/* ask clients for a certificate (also forced by the two below) */
+	bool ssl_verify_client_cert;
+	bool auth_ssl_require_client_cert;
+	bool auth_ssl_username_from_cert;
 	bool disable_plaintext_auth;
 	const char *trusted_networks;	/* space/comma separated ip[/bits] */
 	const char *log_format_elements;
@@ -63,6 +83,7 @@ enum client_auth_result {
 	CLIENT_AUTH_RESULT_USER_DISABLED,
 	CLIENT_AUTH_RESULT_PASS_EXPIRED,
 	CLIENT_AUTH_RESULT_PRIVACY_REQUIRED,	/* plaintext on insecure conn */
+	CLIENT_AUTH_RESULT_SSL_REQUIRED,	/* ssl = required, not secured */
 	CLIENT_AUTH_RESULT_MECH_UNSUPPORTED,
 	CLIENT_AUTH_RESULT_ABORTED,		/* client sent "*" */
 	CLIENT_AUTH_RESULT_INTERNAL_ERROR,	/* handoff to worker failed */
@@ -100,6 +121,9 @@ struct login_binary {
 				  enum client_disconnect_reason reason);
 	/* IMAP tag of the login command for the worker's reply; "" for POP3. */
 	const char *(*get_handoff_tag)(struct client *client);
+	/* STARTTLS replaced client->input/output with TLS streams: drop
+	   anything that still points to the old ones. */
+	void (*streams_changed)(struct client *client);
 };
 
 extern const struct login_binary *login_binary;
@@ -115,8 +139,12 @@ int login_main(const struct login_binary *binary, int argc, char *argv[]);
 /* login-settings.c */
 void login_settings_read(const struct settings *set, const char *service_name,
 			 struct login_settings *set_r);
-/* TRUE for loopback or a login_trusted_networks address. */
+/* TRUE for a login_trusted_networks address. */
 bool login_ip_is_trusted(const struct ip_addr *ip);
+/* The one place that decides whether a client address counts as secured
+   without TLS (plaintext auth allowed, ssl = required satisfied): loopback
+   or login_trusted_networks. Only the remote address matters. */
+bool login_ip_is_secured(const struct ip_addr *remote_ip);
 /* TRUE if ip is inside "ip[/bits]"; FALSE also for unparsable networks. */
 bool login_ip_in_network(const struct ip_addr *ip, const char *network);
 
@@ -125,7 +153,11 @@ void login_listeners_init(void);
 void login_listeners_deinit(void);
 /* Stop accepting; end the process when the last client is gone. */
 void login_listeners_quit(void);
-/* Called when a client goes away: maybe accept again, maybe exit. */
+/* Called when a client or a post-login proxy goes away: maybe accept
+   again, maybe exit. */
 void login_listeners_client_gone(void);
+/* Pre-login clients plus post-login TLS proxies: what client_limit and the
+   SIGQUIT drain count. */
+unsigned int login_connections_count(void);
 
 #endif

@@ -13,8 +13,10 @@
 #include "login-client.h"
 #include "login-auth.h"
 #include "login-handoff-client.h"
+#include "login-proxy.h"
 
 #include <unistd.h>
+#include <sys/socket.h>
 
 #define HANDOFF_REPLY_MAX 512
 
@@ -26,6 +28,11 @@ struct login_handoff_client {
 	char cookie[128];
 
 	int fd;
+	/* TLS clients: our end of the socketpair the worker got the other
+	   end of; -1 otherwise */
+	int proxy_fd;
+	/* pre-read input the worker got in the handoff message */
+	size_t input_sent;
 	struct io *io;
 	struct timeout *to;
 	bool waiting_flush;
@@ -41,6 +48,11 @@ static void login_handoff_client_free(struct login_handoff_client *handoff)
 		if (close(handoff->fd) < 0)
 			log_error("close(handoff socket) failed: %m");
 		handoff->fd = -1;
+	}
+	if (handoff->proxy_fd != -1) {
+		if (close(handoff->proxy_fd) < 0)
+			log_error("close(proxy socketpair) failed: %m");
+		handoff->proxy_fd = -1;
 	}
 	handoff->client->handoff = NULL;
 	p_free(system_pool, handoff);
@@ -85,6 +97,13 @@ static void login_handoff_client_reply(struct login_handoff_client *handoff,
 	case 1:
 		client->mail_pid = pid;
 		client_log_login(client);
+		if (handoff->proxy_fd != -1) {
+			/* the worker talks to our end; we keep the TLS.
+			   It has the pre-read input already. */
+			istream_skip(client->input, handoff->input_sent);
+			login_proxy_create(client, handoff->proxy_fd);
+			handoff->proxy_fd = -1;
+		}
 		login_handoff_client_free(handoff);
 		/* the worker owns the connection now; close our copy */
 		client_destroy_handed_off(client);
@@ -137,6 +156,7 @@ static void login_handoff_client_send(struct login_handoff_client *handoff)
 	struct login_handoff h;
 	const unsigned char *data;
 	size_t size;
+	int pair[2], send_fd = client->fd;
 
 	handoff->waiting_flush = false;
 	data = istream_get_data(client->input, &size);
@@ -157,6 +177,19 @@ static void login_handoff_client_send(struct login_handoff_client *handoff)
 	}
 	fd_close_on_exec(handoff->fd, true);
 
+	if (client->ssl != NULL) {
+		/* the worker must not get the TLS socket: it gets a plaintext
+		   socketpair and we proxy (login-proxy.c) */
+		if (socketpair(AF_UNIX, SOCK_STREAM, 0, pair) < 0) {
+			login_handoff_client_failed(handoff, tmp_printf(
+				"socketpair() failed: %m"));
+			return;
+		}
+		fd_close_on_exec(pair[0], true);
+		handoff->proxy_fd = pair[0];
+		send_fd = pair[1];
+	}
+
 	memset(&h, 0, sizeof(h));
 	h.protocol = login_binary->protocol;
 	h.auth_pid = handoff->auth_pid;
@@ -172,12 +205,21 @@ static void login_handoff_client_send(struct login_handoff_client *handoff)
 	h.tag = login_binary->get_handoff_tag(client);
 	h.input = data;
 	h.input_len = size;
-	if (login_handoff_send(handoff->fd, client->fd, &h) < 0) {
+	handoff->input_sent = size;
+	if (login_handoff_send(handoff->fd, send_fd, &h) < 0) {
+		int saved_errno = errno;
+
+		if (send_fd != client->fd)
+			(void)close(send_fd);
+		errno = saved_errno;
 		login_handoff_client_failed(handoff, tmp_printf(
 			"login_handoff_send(%s) failed: %m",
 			login_handoff_socket_path));
 		return;
 	}
+	/* the worker has its own copy now */
+	if (send_fd != client->fd && close(send_fd) < 0)
+		log_error("close(socketpair) failed: %m");
 	fd_set_nonblock(handoff->fd, true);
 	handoff->io = io_add(handoff->fd, IO_READ,
 			     login_handoff_client_input, handoff);
@@ -196,6 +238,7 @@ void login_handoff_client_start(struct client *client, const char *user,
 	handoff = pool_new(system_pool, struct login_handoff_client, 1);
 	handoff->client = client;
 	handoff->fd = -1;
+	handoff->proxy_fd = -1;
 	client_set_auth_user(client, user, strlen(user));
 	handoff->user = client->auth_user;
 	handoff->auth_id = auth_id;

@@ -7,6 +7,8 @@
 #include "net.h"
 #include "master-service.h"
 #include "login-client.h"
+#include "login-proxy.h"
+#include "login-ssl.h"
 
 #include <unistd.h>
 
@@ -14,6 +16,7 @@ struct login_listener {
 	int fd;
 	const char *name;
 	struct io *io;
+	bool ssl;	/* implicit TLS (imaps, pop3s) */
 };
 
 static struct login_listener *listeners;
@@ -48,10 +51,11 @@ static void login_listener_accept(void *context)
 		stopped = true;
 		login_listeners_stop();
 		master_service_send_status(login_service, "BUSY");
-	} else if (clients_get_count() + 1 >= login_set.client_limit) {
+	} else if (login_connections_count() + 1 >= login_set.client_limit) {
 		login_listeners_stop();
 	}
-	(void)client_create(fd, &remote_ip, remote_port);
+	if (client_create(fd, l->ssl, &remote_ip, remote_port) == NULL)
+		login_listeners_client_gone();
 }
 
 static void login_listeners_start(void)
@@ -85,11 +89,12 @@ void login_listeners_init(void)
 			     login_service->listener_count + 1);
 	for (i = 0; i < login_service->listener_count; i++) {
 		ml = &login_service->listeners[i];
-		if (ml->ssl) {
-			/* TLS lands in a later issue: never speak plaintext
-			   on an implicit-TLS port */
-			log_warning("Listener %s needs SSL/TLS, which is not "
-				    "supported yet: ignoring it", ml->name);
+		if (ml->ssl && !login_ssl_is_available()) {
+			/* never speak plaintext on an implicit-TLS port */
+			log_warning("Listener %s needs SSL/TLS, but %s: "
+				    "ignoring it", ml->name,
+				    login_set.ssl == LOGIN_SSL_NO ? "ssl = no" :
+				    "ssl_cert is not set");
 			continue;
 		}
 		if (ml->is_unix) {
@@ -101,6 +106,7 @@ void login_listeners_init(void)
 		fd_close_on_exec(ml->fd, true);
 		listeners[listeners_count].fd = ml->fd;
 		listeners[listeners_count].name = ml->name;
+		listeners[listeners_count].ssl = ml->ssl;
 		listeners_count++;
 	}
 	if (listeners_count == 0)
@@ -122,17 +128,22 @@ void login_listeners_quit(void)
 {
 	stopped = true;
 	login_listeners_stop();
-	if (clients_get_count() == 0)
+	if (login_connections_count() == 0)
 		io_loop_stop(current_ioloop);
+}
+
+unsigned int login_connections_count(void)
+{
+	return clients_get_count() + login_proxies_count();
 }
 
 void login_listeners_client_gone(void)
 {
 	if (stopped) {
-		if (clients_get_count() == 0)
+		if (login_connections_count() == 0)
 			io_loop_stop(current_ioloop);
 		return;
 	}
-	if (!listening && clients_get_count() < login_set.client_limit)
+	if (!listening && login_connections_count() < login_set.client_limit)
 		login_listeners_start();
 }

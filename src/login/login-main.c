@@ -11,6 +11,8 @@
 #include "settings.h"
 #include "login-client.h"
 #include "login-auth.h"
+#include "login-proxy.h"
+#include "login-ssl.h"
 
 #include <signal.h>
 #include <unistd.h>
@@ -30,7 +32,7 @@ static void login_sig_die(int signo, void *context ATTR_UNUSED)
 static void login_sig_quit(int signo, void *context)
 {
 	log_info("Configuration reloaded: finishing %u client(s), taking no new ones",
-		 clients_get_count());
+		 login_connections_count());
 	login_listeners_quit();
 }
 
@@ -90,6 +92,9 @@ int login_main(const struct login_binary *binary, int argc, char *argv[])
 	lib_init();
 	login_service = master_service_init(binary->process_name, &argc, &argv);
 	login_settings_read(login_service->set, binary->process_name, &login_set);
+	/* TLS contexts need the settings only (PEM data is in the snapshot),
+	   but a bad key must stop us here, before any client is accepted */
+	login_ssl_init(login_service->set);
 
 	/* Drop privileges before any client byte is read: the listeners are
 	   inherited but nothing is accepted until the ioloop runs. */
@@ -111,8 +116,10 @@ int login_main(const struct login_binary *binary, int argc, char *argv[])
 
 	login_listeners_deinit();
 	clients_destroy_all("Server shutting down");
+	login_proxies_destroy_all();
 	login_auth_deinit();
 	io_loop_destroy(&login_ioloop);
+	login_ssl_deinit();
 	master_service_deinit(&login_service);
 	lib_deinit();
 	return 0;

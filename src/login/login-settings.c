@@ -25,6 +25,23 @@ void login_settings_read(const struct settings *set, const char *service_name,
 	set_r->greeting = settings_get(set, protocol, "login_greeting");
 	set_r->disable_plaintext_auth =
 		settings_get_bool(set, protocol, "disable_plaintext_auth");
+	value = settings_get(set, protocol, "ssl");
+	if (strcmp(value, "no") == 0)
+		set_r->ssl = LOGIN_SSL_NO;
+	else if (strcmp(value, "required") == 0)
+		set_r->ssl = LOGIN_SSL_REQUIRED;
+	else
+		set_r->ssl = LOGIN_SSL_YES;
+	set_r->auth_ssl_require_client_cert =
+		settings_get_bool(set, protocol, "auth_ssl_require_client_cert");
+	set_r->auth_ssl_username_from_cert =
+		settings_get_bool(set, protocol, "auth_ssl_username_from_cert");
+	/* like Dovecot: requiring a cert (or a name from it) means asking
+	   for one */
+	set_r->ssl_verify_client_cert =
+		settings_get_bool(set, protocol, "ssl_verify_client_cert") ||
+		set_r->auth_ssl_require_client_cert ||
+		set_r->auth_ssl_username_from_cert;
 	set_r->trusted_networks = settings_get(set, protocol, "login_trusted_networks");
 	set_r->log_format_elements =
 		settings_get(set, protocol, "login_log_format_elements");
@@ -112,6 +129,11 @@ bool login_ip_in_network(const struct ip_addr *ip, const char *network)
 					   (const unsigned char *)&net_ip.u.ip4, bits);
 	}
 	return login_ip_bits_equal(ip->u.ip6.s6_addr, net_ip.u.ip6.s6_addr, bits);
+}
+
+bool login_ip_is_secured(const struct ip_addr *remote_ip)
+{
+	return net_ip_is_loopback(remote_ip) || login_ip_is_trusted(remote_ip);
 }
 
 bool login_ip_is_trusted(const struct ip_addr *ip)

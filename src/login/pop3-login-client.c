@@ -5,6 +5,7 @@
 #include "lib.h"
 #include "istream.h"
 #include "ostream.h"
+#include "str.h"
 #include "login-auth.h"
 #include "pop3-login-client.h"
 
@@ -87,6 +88,9 @@ static void pop3_client_auth_result(struct client *client,
 	case CLIENT_AUTH_RESULT_PRIVACY_REQUIRED:
 		reply = "-ERR [AUTH] " LOGIN_PLAINTEXT_DISALLOWED_MSG;
 		break;
+	case CLIENT_AUTH_RESULT_SSL_REQUIRED:
+		reply = "-ERR [AUTH] " LOGIN_SSL_REQUIRED_MSG;
+		break;
 	case CLIENT_AUTH_RESULT_MECH_UNSUPPORTED:
 		reply = "-ERR Unsupported authentication mechanism.";
 		break;
@@ -129,6 +133,15 @@ static const char *pop3_client_get_handoff_tag(struct client *client ATTR_UNUSED
 	return "";
 }
 
+static void pop3_client_streams_changed(struct client *client)
+{
+	struct pop3_client *pc = (struct pop3_client *)client;
+
+	/* RFC 2595 4: a USER given before STLS does not carry over */
+	if (pc->user != NULL)
+		str_reset(pc->user);
+}
+
 const struct login_binary pop3_login_binary = {
 	.protocol = "pop3",
 	.process_name = "pop3-login",
@@ -141,4 +154,5 @@ const struct login_binary pop3_login_binary = {
 	.auth_result = pop3_client_auth_result,
 	.notify_disconnect = pop3_client_notify_disconnect,
 	.get_handoff_tag = pop3_client_get_handoff_tag,
+	.streams_changed = pop3_client_streams_changed,
 };

@@ -8,6 +8,7 @@
 #include "base64.h"
 #include "ostream.h"
 #include "login-auth.h"
+#include "login-ssl.h"
 #include "pop3-login-client.h"
 
 #include <strings.h>
@@ -20,6 +21,8 @@ static bool cmd_capa(struct pop3_client *client)
 
 	str_append(str, "+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\n"
 		   "PIPELINING\r\nAUTH-RESP-CODE\r\n");
+	if (login_ssl_is_available() && client->common.ssl == NULL)
+		str_append(str, "STLS\r\n");
 	if (client_plaintext_allowed(&client->common))
 		str_append(str, "USER\r\n");
 	str_append(str, "SASL");
@@ -121,6 +124,23 @@ static bool cmd_auth(struct pop3_client *client, char *args)
 	return true;
 }
 
+/* RFC 2595 4, with Dovecot's wording */
+static bool cmd_stls(struct pop3_client *client)
+{
+	if (client->common.ssl != NULL) {
+		client_send_line(&client->common, "-ERR TLS is already active.");
+		return true;
+	}
+	if (!login_ssl_is_available()) {
+		client_send_line(&client->common, "-ERR TLS support isn't enabled.");
+		return true;
+	}
+	client_send_line(&client->common, "+OK Begin TLS negotiation now.");
+	client_starttls(&client->common);
+	/* input is blocked (or the client is gone): stop the command loop */
+	return false;
+}
+
 bool pop3_client_command(struct pop3_client *client, const char *cmd,
 			 char *args, size_t args_len)
 {
@@ -132,10 +152,8 @@ bool pop3_client_command(struct pop3_client *client, const char *cmd,
 		return cmd_pass(client, args, args_len);
 	if (strcasecmp(cmd, "AUTH") == 0)
 		return cmd_auth(client, args);
-	if (strcasecmp(cmd, "STLS") == 0) {
-		client_send_line(&client->common, "-ERR TLS support isn't enabled.");
-		return true;
-	}
+	if (strcasecmp(cmd, "STLS") == 0)
+		return cmd_stls(client);
 	if (strcasecmp(cmd, "APOP") == 0) {
 		client_send_line(&client->common, "-ERR APOP not enabled.");
 		return true;
