@@ -1,7 +1,8 @@
 #!/bin/sh
 # Quick start, step 1: install build dependencies, build, create a demo instance
 # under ./demo and run the server in the foreground on 127.0.0.1:
-#   IMAP 10143, POP3 10110; user "demo", password "demo".
+#   IMAP 10143, POP3 10110, IMAPS 10993, POP3S 10995 (TLS with a self-signed
+#   certificate made on the first run); user "demo", password "demo".
 # As root the full privilege separation runs (login as dovenull in a chroot,
 # auth as dovecot, the mail worker as the demo user's uid); otherwise
 # everything runs as you.
@@ -39,6 +40,17 @@ if [ ! -d "$data/home/demo/Maildir" ]; then
 	python3 scripts/make-maildir.py "$data/home/demo/Maildir" 3
 	[ "$(id -u)" -ne 0 ] || chown -R $mail_uid:$mail_gid "$data/home/demo"
 fi
+# TLS for imaps/pop3s and STARTTLS/STLS: a self-signed certificate, made once
+ssl=$demo/ssl
+if [ ! -s "$ssl/demo-cert.pem" ] || [ ! -s "$ssl/demo-key.pem" ]; then
+	mkdir -p "$ssl"
+	openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj /CN=localhost \
+		-addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+		-keyout "$ssl/demo-key.pem" -out "$ssl/demo-cert.pem" 2>/dev/null
+fi
+chmod 0755 "$ssl"
+chmod 0644 "$ssl/demo-cert.pem"
+chmod 0600 "$ssl/demo-key.pem"
 hash=$(openssl passwd -6 demo)
 echo "demo:{SHA512-CRYPT}$hash:$mail_uid:$mail_gid::$data/home/demo::" >"$data/passwd"
 chmod 0644 "$data/passwd"
@@ -49,6 +61,9 @@ cat >"$demo/dovecot-like.conf" <<CONF
 base_dir = $run
 listen = 127.0.0.1
 protocols = imap pop3
+ssl = yes
+ssl_cert = <$ssl/demo-cert.pem
+ssl_key = <$ssl/demo-key.pem
 log_timestamp = "%Y-%m-%d %H:%M:%S "
 auth_mechanisms = plain login
 passdb {
@@ -65,7 +80,7 @@ service imap-login {
     port = 10143
   }
   inet_listener imaps {
-    port = 0
+    port = 10993
   }
 }
 service pop3-login {
@@ -73,7 +88,7 @@ service pop3-login {
     port = 10110
   }
   inet_listener pop3s {
-    port = 0
+    port = 10995
   }
 }
 CONF
@@ -84,6 +99,13 @@ dovecot-like demo is starting in the foreground (Ctrl-C stops it).
   IMAP:  curl imap://demo:demo@127.0.0.1:10143/INBOX
          python3 -c 'import imaplib; m=imaplib.IMAP4("127.0.0.1",10143); m.login("demo","demo"); print(m.select())'
   POP3:  curl pop3://demo:demo@127.0.0.1:10110/
+  IMAPS: curl --insecure imaps://demo:demo@127.0.0.1:10993/INBOX
+         openssl s_client -connect 127.0.0.1:10993 -crlf -quiet
+  POP3S: curl --insecure pop3s://demo:demo@127.0.0.1:10995/
+         openssl s_client -connect 127.0.0.1:10995 -crlf -quiet
+  STARTTLS/STLS: curl --insecure --ssl-reqd imap://demo:demo@127.0.0.1:10143/INBOX
+         (the certificate is self-signed: $ssl/demo-cert.pem;
+          curl --cacert $ssl/demo-cert.pem imaps://demo:demo@localhost:10993/INBOX verifies it)
   config: $demo/dovecot-like.conf   mail: $data/home/demo/Maildir
 
 MSG

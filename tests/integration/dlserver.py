@@ -4,7 +4,8 @@ The instance lives in a fresh directory with a generated config, a passwd-file
 and Maildirs, listens on free loopback ports and logs to a file the tests read.
 DL_PREFIX names the installed tree; DL_MODE is "privileged" (run as root, with
 privilege separation) or "unprivileged" (master runs as nobody)."""
-import os, pwd, grp, shutil, signal, socket, subprocess, tempfile, time, crypt_compat
+import atexit, os, pwd, grp, shutil, signal, socket, ssl, subprocess, tempfile, time
+import crypt_compat
 
 PREFIX = os.environ.get("DL_PREFIX", "")
 MODE = os.environ.get("DL_MODE", "privileged")
@@ -32,11 +33,170 @@ def ensure_system_users():
                            check=True)
 
 
+def _openssl(*args, san="DNS:localhost"):
+    env = dict(os.environ, DL_SAN=san)
+    r = subprocess.run(["openssl", *args], capture_output=True, text=True, env=env)
+    if r.returncode != 0:
+        raise RuntimeError("openssl %s failed:\n%s%s" % (" ".join(args), r.stdout, r.stderr))
+    return r.stdout
+
+
+class _TestCA:
+    """A CA made with the openssl CLI; signs through `openssl ca` so a cert
+    can get any validity window (-startdate/-enddate: OpenSSL 3.0's
+    `x509 -req` cannot set a past notAfter)."""
+
+    def __init__(self, d, name):
+        self.dir = os.path.join(d, name)
+        os.makedirs(os.path.join(self.dir, "newcerts"))
+        self.cert = os.path.join(self.dir, "ca.pem")
+        self.key = os.path.join(self.dir, "ca.key")
+        open(os.path.join(self.dir, "index.txt"), "w").close()
+        with open(os.path.join(self.dir, "serial"), "w") as f:
+            f.write("%016X\n" % (int.from_bytes(os.urandom(7), "big") | 1 << 55))
+        with open(os.path.join(self.dir, "crlnumber"), "w") as f:
+            f.write("01\n")
+        self.cnf = os.path.join(self.dir, "ca.cnf")
+        with open(self.cnf, "w") as f:
+            f.write(f"""[ ca ]
+default_ca = testca
+[ testca ]
+dir = {self.dir}
+database = {self.dir}/index.txt
+new_certs_dir = {self.dir}/newcerts
+serial = {self.dir}/serial
+crlnumber = {self.dir}/crlnumber
+default_crl_days = 3650
+default_md = sha256
+policy = anything
+unique_subject = no
+email_in_dn = no
+copy_extensions = none
+[ anything ]
+commonName = supplied
+[ server ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = serverAuth
+subjectAltName = $ENV::DL_SAN
+[ client ]
+basicConstraints = critical, CA:FALSE
+keyUsage = critical, digitalSignature, keyEncipherment
+extendedKeyUsage = clientAuth
+""")
+        _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", self.key,
+                 "-out", self.cert, "-days", "3650", "-subj", f"/CN=dovecot-like {name}",
+                 "-addext", "basicConstraints=critical,CA:TRUE",
+                 "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+        self.crl = os.path.join(self.dir, "crl.pem")
+
+    def gencrl(self):
+        _openssl("ca", "-gencrl", "-config", self.cnf, "-cert", self.cert,
+                 "-keyfile", self.key, "-out", self.crl)
+
+    def issue(self, out, cn, kind="server", san=None, days=365, startdate=None,
+              enddate=None):
+        """Key out.key and cert out.pem for CN; returns (cert, key)."""
+        key, cert, csr = out + ".key", out + ".pem", out + ".csr"
+        _openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-keyout", key,
+                 "-out", csr, "-subj", f"/CN={cn}")
+        args = ["ca", "-batch", "-notext", "-config", self.cnf, "-cert", self.cert,
+                "-keyfile", self.key, "-in", csr, "-out", cert, "-extensions", kind]
+        if startdate:
+            args += ["-startdate", startdate, "-enddate", enddate]
+        else:
+            args += ["-days", str(days)]
+        _openssl(*args, san=san or f"DNS:{cn}")
+        os.unlink(csr)
+        return cert, key
+
+
+class TLSMaterial:
+    """Certificates for the TLS tests, made once per test session in a
+    world-readable temp dir (the unprivileged master reads them as nobody)."""
+    KEY_PASSWORD = "s3cret-key-pw"
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="dl-tls-")
+        atexit.register(shutil.rmtree, self.dir, True)
+        self.ca = _TestCA(self.dir, "ca")
+        self.other_ca = _TestCA(self.dir, "other-ca")
+        j = lambda n: os.path.join(self.dir, n)
+        self.ca_cert = self.ca.cert
+        self.server_cert, self.server_key = self.ca.issue(
+            j("server"), "localhost", san="DNS:localhost,IP:127.0.0.1,IP:::1")
+        # a second server cert (same names, other key) for the reload test
+        self.server2_cert, self.server2_key = self.ca.issue(
+            j("server2"), "localhost", san="DNS:localhost,IP:127.0.0.1,IP:::1")
+        self.sni_name = "mail.example.com"
+        self.sni_cert, self.sni_key = self.ca.issue(j("sni"), self.sni_name)
+        # client certs: CN is the user name (ssl_cert_username_field = commonName)
+        self.client_cert, self.client_key = self.ca.issue(j("client-demo"), "demo",
+                                                          kind="client")
+        self.expired_cert, self.expired_key = self.ca.issue(
+            j("client-expired"), "demo", kind="client",
+            startdate="20200101000000Z", enddate="20200201000000Z")
+        self.wrongca_cert, self.wrongca_key = self.other_ca.issue(
+            j("client-wrongca"), "demo", kind="client")
+        # ssl_ca for client certs: the CA and its (empty) CRL, as Dovecot
+        # wants with ssl_require_crl = yes (the default)
+        self.ca.gencrl()
+        self.ca_bundle = j("ssl-ca.pem")
+        with open(self.ca_bundle, "w") as out:
+            for f in (self.ca.cert, self.ca.crl):
+                with open(f) as inp:
+                    out.write(inp.read())
+        self.encrypted_key = j("server-encrypted.key")
+        _openssl("pkey", "-in", self.server_key, "-aes256", "-passout",
+                 "pass:" + self.KEY_PASSWORD, "-out", self.encrypted_key)
+        for root, dirs, files in os.walk(self.dir):
+            os.chmod(root, 0o755)
+            for f in files:
+                os.chmod(os.path.join(root, f), 0o644)
+
+    def client_context(self, cert=None, key=None, **kw):
+        """A verifying client context trusting the test CA."""
+        ctx = ssl.create_default_context(cafile=self.ca_cert)
+        for k, v in kw.items():
+            setattr(ctx, k, v)
+        if cert:
+            ctx.load_cert_chain(cert, key)
+        return ctx
+
+
+_tls_material = None
+
+
+def tls_material():
+    global _tls_material
+    if _tls_material is None:
+        _tls_material = TLSMaterial()
+    return _tls_material
+
+
+def local_nonloopback_ip():
+    """An IPv4 address of this host that is not loopback (connecting to it
+    from it gives the server a non-loopback remote address), or None."""
+    try:
+        out = subprocess.run(["ip", "-4", "-o", "addr", "show", "scope", "global"],
+                             capture_output=True, text=True).stdout
+    except OSError:
+        return None
+    for line in out.splitlines():
+        parts = line.split()
+        if "inet" in parts:
+            return parts[parts.index("inet") + 1].split("/")[0]
+    return None
+
+
 class Server:
-    """One running instance. users: {name: password}."""
+    """One running instance. users: {name: password}.
+    tls=True adds imaps/pop3s listeners and ssl_cert/ssl_key (copies of the
+    test certificate under the instance dir, so a test may replace them);
+    ssl_conf replaces those ssl lines; listen overrides the address list."""
 
     def __init__(self, users=None, extra_conf="", messages=3, failure_delay="1 secs",
-                 schemes=None):
+                 schemes=None, tls=False, ssl_conf=None, listen="127.0.0.1"):
         self.users = users or {"demo": "demo", "alice": "alicepw"}
         # password scheme per user; SHA512-CRYPT where not named
         self.schemes = schemes or {}
@@ -45,12 +205,26 @@ class Server:
         self.failure_delay = failure_delay
         self.privileged = MODE == "privileged"
         self.proc = None
+        self.tls = tls
+        self.ssl_conf = ssl_conf
+        self.listen = listen
+        self.imaps_port = self.pop3s_port = 0
 
     # -- layout ---------------------------------------------------------
     def prepare(self):
         self.dir = tempfile.mkdtemp(prefix="dl-it-")
         os.chmod(self.dir, 0o755)
         self.imap_port, self.pop3_port = free_port(), free_port()
+        if self.tls:
+            self.imaps_port, self.pop3s_port = free_port(), free_port()
+            self.tlsm = tls_material()
+            ssldir = os.path.join(self.dir, "ssl")
+            os.makedirs(ssldir)
+            os.chmod(ssldir, 0o755)
+            self.ssl_cert = os.path.join(ssldir, "server.pem")
+            self.ssl_key = os.path.join(ssldir, "server.key")
+            shutil.copy(self.tlsm.server_cert, self.ssl_cert)
+            shutil.copy(self.tlsm.server_key, self.ssl_key)
         self.conf = os.path.join(self.dir, "dovecot-like.conf")
         self.log = os.path.join(self.dir, "dovecot.log")
         self.passwd = os.path.join(self.dir, "passwd")
@@ -92,9 +266,9 @@ class Server:
     def config_text(self):
         return f"""# generated by tests/integration/dlserver.py
 base_dir = {self.dir}/run
-listen = 127.0.0.1
+listen = {self.listen}
 protocols = imap pop3
-log_path = {self.log}
+{self.ssl_text()}log_path = {self.log}
 log_timestamp = "%Y-%m-%d %H:%M:%S "
 auth_mechanisms = plain login
 auth_failure_delay = {self.failure_delay}
@@ -112,7 +286,7 @@ service imap-login {{
     port = {self.imap_port}
   }}
   inet_listener imaps {{
-    port = 0
+    port = {self.imaps_port}
   }}
 }}
 service pop3-login {{
@@ -120,11 +294,18 @@ service pop3-login {{
     port = {self.pop3_port}
   }}
   inet_listener pop3s {{
-    port = 0
+    port = {self.pop3s_port}
   }}
 }}
 {self.extra_conf}
 """
+
+    def ssl_text(self):
+        if not self.tls:
+            return ""
+        if self.ssl_conf is not None:
+            return self.ssl_conf + "\n"
+        return f"ssl = yes\nssl_cert = <{self.ssl_cert}\nssl_key = <{self.ssl_key}\n"
 
     # -- running --------------------------------------------------------
     def master_cmd(self, *args):
@@ -143,18 +324,26 @@ service pop3-login {{
             if self.proc.poll() is not None:
                 raise RuntimeError("master exited %d: %s\n%s" % (
                     self.proc.returncode, self.proc.stdout.read().decode(), self.log_text()))
-            if self.greets(self.imap_port, b"* OK") and self.greets(self.pop3_port, b"+OK"):
+            if self.greets(self.imap_port, b"* OK") and self.greets(self.pop3_port, b"+OK") \
+                    and (not self.tls or (self.greets(self.imaps_port, b"* OK", True) and
+                                          self.greets(self.pop3s_port, b"+OK", True))):
                 return self
             time.sleep(0.1)
         self.stop()
         raise RuntimeError("server did not answer in 30s:\n" + self.log_text())
 
     @staticmethod
-    def greets(port, prefix):
+    def greets(port, prefix, tls=False):
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+                if tls:
+                    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+                    ctx.check_hostname = False
+                    ctx.verify_mode = ssl.CERT_NONE
+                    with ctx.wrap_socket(s) as t:
+                        return t.recv(100).startswith(prefix)
                 return s.recv(100).startswith(prefix)
-        except OSError:
+        except (OSError, ValueError):
             return False
 
     def stop(self, check_log=True):

@@ -1,11 +1,23 @@
-"""Line-level IMAP and POP3 clients for asserting exact server responses."""
+"""Line-level IMAP and POP3 clients for asserting exact server responses.
+ssl_context: implicit TLS from the start; starttls() upgrades in place;
+host/source pick the server address and the local address to connect from."""
 import re, socket
 
 
 class LineClient:
-    def __init__(self, port, timeout=10):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=timeout)
+    def __init__(self, port, timeout=10, ssl_context=None, server_hostname="localhost",
+                 host="127.0.0.1", source=None):
+        self.sock = socket.create_connection((host, port), timeout=timeout,
+                                             source_address=(source, 0) if source else None)
         self.buf = b""
+        if ssl_context is not None:
+            self.sock = ssl_context.wrap_socket(self.sock, server_hostname=server_hostname)
+
+    def starttls(self, ssl_context, server_hostname="localhost"):
+        """TLS handshake on the connection after the server's go-ahead. Bytes
+        the server sent after that reply (in plaintext) are an error."""
+        assert self.buf == b"", "server sent data after the STARTTLS reply: %r" % self.buf
+        self.sock = ssl_context.wrap_socket(self.sock, server_hostname=server_hostname)
 
     def send(self, data):
         self.sock.sendall(data if isinstance(data, bytes) else data.encode())
@@ -39,16 +51,20 @@ class LineClient:
                 self.buf += chunk
         except socket.timeout:
             return False
-        except ConnectionResetError:
+        except (ConnectionResetError, BrokenPipeError):
             return True
+        except OSError as e:     # ssl.SSLError: a TLS alert or EOF in a record
+            if e.__class__.__module__ == "ssl":
+                return True
+            raise
 
     def close(self):
         self.sock.close()
 
 
 class Imap(LineClient):
-    def __init__(self, port):
-        super().__init__(port)
+    def __init__(self, port, **kw):
+        super().__init__(port, **kw)
         self.greeting = self.readline()
         self.n = 0
 
@@ -77,8 +93,8 @@ class Imap(LineClient):
 
 
 class Pop3(LineClient):
-    def __init__(self, port):
-        super().__init__(port)
+    def __init__(self, port, **kw):
+        super().__init__(port, **kw)
         self.greeting = self.readline()
 
     def command(self, cmd):
