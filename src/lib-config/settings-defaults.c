@@ -120,6 +120,9 @@ const struct settings_def settings_defs[] = {
 	/* login */
 	{ "login_greeting", STR, "Dovecot ready.", NULL },
 	{ "login_trusted_networks", STR, "", NULL },
+	/* ours (Dovecot hard-codes 3 min): the whole pre-login phase, from
+	   connect to login, input or not, so a slowloris is cut off too */
+	{ "login_timeout", TIME, "3 mins", NULL },
 	{ "login_log_format_elements", STR,
 	  "user=<%u> method=%m rip=%r lip=%l mpid=%e %c session=<%{session}>", NULL },
 	{ "login_log_format", STR, "%$: %s", NULL },

@@ -50,7 +50,6 @@ static void client_tls_handshake_input(void *context)
 {
 	struct client *client = context;
 
-	timeout_reset(client->to_idle);
 	client_tls_handshake_step(client);
 }
 

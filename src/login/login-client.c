@@ -149,7 +149,9 @@ struct client *client_create(int fd, bool ssl, const struct ip_addr *remote_ip,
 	ostream_set_flush_callback(client->output, client_output_flushed, client);
 	/* nothing is read before the greeting */
 	client->input_blocked = true;
-	client->to_idle = timeout_add(CLIENT_LOGIN_IDLE_TIMEOUT_MSECS,
+	/* a deadline for the whole pre-login phase: input does not move it,
+	   so a client dripping a byte at a time is cut off as well */
+	client->to_idle = timeout_add(login_set.login_timeout_msecs,
 				      client_idle_timeout, client);
 
 	client->next = clients;
@@ -363,7 +365,6 @@ static void client_input(void *context)
 	struct client *client = context;
 	ssize_t ret;
 
-	timeout_reset(client->to_idle);
 	ret = istream_read(client->input);
 	if (ret == -2 || (ret == -1 && client->input->stream_errno == ENOBUFS)) {
 		/* the protocol parsers consume what they read, so a full

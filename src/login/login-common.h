@@ -19,7 +19,6 @@ struct master_service;
 /* Replies are small; more unsent output than this pauses command input. */
 #define LOGIN_MAX_OUTBUF_SIZE 4096
 /* Pre-auth inactivity (Dovecot: 3 minutes). */
-#define CLIENT_LOGIN_IDLE_TIMEOUT_MSECS (3 * 60 * 1000)
 /* A client that does not read our replies for this long is dropped. */
 #define CLIENT_OUTPUT_STALL_TIMEOUT_MSECS (60 * 1000)
 /* A TLS handshake (imaps/pop3s or after STARTTLS) must finish within this,
@@ -64,6 +63,8 @@ struct login_settings {
 	const char *trusted_networks;	/* space/comma separated ip[/bits] */
 	const char *log_format_elements;
 	size_t max_line_length;		/* pre-login input line bound */
+	/* login_timeout: connect to login, not reset by input */
+	unsigned int login_timeout_msecs;
 	const char *imap_capability;	/* "" = default; "+X" appends */
 	bool imap_literal_minus;
 	bool verbose_proctitle;

@@ -43,6 +43,9 @@ void login_settings_read(const struct settings *set, const char *service_name,
 		set_r->auth_ssl_require_client_cert ||
 		set_r->auth_ssl_username_from_cert;
 	set_r->trusted_networks = settings_get(set, protocol, "login_trusted_networks");
+	set_r->login_timeout_msecs = settings_get_msecs(set, protocol, "login_timeout");
+	if (set_r->login_timeout_msecs == 0)
+		log_fatal("login_timeout must not be 0");
 	set_r->log_format_elements =
 		settings_get(set, protocol, "login_log_format_elements");
 	set_r->verbose_proctitle = settings_get_bool(set, protocol, "verbose_proctitle");

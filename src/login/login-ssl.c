@@ -7,6 +7,7 @@
 #include "strfuncs.h"
 #include "settings.h"
 #include "iostream-ssl.h"
+#include "iostream-ssl-settings.h"
 #include "login-common.h"
 #include "login-ssl.h"
 
@@ -22,101 +23,14 @@ static struct login_ssl_name_context *login_ssl_name_ctxs = NULL;
 static unsigned int login_ssl_name_ctx_count = 0;
 static bool login_ssl_initialized = false;
 
-/* The keys a local_name filter may override, in struct order. */
-static const char *const login_ssl_keys[] = {
-	"ssl_cert", "ssl_key", "ssl_key_password", "ssl_ca",
-	"ssl_min_protocol", "ssl_cipher_list", "ssl_cipher_suites",
-	"ssl_curve_list", "ssl_dh", "ssl_prefer_server_ciphers",
-};
-
-static void login_ssl_settings_apply(struct ssl_iostream_settings *s,
-				     const char *key, const char *value)
-{
-	if (strcmp(key, "ssl_cert") == 0)
-		s->cert = value;
-	else if (strcmp(key, "ssl_key") == 0)
-		s->key = value;
-	else if (strcmp(key, "ssl_key_password") == 0)
-		s->key_password = value;
-	else if (strcmp(key, "ssl_ca") == 0)
-		s->ca = value;
-	else if (strcmp(key, "ssl_min_protocol") == 0)
-		s->min_protocol = value;
-	else if (strcmp(key, "ssl_cipher_list") == 0)
-		s->cipher_list = value;
-	else if (strcmp(key, "ssl_cipher_suites") == 0)
-		s->cipher_suites = value;
-	else if (strcmp(key, "ssl_curve_list") == 0)
-		s->curve_list = value;
-	else if (strcmp(key, "ssl_dh") == 0)
-		s->dh = value;
-	else if (strcmp(key, "ssl_prefer_server_ciphers") == 0) {
-		const char *error;
-
-		if (settings_parse_bool(value, &s->prefer_server_ciphers,
-					&error) < 0)
-			log_fatal("ssl_prefer_server_ciphers: %s", error);
-	} else {
-		panic("login_ssl_settings_apply(%s): unknown key", key);
-	}
-}
-
-static void login_ssl_settings_read(const struct settings *set,
-				    struct ssl_iostream_settings *s)
-{
-	const char *protocol = login_binary->protocol;
-	unsigned int i;
-
-	memset(s, 0, sizeof(*s));
-	for (i = 0; i < N_ELEMENTS(login_ssl_keys); i++) {
-		login_ssl_settings_apply(s, login_ssl_keys[i],
-			settings_get(set, protocol, login_ssl_keys[i]));
-	}
-	s->verify_client_cert = login_set.ssl_verify_client_cert;
-	s->cert_username_field = !login_set.auth_ssl_username_from_cert ? "" :
-		settings_get(set, protocol, "ssl_cert_username_field");
-}
-
-/* A local_name filter: its own keys, then a `protocol <ours> { }` inside
-   it, override the global values. */
-static void login_ssl_settings_filter(const struct settings_section *sec,
-				      struct ssl_iostream_settings *s)
-{
-	const struct settings_section *child;
-	const char *value;
-	unsigned int i, j, count;
-
-	for (i = 0; i < N_ELEMENTS(login_ssl_keys); i++) {
-		if ((value = settings_section_get(sec, login_ssl_keys[i])) != NULL)
-			login_ssl_settings_apply(s, login_ssl_keys[i], value);
-	}
-	count = settings_section_count_children(sec, "protocol");
-	for (j = 0; j < count; j++) {
-		child = settings_section_get_child(sec, "protocol", j);
-		if (strcmp(child->name, login_binary->protocol) != 0)
-			continue;
-		for (i = 0; i < N_ELEMENTS(login_ssl_keys); i++) {
-			value = settings_section_get(child, login_ssl_keys[i]);
-			if (value != NULL)
-				login_ssl_settings_apply(s, login_ssl_keys[i], value);
-		}
-	}
-}
-
 static struct ssl_iostream_context *
 login_ssl_context_create(const struct ssl_iostream_settings *s, const char *what)
 {
 	struct ssl_iostream_context *ctx;
 	const char *error;
 
-	if (s->cert[0] == '\0')
-		log_fatal("%sssl enabled, but ssl_cert not set", what);
-	if (s->key[0] == '\0')
-		log_fatal("%sssl enabled, but ssl_key not set", what);
-	if (s->verify_client_cert && s->ca[0] == '\0')
-		log_fatal("%sssl_verify_client_cert set, but ssl_ca not", what);
-	if (ssl_iostream_context_create_server(s, &ctx, &error) < 0)
-		log_fatal("%sCouldn't initialize SSL context: %s", what, error);
+	if (ssl_iostream_settings_create_context(s, what, &ctx, &error) < 0)
+		log_fatal("%s", error);
 	return ctx;
 }
 
@@ -153,6 +67,7 @@ static void login_ssl_init_local_names(const struct settings *set,
 {
 	const struct settings_section *root, *sec;
 	struct ssl_iostream_settings s;
+	const char *error;
 	unsigned int i, count;
 
 	root = settings_get_root(set);
@@ -166,7 +81,9 @@ static void login_ssl_init_local_names(const struct settings *set,
 	for (i = 0; i < count; i++) {
 		sec = settings_section_get_child(root, "local_name", i);
 		s = *global;
-		login_ssl_settings_filter(sec, &s);
+		if (ssl_iostream_settings_apply_filter(sec, login_binary->protocol,
+						       &s, &error) < 0)
+			log_fatal("local_name %s: %s", sec->name, error);
 		login_ssl_name_ctxs[i].names = sec->name;
 		login_ssl_name_ctxs[i].ctx = login_ssl_context_create(&s,
 			tmp_printf("local_name %s: ", sec->name));
@@ -179,15 +96,14 @@ static void login_ssl_init_local_names(const struct settings *set,
 void login_ssl_init(const struct settings *set)
 {
 	struct ssl_iostream_settings s;
+	const char *error;
 
-	if (login_set.ssl == LOGIN_SSL_NO)
+	/* ssl = yes is the default: without a certificate TLS is simply not
+	   offered (imaps/pop3s listeners are skipped) */
+	if (!ssl_iostream_settings_enabled(set, login_binary->protocol))
 		return;
-	login_ssl_settings_read(set, &s);
-	if (s.cert[0] == '\0' && login_set.ssl != LOGIN_SSL_REQUIRED) {
-		/* ssl = yes is the default: without a certificate TLS is
-		   simply not offered (imaps/pop3s listeners are skipped) */
-		return;
-	}
+	if (ssl_iostream_settings_read(set, login_binary->protocol, &s, &error) < 0)
+		log_fatal("%s", error);
 	ssl_iostream_init();
 	login_ssl_initialized = true;
 	login_ssl_ctx = login_ssl_context_create(&s, "");

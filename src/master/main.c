@@ -10,6 +10,7 @@
 #include "settings.h"
 #include "service.h"
 #include "master-pidfile.h"
+#include "iostream-ssl-settings.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,22 @@ static struct settings *master_read_settings(const char *path, bool fatal)
 	return set;
 }
 
+/* What the login processes would fail on later, found before anything is
+   bound: every TLS context (default and local_name) of every protocol. */
+static int master_settings_check(const struct settings *set, const char **error_r)
+{
+	const char *const *protos =
+		tmp_strsplit_spaces(settings_get(set, NULL, "protocols"), " ,");
+
+	for (; *protos != NULL; protos++) {
+		if (ssl_iostream_settings_check(set, *protos, error_r) < 0) {
+			*error_r = tmp_printf("protocol %s: %s", *protos, *error_r);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void sig_chld(int signo, void *context)
 {
 	int status;
@@ -92,11 +109,18 @@ static void sig_term(int signo, void *context)
 static void sig_hup(int signo, void *context)
 {
 	struct settings *set;
+	const char *error;
 
 	log_info("SIGHUP received - reloading configuration");
 	set = master_read_settings(config_path, false);
 	if (set == NULL) {
 		log_error("Configuration not reloaded: keeping the old one");
+		return;
+	}
+	if (master_settings_check(set, &error) < 0) {
+		log_error("%s", error);
+		log_error("Configuration not reloaded: keeping the old one");
+		settings_free(&set);
 		return;
 	}
 	services_reload(services, set);
@@ -187,6 +211,9 @@ int main(int argc, char *argv[])
 		lib_deinit();
 		return 0;
 	}
+	ssl_iostream_init();
+	if (master_settings_check(set, &error) < 0)
+		log_fatal("%s", error);
 	pool = pool_create("master", 4096, POOL_FLAG_NONE);
 	if (services_create(pool, set, master_libexec_dir(), geteuid() == 0,
 			    &services, &error) < 0)
@@ -230,5 +257,6 @@ int main(int argc, char *argv[])
 	close(services->log_pipe[1]);
 	while (wait(NULL) > 0) ;
 	io_loop_destroy(&ioloop);
+	ssl_iostream_deinit();
 	return 0;
 }

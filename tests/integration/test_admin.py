@@ -19,7 +19,9 @@ def test_log_lines_have_timestamp_prefix_and_level(server):
     m = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=15)
     m.login("demo", server.users["demo"])
     m.logout()
+    # the login and the worker log independently: wait for both lines
     assert server.wait_log("Logged out"), server.log_text()
+    assert server.wait_log("Login: user=<demo>"), server.log_text()
     stamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d "
     log = server.log_text()
     assert re.search(r"^%smaster: Info: dovecot-like v\S+ starting up" % stamp, log, re.M), log

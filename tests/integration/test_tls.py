@@ -177,6 +177,8 @@ def test_imap_plaintext_refused_before_starttls(remote_server, tlsm):
     _, tagged = c.command(f"LOGIN demo {remote_server.users['demo']}")
     assert LOGGED_IN_RE.match(tagged), tagged
     c.command("LOGOUT")
+    # the log service writes asynchronously
+    assert remote_server.wait_log("Login: user=<demo>"), remote_server.log_text()
     assert re.search(r"Login: user=<demo>, method=PLAIN, rip=%s, lip=%s, mpid=\d+, TLS, "
                      % (re.escape(ip), re.escape(ip)), remote_server.log_text())
 
