@@ -15,6 +15,7 @@ static size_t title_area_size = 0;
    process (and not look like leaks). */
 static char **volatile env_copies = NULL;
 static char **volatile env_array = NULL;	/* glibc may replace environ */
+static char **volatile argv_copy = NULL;	/* main's argv points here */
 
 void process_title_init(int argc, char **argv[])
 {
@@ -49,6 +50,7 @@ void process_title_init(int argc, char **argv[])
 	env_copies = p_malloc(system_pool, sizeof(char *) * ((size_t)env_count + 1));
 	memcpy(env_copies, new_env, sizeof(char *) * (size_t)env_count);
 	env_array = new_env;
+	argv_copy = new_argv;
 	environ = new_env;
 	*argv = new_argv;
 	/* glibc's error messages use these; keep them off the title area */

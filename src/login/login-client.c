@@ -378,6 +378,8 @@ static void client_input(void *context)
 			       istream_get_error(client->input));
 		return;
 	}
+	/* processing may destroy the client: keep it until we're done */
+	client_ref(client);
 	client_process_input(client);
 	if (client->ssl != NULL && !client->destroyed &&
 	    !client->input_blocked && client->to_input_pending == NULL &&
@@ -387,6 +389,7 @@ static void client_input(void *context)
 		client->to_input_pending =
 			timeout_add_short_once(0, client_input_pending, client);
 	}
+	client_unref(&client);
 }
 
 bool client_bad_command(struct client *client, const char *too_many_reply)
