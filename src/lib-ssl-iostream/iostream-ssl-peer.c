@@ -28,6 +28,19 @@ bool ssl_iostream_has_valid_client_cert(const struct ssl_iostream *ssl)
 	return SSL_get_verify_result(ssl->ssl) == X509_V_OK;
 }
 
+bool ssl_iostream_has_broken_client_cert(const struct ssl_iostream *ssl)
+{
+	X509 *x509;
+
+	if (!ssl->handshaked || !ssl->ctx->verify_client_cert)
+		return false;
+	x509 = ssl_iostream_get_peer_cert(ssl);
+	if (x509 == NULL)
+		return false;
+	X509_free(x509);
+	return SSL_get_verify_result(ssl->ssl) != X509_V_OK;
+}
+
 /* The first nid entry of the subject as text; NULL if missing, not
    convertible or containing a NUL (a "user\0@evil" trick). */
 static char *ssl_x509_get_field(X509 *x509, int nid)

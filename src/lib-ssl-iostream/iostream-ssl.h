@@ -72,6 +72,9 @@ int ssl_iostream_handshake(struct ssl_iostream *ssl);
 bool ssl_iostream_is_handshaked(const struct ssl_iostream *ssl);
 /* The client sent a certificate that verified against ssl_ca. */
 bool ssl_iostream_has_valid_client_cert(const struct ssl_iostream *ssl);
+/* The peer sent a certificate, but it did not verify against ssl_ca
+   (expired, unknown CA, revoked...). */
+bool ssl_iostream_has_broken_client_cert(const struct ssl_iostream *ssl);
 /* cert_username_field of a valid client cert, or NULL. */
 const char *ssl_iostream_get_peer_username(const struct ssl_iostream *ssl);
 /* SNI name the client asked for, or NULL. */

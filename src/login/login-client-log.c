@@ -80,8 +80,12 @@ const char *client_get_extra_disconnect_reason(struct client *client)
 	unsigned int secs;
 
 	if (login_set.auth_ssl_require_client_cert && client->tls &&
-	    !client_has_valid_client_cert(client))
+	    !client_has_valid_client_cert(client)) {
+		if (client->ssl != NULL &&
+		    ssl_iostream_has_broken_client_cert(client->ssl))
+			return " (client sent an invalid cert)";
 		return " (client didn't send a cert)";
+	}
 	if (client->auth_plaintext_refused && client->auth_attempts == 0)
 		return " (tried to use disallowed plaintext auth)";
 	if (client->auth_attempts == 0) {

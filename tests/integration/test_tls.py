@@ -78,6 +78,15 @@ def log_since(server, offset):
     return server.log_text()[offset:]
 
 
+def wait_log_since(server, offset, needle, timeout=10):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if needle in log_since(server, offset):
+            return True
+        time.sleep(0.05)
+    return False
+
+
 # --- implicit TLS and STARTTLS/STLS: exact responses ---------------------
 
 def test_imaps_greeting_capability_login(tls_server, tlsm):
@@ -570,14 +579,23 @@ def login_with_cert(server, tlsm, cert, key):
 
 
 def test_client_cert_good(cert_server, tlsm):
+    offset = len(cert_server.log_text())
     ok, tagged = login_with_cert(cert_server, tlsm, tlsm.client_cert, tlsm.client_key)
     assert ok and LOGGED_IN_RE.match(tagged), tagged
+    # the log service writes asynchronously: let this session's lines land
+    # so they cannot be mistaken for a later test's
+    assert wait_log_since(cert_server, offset, "(TLS proxy, "), \
+        log_since(cert_server, offset)
 
 
-@pytest.mark.parametrize("which", ["expired", "wrongca", "none"])
-def test_client_cert_refused(cert_server, tlsm, which):
+@pytest.mark.parametrize("which,reason", [
+    ("expired", "(client sent an invalid cert)"),
+    ("wrongca", "(client sent an invalid cert)"),
+    ("none", "(client didn't send a cert)")])
+def test_client_cert_refused(cert_server, tlsm, which, reason):
     """Dovecot completes the handshake and refuses the login; a refusal in
-    the handshake itself is also accepted. Either way: no login."""
+    the handshake itself is also accepted. Either way: no login, and the
+    disconnect line says why."""
     cert, key = {"expired": (tlsm.expired_cert, tlsm.expired_key),
                  "wrongca": (tlsm.wrongca_cert, tlsm.wrongca_key),
                  "none": (None, None)}[which]
@@ -585,9 +603,12 @@ def test_client_cert_refused(cert_server, tlsm, which):
     ok, tagged = login_with_cert(cert_server, tlsm, cert, key)
     if ok:
         assert re.match(r"^NO \[(AUTHENTICATIONFAILED|ALERT)\] ", tagged), tagged
-    time.sleep(0.5)
-    assert "Login: user=<demo>" not in log_since(cert_server, offset), \
+    assert wait_log_since(cert_server, offset, "Disconnected"), \
         log_since(cert_server, offset)
+    log = log_since(cert_server, offset)
+    assert "Login: user=<demo>" not in log, log
+    if ok:
+        assert reason in log, log
 
 
 @pytest.fixture(scope="module")
