@@ -36,17 +36,21 @@ make -s -j"$jobs" -C src/auth libauthcore.a >>make.out 2>&1 ||
 # Targets: each links only the libraries it needs.
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 INC="-I$builddir -I$top/src/lib -I$top/src/lib-config -I$top/src/lib-imap \
--I$top/src/lib-mail -I$top/src/lib-storage -I$top/src/lib-storage/maildir \
+-I$top/src/lib-mail -I$top/src/lib-index -I$top/src/lib-storage \
+-I$top/src/lib-storage/maildir -I$top/src/lib-storage/mbox \
 -I$top/src/auth -I$fuzzdir"
 B=$builddir/src
 SYS="$(pkg-config --libs libsodium openssl) -lcrypt"
 libs_for() {
 	case $1 in
-	imap-*) echo "$B/lib-imap/libimap.a $B/lib/liblib.a" ;;
+	imap-*) echo "$B/lib-imap/libimap.a $B/lib-mail/libmail.a $B/lib/liblib.a" ;;
+	message-*|rfc822-*|rfc2047-*|mail-date|mail-address)
+		echo "$B/lib-mail/libmail.a $B/lib/liblib.a" ;;
+	index-*) echo "$B/lib-index/libindex.a $B/lib/liblib.a" ;;
 	config) echo "$B/lib-config/libconfig.a $B/lib/liblib.a" ;;
 	passwd-file|auth-protocol)
 		echo "$B/auth/libauthcore.a $B/lib/liblib.a" ;;
-	maildir-*) echo "$B/lib-storage/libstorage.a $B/lib-index/libindex.a \
+	maildir-*|mbox-*) echo "$B/lib-storage/libstorage.a $B/lib-index/libindex.a \
 $B/lib-mail/libmail.a $B/lib/liblib.a" ;;
 	istream-crlf) echo "$B/lib-mail/libmail.a $B/lib/liblib.a" ;;
 	*) echo "$B/lib/liblib.a" ;;
