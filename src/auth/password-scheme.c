@@ -19,17 +19,6 @@ bool password_equals(const void *a, size_t a_len, const void *b, size_t b_len)
 	return sodium_memcmp(a, b, a_len) == 0;
 }
 
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int password_hex_decode(const char *src, size_t len, struct buf *dest)
 {
 	size_t i;
@@ -37,7 +26,8 @@ int password_hex_decode(const char *src, size_t len, struct buf *dest)
 	if (len % 2 != 0)
 		return -1;
 	for (i = 0; i < len; i += 2) {
-		int hi = hex_value(src[i]), lo = hex_value(src[i + 1]);
+		int hi = hex_digit_value((unsigned char)src[i]),
+		    lo = hex_digit_value((unsigned char)src[i + 1]);
 
 		if (hi < 0 || lo < 0)
 			return -1;

@@ -2,6 +2,7 @@
    auth's master/userdb protocol 1.1: a post-login worker's one-shot REQUEST
    (non-blocking) and the USER lookups of tools (blocking). */
 #include "lib.h"
+#include "write-full.h"
 #include "array.h"
 #include "ioloop.h"
 #include "istream.h"
@@ -225,23 +226,6 @@ auth_master_read_line(int fd, struct buf *buf, int timeout_msecs, const char **e
 		}
 		buf_commit_space(buf, (size_t)ret);
 	}
-}
-
-static int write_full(int fd, const void *data, size_t size)
-{
-	const unsigned char *p = data;
-	ssize_t ret;
-
-	while (size > 0) {
-		ret = write(fd, p, size);
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret <= 0)
-			return -1;
-		p += ret;
-		size -= (size_t)ret;
-	}
-	return 0;
 }
 
 /* Connect and send the handshake plus one command line. fd or -1. */

@@ -33,7 +33,7 @@ void base64_encode(const void *src, size_t src_len, struct buf *dest)
 	}
 }
 
-static int b64_value(unsigned char c)
+int base64_char_value(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -70,7 +70,7 @@ int base64_decode(const void *src, size_t src_len, struct buf *dest)
 			}
 			if (pad > 0)
 				return -1;	/* data after padding */
-			v[j] = b64_value(s[i + j]);
+			v[j] = base64_char_value(s[i + j]);
 			if (v[j] < 0)
 				return -1;
 		}

@@ -174,3 +174,14 @@ bool mem_equals_timing_safe(const void *a, const void *b, size_t len)
 		diff |= p1[i] ^ p2[i];
 	return diff == 0;
 }
+
+int hex_digit_value(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

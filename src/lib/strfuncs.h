@@ -22,4 +22,7 @@ int str_to_ulong(const char *str, unsigned long *num_r);
 /* Constant-time comparison of equal-length secrets. */
 bool mem_equals_timing_safe(const void *a, const void *b, size_t len);
 
+/* 0..15 for a hex digit (either case), -1 for anything else. */
+int hex_digit_value(unsigned char c);
+
 #endif
