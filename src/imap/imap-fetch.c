@@ -5,13 +5,18 @@
 #include "buffer.h"
 #include "imap-quote.h"
 #include "imap-flags.h"
+#include "istream.h"
 #include "imap-envelope.h"
+#include "imap-bodystructure.h"
+#include "imap-msgpart.h"
 #include "imap-fetch.h"
 
 struct imap_fetch {
 	struct client_command *cmd;
 	struct client *client;
 	struct pool *msg_pool;	/* cleared per message */
+	/* the current message's MIME tree for BODY[n] (in msg_pool) */
+	struct message_part *msg_parts;
 
 	enum imap_fetch_field fields;
 	ARRAY(struct imap_fetch_body) bodies;
@@ -55,15 +60,67 @@ static int fetch_parse_partial(const char *p, struct imap_fetch_body *body)
 	return 0;
 }
 
+/* The statistics class of a section (headers vs. bodies). */
+static enum imap_fetch_section fetch_section_class(const struct imap_msgpart *mp)
+{
+	switch (mp->text) {
+	case IMAP_MSGPART_TEXT_ALL:
+		return IMAP_FETCH_SECTION_ALL;
+	case IMAP_MSGPART_TEXT_TEXT:
+		return IMAP_FETCH_SECTION_TEXT;
+	case IMAP_MSGPART_TEXT_HEADER_FIELDS:
+		return IMAP_FETCH_SECTION_HEADER_FIELDS;
+	case IMAP_MSGPART_TEXT_HEADER_FIELDS_NOT:
+		return IMAP_FETCH_SECTION_HEADER_FIELDS_NOT;
+	default:
+		return IMAP_FETCH_SECTION_HEADER;
+	}
+}
+
+/* The header list of BODY[...HEADER.FIELDS (A B)]: the parser split it
+   into "BODY[1.HEADER.FIELDS" "(A B)" "]<partial>". Appends the echo form
+   to name. */
+static int fetch_parse_header_list(struct pool *pool, const struct imap_arg **_args,
+				   struct str *name, const char *const **fields_r,
+				   const char **rest_r)
+{
+	const struct imap_arg *args = *_args, *list;
+	const char *field, *rest, **fields;
+	unsigned int i, count;
+
+	if (!imap_arg_get_list(&args[1], &list, &count) ||
+	    count == 0 || !imap_arg_get_atom(&args[2], &rest) ||
+	    rest[0] != ']')
+		return -1;
+	fields = pool_new(pool, const char *, count + 1);
+	str_append(name, " (");
+	for (i = 0; i < count; i++) {
+		if (!imap_arg_get_astring(&list[i], &field) ||
+		    strlen(field) != list[i].str_len || *field == '\0')
+			return -1;
+		fields[i] = p_strdup(pool, tmp_str_ucase(field));
+		if (i > 0)
+			str_append_c(name, ' ');
+		imap_append_astring(name, fields[i]);
+	}
+	str_append_c(name, ')');
+	*fields_r = fields;
+	*rest_r = rest + 1;
+	*_args = args + 2;
+	return 0;
+}
+
+/* RFC 3501 6.4.5 BODY[section]<partial>: every section form through
+   lib-imap's imap-msgpart. */
 static int fetch_parse_body_section(struct imap_fetch *fetch,
 				    const struct imap_arg **_args, const char *atom,
 				    bool peek, const char **error_r)
 {
 	struct pool *pool = fetch->cmd->pool;
-	const struct imap_arg *args = *_args, *list;
+	const struct imap_arg *args = *_args;
 	struct imap_fetch_body *body;
-	const char *section, *rest, *field, **fields;
-	unsigned int i, count;
+	const char *section, *rest;
+	const char *const *fields = NULL;
 	struct str *name;
 
 	body = array_append_space(&fetch->bodies);
@@ -77,60 +134,29 @@ static int fetch_parse_body_section(struct imap_fetch *fetch,
 		rest++;
 	}
 	section = tmp_str_ucase(section);
-	if (strcmp(section, "") == 0)
-		body->section = IMAP_FETCH_SECTION_ALL;
-	else if (strcmp(section, "HEADER") == 0)
-		body->section = IMAP_FETCH_SECTION_HEADER;
-	else if (strcmp(section, "TEXT") == 0)
-		body->section = IMAP_FETCH_SECTION_TEXT;
-	else if (strcmp(section, "HEADER.FIELDS") == 0)
-		body->section = IMAP_FETCH_SECTION_HEADER_FIELDS;
-	else if (strcmp(section, "HEADER.FIELDS.NOT") == 0)
-		body->section = IMAP_FETCH_SECTION_HEADER_FIELDS_NOT;
-	else {
-		/* MIME part numbers need a MIME parser we don't have yet */
-		*error_r = "Invalid BODY[..] parameter: Unknown section";
-		return -1;
-	}
 	str_append(name, section);
-
-	if (body->section == IMAP_FETCH_SECTION_HEADER_FIELDS ||
-	    body->section == IMAP_FETCH_SECTION_HEADER_FIELDS_NOT) {
-		/* the parser split "BODY[HEADER.FIELDS" "(A B)" "]" */
-		if (rest != NULL || !imap_arg_get_list(&args[1], &list, &count) ||
-		    count == 0 || !imap_arg_get_atom(&args[2], &rest) ||
-		    rest[0] != ']') {
+	if (rest == NULL) {
+		if (fetch_parse_header_list(pool, &args, name, &fields, &rest) < 0) {
 			*error_r = "Invalid BODY[..] parameter: Invalid header fields";
 			return -1;
 		}
-		rest++;
-		args += 2;
-		fields = pool_new(pool, const char *, count + 1);
-		str_append(name, " (");
-		for (i = 0; i < count; i++) {
-			if (!imap_arg_get_astring(&list[i], &field) ||
-			    strlen(field) != list[i].str_len || *field == '\0') {
-				*error_r = "Invalid BODY[..] parameter: Invalid header fields";
-				return -1;
-			}
-			fields[i] = p_strdup(pool, tmp_str_ucase(field));
-			if (i > 0)
-				str_append_c(name, ' ');
-			imap_append_astring(name, fields[i]);
-		}
-		str_append_c(name, ')');
-		body->fields = fields;
-	} else if (rest == NULL) {
-		*error_r = "Invalid BODY[..] parameter: Missing ']'";
-		return -1;
 	}
+	if (imap_msgpart_parse(pool, section, fields, &body->msgpart, error_r) < 0)
+		return -1;
+	body->section = fetch_section_class(body->msgpart);
+	body->fields = fields;
 	str_append_c(name, ']');
 	if (fetch_parse_partial(rest, body) < 0) {
 		*error_r = "Invalid BODY[..] parameter: Invalid partial";
 		return -1;
 	}
-	if (body->partial)
+	if (body->partial) {
+		/* RFC 3501 7.4.2: the origin octet is echoed, the size not */
 		str_printfa(name, "<%llu>", (unsigned long long)body->partial_start);
+		body->msgpart->partial = true;
+		body->msgpart->partial_offset = body->partial_start;
+		body->msgpart->partial_size = body->partial_size;
+	}
 	body->reply_name = p_strdup(pool, str_c(name));
 	if (!peek)
 		fetch->set_seen = true;
@@ -141,11 +167,21 @@ static int fetch_parse_body_section(struct imap_fetch *fetch,
 static void fetch_add_rfc822(struct imap_fetch *fetch, const char *name,
 			     enum imap_fetch_section section, bool peek)
 {
+	static const char *const sections[] = {
+		[IMAP_FETCH_SECTION_ALL] = "",
+		[IMAP_FETCH_SECTION_HEADER] = "HEADER",
+		[IMAP_FETCH_SECTION_TEXT] = "TEXT",
+	};
 	struct imap_fetch_body *body = array_append_space(&fetch->bodies);
+	const char *error;
 
+	ASSERT(section < N_ELEMENTS(sections) && sections[section] != NULL);
 	body->reply_name = name;
 	body->section = section;
 	body->peek = peek;
+	if (imap_msgpart_parse(fetch->cmd->pool, sections[section], NULL,
+			       &body->msgpart, &error) < 0)
+		ASSERT(!"RFC822 section didn't parse");
 	if (!peek)
 		fetch->set_seen = true;
 }
@@ -170,6 +206,10 @@ static int fetch_parse_att(struct imap_fetch *fetch, const struct imap_arg **arg
 		fetch->fields |= IMAP_FETCH_FIELD_INTERNALDATE;
 	else if (strcmp(upper, "ENVELOPE") == 0)
 		fetch->fields |= IMAP_FETCH_FIELD_ENVELOPE;
+	else if (strcmp(upper, "BODY") == 0)
+		fetch->fields |= IMAP_FETCH_FIELD_BODY;
+	else if (strcmp(upper, "BODYSTRUCTURE") == 0)
+		fetch->fields |= IMAP_FETCH_FIELD_BODYSTRUCTURE;
 	else if (strcmp(upper, "RFC822") == 0)
 		fetch_add_rfc822(fetch, "RFC822", IMAP_FETCH_SECTION_ALL, false);
 	else if (strcmp(upper, "RFC822.HEADER") == 0)
@@ -216,6 +256,10 @@ static int fetch_parse_args(struct imap_fetch *fetch, const struct imap_arg *arg
 			IMAP_FETCH_FIELD_RFC822_SIZE;
 		if (strcasecmp(atom, "ALL") == 0)
 			fetch->fields |= IMAP_FETCH_FIELD_ENVELOPE;
+	} else if (strcasecmp(atom, "FULL") == 0) {
+		fetch->fields |= IMAP_FETCH_FIELD_FLAGS | IMAP_FETCH_FIELD_INTERNALDATE |
+			IMAP_FETCH_FIELD_RFC822_SIZE | IMAP_FETCH_FIELD_ENVELOPE |
+			IMAP_FETCH_FIELD_BODY;
 	} else if (fetch_parse_att(fetch, &args, error_r) < 0) {
 		return -1;
 	}
@@ -279,6 +323,38 @@ static void fetch_add_sep(struct imap_fetch *fetch, struct str *line)
 	fetch->msg_has_items = true;
 }
 
+/* BODY and/or BODYSTRUCTURE (RFC 3501 7.4.2) from a parse of the whole
+   message (no cache yet). */
+static int fetch_write_bodystructure(struct imap_fetch *fetch, uint32_t seq,
+				     enum imap_fetch_field fields,
+				     struct str *line)
+{
+	struct message_part *parts;
+	struct istream *input;
+
+	if (mail_get_stream(fetch->client->box, seq, &input) < 0)
+		return -1;
+	parts = imap_bodystructure_parse_full(fetch->msg_pool, input);
+	istream_unref(&input);
+	if (parts == NULL) {
+		log_error("FETCH BODYSTRUCTURE: reading message seq=%u failed", seq);
+		return -1;
+	}
+	/* the same tree serves BODY[n] sections of this message */
+	fetch->msg_parts = parts;
+	if ((fields & IMAP_FETCH_FIELD_BODY) != 0) {
+		fetch_add_sep(fetch, line);
+		str_append(line, "BODY ");
+		imap_bodystructure_write(parts, line, false);
+	}
+	if ((fields & IMAP_FETCH_FIELD_BODYSTRUCTURE) != 0) {
+		fetch_add_sep(fetch, line);
+		str_append(line, "BODYSTRUCTURE ");
+		imap_bodystructure_write(parts, line, true);
+	}
+	return 0;
+}
+
 /* Starts "* n FETCH (" with every non-body item. 0, 1 = skipped (expunged),
    -1 = storage error. */
 static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
@@ -292,6 +368,7 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 	time_t date;
 
 	pool_clear(fetch->msg_pool);
+	fetch->msg_parts = NULL;
 	flags = mail_get_flags(box, seq);
 	if (fetch->set_seen && (flags & MAIL_SEEN) == 0) {
 		/* RFC 3501 6.4.5: BODY[] sets \Seen; show the change */
@@ -328,11 +405,20 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 	if ((fields & IMAP_FETCH_FIELD_ENVELOPE) != 0) {
 		struct buf *hdr = buf_create(fetch->msg_pool, 4096);
 
+		struct istream *hdr_input;
+
 		if (imap_fetch_read_header(box, seq, IMAP_FETCH_MAX_HEADER_SIZE, hdr) < 0)
 			return -1;
 		fetch_add_sep(fetch, line);
 		str_append(line, "ENVELOPE ");
-		imap_envelope_write(line, hdr->data, hdr->used);
+		hdr_input = istream_create_from_data(hdr->data, hdr->used);
+		(void)imap_envelope_from_stream(hdr_input, line);
+		istream_unref(&hdr_input);
+	}
+	if ((fields & (IMAP_FETCH_FIELD_BODY |
+		       IMAP_FETCH_FIELD_BODYSTRUCTURE)) != 0) {
+		if (fetch_write_bodystructure(fetch, seq, fields, line) < 0)
+			return -1;
 	}
 	if (array_count(&fetch->bodies) > 0) {
 		/* notice an expunged message before the line is started */
@@ -354,7 +440,8 @@ static int fetch_body_start(struct imap_fetch *fetch)
 	struct str *line = t_str_new(128);
 
 	if (imap_fetch_body_open(client->box, fetch->cur_seq, body,
-				 fetch->msg_pool, &fetch->body_state) < 0)
+				 fetch->msg_pool, &fetch->msg_parts,
+				 &fetch->body_state) < 0)
 		return -1;
 	fetch_add_sep(fetch, line);
 	str_printfa(line, "%s {%llu}\r\n", body->reply_name,

@@ -12,6 +12,8 @@ enum imap_fetch_field {
 	IMAP_FETCH_FIELD_RFC822_SIZE = 0x04,
 	IMAP_FETCH_FIELD_INTERNALDATE = 0x08,
 	IMAP_FETCH_FIELD_ENVELOPE = 0x10,
+	IMAP_FETCH_FIELD_BODY = 0x20,		/* non-extensible BODYSTRUCTURE */
+	IMAP_FETCH_FIELD_BODYSTRUCTURE = 0x40,
 };
 
 enum imap_fetch_section {
@@ -22,9 +24,13 @@ enum imap_fetch_section {
 	IMAP_FETCH_SECTION_HEADER_FIELDS_NOT,
 };
 
+struct imap_msgpart;
+struct message_part;
+
 struct imap_fetch_body {
 	const char *reply_name;	/* "BODY[]", "RFC822", "BODY[]<5>" */
-	enum imap_fetch_section section;
+	enum imap_fetch_section section;	/* for the statistics */
+	struct imap_msgpart *msgpart;	/* what to send (lib-imap) */
 	const char *const *fields;	/* HEADER.FIELDS[.NOT], NULL-terminated */
 	bool peek;		/* doesn't set \Seen */
 	bool partial;
@@ -56,9 +62,12 @@ int imap_fetch_deinit(struct imap_fetch **fetch);
 
 /* imap-fetch-body.c: prepare body for message seq: computes the literal
    size and positions the source. Returns 0, or -1 (storage error in box).
-   Memory it needs is taken from pool. */
+   Memory it needs is taken from pool. *parts is the message's MIME tree
+   (of its CRLF form, in pool): NULL until a section with a part number
+   needs it, then kept there for the message's further sections. */
 int imap_fetch_body_open(struct mailbox *box, uint32_t seq,
 			 const struct imap_fetch_body *body, struct pool *pool,
+			 struct message_part **parts,
 			 struct imap_fetch_body_state *state_r);
 /* Writes more of the literal. 1 = all sent, 0 = output is full, -1 = the
    message was shorter than announced (caller must disconnect). */

@@ -63,6 +63,10 @@ void message_header_parser_deinit(struct message_header_parser_ctx **ctx);
 int message_parse_header_next(struct message_header_parser_ctx *ctx,
 			      struct message_header_line **hdr_r);
 bool message_header_parser_has_nuls(const struct message_header_parser_ctx *ctx);
+/* True if the next call starts reading a new line (nothing of it consumed
+   yet), so the caller may look at the input itself (message-parser checks
+   for a MIME boundary there). */
+bool message_header_parser_at_line_start(const struct message_header_parser_ctx *ctx);
 
 /* Whole-header convenience: calls callback for every line, then once with
    hdr == NULL at the end. */

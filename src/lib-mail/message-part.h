@@ -7,10 +7,18 @@
 
 #include "message-size.h"
 
+struct buf;
+struct pool;
+
 enum message_part_flags {
-	MESSAGE_PART_FLAG_MULTIPART = 0x01,	  /* Content-Type: multipart/ */
+	/* Content-Type: multipart/. children may be NULL (no usable
+	   boundary, or no boundary line found): IMAP shows an empty
+	   text/plain part then, as Dovecot does */
+	MESSAGE_PART_FLAG_MULTIPART = 0x01,
 	MESSAGE_PART_FLAG_MULTIPART_DIGEST = 0x02, /* children default message/rfc822 */
-	MESSAGE_PART_FLAG_MESSAGE_RFC822 = 0x04,  /* message/rfc822: one child */
+	/* message/rfc822: one child, the enclosed message (none if the
+	   part is base64/quoted-printable encoded, or at the nesting limit) */
+	MESSAGE_PART_FLAG_MESSAGE_RFC822 = 0x04,
 	MESSAGE_PART_FLAG_TEXT = 0x08,		  /* text/ (or no Content-Type) */
 	MESSAGE_PART_FLAG_HAS_NULS = 0x20,
 	MESSAGE_PART_FLAG_IS_MIME = 0x40,	  /* MIME-Version seen (top) */

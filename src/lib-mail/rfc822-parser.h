@@ -42,6 +42,9 @@ int rfc822_parse_content_type(struct rfc822_parser_context *ctx,
 
 struct rfc822_param {
 	const char *key;	/* lowercased */
+	/* the key as written (without the RFC 2231 "*N*" suffixes of
+	   continuations): IMAP BODYSTRUCTURE sends it so */
+	const char *key_written;
 	const char *value;	/* unquoted; RFC 2231 segments joined */
 	/* RFC 2231: the parameter was key*= (charset'lang'%xx form); value
 	   is then the raw %-encoded text as IMAP BODYSTRUCTURE sends it and

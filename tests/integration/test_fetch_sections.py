@@ -1,0 +1,251 @@
+"""FETCH BODY[section]<partial> end to end (RFC 3501 6.4.5): every section
+form on multipart, forwarded (message/rfc822) and LF-only stored messages,
+compared byte for byte with what Python's email package sees in the same
+message (converted to CRLF, as IMAP sends it)."""
+import email
+import email.policy
+import os
+import re
+import socket
+
+import pytest
+from dlserver import Server
+
+MESSAGES = [
+    # 0: multipart/alternative inside multipart/mixed with an attachment
+    b"From: Alice <a@example.com>\r\nTo: b@example.com\r\nSubject: report\r\n"
+    b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n"
+    b"preamble\r\n--outer\r\nContent-Type: multipart/alternative; boundary=inner\r\n\r\n"
+    b"--inner\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nPlain text.\r\nline 2\r\n"
+    b"--inner\r\nContent-Type: text/html\r\n\r\n<p>HTML</p>\r\n--inner--\r\n\r\n"
+    b"--outer\r\nContent-Type: application/pdf; name=\"r.pdf\"\r\n"
+    b"Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQKJcfs\r\n--outer--\r\nepilogue\r\n",
+    # 1: forwarded message with its own multipart
+    b"From: c@example.com\r\nSubject: Fwd: report\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: multipart/mixed; boundary=fwd\r\n\r\n--fwd\r\n"
+    b"Content-Type: text/plain\r\n\r\nSee below.\r\n--fwd\r\n"
+    b"Content-Type: message/rfc822\r\n\r\nFrom: a@example.com\r\nTo: x@example.com\r\n"
+    b"Subject: original\r\nMIME-Version: 1.0\r\n"
+    b"Content-Type: multipart/mixed; boundary=orig\r\n\r\n--orig\r\n"
+    b"Content-Type: text/plain\r\n\r\nOriginal.\r\n--orig\r\n"
+    b"Content-Type: application/octet-stream\r\n\r\nAAAA\r\n--orig--\r\n--fwd--\r\n",
+    # 2: stored with LF line endings only
+    b"From: lf@example.com\nSubject: lf only\nMIME-Version: 1.0\n"
+    b"Content-Type: multipart/mixed; boundary=b\n\n--b\nContent-Type: text/plain\n\n"
+    b"one\ntwo\n\n--b\nContent-Type: message/rfc822\n\nSubject: in\nFrom: x@y\n\n"
+    b"inner body\nend\n--b--\n",
+    # 3: not multipart
+    b"From: p@example.com\nSubject: plain\n\nJust text,\nno parts.\n",
+]
+
+
+def crlf(data):
+    return re.sub(rb"(?<!\r)\n", b"\r\n", data)
+
+
+@pytest.fixture(scope="module")
+def sections_server():
+    srv = Server(messages=0)
+    srv.prepare_orig = srv.prepare
+
+    def prepare():
+        srv.prepare_orig()
+        cur = os.path.join(srv.maildir("demo"), "cur")
+        uid, gid = srv.uids["demo"]
+        for i, data in enumerate(MESSAGES):
+            path = os.path.join(cur, "17100000%02d.M%dP1.test:2," % (i, i))
+            with open(path, "wb") as f:
+                f.write(data)
+            os.chown(path, uid, gid)
+    srv.prepare = prepare
+    srv.start()
+    yield srv
+    srv.stop()
+
+
+class Conn:
+    def __init__(self, port):
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=15)
+        self.buf = b""
+        self.tag = 0
+        self.read_until(b"\r\n")
+
+    def _fill(self):
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            raise EOFError(self.buf)
+        self.buf += chunk
+
+    def read_until(self, needle):
+        while needle not in self.buf:
+            self._fill()
+        i = self.buf.index(needle) + len(needle)
+        data, self.buf = self.buf[:i], self.buf[i:]
+        return data
+
+    def read_bytes(self, n):
+        while len(self.buf) < n:
+            self._fill()
+        data, self.buf = self.buf[:n], self.buf[n:]
+        return data
+
+    def command(self, cmd):
+        """(untagged bytes with literals, tagged line)"""
+        self.tag += 1
+        tag = b"t%d " % self.tag
+        self.sock.sendall(tag + cmd.encode() + b"\r\n")
+        untagged = b""
+        while True:
+            line = self.read_until(b"\r\n")
+            if line.startswith(tag):
+                return untagged, line.decode()
+            untagged += line
+            while True:
+                m = re.search(rb"\{(\d+)\}\r\n$", line)
+                if not m:
+                    break
+                untagged += self.read_bytes(int(m.group(1)))
+                line = self.read_until(b"\r\n")
+                untagged += line
+
+
+@pytest.fixture(scope="module")
+def conn(sections_server):
+    c = Conn(sections_server.imap_port)
+    _, tagged = c.command("LOGIN demo %s" % sections_server.users["demo"])
+    assert " OK" in tagged, tagged
+    untagged, tagged = c.command("SELECT INBOX")
+    assert " OK" in tagged and b"* %d EXISTS" % len(MESSAGES) in untagged
+    return c
+
+
+def fetch_item(c, seq, item, reply_name=None):
+    """The literal (or quoted string) of one FETCH item."""
+    untagged, tagged = c.command("FETCH %d (%s)" % (seq, item))
+    assert " OK" in tagged, (item, tagged)
+    name = (reply_name or item.replace(".PEEK", "")).encode()
+    i = untagged.index(b"* %d FETCH (" % seq)
+    j = untagged.index(name + b" ", i) + len(name) + 1
+    m = re.match(rb"\{(\d+)\}\r\n", untagged[j:])
+    if m:
+        start = j + m.end()
+        return untagged[start:start + int(m.group(1))]
+    if untagged[j:j + 2] == b'""':
+        return b""
+    assert untagged[j:j + 3] != b"NIL", untagged
+    raise AssertionError(untagged)
+
+
+def raw_header(part):
+    """The part's header as the email package keeps it (compat32 keeps the
+    folded values), with CRLFs and the empty line."""
+    out = b""
+    for k, v in part._headers:
+        out += k.encode() + b": " + v.encode("utf-8", "surrogateescape") + b"\r\n"
+    return crlf(out) + b"\r\n"
+
+
+def leaf_sections(msg, prefix=""):
+    """(section number, email part) of every part, RFC 3501 numbering."""
+    out = []
+    if msg.is_multipart() and msg.get_content_maintype() == "multipart":
+        for i, sub in enumerate(msg.get_payload(), 1):
+            num = prefix + str(i)
+            out.append((num, sub))
+            if sub.get_content_type() == "message/rfc822":
+                inner = sub.get_payload(0)
+                out += leaf_sections(inner, num + ".")
+            elif sub.get_content_maintype() == "multipart":
+                out += leaf_sections(sub, num + ".")
+    return out
+
+
+def parse(data):
+    return email.message_from_bytes(data, policy=email.policy.compat32)
+
+
+@pytest.mark.parametrize("idx", range(len(MESSAGES)))
+def test_whole_header_text(conn, idx):
+    data = crlf(MESSAGES[idx])
+    seq = idx + 1
+    assert fetch_item(conn, seq, "BODY.PEEK[]") == data
+    hdr = fetch_item(conn, seq, "BODY.PEEK[HEADER]")
+    text = fetch_item(conn, seq, "BODY.PEEK[TEXT]")
+    assert hdr + text == data
+    assert hdr == raw_header(parse(data))
+    assert text == data[data.index(b"\r\n\r\n") + 4:]
+    assert fetch_item(conn, seq, "RFC822.HEADER") == hdr
+    # RFC 3501 6.4.5: the partial origin is echoed, the size not
+    assert fetch_item(conn, seq, "BODY.PEEK[]<3.10>", "BODY[]<3>") == data[3:13]
+    assert fetch_item(conn, seq, "BODY.PEEK[TEXT]<5.100000>", "BODY[TEXT]<5>") == text[5:]
+    assert fetch_item(conn, seq, "BODY.PEEK[]<99999.5>", "BODY[]<99999>") == b""
+
+
+@pytest.mark.parametrize("idx", range(len(MESSAGES)))
+def test_numbered_parts(conn, idx):
+    data = crlf(MESSAGES[idx])
+    msg = parse(data)
+    seq = idx + 1
+    sections = leaf_sections(msg)
+    if not sections:
+        # a non-multipart message: part 1 is its body
+        assert fetch_item(conn, seq, "BODY.PEEK[1]") == msg.get_payload().encode()
+        assert fetch_item(conn, seq, "BODY.PEEK[2]") == b""
+        return
+    for num, part in sections:
+        mime = fetch_item(conn, seq, "BODY.PEEK[%s.MIME]" % num)
+        assert mime == raw_header(part), num
+        body = fetch_item(conn, seq, "BODY.PEEK[%s]" % num)
+        if not part.is_multipart():
+            assert body == part.get_payload().encode("utf-8", "surrogateescape"), num
+            assert fetch_item(conn, seq, "BODY.PEEK[%s]<2.3>" % num,
+                              "BODY[%s]<2>" % num) == body[2:5]
+        if part.get_content_type() == "message/rfc822":
+            inner = part.get_payload(0)
+            hdr = fetch_item(conn, seq, "BODY.PEEK[%s.HEADER]" % num)
+            text = fetch_item(conn, seq, "BODY.PEEK[%s.TEXT]" % num)
+            assert hdr == raw_header(inner)
+            assert hdr + text == body
+            got = fetch_item(conn, seq, "BODY.PEEK[%s.HEADER.FIELDS (SUBJECT from)]" % num,
+                             "BODY[%s.HEADER.FIELDS (SUBJECT FROM)]" % num)
+            want = b"".join(k.encode() + b": " + v.encode() + b"\r\n"
+                            for k, v in inner._headers
+                            if k.lower() in ("subject", "from")) + b"\r\n"
+            assert got == want
+        else:
+            # HEADER/TEXT only exist for message/rfc822 parts
+            assert fetch_item(conn, seq, "BODY.PEEK[%s.HEADER]" % num) == b""
+    n = len([s for s in sections if "." not in s[0]])
+    assert fetch_item(conn, seq, "BODY.PEEK[%d]" % (n + 1)) == b""
+    assert fetch_item(conn, seq, "BODY.PEEK[%d.MIME]" % (n + 1)) == b""
+
+
+def test_header_fields(conn):
+    data = crlf(MESSAGES[0])
+    got = fetch_item(conn, 1, "BODY.PEEK[HEADER.FIELDS (subject TO)]",
+                     "BODY[HEADER.FIELDS (SUBJECT TO)]")
+    assert got == b"To: b@example.com\r\nSubject: report\r\n\r\n"
+    got = fetch_item(conn, 1, "BODY.PEEK[HEADER.FIELDS.NOT (subject TO mime-version)]",
+                     "BODY[HEADER.FIELDS.NOT (SUBJECT TO MIME-VERSION)]")
+    assert got == (b"From: Alice <a@example.com>\r\n"
+                   b"Content-Type: multipart/mixed; boundary=\"outer\"\r\n\r\n")
+    assert fetch_item(conn, 1, "BODY.PEEK[HEADER.FIELDS (X-NONE)]",
+                      "BODY[HEADER.FIELDS (X-NONE)]") == b"\r\n"
+    assert data.startswith(b"From: Alice")
+
+
+def test_bad_sections(conn):
+    for item in ("BODY[0]", "BODY[1.]", "BODY[MIME]", "BODY[1.FOO]", "BODY[01]",
+                 "BODY[HEADER.FIELDS]", "BODY[TEXT (A)]", "BODY[1]<1.0>"):
+        _, tagged = conn.command("FETCH 1 (%s)" % item)
+        assert " BAD" in tagged, (item, tagged)
+
+
+def test_seen_only_without_peek(conn):
+    conn.command("STORE 2 -FLAGS (\\Seen)")
+    untagged, tagged = conn.command("FETCH 2 (BODY.PEEK[1])")
+    assert b"\\Seen" not in untagged
+    untagged, tagged = conn.command("FETCH 2 (BODY[2.1])")
+    assert " OK" in tagged
+    assert b"FLAGS (\\Seen)" in untagged
+    assert b"BODY[2.1] {9}\r\nOriginal." in untagged
