@@ -1,0 +1,129 @@
+/* Copyright (c) dovecot-like authors. mail-cache-private.h: on-disk layout
+   and internals of the cache file (see doc/index-files.md). */
+#ifndef MAIL_CACHE_PRIVATE_H
+#define MAIL_CACHE_PRIVATE_H
+
+#include "mail-cache.h"
+#include "mail-index-private.h"
+
+#define MAIL_CACHE_MAGIC 0x48434d43U	/* "CMCH" */
+#define MAIL_CACHE_MAJOR 1
+#define MAIL_CACHE_MAX_FIELD_BLOCKS 64
+#define MAIL_CACHE_OLD_MAIL_SECS (7 * 24 * 3600)
+
+struct mail_cache_header {
+	uint32_t magic;
+	uint8_t major_version, minor_version;
+	uint16_t unused;
+	uint32_t indexid;
+	uint32_t file_seq;	/* = "cache" ext file_seq in index records */
+	uint32_t record_count;
+	uint32_t continued_record_count;
+	uint32_t field_header_offset;	/* first field block, 0 = none */
+	uint32_t field_block_count;
+};
+
+/* A block of field definitions; blocks are chained by next_offset, which is
+   written last with one aligned 4-byte pwrite (a reader sees 0 or the
+   complete link). */
+struct mail_cache_field_block {
+	uint32_t next_offset;
+	uint32_t size;		/* whole block */
+	uint32_t fields_count;
+	uint32_t unused;
+};
+
+/* followed by the name, padded to 8 */
+struct mail_cache_field_def {
+	uint8_t type;
+	uint8_t decision;
+	uint16_t name_len;
+	uint32_t field_size;
+	uint32_t last_used;
+	uint32_t unused;
+};
+
+/* followed by items: mail_cache_item + data padded to 8 */
+struct mail_cache_record {
+	uint32_t prev_offset;	/* older record of the same message, 0 = none */
+	uint32_t size;		/* whole record */
+};
+
+struct mail_cache_item {
+	uint32_t file_field;	/* index in the file's field list */
+	uint32_t data_len;
+};
+
+/* value of the "cache" index extension */
+struct mail_cache_ext_rec {
+	uint32_t file_seq;
+	uint32_t offset;
+};
+
+struct mail_cache_field_priv {
+	struct mail_cache_field field;	/* name in cache->pool */
+	int file_idx;			/* -1 = not in the file yet */
+	uint32_t def_offset;		/* where the def is in the file */
+	bool decision_dirty;		/* changed: write at flush */
+};
+
+struct mail_cache {
+	struct mail_index *index;
+	struct pool *pool;
+	char *path;
+	int fd;			/* -1 = no file */
+	dev_t dev;
+	ino_t ino;
+	struct mail_cache_header hdr;
+	uint32_t ext_id;
+	uint32_t last_block_offset;	/* where to link the next block */
+	ARRAY(struct mail_cache_field_priv) fields;
+	ARRAY(int) file_to_field;	/* file field idx -> registered idx */
+};
+
+struct mail_cache_pending {
+	uint32_t uid;
+	unsigned int field;
+	uint32_t data_offset, data_len;	/* in view->pending_data */
+};
+
+struct mail_cache_view {
+	struct mail_cache *cache;
+	struct mail_index_view *view;
+	ARRAY(struct mail_cache_pending) pending;
+	struct buf *pending_data;
+	ARRAY(uint32_t) last_uid;	/* per field: last looked-up uid */
+};
+
+/* mail-cache.c */
+/* (Re)open the file if it changed; validate the header and field list.
+   Returns 1 open, 0 no usable file (dropped). */
+int mail_cache_reopen(struct mail_cache *cache);
+/* Drop a corrupt file: log, unlink, forget. */
+void mail_cache_set_corrupted(struct mail_cache *cache, const char *reason);
+/* Read the field blocks. Returns 0 or -1 (corrupt). */
+int mail_cache_read_fields(struct mail_cache *cache, uint64_t file_size);
+int mail_cache_register_one(struct mail_cache *cache,
+			    const struct mail_cache_field *field, bool from_file);
+/* Update the field's decision for an access to uid (reference 6.3). */
+void mail_cache_decision_state_update(struct mail_cache_view *view,
+				      uint32_t uid, unsigned int field_idx,
+				      time_t saved_date);
+/* mail-cache-lookup.c */
+bool mail_cache_get_ext(struct mail_cache *cache, uint32_t uid,
+			uint32_t *offset_r);
+int mail_cache_chain_find(struct mail_cache *cache, uint32_t offset,
+			  uint32_t file_field, bool bitmask, struct buf *dest);
+/* A file_seq newer than the current file and every index link. */
+uint32_t mail_cache_new_file_seq(struct mail_cache *cache);
+/* Create an empty file (header only) with a new file_seq under the given
+   path, returns fd or -1. */
+int mail_cache_create_file(struct mail_cache *cache, const char *path,
+			   uint32_t file_seq);
+
+/* Appends field's on-disk definition (struct mail_cache_field_def + name,
+   padded to 8 bytes). */
+void mail_cache_field_def_append(struct buf *buf,
+				 const struct mail_cache_field *field);
+
+#endif

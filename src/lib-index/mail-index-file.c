@@ -1,0 +1,344 @@
+/* Copyright (c) dovecot-like authors. The snapshot file "<prefix>": parsing
+   (strict: any inconsistency means "corrupt", the file is user-owned) and
+   writing (tmp file + fsync + rename, never modified in place). */
+
+#include "lib.h"
+#include "write-full.h"
+#include "mail-index-private.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+uint32_t mail_index_checksum(const unsigned char *data, size_t size)
+{
+	uint32_t h = 2166136261U;
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		h ^= data[i];
+		h *= 16777619U;
+	}
+	return h;
+}
+
+static bool name_ok(const unsigned char *p, size_t len, size_t max)
+{
+	size_t i;
+
+	if (len == 0 || len > max)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (p[i] <= ' ' || p[i] >= 0x7f)
+			return false;
+	}
+	return true;
+}
+
+static int parse_keywords(struct mail_index_map *map, const unsigned char *data,
+			  size_t end, size_t *pos, uint32_t count,
+			  const char **error_r)
+{
+	uint16_t len;
+	uint32_t i;
+
+	for (i = 0; i < count; i++) {
+		if (end - *pos < sizeof(len)) {
+			*error_r = "keywords truncated";
+			return -1;
+		}
+		memcpy(&len, data + *pos, sizeof(len));
+		*pos += sizeof(len);
+		if (len > end - *pos ||
+		    !name_ok(data + *pos, len, MAIL_INDEX_MAX_KEYWORD_LEN) ||
+		    mail_index_map_keyword_idx(map, (const char *)data + *pos,
+					       len, false) >= 0) {
+			*error_r = "bad keyword name";
+			return -1;
+		}
+		(void)mail_index_map_keyword_idx(map, (const char *)data + *pos,
+						 len, true);
+		*pos += len;
+	}
+	*pos = MAIL_INDEX_PAD8(*pos);
+	return 0;
+}
+
+static int parse_exts(struct mail_index_map *map, const unsigned char *data,
+		      size_t end, size_t *pos, uint32_t count,
+		      const char **error_r)
+{
+	struct mail_index_ext_def def;
+	struct mail_index_ext *ext;
+	uint32_t i, offset = MAIL_INDEX_RECORD_BASE_SIZE;
+
+	for (i = 0; i < count; i++) {
+		if (end - *pos < sizeof(def)) {
+			*error_r = "ext defs truncated";
+			return -1;
+		}
+		memcpy(&def, data + *pos, sizeof(def));
+		*pos += sizeof(def);
+		if (def.name_len > end - *pos ||
+		    !name_ok(data + *pos, def.name_len,
+			     MAIL_INDEX_MAX_EXT_NAME_LEN) ||
+		    def.record_size == 0 ||
+		    def.record_size > MAIL_INDEX_MAX_EXT_RECORD_SIZE ||
+		    def.record_offset != offset ||
+		    mail_index_map_ext_idx(map, (const char *)data + *pos,
+					   def.name_len, 0, false) >= 0) {
+			*error_r = "bad ext definition";
+			return -1;
+		}
+		ext = array_append_space(&map->exts);
+		ext->name = p_strndup(map->pool, data + *pos, def.name_len);
+		ext->record_size = def.record_size;
+		ext->record_offset = offset;
+		offset += MAIL_INDEX_PAD8(def.record_size);
+		*pos = MAIL_INDEX_PAD8(*pos + def.name_len);
+		if (*pos > end) {
+			*error_r = "ext defs truncated";
+			return -1;
+		}
+	}
+	if (offset != map->hdr.record_size) {
+		*error_r = "record size doesn't match ext defs";
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_header(const struct mail_index_header *hdr, size_t size,
+			const char **error_r)
+{
+	if (hdr->magic != MAIL_INDEX_MAGIC)
+		*error_r = "bad magic";
+	else if (hdr->major_version != MAIL_INDEX_MAJOR_VERSION)
+		*error_r = "unsupported version";
+	else if (hdr->base_header_size != sizeof(*hdr) ||
+		 hdr->header_size < sizeof(*hdr) ||
+		 hdr->header_size > MAIL_INDEX_MAX_HEADER_SIZE ||
+		 hdr->header_size % 8 != 0 || hdr->header_size > size)
+		*error_r = "bad header size";
+	else if (hdr->record_size < MAIL_INDEX_RECORD_BASE_SIZE ||
+		 hdr->record_size > MAIL_INDEX_MAX_RECORD_SIZE ||
+		 hdr->record_size % 8 != 0)
+		*error_r = "bad record size";
+	else if ((uint64_t)hdr->messages_count * hdr->record_size !=
+		 size - hdr->header_size)
+		*error_r = "file size doesn't match messages_count";
+	else if (hdr->indexid == 0 || hdr->next_uid == 0 ||
+		 hdr->log_file_seq == 0 ||
+		 hdr->log_file_head_offset <
+		 sizeof(struct mail_transaction_log_header) ||
+		 hdr->log_file_tail_offset > hdr->log_file_head_offset ||
+		 hdr->highest_modseq == 0 || hdr->highest_modseq > (1ULL << 62))
+		*error_r = "bad header values";
+	else if (hdr->keywords_count > MAIL_INDEX_MAX_KEYWORDS ||
+		 hdr->ext_count > MAIL_INDEX_MAX_EXTS)
+		*error_r = "too many keywords/exts";
+	else
+		return 0;
+	return -1;
+}
+
+static int parse_records(struct mail_index_map *map, const char **error_r)
+{
+	const struct mail_index_record *rec;
+	uint32_t i, prev_uid = 0, seen = 0, deleted = 0;
+
+	for (i = 0; i < map->hdr.messages_count; i++) {
+		rec = mail_index_map_rec(map, i);
+		if (rec->uid <= prev_uid || rec->uid >= map->hdr.next_uid) {
+			*error_r = "records out of order or uid >= next_uid";
+			return -1;
+		}
+		if (rec->modseq > map->hdr.highest_modseq) {
+			*error_r = "record modseq > highest_modseq";
+			return -1;
+		}
+		prev_uid = rec->uid;
+		if ((rec->flags & MAIL_INDEX_MAIL_FLAG_SEEN) != 0)
+			seen++;
+		if ((rec->flags & MAIL_INDEX_MAIL_FLAG_DELETED) != 0)
+			deleted++;
+	}
+	if (seen != map->hdr.seen_messages_count ||
+	    deleted != map->hdr.deleted_messages_count) {
+		*error_r = "seen/deleted counts don't match";
+		return -1;
+	}
+	return 0;
+}
+
+int mail_index_file_parse(const unsigned char *data, size_t size,
+			  struct mail_index_map **map_r, const char **error_r)
+{
+	struct mail_index_header hdr, tmp;
+	struct mail_index_map *map;
+	size_t pos;
+
+	if (size < sizeof(hdr)) {
+		*error_r = "file truncated";
+		return -1;
+	}
+	memcpy(&hdr, data, sizeof(hdr));
+	if (parse_header(&hdr, size, error_r) < 0)
+		return -1;
+	tmp = hdr;
+	tmp.checksum = 0;
+	if (mail_index_checksum((const void *)&tmp, sizeof(tmp)) +
+	    mail_index_checksum(data + sizeof(hdr), size - sizeof(hdr)) !=
+	    hdr.checksum) {
+		*error_r = "checksum mismatch";
+		return -1;
+	}
+	map = mail_index_map_create(hdr.indexid);
+	map->hdr = hdr;
+	map->hdr.keywords_count = 0;
+	map->hdr.ext_count = 0;
+	pos = sizeof(hdr);
+	if (parse_keywords(map, data, hdr.header_size, &pos,
+			   hdr.keywords_count, error_r) < 0 ||
+	    parse_exts(map, data, hdr.header_size, &pos, hdr.ext_count,
+		       error_r) < 0) {
+		mail_index_map_free(&map);
+		return -1;
+	}
+	if (MAIL_INDEX_PAD8(pos) != hdr.header_size) {
+		*error_r = "header size doesn't match its contents";
+		mail_index_map_free(&map);
+		return -1;
+	}
+	map->hdr.keywords_count = hdr.keywords_count;
+	map->hdr.ext_count = hdr.ext_count;
+	buf_append(map->recs, data + hdr.header_size, size - hdr.header_size);
+	if (parse_records(map, error_r) < 0) {
+		mail_index_map_free(&map);
+		return -1;
+	}
+	*map_r = map;
+	return 0;
+}
+
+int mail_index_file_read(const char *path, struct mail_index_map **map_r,
+			 const char **error_r)
+{
+	struct buf *buf;
+	struct stat st;
+	ssize_t ret;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		*error_r = tmp_printf("open(%s) failed: %m", path);
+		return -1;
+	}
+	if (fstat(fd, &st) < 0 || st.st_size > MAIL_INDEX_MAX_FILE_SIZE) {
+		*error_r = tmp_printf("%s: fstat failed or file too large", path);
+		close(fd);
+		return -1;
+	}
+	buf = buf_create(system_pool, (size_t)st.st_size + 1);
+	/* read() rather than mmap(): a user truncating the file under us
+	   must not give us SIGBUS */
+	while ((ret = read(fd, buf_get_space(buf, 65536), 65536)) > 0) {
+		buf_commit_space(buf, (size_t)ret);
+		if (buf->used > MAIL_INDEX_MAX_FILE_SIZE)
+			break;
+	}
+	close(fd);
+	if (ret < 0 || buf->used > MAIL_INDEX_MAX_FILE_SIZE) {
+		*error_r = tmp_printf("read(%s) failed or too large", path);
+		buf_free(&buf);
+		return -1;
+	}
+	ret = mail_index_file_parse(buf->data, buf->used, map_r, error_r);
+	if (ret < 0)
+		*error_r = tmp_printf("Corrupt index file %s: %s", path, *error_r);
+	buf_free(&buf);
+	return ret < 0 ? -1 : 1;
+}
+
+void mail_index_file_serialize(struct mail_index_map *map, struct buf *buf)
+{
+	struct mail_index_header hdr = map->hdr;
+	char *const *kw;
+	const struct mail_index_ext *ext;
+	struct mail_index_ext_def def;
+	uint16_t len;
+	uint32_t sum;
+
+	mail_index_map_update_lowwaters(map);
+	hdr = map->hdr;
+	buf_append(buf, &hdr, sizeof(hdr));
+	array_foreach(&map->keywords, kw) {
+		len = (uint16_t)strlen(*kw);
+		buf_append(buf, &len, sizeof(len));
+		buf_append(buf, *kw, len);
+	}
+	while (buf->used % 8 != 0)
+		buf_append_c(buf, 0);
+	array_foreach(&map->exts, ext) {
+		def.name_len = (uint16_t)strlen(ext->name);
+		def.record_size = (uint16_t)ext->record_size;
+		def.record_offset = ext->record_offset;
+		buf_append(buf, &def, sizeof(def));
+		buf_append(buf, ext->name, def.name_len);
+		while (buf->used % 8 != 0)
+			buf_append_c(buf, 0);
+	}
+	hdr.header_size = (uint32_t)buf->used;
+	hdr.keywords_count = array_count(&map->keywords);
+	hdr.ext_count = array_count(&map->exts);
+	hdr.checksum = 0;
+	buf_append(buf, map->recs->data, map->recs->used);
+	/* checksum = FNV(header with checksum 0) + FNV(rest) */
+	sum = mail_index_checksum((const void *)&hdr, sizeof(hdr)) +
+		mail_index_checksum(buf->data + sizeof(hdr),
+				    buf->used - sizeof(hdr));
+	hdr.checksum = sum;
+	memcpy(buf->data, &hdr, sizeof(hdr));
+	map->hdr.header_size = hdr.header_size;
+}
+
+int mail_index_file_write(struct mail_index *index, struct mail_index_map *map)
+{
+	const char *tmp_path = tmp_printf("%s.tmp", index->path);
+	struct buf *buf = buf_create(system_pool, 4096 + map->recs->used);
+	int fd, ret = 0;
+
+	mail_index_file_serialize(map, buf);
+	fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (fd < 0) {
+		mail_index_set_error(index, "open(%s) failed: %m", tmp_path);
+		buf_free(&buf);
+		return -1;
+	}
+	if (write_full(fd, buf->data, buf->used) < 0) {
+		mail_index_set_error(index, "write(%s) failed: %m", tmp_path);
+		ret = -1;
+	} else if (mail_index_fsync_enabled(index, false) && fdatasync(fd) < 0) {
+		mail_index_set_error(index, "fsync(%s) failed: %m", tmp_path);
+		ret = -1;
+	}
+	if (close(fd) < 0 && ret == 0) {
+		mail_index_set_error(index, "close(%s) failed: %m", tmp_path);
+		ret = -1;
+	}
+	if (ret == 0 && rename(tmp_path, index->path) < 0) {
+		mail_index_set_error(index, "rename(%s) failed: %m", tmp_path);
+		ret = -1;
+	}
+	if (ret < 0)
+		(void)unlink(tmp_path);
+	else if (map == index->map) {
+		index->last_snapshot_seq = map->hdr.log_file_seq;
+		index->last_snapshot_log_bytes = map->hdr.log_file_head_offset;
+	}
+	buf_free(&buf);
+	return ret;
+}
