@@ -6,6 +6,7 @@
 #   BENCH_PREFIX  install prefix  (default $BENCH_BUILD/root)
 #   BENCH_CONNS   idle connections for tls_idle_memory (default 500)
 #   BENCH_SECS    seconds per rate/throughput measurement (default 10)
+#   BENCH_STORAGE_MSGS  messages in storage.py's Maildir (default 100000)
 set -e
 bench=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$bench")
@@ -13,7 +14,8 @@ build=${BENCH_BUILD:-/work/build-bench}
 prefix=${BENCH_PREFIX:-$build/root}
 conns=${BENCH_CONNS:-500}
 secs=${BENCH_SECS:-10}
-if [ "$1" = "--quick" ]; then conns=100; secs=3; fi
+storage_msgs=${BENCH_STORAGE_MSGS:-100000}
+if [ "$1" = "--quick" ]; then conns=100; secs=3; storage_msgs=20000; fi
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: run as root (privilege separation, apt-get)"; exit 1; }
 echo "== building dovecot-like into $prefix"
@@ -37,10 +39,11 @@ run() {
 run tls_idle_memory --conns "$conns" --transport both --after-login
 run login_rate --duration "$secs"
 run fetch_throughput --duration "$secs"
+run storage --messages "$storage_msgs"
 
 echo
 echo "== summary (ratio = dovecot-like / Dovecot; memory: lower is better,"
 echo "   rates: higher is better; TLSCOST = IMAPS/IMAP throughput on one server)"
-grep -h -E '^(RATIO|TLSCOST)' "$out"/*.txt || true
+grep -h -E '^(RATIO|TLSCOST|TARGET)' "$out"/*.txt || true
 rm -rf "$out"
 exit $status

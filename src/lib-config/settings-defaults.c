@@ -88,7 +88,7 @@ const struct settings_def settings_defs[] = {
 	{ "mailbox_idle_check_interval", TIME, "30 secs", NULL },
 	{ "lock_method", ENUM, "fcntl", "fcntl flock dotlock" },
 	{ "mbox_read_locks", STR, "fcntl", NULL },
-	{ "mbox_write_locks", STR, "fcntl dotlock", NULL },
+	{ "mbox_write_locks", STR, "dotlock fcntl", NULL },
 	{ "mbox_lock_timeout", TIME, "5 mins", NULL },
 	{ "mbox_dotlock_change_timeout", TIME, "2 mins", NULL },
 	{ "maildir_very_dirty_syncs", BOOL, "no", NULL },

@@ -77,6 +77,23 @@ struct mailbox {
 	const char *error_str;	/* in pool */
 };
 
+/* Backend open helper: fills the generic part of box (allocated from pool,
+   which the mailbox then owns) and takes a reference to user. */
+void mailbox_init(struct mailbox *box, struct pool *pool, struct mail_user *user,
+		  const char *name, enum mailbox_flags flags,
+		  const struct mailbox_vfuncs *v);
+/* What a backend knows of a message for pop3_uidl_format; NULL = "". */
+struct mail_pop3_uidl_values {
+	const char *md5;	/* %m, hex; only needed if the format has it */
+	const char *filename;	/* %f */
+	const char *guid;	/* %g */
+};
+/* Expands format (%v %u %m %f %g) into *uidl_r (tmp). 0, or -1 with the
+   mailbox error set after logging a broken format. */
+int mailbox_pop3_uidl_expand(struct mailbox *box, uint32_t uid,
+			     const char *format,
+			     const struct mail_pop3_uidl_values *values,
+			     const char **uidl_r);
 /* Sets the mailbox's last error. str is copied. */
 void mailbox_set_error(struct mailbox *box, enum mail_storage_error error,
 		       const char *str);
@@ -107,5 +124,14 @@ int maildir_mailbox_open(struct mail_user *user, const char *name,
 int maildir_create_dirs(const char *root, const char **error_r);
 /* true if dir looks like a Maildir (has cur/). */
 bool maildir_is_maildir(const char *dir);
+/* mbox backend (mbox/mbox-storage.c) */
+int mbox_mailbox_open(struct mail_user *user, const char *name,
+		      enum mailbox_flags flags, struct mailbox **box_r,
+		      enum mail_storage_error *error_r, const char **error_str_r);
+/* INBOX and the mbox files/directories under the root, sorted. */
+int mbox_list_mailboxes(struct mail_user *user, struct pool *pool,
+			ARRAY_TYPE(string) *names_r);
+/* mkdir -p root (0700). */
+int mbox_create_root(const char *root, const char **error_r);
 
 #endif

@@ -34,6 +34,10 @@ int mailbox_open(struct mail_user *user, const char *name,
 		return maildir_mailbox_open(user, name, flags, box_r,
 					    error_r, error_str_r);
 	}
+	if (strcmp(user->location.driver, "mbox") == 0) {
+		return mbox_mailbox_open(user, name, flags, box_r,
+					 error_r, error_str_r);
+	}
 	*error_r = MAIL_ERROR_TEMP;
 	*error_str_r = "Unsupported mail storage";
 	return -1;

@@ -78,8 +78,8 @@ int mail_storage_location_parse(struct pool *pool, const char *home,
 		loc_r->driver = "maildir";
 		parts++;
 	} else if (strcmp(parts[0], "mbox") == 0 && parts[1] != NULL) {
-		*error_r = "mbox mail_location is not supported yet";
-		return -1;
+		loc_r->driver = "mbox";
+		parts++;
 	} else if (parts[1] != NULL && strchr(parts[0], '/') == NULL &&
 		   strchr(parts[0], '=') == NULL && parts[0][0] != '~') {
 		*error_r = p_printf(pool, "Unknown mail storage driver %s",
@@ -160,7 +160,9 @@ int mail_user_create(const struct mail_user_settings *set,
 		pool_unref(&pool);
 		return -1;
 	}
-	if (maildir_create_dirs(user->location.root, &error) < 0) {
+	if ((strcmp(user->location.driver, "mbox") == 0 ?
+	     mbox_create_root(user->location.root, &error) :
+	     maildir_create_dirs(user->location.root, &error)) < 0) {
 		log_error("user %s: %s", set->username, error);
 		*error_r = "Internal error occurred";
 		pool_unref(&pool);

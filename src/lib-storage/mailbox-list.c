@@ -41,6 +41,8 @@ int mail_user_list_mailboxes(struct mail_user *user, struct pool *pool,
 	struct dirent *d;
 	DIR *dir;
 
+	if (strcmp(user->location.driver, "mbox") == 0)
+		return mbox_list_mailboxes(user, pool, names_r);
 	array_init(names_r, pool, 8);
 	array_append(names_r, &inbox);
 	dir = opendir(root);
@@ -72,7 +74,10 @@ int mail_user_list_subscriptions(struct mail_user *user, struct pool *pool,
 				 char separator, ARRAY_TYPE(string) *names_r,
 				 const char **error_r)
 {
-	const char *path = tmp_printf("%s/subscriptions", mail_user_get_mail_root(user));
+	/* mbox keeps it as a dot file so it isn't listed as a mailbox */
+	const char *path = tmp_printf("%s/%s", mail_user_get_mail_root(user),
+		strcmp(user->location.driver, "mbox") == 0 ?
+		".subscriptions" : "subscriptions");
 	char *line = NULL, *p;
 	size_t size = 0, total = 0;
 	ssize_t len;

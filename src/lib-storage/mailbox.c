@@ -2,6 +2,8 @@
    of a mailbox: its message view (seq <-> uid), status, and turning a backend
    resync into the EXPUNGE/EXISTS/FETCH changes the protocols report. */
 #include "lib.h"
+#include "str.h"
+#include "var-expand.h"
 #include "mail-storage-private.h"
 
 #include <stdlib.h>
@@ -261,4 +263,43 @@ int mailbox_expunge_seqs(struct mailbox *box, const uint32_t *seqs,
 		mailbox_view_remove(box, *s);
 	}
 	return ret;
+}
+
+void mailbox_init(struct mailbox *box, struct pool *pool, struct mail_user *user,
+		  const char *name, enum mailbox_flags flags,
+		  const struct mailbox_vfuncs *v)
+{
+	box->pool = pool;
+	box->user = user;
+	mail_user_ref(user);
+	box->name = p_strdup(pool, name);
+	box->flags = flags;
+	box->v = v;
+	box->view_pool = pool_create("mailbox view", 1024, POOL_FLAG_NONE);
+	array_init(&box->view, box->view_pool, 16);
+}
+
+int mailbox_pop3_uidl_expand(struct mailbox *box, uint32_t uid,
+			     const char *format,
+			     const struct mail_pop3_uidl_values *values,
+			     const char **uidl_r)
+{
+	const struct var_expand_table table[] = {
+		{ 'v', tmp_printf("%u", box->uidvalidity), "uidvalidity" },
+		{ 'u', tmp_printf("%u", uid), "uid" },
+		{ 'm', values->md5 == NULL ? "" : values->md5, "md5" },
+		{ 'f', values->filename == NULL ? "" : values->filename, "filename" },
+		{ 'g', values->guid == NULL ? "" : values->guid, "guid" },
+		{ '\0', NULL, NULL },
+	};
+	struct str *str = t_str_new(64);
+	const char *error;
+
+	if (var_expand(str, format, table, &error) <= 0) {
+		log_error("pop3_uidl_format %s: %s", format, error);
+		mailbox_set_internal_error(box);
+		return -1;
+	}
+	*uidl_r = str_c(str);
+	return 0;
 }

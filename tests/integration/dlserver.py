@@ -196,8 +196,11 @@ class Server:
     ssl_conf replaces those ssl lines; listen overrides the address list."""
 
     def __init__(self, users=None, extra_conf="", messages=3, failure_delay="1 secs",
-                 schemes=None, tls=False, ssl_conf=None, listen="127.0.0.1"):
+                 schemes=None, tls=False, ssl_conf=None, listen="127.0.0.1",
+                 mail_location="maildir:~/Maildir"):
         self.users = users or {"demo": "demo", "alice": "alicepw"}
+        # e.g. "mbox:~/mail:INBOX=~/mbox-inbox" (the test writes the files)
+        self.mail_location = mail_location
         # password scheme per user; SHA512-CRYPT where not named
         self.schemes = schemes or {}
         self.extra_conf = extra_conf
@@ -280,7 +283,7 @@ userdb {{
   driver = passwd-file
   args = {self.passwd}
 }}
-mail_location = maildir:~/Maildir
+mail_location = {self.mail_location}
 service imap-login {{
   inet_listener imap {{
     port = {self.imap_port}

@@ -257,16 +257,8 @@ static int maildir_mail_get_pop3_uidl(struct mailbox *box,
 {
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
 	struct maildir_msg *msg = (struct maildir_msg *)_msg;
-	struct var_expand_table table[] = {
-		{ 'v', NULL, "uidvalidity" },
-		{ 'u', NULL, "uid" },
-		{ 'm', NULL, "md5" },
-		{ 'f', NULL, "filename" },
-		{ 'g', NULL, "guid" },
-		{ '\0', NULL, NULL },
-	};
-	const char *base, *saved, *guid, *error;
-	struct str *str;
+	struct mail_pop3_uidl_values values = { NULL, NULL, NULL };
+	const char *base, *saved;
 
 	base = tmp_strndup(msg->fname, maildir_filename_base_len(msg->fname));
 	/* reference 8: a UIDL saved in the uidlist wins; "P" alone means
@@ -276,26 +268,14 @@ static int maildir_mail_get_pop3_uidl(struct mailbox *box,
 		*uidl_r = saved[0] == '\0' ? base : tmp_strdup(saved);
 		return 0;
 	}
-	guid = maildir_msg_get_ext(mbox, msg, 'G');
-	if (guid == NULL)
-		guid = maildir_filename_guid(tmp_pool, msg->fname);
-
-	table[0].value = tmp_printf("%u", box->uidvalidity);
-	table[1].value = tmp_printf("%u", msg->m.uid);
-	table[3].value = base;
-	table[4].value = guid;
-	if (var_has_key(format, 'm', "md5")) {
-		if (maildir_mail_get_header_md5(mbox, msg, &table[2].value) < 0)
-			return -1;
-	}
-	str = t_str_new(64);
-	if (var_expand(str, format, table, &error) <= 0) {
-		log_error("pop3_uidl_format %s: %s", format, error);
-		mailbox_set_internal_error(box);
+	values.filename = base;
+	values.guid = maildir_msg_get_ext(mbox, msg, 'G');
+	if (values.guid == NULL)
+		values.guid = maildir_filename_guid(tmp_pool, msg->fname);
+	if (var_has_key(format, 'm', "md5") &&
+	    maildir_mail_get_header_md5(mbox, msg, &values.md5) < 0)
 		return -1;
-	}
-	*uidl_r = str_c(str);
-	return 0;
+	return mailbox_pop3_uidl_expand(box, msg->m.uid, format, &values, uidl_r);
 }
 
 static int maildir_mail_get_stream(struct mailbox *box,
@@ -315,9 +295,25 @@ static int maildir_mail_get_stream(struct mailbox *box,
 	return 0;
 }
 
+/* Another session renamed the file since our view was built: its name
+   carries flags we have not seen. Apply only this change (what the caller
+   added and removed relative to old_flags) on top of them, so a concurrent
+   STORE of another flag is not undone. */
+static void maildir_msg_merge_flags(struct maildir_msg *msg,
+				    enum mail_flags old_flags)
+{
+	enum mail_flags new_flags = msg->m.flags & MAIL_FLAGS_MASK;
+	enum mail_flags added = new_flags & ~old_flags;
+	enum mail_flags removed = old_flags & ~new_flags & MAIL_FLAGS_MASK;
+	enum mail_flags on_disk = maildir_filename_get_flags(msg->fname);
+
+	msg->m.flags = ((on_disk | added) & ~removed) |
+		(msg->m.flags & MAIL_RECENT);
+}
+
 static int maildir_mail_write_flags(struct mailbox *box,
 				    struct mailbox_msg *_msg,
-				    enum mail_flags old_flags ATTR_UNUSED)
+				    enum mail_flags old_flags)
 {
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
 	struct maildir_msg *msg = (struct maildir_msg *)_msg;
@@ -335,7 +331,9 @@ static int maildir_mail_write_flags(struct mailbox *box,
 		dest = tmp_strconcat(mbox->path, "/cur/", new_fname, NULL);
 		if (rename(src, dest) == 0)
 			break;
-		if (errno != ENOENT || tries > 0) {
+		/* ENOENT: renamed by another session; retried a few
+		   times in case it keeps racing with us */
+		if (errno != ENOENT || tries >= 3) {
 			log_error("rename(%s, %s) failed: %m", src, dest);
 			mailbox_set_internal_error(box);
 			return -1;
@@ -344,6 +342,7 @@ static int maildir_mail_write_flags(struct mailbox *box,
 			maildir_set_expunged(mbox);
 			return -1;
 		}
+		maildir_msg_merge_flags(msg, old_flags & MAIL_FLAGS_MASK);
 	}
 	msg->fname = new_fname;
 	msg->in_new = false;

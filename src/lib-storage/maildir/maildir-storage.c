@@ -146,17 +146,13 @@ int maildir_mailbox_open(struct mail_user *user, const char *name,
 
 	pool = pool_create("maildir mailbox", 1024, POOL_FLAG_NONE);
 	mbox = pool_new(pool, struct maildir_mailbox, 1);
-	mbox->box.pool = pool;
-	mbox->box.user = user;
-	mail_user_ref(user);
-	mbox->box.name = p_strdup(pool, inbox ? "INBOX" : name);
-	mbox->box.flags = flags;
-	mbox->box.v = &maildir_mailbox_vfuncs;
-	mbox->box.view_pool = pool_create("mailbox view", 1024, POOL_FLAG_NONE);
-	array_init(&mbox->box.view, mbox->box.view_pool, 16);
+	mailbox_init(&mbox->box, pool, user, inbox ? "INBOX" : name, flags,
+		     &maildir_mailbox_vfuncs);
 	mbox->path = p_strdup(pool, path);
 	mbox->control_path = p_strdup(pool, control);
 	mbox->uidlist = maildir_uidlist_init(mbox->control_path);
+	if ((flags & MAILBOX_FLAG_READONLY) == 0)
+		(void)maildir_tmp_cleanup(mbox->path);
 
 	if (mailbox_sync(&mbox->box, tmp_pool, &result) < 0) {
 		*error_r = mailbox_get_last_error(&mbox->box, error_str_r);

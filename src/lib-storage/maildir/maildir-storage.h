@@ -35,6 +35,12 @@ struct maildir_mailbox {
 int maildir_sync(struct mailbox *box);
 void maildir_sync_write_pending(struct maildir_mailbox *mbox);
 
+/* maildir-tmp-clean.c: deletes regular files in path/tmp untouched for
+   36 hours; returns how many. Errors are logged, never fatal. */
+unsigned int maildir_tmp_cleanup(const char *path);
+/* The same as if the clock said now (tests). */
+unsigned int maildir_tmp_cleanup_at(const char *path, time_t now);
+
 /* maildir-mail.c */
 extern const struct mailbox_vfuncs maildir_mailbox_vfuncs;
 /* "<path>/cur/<fname>" or new/. In tmp pool. */

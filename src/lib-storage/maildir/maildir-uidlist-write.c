@@ -3,6 +3,7 @@
    rewrite goes through a temp file, fsync and rename so a crash never leaves a
    half-written list. */
 #include "lib.h"
+#include "write-full.h"
 #include "str.h"
 #include "maildir-uidlist.h"
 
@@ -52,24 +53,6 @@ const char *maildir_uidlist_get_content(struct maildir_uidlist *uidlist,
 
 	uidlist_build_content(uidlist, str);
 	return str_c(str);
-}
-
-static int write_full(int fd, const void *data, size_t size)
-{
-	const unsigned char *p = data;
-	ssize_t ret;
-
-	while (size > 0) {
-		ret = write(fd, p, size);
-		if (ret < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		p += ret;
-		size -= (size_t)ret;
-	}
-	return 0;
 }
 
 static void uidlist_remember_stat(struct maildir_uidlist *uidlist,

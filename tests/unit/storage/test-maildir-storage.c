@@ -8,6 +8,7 @@
 #include "mail-storage.h"
 #include "test-storage.h"
 #include "test-maildir-common.h"
+#include "maildir-storage.h"
 
 #include <fcntl.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include "strfuncs.h"
 
@@ -506,6 +508,50 @@ START_TEST(test_maildir_concurrent)
 }
 END_TEST
 
+/* Crashed deliveries' leftovers in tmp/ go once mtime, atime and ctime
+   are all 36 hours old; a file still being written, dot files and
+   directories stay. (ctime can't be set back, so the clock is moved.) */
+START_TEST(test_maildir_tmp_cleanup)
+{
+	struct mail_user *user = user_create("maildir:~/Maildir");
+	struct mailbox *box;
+	struct timeval old[2];
+	const char *stale, *fresh, *dot, *subdir;
+	time_t now = time(NULL);
+
+	box = box_open(user, 0);
+	mailbox_close(&box);
+	stale = tmp_strconcat(maildir, "/tmp/1600000000.M1P1.host", NULL);
+	fresh = tmp_strconcat(maildir, "/tmp/1700000000.M2P2.host", NULL);
+	dot = tmp_strconcat(maildir, "/tmp/.keep", NULL);
+	subdir = tmp_strconcat(maildir, "/tmp/olddir", NULL);
+	write_path(stale, "half a message");
+	write_path(fresh, "being written");
+	write_path(dot, "");
+	ck_assert_int_eq(mkdir(subdir, 0700), 0);
+	old[0].tv_sec = old[1].tv_sec = now - 37 * 3600;
+	old[0].tv_usec = old[1].tv_usec = 0;
+	ck_assert_int_eq(utimes(stale, old), 0);
+	/* opening cleans, but the stale file's ctime is recent: kept */
+	box = box_open(user, 0);
+	mailbox_close(&box);
+	ck_assert_int_eq(access(stale, F_OK), 0);
+	ck_assert_int_eq(access(fresh, F_OK), 0);
+	/* 35 hours on: nothing is 36 hours old yet */
+	ck_assert_uint_eq(maildir_tmp_cleanup_at(maildir, now + 35 * 3600), 0);
+	ck_assert_int_eq(access(fresh, F_OK), 0);
+	/* 37 hours on: both regular files go, the rest stays */
+	ck_assert_uint_eq(maildir_tmp_cleanup_at(maildir, now + 37 * 3600), 2);
+	ck_assert_int_eq(access(stale, F_OK), -1);
+	ck_assert_int_eq(access(fresh, F_OK), -1);
+	ck_assert_int_eq(access(dot, F_OK), 0);
+	ck_assert_int_eq(access(subdir, F_OK), 0);
+	/* a Maildir without tmp/ is no error */
+	ck_assert_uint_eq(maildir_tmp_cleanup_at(home, now), 0);
+	mail_user_unref(&user);
+}
+END_TEST
+
 Suite *test_maildir_storage_suite(void)
 {
 	Suite *s = suite_create("maildir-storage");
@@ -523,6 +569,7 @@ Suite *test_maildir_storage_suite(void)
 	tcase_add_test(tc, test_maildir_control_dir);
 	tcase_add_test(tc, test_maildir_corrupt_uidlist);
 	tcase_add_test(tc, test_maildir_concurrent);
+	tcase_add_test(tc, test_maildir_tmp_cleanup);
 	suite_add_tcase(s, tc);
 	return s;
 }

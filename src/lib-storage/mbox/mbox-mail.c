@@ -1,0 +1,250 @@
+/* Copyright (c) dovecot-like authors. mbox-mail.c: per-message access for
+   mbox: the message as clients see it (no From_ line, no metadata headers,
+   CRLF), sizes, INTERNALDATE from the From_ line, POP3 UIDLs, and flag
+   changes and expunges written into the file. */
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "buffer.h"
+#include "istream.h"
+#include "istream-crlf.h"
+#include "var-expand.h"
+#include "message-header-md5.h"
+#include "mbox-storage.h"
+
+#include <unistd.h>
+
+/* Messages are copied out under the read lock; bigger ones are refused. */
+#define MBOX_MAIL_MAX_SIZE (256ULL * 1024 * 1024)
+
+static int mbox_mail_find(struct mbox_mailbox *mbox, uint32_t uid,
+			  enum mbox_lock_type type, struct mbox_rec **rec_r)
+{
+	if (mbox_sync_lock_parse(mbox, type) < 0)
+		return -1;
+	*rec_r = mbox_sync_find_rec(mbox, uid);
+	if (*rec_r == NULL) {
+		mbox_unlock(&mbox->lock);
+		mailbox_set_error(&mbox->box, MAIL_ERROR_EXPUNGED,
+				  "Message was expunged");
+		return -1;
+	}
+	return 0;
+}
+
+static int pread_full(struct mbox_mailbox *mbox, void *data, size_t len,
+		      uoff_t offset)
+{
+	unsigned char *p = data;
+	ssize_t ret;
+
+	while (len > 0) {
+		ret = pread(mbox->fd, p, len, (off_t)offset);
+		if (ret < 0 && errno == EINTR)
+			continue;
+		if (ret <= 0) {
+			if (ret == 0)
+				log_error("mbox %s: unexpected EOF", mbox->path);
+			else
+				log_error("pread(%s) failed: %m", mbox->path);
+			mailbox_set_internal_error(&mbox->box);
+			return -1;
+		}
+		p += ret;
+		len -= (size_t)ret;
+		offset += (uoff_t)ret;
+	}
+	return 0;
+}
+
+/* The visible message (LF form), or with raw_header only the header as
+   stored, appended to dest. Binary-safe. Caller holds the lock. */
+static int mbox_mail_read(struct mbox_mailbox *mbox, const struct mbox_rec *rec,
+			  bool raw_header, struct buf *dest)
+{
+	uoff_t hdr_len = rec->body_offset - rec->hdr_offset;
+	uoff_t body_len = rec->body_end - rec->body_offset;
+	unsigned char *hdr, *body;
+
+	if (hdr_len + body_len > MBOX_MAIL_MAX_SIZE) {
+		log_error("mbox %s: message uid %u too large", mbox->path,
+			  rec->uid);
+		mailbox_set_internal_error(&mbox->box);
+		return -1;
+	}
+	hdr = p_malloc(tmp_pool, (size_t)hdr_len + 1);
+	if (pread_full(mbox, hdr, (size_t)hdr_len, rec->hdr_offset) < 0)
+		return -1;
+	if (raw_header) {
+		(void)buf_append(dest, hdr, (size_t)hdr_len);
+		return 0;
+	}
+	mbox_headers_filter(hdr, (size_t)(rec->hdr_end - rec->hdr_offset), dest);
+	(void)buf_append(dest, hdr + (rec->hdr_end - rec->hdr_offset),
+			 (size_t)(rec->body_offset - rec->hdr_end));
+	body = buf_get_space(dest, (size_t)body_len);
+	ASSERT(body != NULL);	/* no max size */
+	if (pread_full(mbox, body, (size_t)body_len, rec->body_offset) < 0)
+		return -1;
+	buf_commit_space(dest, (size_t)body_len);
+	return 0;
+}
+
+static int mbox_mail_get_visible(struct mailbox *box, struct mailbox_msg *msg,
+				 struct buf **buf_r)
+{
+	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
+	struct mbox_rec *rec;
+	struct buf *buf;
+	int ret;
+
+	if (mbox_mail_find(mbox, msg->uid, MBOX_LOCK_READ, &rec) < 0)
+		return -1;
+	buf = buf_create(tmp_pool, (size_t)MIN(rec->next_offset -
+					       rec->hdr_offset + 64,
+					       1024 * 1024));
+	ret = mbox_mail_read(mbox, rec, false, buf);
+	mbox_unlock(&mbox->lock);
+	*buf_r = buf;
+	return ret;
+}
+
+static int mbox_mail_get_stream(struct mailbox *box, struct mailbox_msg *msg,
+				struct istream **stream_r)
+{
+	struct istream *input;
+	struct buf *buf;
+
+	if (mbox_mail_get_visible(box, msg, &buf) < 0)
+		return -1;
+	input = istream_create_from_data(buf->data, buf->used);
+	input->blocking = true;
+	*stream_r = istream_create_crlf(input);
+	istream_unref(&input);
+	return 0;
+}
+
+static int mbox_mail_get_virtual_size(struct mailbox *box,
+				      struct mailbox_msg *_msg, uoff_t *size_r)
+{
+	struct mbox_msg *msg = (struct mbox_msg *)_msg;
+	struct buf *buf;
+	bool last_cr = false;
+
+	if (!msg->vsize_set) {
+		if (mbox_mail_get_visible(box, _msg, &buf) < 0)
+			return -1;
+		msg->vsize = istream_crlf_count_size(buf->data, buf->used,
+						     &last_cr);
+		msg->vsize_set = true;
+	}
+	*size_r = msg->vsize;
+	return 0;
+}
+
+static int mbox_mail_get_physical_size(struct mailbox *box,
+				       struct mailbox_msg *msg, uoff_t *size_r)
+{
+	struct buf *buf;
+
+	if (mbox_mail_get_visible(box, msg, &buf) < 0)
+		return -1;
+	*size_r = buf->used;
+	return 0;
+}
+
+static int mbox_mail_get_received_date(struct mailbox *box,
+				       struct mailbox_msg *msg, time_t *date_r)
+{
+	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
+	struct mbox_rec *rec;
+
+	if (mbox_mail_find(mbox, msg->uid, MBOX_LOCK_READ, &rec) < 0)
+		return -1;
+	*date_r = rec->received;
+	mbox_unlock(&mbox->lock);
+	return 0;
+}
+
+static const char *md5_hex(const unsigned char *md5)
+{
+	static const char hex[] = "0123456789abcdef";
+	char *out = p_malloc(tmp_pool, MESSAGE_HEADER_MD5_LEN * 2 + 1);
+	unsigned int i;
+
+	for (i = 0; i < MESSAGE_HEADER_MD5_LEN; i++) {
+		out[i * 2] = hex[md5[i] >> 4];
+		out[i * 2 + 1] = hex[md5[i] & 0x0f];
+	}
+	return out;
+}
+
+static int mbox_mail_get_pop3_uidl(struct mailbox *box, struct mailbox_msg *msg,
+				   const char *format, const char **uidl_r)
+{
+	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
+	struct mail_pop3_uidl_values values = { NULL, NULL, NULL };
+	unsigned char md5[MESSAGE_HEADER_MD5_LEN];
+	struct mbox_rec *rec;
+	struct buf *hdr;
+	int ret;
+
+	if (var_has_key(format, 'm', "md5")) {
+		/* reference 7: over the header as stored */
+		if (mbox_mail_find(mbox, msg->uid, MBOX_LOCK_READ, &rec) < 0)
+			return -1;
+		hdr = buf_create(tmp_pool, 4096);
+		ret = mbox_mail_read(mbox, rec, true, hdr);
+		mbox_unlock(&mbox->lock);
+		if (ret < 0)
+			return -1;
+		message_header_md5(hdr->data, hdr->used, md5);
+		values.md5 = md5_hex(md5);
+	}
+	return mailbox_pop3_uidl_expand(box, msg->uid, format, &values, uidl_r);
+}
+
+static int mbox_mail_write_flags(struct mailbox *box, struct mailbox_msg *msg,
+				 enum mail_flags old_flags ATTR_UNUSED)
+{
+	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
+	struct mbox_msg *mmsg = (struct mbox_msg *)msg;
+
+	if (!mbox->writable)
+		return 0;	/* kept in this session only */
+	if (!mmsg->flags_pending) {
+		mmsg->flags_pending = true;
+		mbox->pending_count++;
+	}
+	return 0;
+}
+
+static int mbox_mail_expunge(struct mailbox *box, struct mailbox_msg *msg)
+{
+	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
+
+	if (!mbox->writable) {
+		mailbox_set_error(box, MAIL_ERROR_PERM, "mbox is read-only");
+		return -1;
+	}
+	/* written at the next sync or close: one rewrite for all */
+	array_append(&mbox->expunge_pending, &msg->uid);
+	return 0;
+}
+
+static void mbox_mailbox_close(struct mailbox *box)
+{
+	mbox_sync_close((struct mbox_mailbox *)box);
+}
+
+const struct mailbox_vfuncs mbox_mailbox_vfuncs = {
+	.sync = mbox_sync,
+	.close = mbox_mailbox_close,
+	.get_virtual_size = mbox_mail_get_virtual_size,
+	.get_physical_size = mbox_mail_get_physical_size,
+	.get_received_date = mbox_mail_get_received_date,
+	.get_pop3_uidl = mbox_mail_get_pop3_uidl,
+	.get_stream = mbox_mail_get_stream,
+	.write_flags = mbox_mail_write_flags,
+	.expunge = mbox_mail_expunge,
+};

@@ -1,0 +1,181 @@
+/* Copyright (c) dovecot-like authors. mbox-storage.c: opening an mbox
+   mailbox (INBOX from INBOX= or <root>/inbox, others as files under the
+   root) and listing the mailbox files (reference mbox-format.md 1). */
+#include "lib.h"
+#include "array.h"
+#include "str.h"
+#include "mbox-storage.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define MBOX_LIST_MAX_DEPTH 16
+
+/* Names are validated like maildir's: no "..", no hidden components. */
+static bool mbox_name_is_valid(const char *name)
+{
+	const char *p;
+
+	if (name[0] == '\0' || name[0] == '/' || name[0] == '.' ||
+	    name[0] == '~' || strstr(name, "//") != NULL ||
+	    name[strlen(name) - 1] == '/')
+		return false;
+	for (p = name; *p != '\0'; p++) {
+		if ((unsigned char)*p < 0x20 || *p == 0x7f ||
+		    (p[0] == '/' && p[1] == '.'))
+			return false;
+	}
+	return true;
+}
+
+const char *mbox_mailbox_path(const struct mail_storage_location *loc,
+			      const char *name)
+{
+	if (strcasecmp(name, "INBOX") == 0) {
+		return loc->inbox_path != NULL ? loc->inbox_path :
+			tmp_strconcat(loc->root, "/inbox", NULL);
+	}
+	if (!mbox_name_is_valid(name))
+		return NULL;
+	return tmp_strconcat(loc->root, "/", name, NULL);
+}
+
+static const char *mbox_journal_path(const char *root, const char *name)
+{
+	char *p, *fname = p_strconcat(tmp_pool, ".dlmbox-journal.", name, NULL);
+
+	for (p = fname; *p != '\0'; p++) {
+		if (*p == '/')
+			*p = '.';
+	}
+	return tmp_strconcat(root, "/", fname, NULL);
+}
+
+int mbox_mailbox_open(struct mail_user *user, const char *name,
+		      enum mailbox_flags flags, struct mailbox **box_r,
+		      enum mail_storage_error *error_r, const char **error_str_r)
+{
+	const struct mail_storage_location *loc = &user->location;
+	struct mbox_mailbox *mbox;
+	struct mailbox_sync_result result;
+	struct mailbox *box;
+	struct pool *pool;
+	const char *path;
+	bool inbox = strcasecmp(name, "INBOX") == 0;
+	struct stat st;
+
+	path = mbox_mailbox_path(loc, name);
+	if (path == NULL || (!inbox && stat(path, &st) < 0)) {
+		*error_r = MAIL_ERROR_NOTFOUND;
+		*error_str_r = tmp_printf("Mailbox doesn't exist: %s", name);
+		return -1;
+	}
+	if (!inbox && !S_ISREG(st.st_mode)) {
+		*error_r = MAIL_ERROR_NOTFOUND;
+		*error_str_r = tmp_printf("Mailbox isn't selectable: %s", name);
+		return -1;
+	}
+
+	pool = pool_create("mbox mailbox", 1024, POOL_FLAG_NONE);
+	mbox = pool_new(pool, struct mbox_mailbox, 1);
+	mailbox_init(&mbox->box, pool, user, inbox ? "INBOX" : name, flags,
+		     &mbox_mailbox_vfuncs);
+	mbox->path = p_strdup(pool, path);
+	mbox->journal_path = p_strdup(pool, mbox_journal_path(loc->root,
+							      mbox->box.name));
+	mbox->fd = -1;
+	array_init(&mbox->expunge_pending, pool, 16);
+	mbox_lock_settings_default(&mbox->lock_set);
+	mbox_lock_init(&mbox->lock, mbox->path, -1, &mbox->lock_set);
+
+	if (mailbox_sync(&mbox->box, tmp_pool, &result) < 0) {
+		*error_r = mailbox_get_last_error(&mbox->box, error_str_r);
+		*error_str_r = tmp_strdup(*error_str_r);
+		box = &mbox->box;
+		mailbox_close(&box);
+		return -1;
+	}
+	*box_r = &mbox->box;
+	return 0;
+}
+
+static void mbox_list_dir(struct pool *pool, const char *dir,
+			  const char *prefix, unsigned int depth,
+			  ARRAY_TYPE(string) *names)
+{
+	struct dirent *d;
+	struct stat st;
+	const char *path, *name;
+	size_t len;
+	DIR *dirp;
+
+	if (depth > MBOX_LIST_MAX_DEPTH || (dirp = opendir(dir)) == NULL)
+		return;
+	while ((d = readdir(dirp)) != NULL) {
+		if (d->d_name[0] == '.')
+			continue;
+		len = strlen(d->d_name);
+		if (len > 5 && strcmp(d->d_name + len - 5, ".lock") == 0)
+			continue;
+		path = tmp_strconcat(dir, "/", d->d_name, NULL);
+		if (stat(path, &st) < 0)
+			continue;
+		name = p_strconcat(pool, prefix, d->d_name, NULL);
+		if (prefix[0] == '\0' && strcasecmp(name, "inbox") == 0)
+			continue;	/* INBOX is listed once, as INBOX */
+		if (S_ISREG(st.st_mode)) {
+			array_append(names, &name);
+		} else if (S_ISDIR(st.st_mode)) {
+			mbox_list_dir(pool, path, p_strconcat(pool, name, "/",
+							      NULL),
+				      depth + 1, names);
+		}
+	}
+	(void)closedir(dirp);
+}
+
+static int name_cmp(const void *p1, const void *p2)
+{
+	const char *const *s1 = p1, *const *s2 = p2;
+
+	if (strcmp(*s1, "INBOX") == 0)
+		return strcmp(*s2, "INBOX") == 0 ? 0 : -1;
+	if (strcmp(*s2, "INBOX") == 0)
+		return 1;
+	return strcmp(*s1, *s2);
+}
+
+int mbox_list_mailboxes(struct mail_user *user, struct pool *pool,
+			ARRAY_TYPE(string) *names_r)
+{
+	const char *inbox = "INBOX";
+
+	array_init(names_r, pool, 8);
+	array_append(names_r, &inbox);
+	mbox_list_dir(pool, user->location.root, "", 0, names_r);
+	array_sort(names_r, name_cmp);
+	return 0;
+}
+
+int mbox_create_root(const char *root, const char **error_r)
+{
+	char *copy, *p;
+
+	copy = p_strdup(tmp_pool, root);
+	for (p = copy + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(copy, 0700) < 0 && errno != EEXIST) {
+			*error_r = tmp_printf("mkdir(%s) failed: %m", copy);
+			return -1;
+		}
+		*p = c;
+		if (c == '\0')
+			return 0;
+	}
+}

@@ -1,0 +1,442 @@
+"""A Maildir written by Debian's real Dovecot opens in dovecot-like with the
+same UIDVALIDITY, UIDNEXT, UIDs, flags, message bytes and POP3 UIDLs.
+
+Dovecot (dovecot-imapd, dovecot-pop3d) runs from a private config (own
+base_dir/state_dir, free loopback ports, the same passwd-file and home as
+the dovecot-like instance that serves the Maildir afterwards). Mail goes in
+through Dovecot's IMAP APPEND (with flags and keywords) and a test "MTA"
+writing into new/ and dovecot-lda; Dovecot then flags and expunges some.
+After Dovecot stops, dovecot-like serves that same Maildir in place. And
+back: what dovecot-like changes there (flags, an expunge, a delivery it
+numbers), a new Dovecot instance reads the same, keywords kept.
+
+Skipped (with the reason) only when Dovecot is not installed and cannot be
+(needs root and apt-get); scripts/install-deps.sh installs it for CI."""
+import imaplib, os, poplib, re, shutil, signal, subprocess, tempfile, time
+import pytest
+import dlserver
+from dlserver import Server
+from rawclient import Imap, Pop3
+
+DOVECOT = "/usr/sbin/dovecot"
+LDA = "/usr/lib/dovecot/dovecot-lda"      # in dovecot-core, which -imapd needs
+NEEDED = (DOVECOT, LDA, "/usr/lib/dovecot/imap", "/usr/lib/dovecot/imap-login",
+          "/usr/lib/dovecot/pop3", "/usr/lib/dovecot/pop3-login")
+UIDL_FORMAT = "%08Xu%08Xv"
+
+
+def ensure_dovecot():
+    """Dovecot's binaries, installed with apt-get if missing; else skip."""
+    if all(os.path.exists(p) for p in NEEDED):
+        return
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        pytest.skip("Debian's Dovecot is not installed and cannot be (not root / no apt-get)")
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    r = subprocess.run("apt-get update -qq && apt-get install -y -qq "
+                       "dovecot-imapd dovecot-pop3d", shell=True, env=env,
+                       capture_output=True, text=True)
+    if r.returncode != 0 or not all(os.path.exists(p) for p in NEEDED):
+        pytest.skip("installing dovecot-imapd failed: " + r.stderr[-500:])
+    # the package may start a system Dovecot: ours does not depend on it, and
+    # it uses other ports and its own base_dir
+
+
+class Dovecot:
+    """Debian's Dovecot serving the users of a prepared dlserver.Server."""
+
+    def __init__(self, srv):
+        self.srv = srv
+        self.dir = tempfile.mkdtemp(prefix="dl-dovecot-")
+        os.chmod(self.dir, 0o755)
+        self.imap_port, self.pop3_port = dlserver.free_port(), dlserver.free_port()
+        self.log = os.path.join(self.dir, "dovecot.log")
+        self.conf = os.path.join(self.dir, "dovecot.conf")
+        with open(self.conf, "w") as f:
+            f.write(f"""# tests/integration/test_dovecot_interop.py: private instance
+instance_name = dl-interop-{os.getpid()}
+base_dir = {self.dir}/run
+state_dir = {self.dir}/state
+listen = 127.0.0.1
+protocols = imap pop3
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+log_path = {self.log}
+passdb {{
+  driver = passwd-file
+  args = {srv.passwd}
+}}
+userdb {{
+  driver = passwd-file
+  args = {srv.passwd}
+}}
+mail_location = maildir:~/Maildir
+pop3_uidl_format = {UIDL_FORMAT}
+service imap-login {{
+  inet_listener imap {{
+    port = {self.imap_port}
+  }}
+  inet_listener imaps {{
+    port = 0
+  }}
+}}
+service pop3-login {{
+  inet_listener pop3 {{
+    port = {self.pop3_port}
+  }}
+  inet_listener pop3s {{
+    port = 0
+  }}
+}}
+""")
+        self.proc = None
+
+    def start(self):
+        dlserver.ensure_system_users()
+        self.proc = subprocess.Popen([DOVECOT, "-F", "-c", self.conf],
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                out = self.proc.stdout.read().decode(errors="replace")
+                self.proc = None
+                pytest.skip("Dovecot does not start here: " + out[-500:] + self.log_text())
+            if Server.greets(self.imap_port, b"* OK") and Server.greets(self.pop3_port, b"+OK"):
+                return self
+            time.sleep(0.1)
+        self.stop()
+        pytest.skip("Dovecot did not answer within 30 s: " + self.log_text()[-500:])
+
+    def stop(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.proc = None
+
+    def cleanup(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_text(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+
+def message(i, size, multipart=False):
+    """A CRLF message of about `size` bytes (byte-exact round trips)."""
+    lines = [f"From: Sender {i} <s{i}@example.com>", "To: demo@example.com",
+             f"Subject: interop message {i}", f"Message-ID: <interop{i}@example.com>",
+             "Date: Mon, 2 Nov 2026 10:%02d:00 +0000" % i, "MIME-Version: 1.0"]
+    text = "".join(f"body line {n} of message {i}\r\n" for n in range(size // 28))
+    if multipart:
+        lines += ['Content-Type: multipart/mixed; boundary="b%d"' % i, "",
+                  "preamble", f"--b{i}", "Content-Type: text/plain", "", text,
+                  f"--b{i}", "Content-Type: application/octet-stream",
+                  "Content-Transfer-Encoding: base64", "", "AAECAwQFBgcICQ==",
+                  f"--b{i}--", ""]
+    else:
+        lines += ["Content-Type: text/plain; charset=us-ascii", "", text]
+    return "\r\n".join(lines).encode()
+
+
+# (flags at APPEND, later STORE through Dovecot, expunged?)
+PLAN = [
+    ("(\\Seen)", None, False),
+    ("(\\Flagged $Junk)", "+FLAGS (\\Answered)", False),
+    ("()", "+FLAGS (\\Deleted)", True),
+    ("(\\Answered \\Seen NonJunk)", "-FLAGS (\\Seen)", False),
+    ("(\\Draft)", None, False),
+    ("()", "+FLAGS (\\Seen $Label1 \\Deleted)", True),
+    ("(\\Seen $Forwarded)", "+FLAGS ($Label2)", False),
+]
+MTA_MESSAGE = message(99, 4000)
+# delivered by dovecot-lda with LF line ends (as an MTA pipes it); IMAP
+# serves it with CRLF
+LDA_MESSAGE = message(98, 3000, multipart=True).replace(b"\r\n", b"\n")
+
+
+def lda_deliver(dc, body):
+    """dovecot-lda -d demo: Dovecot's own delivery (name, ,S=, ,W=)."""
+    r = subprocess.run([LDA, "-c", dc.conf, "-d", "demo", "-f", "mta@example.com"],
+                       input=body, capture_output=True, timeout=60)
+    assert r.returncode == 0, (r.returncode, r.stdout, r.stderr, dc.log_text()[-2000:])
+
+
+def parse_fetch(data):
+    """imaplib FETCH data -> {uid: (flags set, body bytes)}."""
+    out = {}
+    for item in data:
+        if not isinstance(item, tuple):
+            continue
+        head, body = item
+        m = re.search(rb"UID (\d+)", head)
+        f = re.search(rb"FLAGS \(([^)]*)\)", head)
+        assert m and f, head
+        out[int(m.group(1))] = (frozenset(f.group(1).decode().split()) - {"\\Recent"}, body)
+    return out
+
+
+def dovecot_session(dc):
+    """Deliver and change mail through Dovecot; return what Dovecot reports:
+    (uidvalidity, uidnext, {uid: (flags, body)}, [pop3 uidl lines])."""
+    lda_deliver(dc, LDA_MESSAGE)
+    m = imaplib.IMAP4("127.0.0.1", dc.imap_port, timeout=30)
+    m.login("demo", "demo")
+    bodies = [LDA_MESSAGE.replace(b"\n", b"\r\n")]
+    for i, (flags, _, _) in enumerate(PLAN):
+        body = message(i, 2000 + 1500 * i, multipart=(i % 3 == 1))
+        bodies.append(body)
+        typ, data = m.append("INBOX", flags, None, body)
+        assert typ == "OK", data
+    typ, data = m.select("INBOX")
+    assert typ == "OK" and int(data[0]) == len(PLAN) + 1, data
+    for i, (_, store, _) in enumerate(PLAN):
+        if store:     # seq 1 is the LDA's message
+            typ, data = m.store(str(i + 2), store.split(" ", 1)[0], store.split(" ", 1)[1])
+            assert typ == "OK", data
+    typ, data = m.expunge()
+    assert typ == "OK"
+    assert len(data) == sum(1 for p in PLAN if p[2]), data
+    # an MTA delivery Dovecot picks up (and moves to cur/, as \Recent)
+    md = os.path.join(dc.srv.home("demo"), "Maildir")
+    name = "1800000099.M99P4242.mta,S=%d" % len(MTA_MESSAGE)
+    with open(os.path.join(md, "tmp", name), "wb") as f:
+        f.write(MTA_MESSAGE)
+    uid, gid = dc.srv.uids["demo"]
+    os.chown(os.path.join(md, "tmp", name), uid, gid)
+    os.rename(os.path.join(md, "tmp", name), os.path.join(md, "new", name))
+    typ, data = m.noop()
+    assert typ == "OK"
+    typ, data = m.select("INBOX")
+    assert typ == "OK"
+    uidvalidity = int(m.untagged_responses["UIDVALIDITY"][0])
+    uidnext = int(m.untagged_responses["UIDNEXT"][0])
+    typ, data = m.fetch("1:*", "(UID FLAGS BODY.PEEK[])")
+    assert typ == "OK"
+    msgs = parse_fetch(data)
+    m.logout()
+    kept = bodies[:1] + [b for b, p in zip(bodies[1:], PLAN) if not p[2]] + [MTA_MESSAGE]
+    assert [b for _, b in sorted((u, v[1]) for u, v in msgs.items())] == kept
+
+    p = poplib.POP3("127.0.0.1", dc.pop3_port, timeout=30)
+    p.user("demo")
+    p.pass_("demo")
+    _, uidls, _ = p.uidl()
+    p.quit()
+    return uidvalidity, uidnext, msgs, [l.decode() for l in uidls]
+
+
+@pytest.fixture(scope="module")
+def interop():
+    """Dovecot writes the Maildir, then dovecot-like serves it."""
+    ensure_dovecot()
+    srv = Server(users={"demo": "demo"}, messages=0)
+    srv.prepare()
+    dc = Dovecot(srv)
+    try:
+        dc.start()
+        ref = dovecot_session(dc)
+        dc.stop()
+        bad = [l for l in dc.log_text().splitlines() if "Error:" in l or "Fatal:" in l
+               or "Panic:" in l]
+        assert not bad, "Dovecot's log:\n" + "\n".join(bad)
+    except BaseException:
+        dc.cleanup()
+        shutil.rmtree(srv.dir, ignore_errors=True)
+        raise
+    dc.cleanup()
+    srv.prepare = lambda: None     # serve exactly what Dovecot left
+    srv.start()
+    yield srv, ref
+    srv.stop()
+
+
+def our_view(srv):
+    """(uidvalidity, uidnext, {uid: (flags, body)}) as dovecot-like reports."""
+    c = Imap(srv.imap_port, timeout=30)
+    untagged, tagged = c.command("LOGIN demo demo")
+    assert tagged.startswith("OK"), tagged
+    untagged, tagged = c.command("SELECT INBOX")
+    assert tagged.startswith("OK"), tagged
+    get = lambda rx: [int(m.group(1)) for m in (re.match(rx, l) for l in untagged) if m]
+    uidvalidity = get(r"^\* OK \[UIDVALIDITY (\d+)\]")
+    uidnext = get(r"^\* OK \[UIDNEXT (\d+)\]")
+    exists = get(r"^\* (\d+) EXISTS$")
+    assert len(uidvalidity) == 1 and len(uidnext) == 1 and len(exists) == 1, untagged
+    untagged, tagged = c.command("FETCH 1:* (UID FLAGS BODY.PEEK[])")
+    assert tagged.startswith("OK"), tagged
+    msgs = {}
+    assert len(untagged) == exists[0], untagged
+    for n, item in enumerate(untagged):
+        assert isinstance(item, list), item
+        head, body, rest = item
+        m = re.match(r"^\* (\d+) FETCH \(UID (\d+) FLAGS \(([^)]*)\) BODY\[\] \{\d+\}$", head)
+        assert m and int(m.group(1)) == n + 1 and rest == ")", item
+        msgs[int(m.group(2))] = (frozenset(m.group(3).split()) - {"\\Recent"}, body)
+    c.command("LOGOUT")
+    return uidvalidity[0], uidnext[0], msgs
+
+
+def system_flags(flags):
+    return frozenset(f for f in flags if f.startswith("\\"))
+
+
+def kw(flags):
+    return flags - system_flags(flags)
+
+
+def test_same_uidvalidity_uids_and_bodies(interop):
+    srv, (uidvalidity, uidnext, ref, _) = interop
+    got_validity, got_next, got = our_view(srv)
+    assert got_validity == uidvalidity
+    assert got_next == uidnext
+    assert sorted(got) == sorted(ref)
+    for uid in ref:
+        assert got[uid][1] == ref[uid][1], f"UID {uid}: body differs"
+
+
+def test_same_system_flags(interop):
+    srv, (_, _, ref, _) = interop
+    _, _, got = our_view(srv)
+    assert {u: system_flags(v[0]) for u, v in got.items()} == \
+        {u: system_flags(v[0]) for u, v in ref.items()}
+    # the plan did set some: the comparison is not of empty sets
+    assert any(system_flags(v[0]) for v in ref.values())
+
+
+@pytest.mark.xfail(strict=True, reason="keywords (dovecot-keywords, Maildir "
+                   "flag letters a-z) are not reported in FLAGS yet")
+def test_same_keywords(interop):
+    srv, (_, _, ref, _) = interop
+    _, _, got = our_view(srv)
+    assert any(v[0] - system_flags(v[0]) for v in ref.values())
+    assert {u: v[0] for u, v in got.items()} == {u: v[0] for u, v in ref.items()}
+
+
+def test_same_pop3_uidls(interop):
+    srv, (uidvalidity, _, ref, ref_uidls) = interop
+    assert len(ref_uidls) == len(ref)
+    # Dovecot's own format: %08Xu%08Xv
+    for n, (line, uid) in enumerate(zip(ref_uidls, sorted(ref))):
+        assert line == "%d %08x%08x" % (n + 1, uid, uidvalidity) or \
+            line == "%d %08X%08X" % (n + 1, uid, uidvalidity), line
+    p = Pop3(srv.pop3_port, timeout=30)
+    assert p.command("USER demo").startswith("+OK")
+    assert p.command("PASS demo").startswith("+OK")
+    first, lines = p.multiline("UIDL")
+    assert first.startswith("+OK"), first
+    assert lines == ref_uidls
+    assert p.command("QUIT").startswith("+OK")
+
+
+def imap_view(port):
+    """(uidvalidity, uidnext, {uid: (flags, body)}) through imaplib."""
+    m = imaplib.IMAP4("127.0.0.1", port, timeout=30)
+    m.login("demo", "demo")
+    typ, data = m.select("INBOX")
+    assert typ == "OK", data
+    uidvalidity = int(m.untagged_responses["UIDVALIDITY"][0])
+    uidnext = int(m.untagged_responses["UIDNEXT"][0])
+    typ, data = m.fetch("1:*", "(UID FLAGS BODY.PEEK[])")
+    assert typ == "OK", data
+    msgs = parse_fetch(data)
+    m.logout()
+    return uidvalidity, uidnext, msgs
+
+
+def pop3_uidls(port):
+    p = Pop3(port, timeout=30)
+    assert p.command("USER demo").startswith("+OK")
+    assert p.command("PASS demo").startswith("+OK")
+    first, lines = p.multiline("UIDL")
+    assert first.startswith("+OK"), first
+    assert p.command("QUIT").startswith("+OK")
+    return lines
+
+
+def stop_keeping_dir(srv):
+    """Stop dovecot-like but keep its directory (the Maildir lives there);
+    the same checks as Server.stop."""
+    srv.proc.send_signal(signal.SIGTERM)
+    rc = srv.proc.wait(timeout=15)
+    srv.proc = None
+    bad = [l for l in srv.log_text().splitlines()
+           if any(w in l for w in dlserver.BAD_LOG_WORDS)]
+    assert not bad and rc == 0, (rc, bad)
+
+
+def test_dovecot_reads_our_changes():
+    """The other way round: what dovecot-like changes in a Dovecot Maildir
+    (flags, expunges, a new delivery it gives a UID) Dovecot then reads the
+    same, and the keywords Dovecot set survive our flag changes."""
+    ensure_dovecot()
+    srv = Server(users={"demo": "demo"}, messages=0)
+    srv.prepare()
+    dcs = []
+    try:
+        dc = Dovecot(srv)
+        dcs.append(dc)
+        dc.start()
+        _, _, before, _ = dovecot_session(dc)
+        dc.stop()
+        srv.prepare = lambda: None
+        srv.start()
+        c = Imap(srv.imap_port, timeout=30)
+        assert c.command("LOGIN demo demo")[1].startswith("OK")
+        assert c.command("SELECT INBOX")[1].startswith("OK")
+        uids = sorted(before)
+        # seq 1 is the LDA's message; seq 3 = $Junk \Answered \Flagged:
+        # drop \Flagged; seq 4 = NonJunk \Answered: add \Seen; seq 5 goes
+        assert kw(before[uids[2]][0]) == {"$Junk"} and kw(before[uids[3]][0]) == {"NonJunk"}
+        for cmd in ("STORE 3 -FLAGS.SILENT (\\Flagged)", "STORE 4 +FLAGS.SILENT (\\Seen)",
+                    "STORE 5 +FLAGS.SILENT (\\Deleted)"):
+            untagged, tagged = c.command(cmd)
+            assert tagged.startswith("OK") and untagged == [], (cmd, untagged, tagged)
+        untagged, tagged = c.command("EXPUNGE")
+        assert untagged == ["* 5 EXPUNGE"] and tagged.startswith("OK"), (untagged, tagged)
+        md = srv.maildir("demo")
+        body = message(77, 5000)
+        name = "1800000177.M177P4242.mta,S=%d" % len(body)
+        with open(os.path.join(md, "tmp", name), "wb") as f:
+            f.write(body)
+        os.chown(os.path.join(md, "tmp", name), *srv.uids["demo"])
+        os.rename(os.path.join(md, "tmp", name), os.path.join(md, "new", name))
+        untagged, tagged = c.command("NOOP")
+        assert untagged[0] == "* %d EXISTS" % len(uids), untagged
+        c.command("LOGOUT")
+        ours = our_view(srv)
+        our_uidls = pop3_uidls(srv.pop3_port)
+        stop_keeping_dir(srv)
+
+        dc2 = Dovecot(srv)
+        dcs.append(dc2)
+        dc2.start()
+        theirs = imap_view(dc2.imap_port)
+        their_uidls = pop3_uidls(dc2.pop3_port)
+        dc2.stop()
+        assert theirs[0] == ours[0], "UIDVALIDITY"
+        assert theirs[1] == ours[1], "UIDNEXT"
+        assert sorted(theirs[2]) == sorted(ours[2]) == uids[:4] + uids[5:] + [ours[1] - 1]
+        for uid, (flags, data) in theirs[2].items():
+            assert data == ours[2][uid][1], f"UID {uid}: body differs"
+            assert system_flags(flags) == system_flags(ours[2][uid][0]), uid
+        assert their_uidls == our_uidls
+        # keywords (which we do not report yet) are kept in the file names
+        for uid in uids[:4] + uids[5:]:
+            assert kw(theirs[2][uid][0]) == kw(before[uid][0]), uid
+        assert system_flags(theirs[2][uids[2]][0]) == {"\\Answered"}
+        assert system_flags(theirs[2][uids[3]][0]) == {"\\Answered", "\\Seen"}
+    finally:
+        for d in dcs:
+            d.cleanup()
+        if srv.proc is not None:
+            srv.stop(check_log=False)
+        shutil.rmtree(srv.dir, ignore_errors=True)
+

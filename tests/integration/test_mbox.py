@@ -1,0 +1,276 @@
+"""mbox end to end: an mbox INBOX (mail_location = mbox:~/mail:INBOX=~/inbox)
+served over IMAP and POP3: bodies byte-exact without the From_ line and the
+metadata headers, flags kept in Status/X-Status, EXPUNGE, stable POP3 UIDLs,
+and mail an MTA appends under the dotlock showing up at NOOP."""
+import fcntl, imaplib, os, poplib, re, subprocess, time
+import pytest
+from dlserver import Server
+
+MSGS = [
+    "Subject: m%d\nMessage-ID: <m%d@example.org>\n\nbody %d\nFrom here on\n>From quoted\n" % (i, i, i)
+    for i in range(1, 4)
+]
+
+
+def mbox_text(msgs, start=0):
+    return "".join("From sender@example.org  Thu Nov  9 22:33:5%d 2001\n%s\n" % (start + i, m)
+                   for i, m in enumerate(msgs))
+
+
+def crlf(s):
+    return s.replace("\n", "\r\n").encode()
+
+
+def inbox_path(srv):
+    return os.path.join(srv.home("demo"), "inbox")
+
+
+def read_inbox(srv):
+    with open(inbox_path(srv)) as f:
+        return f.read()
+
+
+@pytest.fixture
+def mbox_server():
+    srv = Server(users={"demo": "demo"}, mail_location="mbox:~/mail:INBOX=~/inbox")
+    srv.start()
+    uid, gid = srv.uids["demo"]
+    os.makedirs(os.path.join(srv.home("demo"), "mail"), exist_ok=True)
+    with open(inbox_path(srv), "w") as f:
+        f.write(mbox_text(MSGS))
+    subprocess.run(["chown", "-R", f"{uid}:{gid}", srv.home("demo")], check=True)
+    yield srv
+    srv.stop()
+
+
+def login(srv):
+    m = imaplib.IMAP4("127.0.0.1", srv.imap_port, timeout=15)
+    typ, data = m.login("demo", "demo")
+    assert typ == "OK", data
+    return m
+
+
+def fetch_body(m, seq):
+    typ, data = m.fetch(str(seq), "(BODY.PEEK[])")
+    assert typ == "OK", data
+    return data[0][1]
+
+
+def test_imap_bodies_byte_exact(mbox_server):
+    m = login(mbox_server)
+    typ, data = m.select("INBOX")
+    assert typ == "OK" and int(data[0]) == 3
+    for i, msg in enumerate(MSGS):
+        assert fetch_body(m, i + 1) == crlf(msg)
+    typ, data = m.fetch("1:*", "(UID RFC822.SIZE INTERNALDATE)")
+    assert typ == "OK"
+    for i, item in enumerate(data):
+        mm = re.match(rb'^\d+ \(UID (\d+) RFC822\.SIZE (\d+) INTERNALDATE "([^"]+)"\)$', item)
+        assert mm, item
+        assert int(mm.group(1)) == i + 1
+        assert int(mm.group(2)) == len(crlf(MSGS[i]))
+        assert mm.group(3).lstrip(b" 0").startswith(b"9-Nov-2001 22:33:5%d" % i)
+    m.logout()
+    text = read_inbox(mbox_server)
+    assert "X-IMAPbase: " in text and "X-UID: 3\n" in text
+
+
+def test_store_flags_persist(mbox_server):
+    m = login(mbox_server)
+    m.select("INBOX")
+    typ, _ = m.store("1", "+FLAGS", "(\\Seen \\Flagged)")
+    assert typ == "OK"
+    typ, _ = m.store("3", "+FLAGS", "(\\Answered \\Draft)")
+    assert typ == "OK"
+    m.logout()
+    text = read_inbox(mbox_server)
+    hdrs = [part.split("\n\n", 1)[0] for part in text.split("\nFrom sender@")]
+    assert re.search(r"^Status: RO$", hdrs[0], re.M), hdrs[0]
+    assert re.search(r"^X-Status: F$", hdrs[0], re.M), hdrs[0]
+    assert re.search(r"^Status: O$", hdrs[1], re.M), hdrs[1]
+    assert re.search(r"^X-Status: AT$", hdrs[2], re.M), hdrs[2]
+    m = login(mbox_server)
+    m.select("INBOX")
+    typ, data = m.fetch("1:3", "(FLAGS)")
+    flags = [set(re.search(rb"FLAGS \(([^)]*)\)", d).group(1).split()) for d in data]
+    assert flags[0] == {b"\\Seen", b"\\Flagged"}
+    assert flags[1] == set()
+    assert flags[2] == {b"\\Answered", b"\\Draft"}
+    for i, msg in enumerate(MSGS):
+        assert fetch_body(m, i + 1) == crlf(msg)
+    m.logout()
+
+
+def test_expunge(mbox_server):
+    m = login(mbox_server)
+    m.select("INBOX")
+    m.store("2", "+FLAGS", "(\\Deleted)")
+    typ, data = m.expunge()
+    assert typ == "OK" and data == [b"2"], data
+    assert fetch_body(m, 1) == crlf(MSGS[0])
+    assert fetch_body(m, 2) == crlf(MSGS[2])
+    m.logout()
+    text = read_inbox(mbox_server)
+    assert "Subject: m2" not in text and "Subject: m3" in text
+    m = login(mbox_server)
+    typ, data = m.select("INBOX")
+    assert int(data[0]) == 2
+    typ, data = m.fetch("1:*", "(UID)")
+    assert [int(re.search(rb"UID (\d+)", d).group(1)) for d in data] == [1, 3]
+    m.logout()
+
+
+def pop3_uidls(srv):
+    p = poplib.POP3("127.0.0.1", srv.pop3_port, timeout=15)
+    p.user("demo")
+    p.pass_("demo")
+    resp, lines, _ = p.uidl()
+    uidls = [l.split()[1] for l in lines]
+    body = b"\r\n".join(p.retr(1)[1]) + b"\r\n"
+    p.quit()
+    return uidls, body
+
+
+def test_pop3_uidls_stable(mbox_server):
+    u1, body = pop3_uidls(mbox_server)
+    assert len(u1) == 3 and len(set(u1)) == 3
+    # default pop3_uidl_format %08Xu%08Xv: uid then uidvalidity
+    assert all(re.match(rb"^[0-9a-f]{16}$", u) for u in u1), u1
+    assert [int(u[:8], 16) for u in u1] == [1, 2, 3]
+    assert body == crlf(MSGS[0])
+    u2, _ = pop3_uidls(mbox_server)
+    assert u1 == u2
+
+
+def test_mta_append_under_dotlock(mbox_server):
+    m = login(mbox_server)
+    typ, data = m.select("INBOX")
+    assert int(data[0]) == 3
+    path = inbox_path(mbox_server)
+    new = "Subject: m4\n\nnew mail\n"
+    # deliver like an MTA: dotlock, then fcntl, append, release
+    lock = path + ".lock"
+    fd = os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, b"%d:%s" % (os.getpid(), os.uname().nodename.encode()))
+    os.close(fd)
+    try:
+        with open(path, "a") as f:
+            fcntl.lockf(f, fcntl.LOCK_EX)
+            f.write(mbox_text([new], start=4))
+            f.flush()
+            fcntl.lockf(f, fcntl.LOCK_UN)
+    finally:
+        os.unlink(lock)
+    typ, data = m.noop()
+    assert typ == "OK"
+    assert m.untagged_responses.get("EXISTS", [b"?"])[-1] == b"4"
+    assert fetch_body(m, 4) == crlf(new)
+    typ, data = m.fetch("4", "(UID)")
+    assert b"UID 4" in data[0]
+    m.logout()
+    assert "X-UID: 4\n" in read_inbox(mbox_server)
+
+
+DOVECOT_IMAP = "/usr/lib/dovecot/imap"
+
+
+def dovecot_imap(srv, commands):
+    """Runs Debian's real Dovecot imap binary in PREAUTH mode on the same
+    home and mbox files (as the mail user); returns its output."""
+    uid, gid = srv.uids["demo"]
+    d = os.path.join(srv.dir, "dovecot")
+    if not os.path.isdir(d):
+        for sub in ("run", "state"):
+            os.makedirs(os.path.join(d, sub))
+        with open(os.path.join(d, "dovecot.conf"), "w") as f:
+            f.write(f"""base_dir = {d}/run
+state_dir = {d}/state
+log_path = {d}/dovecot.log
+mail_location = mbox:~/mail:INBOX=~/inbox
+first_valid_uid = 1
+passdb {{
+  driver = static
+  args = nopassword=y
+}}
+userdb {{
+  driver = static
+  args = uid={uid} gid={gid} home={srv.home("demo")}
+}}
+protocols =
+ssl = no
+""")
+        subprocess.run(["chown", "-R", f"{uid}:{gid}", d], check=True)
+    r = subprocess.run(["setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
+                        "env", "-i", "USER=demo", "HOME=" + srv.home("demo"),
+                        DOVECOT_IMAP, "-c", os.path.join(d, "dovecot.conf")],
+                       input=commands, capture_output=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def dovecot_messages(out):
+    """{uid: (flags, body)} from `FETCH 1:* (UID FLAGS BODY.PEEK[])` output."""
+    msgs = {}
+    for m in re.finditer(rb"\* \d+ FETCH \(UID (\d+) FLAGS \(([^)]*)\) BODY\[\] \{(\d+)\}\r\n", out):
+        n = int(m.group(3))
+        body = out[m.end():m.end() + n]
+        flags = set(m.group(2).split()) - {b"\\Recent"}
+        msgs[int(m.group(1))] = (flags, body)
+    return msgs
+
+
+@pytest.mark.skipif(not os.path.exists(DOVECOT_IMAP), reason="Dovecot not installed")
+def test_dovecot_reads_ours_and_we_read_dovecots(mbox_server):
+    # we assign UIDs, set flags and expunge
+    m = login(mbox_server)
+    typ, data = m.select("INBOX")
+    uidvalidity = int(m.untagged_responses["UIDVALIDITY"][-1])
+    m.store("1", "+FLAGS", "(\\Seen \\Flagged)")
+    m.store("2", "+FLAGS", "(\\Deleted)")
+    m.store("3", "+FLAGS", "(\\Answered)")
+    m.expunge()
+    m.logout()
+
+    out = dovecot_imap(mbox_server, b"a select INBOX\r\n"
+                       b"b fetch 1:* (uid flags body.peek[])\r\nc logout\r\n")
+    assert b"[UIDVALIDITY %d]" % uidvalidity in out, out
+    assert b"[UIDNEXT 4]" in out, out
+    msgs = dovecot_messages(out)
+    assert sorted(msgs) == [1, 3], out
+    assert msgs[1] == ({b"\\Seen", b"\\Flagged"}, crlf(MSGS[0]))
+    assert msgs[3] == ({b"\\Answered"}, crlf(MSGS[2]))
+
+    # Dovecot changes flags and appends; we see the same
+    new = b"Subject: dv\r\n\r\nhello from dovecot\r\n"
+    out = dovecot_imap(mbox_server, b"a select INBOX\r\nb store 1 flags (\\Draft)\r\n"
+                       b"c append INBOX (\\Seen) {%d+}\r\n%s\r\nd logout\r\n" % (len(new), new))
+    assert b"c OK" in out, out
+    m = login(mbox_server)
+    typ, data = m.select("INBOX")
+    assert int(data[0]) == 3
+    assert int(m.untagged_responses["UIDVALIDITY"][-1]) == uidvalidity
+    typ, data = m.fetch("1:*", "(UID FLAGS)")
+    got = [(int(re.search(rb"UID (\d+)", d).group(1)),
+            set(re.search(rb"FLAGS \(([^)]*)\)", d).group(1).split()) - {b"\\Recent"})
+           for d in data]
+    assert got == [(1, {b"\\Draft"}), (3, {b"\\Answered"}), (4, {b"\\Seen"})], got
+    assert fetch_body(m, 1) == crlf(MSGS[0])
+    assert fetch_body(m, 3) == new
+    m.logout()
+
+
+@pytest.mark.skipif(not os.path.exists(DOVECOT_IMAP), reason="Dovecot not installed")
+def test_dovecot_reads_our_pseudo_message(mbox_server):
+    # expunging everything leaves the internal message that keeps the UIDs
+    m = login(mbox_server)
+    m.select("INBOX")
+    uidvalidity = int(m.untagged_responses["UIDVALIDITY"][-1])
+    m.store("1:*", "+FLAGS", "(\\Deleted)")
+    m.expunge()
+    m.logout()
+    text = read_inbox(mbox_server)
+    assert text.startswith("From MAILER_DAEMON  ")
+    assert "\nX-IMAP: %d 0000000003\n" % uidvalidity in text
+    out = dovecot_imap(mbox_server, b"a select INBOX\r\nb logout\r\n")
+    assert b"* 0 EXISTS" in out and b"[UIDNEXT 4]" in out, out
+    assert b"[UIDVALIDITY %d]" % uidvalidity in out, out
