@@ -12,6 +12,7 @@
 #define SIZE SETTINGS_TYPE_SIZE
 #define TIME SETTINGS_TYPE_TIME
 #define ENUM SETTINGS_TYPE_ENUM
+#define ENUMS SETTINGS_TYPE_ENUM_LIST
 
 #define RESULT_VALUES "return-ok return return-fail continue continue-ok continue-fail"
 
@@ -87,10 +88,11 @@ const struct settings_def settings_defs[] = {
 	{ "mail_temp_dir", STR, "/tmp", NULL },
 	{ "mailbox_idle_check_interval", TIME, "30 secs", NULL },
 	{ "lock_method", ENUM, "fcntl", "fcntl flock dotlock" },
-	{ "mbox_read_locks", STR, "fcntl", NULL },
-	{ "mbox_write_locks", STR, "dotlock fcntl", NULL },
+	{ "mbox_read_locks", ENUMS, "fcntl", "dotlock dotlock_try fcntl flock" },
+	{ "mbox_write_locks", ENUMS, "dotlock fcntl", "dotlock dotlock_try fcntl flock" },
 	{ "mbox_lock_timeout", TIME, "5 mins", NULL },
 	{ "mbox_dotlock_change_timeout", TIME, "2 mins", NULL },
+	{ "mbox_lazy_writes", BOOL, "yes", NULL },
 	{ "maildir_very_dirty_syncs", BOOL, "no", NULL },
 	{ "maildir_copy_with_hardlinks", BOOL, "yes", NULL },
 

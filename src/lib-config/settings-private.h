@@ -17,6 +17,9 @@ enum settings_type {
 	SETTINGS_TYPE_SIZE,
 	SETTINGS_TYPE_TIME,
 	SETTINGS_TYPE_ENUM,	/* one of enum_values (space-separated) */
+	/* space-separated words, each one of enum_values, none twice
+	   (mbox_write_locks = dotlock fcntl) */
+	SETTINGS_TYPE_ENUM_LIST,
 };
 
 /* A setting we implement. Global settings have a plain name; keys inside

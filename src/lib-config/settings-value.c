@@ -189,6 +189,30 @@ static bool enum_has(const char *values, const char *value)
 	return false;
 }
 
+/* Every word of value is one of values, and none repeats. */
+static int enum_list_check(const char *values, const char *value,
+			   const char **error_r)
+{
+	const char *const *words = tmp_strsplit_spaces(value, " ");
+	unsigned int i, j;
+
+	for (i = 0; words[i] != NULL; i++) {
+		if (!enum_has(values, words[i])) {
+			*error_r = tmp_printf("Invalid value '%s' (allowed: %s)",
+					      words[i], values);
+			return -1;
+		}
+		for (j = 0; j < i; j++) {
+			if (strcmp(words[i], words[j]) == 0) {
+				*error_r = tmp_printf("'%s' listed twice",
+						      words[i]);
+				return -1;
+			}
+		}
+	}
+	return 0;
+}
+
 int settings_value_check(const struct settings_def *def, const char *value,
 			 const char **fixed_r, const char **warning_r,
 			 const char **error_r)
@@ -239,6 +263,8 @@ int settings_value_check(const struct settings_def *def, const char *value,
 		*error_r = tmp_printf("Invalid value '%s' (allowed: %s)",
 				      value, def->enum_values);
 		return -1;
+	case SETTINGS_TYPE_ENUM_LIST:
+		return enum_list_check(def->enum_values, value, error_r);
 	}
 	ASSERT(false);
 	return -1;

@@ -23,6 +23,8 @@ struct mail_user {
 	const char *username;
 	const char *home;
 	struct mail_storage_location location;
+	/* mbox backend settings; strings in pool */
+	struct mail_user_mbox_settings mbox_set;
 };
 
 /* One message of a view. Backends embed it as the first member of their own

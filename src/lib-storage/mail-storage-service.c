@@ -17,6 +17,7 @@
 #include "auth-master.h"
 #include "mail-storage.h"
 #include "mail-storage-service.h"
+#include "mbox-lock.h"
 
 #include <unistd.h>
 #include <stdlib.h>
@@ -251,8 +252,76 @@ static void mss_chdir_home(const char *home)
 		log_error("chdir(/) failed: %m");
 }
 
+/* A lock method list from the config; a bad one fails the login with the
+   config's file:line (the config parser only knows it as a string). */
+static const char *mss_lock_methods(const char *user, const char *key)
+{
+	enum mbox_lock_method methods[MBOX_LOCK_MAX_METHODS];
+	const char *value, *where, *error;
+	unsigned int count;
+
+	value = settings_get(mss->service->set, mss->protocol, key);
+	if (mbox_lock_methods_parse(value, methods, &count, &error) < 0) {
+		where = settings_get_location(mss->service->set, mss->protocol,
+					      key);
+		mss_fail("Internal error", "user %s: %s%sInvalid %s = %s: %s",
+			 user, where == NULL ? "" : where,
+			 where == NULL ? "" : ": ", key, value, error);
+	}
+	return p_strdup(mss->pool, value);
+}
+
+/* Seconds, rounding sub-second values up so "500 ms" still waits. */
+static unsigned int mss_get_secs(const char *key)
+{
+	unsigned int msecs = settings_get_msecs(mss->service->set,
+						mss->protocol, key);
+
+	return msecs / 1000 + (msecs % 1000 != 0 ? 1 : 0);
+}
+
+static void mss_mbox_settings(const char *user,
+			      struct mail_user_mbox_settings *set_r)
+{
+	mail_user_mbox_settings_default(set_r);
+	set_r->read_locks = mss_lock_methods(user, "mbox_read_locks");
+	set_r->write_locks = mss_lock_methods(user, "mbox_write_locks");
+	set_r->lock_timeout_secs = mss_get_secs("mbox_lock_timeout");
+	set_r->dotlock_change_timeout_secs =
+		mss_get_secs("mbox_dotlock_change_timeout");
+	set_r->lazy_writes = settings_get_bool(mss->service->set, mss->protocol,
+					       "mbox_lazy_writes");
+}
+
+/* mail_privileged_group's gid, looked up while still root: (gid_t)-1 if
+   unset or if it is the user's own gid anyway. Root's group is refused:
+   it would make every dotlock creation a root-group operation. */
+static gid_t mss_privileged_gid(const char *user, gid_t gid)
+{
+	const char *name = settings_get(mss->service->set, mss->protocol,
+					"mail_privileged_group");
+	gid_t priv_gid;
+
+	if (*name == '\0')
+		return (gid_t)-1;
+	if (!mss->service->privileged) {
+		log_debug("mail_privileged_group = %s ignored: "
+			  "unprivileged mode can't switch groups", name);
+		return (gid_t)-1;
+	}
+	if (mss_parse_gid(name, &priv_gid) < 0) {
+		mss_fail("Internal error", "user %s: mail_privileged_group: "
+			 "unknown group name: %s", user, name);
+	}
+	if (priv_gid == 0) {
+		mss_fail("Internal error", "user %s: mail_privileged_group "
+			 "= %s: the root group is not allowed", user, name);
+	}
+	return priv_gid == gid ? (gid_t)-1 : priv_gid;
+}
+
 static void mss_become_user(const char *user, const char *const *fields,
-			    uid_t *uid_r, gid_t *gid_r)
+			    uid_t *uid_r, gid_t *gid_r, gid_t *priv_gid_r)
 {
 	const char *uid_str = mss_field(fields, "uid");
 	const char *gid_str = mss_field(fields, "gid");
@@ -286,7 +355,15 @@ static void mss_become_user(const char *user, const char *const *fields,
 				 "user %s: userdb returned no gid "
 				 "(and mail_gid is not set)", user);
 		mss_check_ids(user, uid, gid);
-		restrict_access(uid, gid, mss_groups_user(user, fields, uid), NULL);
+		*priv_gid_r = mss_privileged_gid(user, gid);
+		if (*priv_gid_r == (gid_t)-1) {
+			restrict_access(uid, gid,
+					mss_groups_user(user, fields, uid), NULL);
+		} else {
+			restrict_access_keep_gid(uid, gid,
+				mss_groups_user(user, fields, uid), NULL,
+				*priv_gid_r);
+		}
 	} else {
 		/* Unprivileged mode: the whole server runs as the invoking user,
 		   which can only serve mail that belongs to it. */
@@ -305,6 +382,7 @@ static void mss_become_user(const char *user, const char *const *fields,
 				 "as root in unprivileged mode", user);
 		if (uid_str != NULL)
 			mss_check_ids(user, uid, gid);
+		*priv_gid_r = mss_privileged_gid(user, gid);
 		restrict_access(uid, gid, NULL, NULL);
 	}
 	*uid_r = uid;
@@ -318,6 +396,7 @@ static void mss_auth_callback(enum auth_master_result result, const char *user,
 	const struct login_handoff *h = &mss->handoff;
 	struct mail_storage_service_client client;
 	struct mail_user_settings uset;
+	struct mail_user_mbox_settings mbox_set;
 	const char *home, *location, *session, *rip, *const *fields_copy;
 	const char *create_error;
 	unsigned int i, count;
@@ -355,7 +434,10 @@ static void mss_auth_callback(enum auth_master_result result, const char *user,
 			 "userdb returned no mail field", user);
 
 	memset(&uset, 0, sizeof(uset));
-	mss_become_user(user, fields_copy, &uset.uid, &uset.gid);
+	mss_mbox_settings(user, &mbox_set);
+	mss_become_user(user, fields_copy, &uset.uid, &uset.gid,
+			&mbox_set.privileged_gid);
+	uset.mbox = &mbox_set;
 	mss_chdir_home(home);
 
 	session = mss_session_id();

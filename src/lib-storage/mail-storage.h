@@ -37,6 +37,22 @@ enum mail_storage_error {
 struct mail_user;
 struct mailbox;
 
+/* The mbox backend's settings (mbox_read_locks, mbox_write_locks,
+   mbox_lock_timeout, mbox_dotlock_change_timeout, mail_privileged_group).
+   Lock method lists are validated by mail_user_create(). */
+struct mail_user_mbox_settings {
+	const char *read_locks;		/* "fcntl" */
+	const char *write_locks;	/* "dotlock fcntl" */
+	unsigned int lock_timeout_secs;
+	unsigned int dotlock_change_timeout_secs;
+	/* mail_privileged_group's gid, kept as the saved gid by
+	   restrict_access_keep_gid(); (gid_t)-1 = none */
+	gid_t privileged_gid;
+	/* mbox_lazy_writes: flag changes are written at the next sync or
+	   close instead of at once */
+	bool lazy_writes;
+};
+
 /* The userdb's view of the user, after the privilege drop. */
 struct mail_user_settings {
 	const char *username;
@@ -44,7 +60,13 @@ struct mail_user_settings {
 	const char *mail_location;	/* "maildir:~/Maildir", %-vars expanded except ~ */
 	uid_t uid;
 	gid_t gid;
+	/* NULL = the built-in defaults (mail_user_mbox_settings_default()) */
+	const struct mail_user_mbox_settings *mbox;
 };
+
+/* Dovecot's defaults: fcntl / dotlock fcntl, 5 min, 2 min, no privileged
+   group, lazy writes. */
+void mail_user_mbox_settings_default(struct mail_user_mbox_settings *set_r);
 
 /* 0 or -1 with *error_r (client-safe text, details logged). */
 int mail_user_create(const struct mail_user_settings *set, struct mail_user **user_r,

@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "str.h"
 #include "mail-storage-private.h"
+#include "mbox-lock.h"
 
 #include <sys/stat.h>
 
@@ -139,6 +140,51 @@ int mail_storage_location_parse(struct pool *pool, const char *home,
 	return 0;
 }
 
+void mail_user_mbox_settings_default(struct mail_user_mbox_settings *set_r)
+{
+	struct mbox_lock_settings lock_set;
+
+	mbox_lock_settings_default(&lock_set);
+	memset(set_r, 0, sizeof(*set_r));
+	set_r->read_locks = lock_set.read_locks;
+	set_r->write_locks = lock_set.write_locks;
+	set_r->lock_timeout_secs = lock_set.lock_timeout_secs;
+	set_r->dotlock_change_timeout_secs =
+		lock_set.dotlock_change_timeout_secs;
+	set_r->privileged_gid = (gid_t)-1;
+	set_r->lazy_writes = true;
+}
+
+/* Copies set (or the defaults) into the user, checking the lock method
+   lists so that a typo fails the login instead of every later lock. */
+static int mail_user_mbox_settings_copy(struct mail_user *user,
+					const struct mail_user_mbox_settings *set,
+					const char **error_r)
+{
+	enum mbox_lock_method methods[MBOX_LOCK_MAX_METHODS];
+	unsigned int count;
+	const char *error;
+
+	if (set == NULL) {
+		mail_user_mbox_settings_default(&user->mbox_set);
+		return 0;
+	}
+	if (mbox_lock_methods_parse(set->read_locks, methods, &count,
+				    &error) < 0) {
+		*error_r = tmp_printf("mbox_read_locks: %s", error);
+		return -1;
+	}
+	if (mbox_lock_methods_parse(set->write_locks, methods, &count,
+				    &error) < 0) {
+		*error_r = tmp_printf("mbox_write_locks: %s", error);
+		return -1;
+	}
+	user->mbox_set = *set;
+	user->mbox_set.read_locks = p_strdup(user->pool, set->read_locks);
+	user->mbox_set.write_locks = p_strdup(user->pool, set->write_locks);
+	return 0;
+}
+
 int mail_user_create(const struct mail_user_settings *set,
 		     struct mail_user **user_r, const char **error_r)
 {
@@ -152,6 +198,12 @@ int mail_user_create(const struct mail_user_settings *set,
 	user->refcount = 1;
 	user->username = p_strdup(pool, set->username);
 	user->home = p_strdup(pool, set->home);
+	if (mail_user_mbox_settings_copy(user, set->mbox, &error) < 0) {
+		log_error("user %s: %s", set->username, error);
+		*error_r = "Internal error occurred";
+		pool_unref(&pool);
+		return -1;
+	}
 
 	if (mail_storage_location_parse(pool, user->home, set->mail_location,
 					&user->location, &error) < 0) {

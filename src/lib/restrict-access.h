@@ -10,6 +10,21 @@
    no_new_privs set. Fatal on any failure. */
 void restrict_access(uid_t uid, gid_t gid, const char *user_name,
 		     const char *chroot_dir);
+/* restrict_access() for a mail worker that keeps one privileged group
+   (mail_privileged_group) reachable: the real and effective gid are gid,
+   the saved gid is privileged_gid, and privileged_gid is removed from the
+   supplementary groups, so the process has the group's rights only between
+   restrict_access_privileged_gid_begin() and _end(). privileged_gid must not
+   be 0 or (gid_t)-1. Root only; fatal on any failure. */
+void restrict_access_keep_gid(uid_t uid, gid_t gid, const char *user_name,
+			      const char *chroot_dir, gid_t privileged_gid);
+/* Switches the effective gid to the kept privileged gid: 0, or -1 with errno
+   (e.g. EPERM when nothing was kept). */
+int restrict_access_privileged_gid_begin(gid_t privileged_gid);
+/* Back to the real gid. Panics if that fails (we would keep the group). */
+void restrict_access_privileged_gid_end(void);
+/* Look up a system group: 0 ok, -1 not found. */
+int restrict_lookup_group(const char *name, gid_t *gid_r);
 /* Look up a system user: 0 ok, -1 not found. */
 int restrict_lookup_user(const char *name, uid_t *uid_r, gid_t *gid_r);
 

@@ -4,7 +4,7 @@ metadata headers, flags kept in Status/X-Status, EXPUNGE, stable POP3 UIDLs,
 and mail an MTA appends under the dotlock showing up at NOOP."""
 import fcntl, imaplib, os, poplib, re, subprocess, time
 import pytest
-from dlserver import Server
+from dlserver import MASTER, Server
 
 MSGS = [
     "Subject: m%d\nMessage-ID: <m%d@example.org>\n\nbody %d\nFrom here on\n>From quoted\n" % (i, i, i)
@@ -274,3 +274,220 @@ def test_dovecot_reads_our_pseudo_message(mbox_server):
     out = dovecot_imap(mbox_server, b"a select INBOX\r\nb logout\r\n")
     assert b"* 0 EXISTS" in out and b"[UIDNEXT 4]" in out, out
     assert b"[UIDVALIDITY %d]" % uidvalidity in out, out
+
+
+# -- mbox settings and mail_privileged_group -----------------------------
+# INBOX in a /var/mail-like spool: root:<group> mode 1775, so the user can
+# create INBOX.lock only through mail_privileged_group.
+PRIV_GROUP = "dlmboxprivtest"
+
+
+def worker_pids(srv, title):
+    pids = []
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/cmdline", "rb") as f:
+                args = f.read().replace(b"\0", b" ").decode(errors="replace")
+            with open(f"/proc/{d}/status") as f:
+                ppid = int(re.search(r"^PPid:\s+(\d+)", f.read(), re.M).group(1))
+        except (OSError, AttributeError):
+            continue
+        if ppid == srv.master_pid() and args.startswith(title):
+            pids.append(int(d))
+    return pids
+
+
+def proc_ids(pid):
+    with open(f"/proc/{pid}/status") as f:
+        text = f.read()
+    gids = [int(x) for x in re.search(r"^Gid:\s+(.*)$", text, re.M).group(1).split()]
+    groups = [int(x) for x in re.search(r"^Groups:[ \t]*(.*)$", text, re.M).group(1).split()]
+    return gids, groups
+
+
+@pytest.fixture
+def priv_group():
+    if os.environ.get("DL_MODE", "privileged") != "privileged" or os.geteuid() != 0:
+        pytest.skip("mail_privileged_group needs the privileged mode")
+    import grp
+    created = False
+    try:
+        grp.getgrnam(PRIV_GROUP)
+    except KeyError:
+        subprocess.run(["groupadd", PRIV_GROUP], check=True)
+        created = True
+    yield grp.getgrnam(PRIV_GROUP).gr_gid
+    if created:
+        subprocess.run(["groupdel", PRIV_GROUP], check=False)
+
+
+def spool_server(gid, extra_conf):
+    import tempfile, shutil
+    top = tempfile.mkdtemp(prefix="dl-spool-")
+    os.chmod(top, 0o755)
+    spool = os.path.join(top, "mail")
+    os.mkdir(spool)
+    os.chown(spool, 0, gid)
+    os.chmod(spool, 0o1775)
+    srv = Server(users={"demo": "demo"},
+                 mail_location="mbox:~/mail:INBOX=%s/%%u" % spool,
+                 extra_conf=extra_conf)
+    srv.start()
+    uid, ugid = srv.uids["demo"]
+    os.makedirs(os.path.join(srv.home("demo"), "mail"), exist_ok=True)
+    subprocess.run(["chown", "-R", f"{uid}:{ugid}", srv.home("demo")], check=True)
+    inbox = os.path.join(spool, "demo")
+    with open(inbox, "w") as f:
+        f.write(mbox_text(MSGS))
+    os.chown(inbox, uid, ugid)
+    os.chmod(inbox, 0o600)
+    return srv, top, inbox
+
+
+def hold_dotlock(inbox):
+    fd = os.open(inbox + ".lock", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, b"%d:%s" % (os.getpid(), os.uname().nodename.encode()))
+    os.close(fd)
+
+
+def test_privileged_group_dotlock_in_spool(priv_group):
+    import shutil, threading
+    srv, top, inbox = spool_server(priv_group, f"""mail_privileged_group = {PRIV_GROUP}
+mbox_lazy_writes = no
+mbox_lock_timeout = 30 secs
+""")
+    try:
+        m = login(srv)
+        # the first SELECT writes X-UIDs: under our dotlock in the spool
+        typ, data = m.select("INBOX")
+        assert typ == "OK" and int(data[0]) == 3
+        assert "X-UID: 3\n" in open(inbox).read()
+        assert not os.path.exists(inbox + ".lock")
+
+        # the worker keeps the group only as its saved gid
+        uid, ugid = srv.uids["demo"]
+        pids = worker_pids(srv, "dovecot-like/imap [demo")
+        assert len(pids) == 1, pids
+        gids, groups = proc_ids(pids[0])
+        assert gids[:3] == [ugid, ugid, priv_group], gids
+        assert priv_group not in groups, groups
+
+        # an MTA holds the dotlock: the STORE (written at once with
+        # mbox_lazy_writes = no) waits for it, then succeeds
+        hold_dotlock(inbox)
+        result = {}
+
+        def store():
+            result["r"] = m.store("2", "+FLAGS", "(\\Flagged)")
+            result["t"] = time.time()
+        t = threading.Thread(target=store)
+        start = time.time()
+        t.start()
+        time.sleep(1.5)
+        assert t.is_alive(), "STORE did not wait for the dotlock"
+        released = time.time()
+        os.unlink(inbox + ".lock")
+        t.join(15)
+        assert not t.is_alive()
+        assert result["r"][0] == "OK", result
+        assert result["t"] >= released and result["t"] - start >= 1.5
+        text = open(inbox).read()
+        hdrs = [part.split("\n\n", 1)[0] for part in text.split("\nFrom sender@")]
+        assert re.search(r"^X-Status: F$", hdrs[1], re.M), hdrs[1]
+        # our own dotlock was created and removed through the group
+        assert not os.path.exists(inbox + ".lock")
+        m.logout()
+        log = srv.log_text()
+        assert "can't create dotlock" not in log, log
+        assert "setegid" not in log, log
+    finally:
+        srv.stop()
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_without_privileged_group_no_dotlock(priv_group):
+    # control: same spool, no mail_privileged_group: the dotlock can't be
+    # created, which is logged, and the write still happens under fcntl
+    import shutil
+    srv, top, inbox = spool_server(priv_group, "mbox_lazy_writes = no\n")
+    try:
+        m = login(srv)
+        typ, data = m.select("INBOX")
+        assert typ == "OK" and int(data[0]) == 3
+        typ, _ = m.store("1", "+FLAGS", "(\\Flagged)")
+        assert typ == "OK"
+        m.logout()
+        assert srv.wait_log("can't create dotlock"), srv.log_text()
+        assert "X-UID: 3\n" in open(inbox).read()
+    finally:
+        srv.stop()
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_unknown_privileged_group_fails_login(priv_group):
+    import shutil
+    srv, top, inbox = spool_server(priv_group,
+                                   "mail_privileged_group = no-such-group-dltest\n")
+    try:
+        m = imaplib.IMAP4("127.0.0.1", srv.imap_port, timeout=15)
+        with pytest.raises(imaplib.IMAP4.error) as e:
+            m.login("demo", "demo")
+        assert "[UNAVAILABLE]" in str(e.value), e.value
+        assert srv.wait_log("unknown group name: no-such-group-dltest"), srv.log_text()
+    finally:
+        srv.stop()
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_invalid_lock_method_is_reported():
+    """A lock method we don't know (or one listed twice) stops start-up
+    with file:line and the key, before anything is bound."""
+    for value, why in (("dotlock lockf", "Invalid value 'lockf'"),
+                       ("fcntl fcntl", "'fcntl' listed twice")):
+        srv = Server(users={"demo": "demo"}, mail_location="mbox:~/mail:INBOX=~/inbox",
+                     extra_conf="protocol imap {\n  mbox_write_locks = %s\n}\n" % value)
+        srv.prepare()
+        with open(srv.conf) as f:
+            lines = f.read().splitlines()
+        lineno = 1 + [i for i, l in enumerate(lines) if "mbox_write_locks" in l][0]
+        r = subprocess.run([MASTER, "-F", "-c", srv.conf], capture_output=True,
+                           text=True, timeout=30)
+        assert r.returncode != 0, r.stdout
+        err = r.stderr + r.stdout
+        assert re.search(re.escape(srv.conf) + r":%d: .*mbox_write_locks.*%s"
+                         % (lineno, re.escape(why)), err), err
+
+
+def test_privileged_group_in_both_modes():
+    # privileged: kept as the saved gid only; unprivileged: ignored (the
+    # server can't switch groups), and mail is served either way
+    import grp
+    mail_gid = grp.getgrnam("mail").gr_gid
+    srv = Server(users={"demo": "demo"}, mail_location="mbox:~/mail:INBOX=~/inbox",
+                 extra_conf="mail_privileged_group = mail\n")
+    srv.start()
+    try:
+        uid, gid = srv.uids["demo"]
+        os.makedirs(os.path.join(srv.home("demo"), "mail"), exist_ok=True)
+        with open(inbox_path(srv), "w") as f:
+            f.write(mbox_text(MSGS))
+        subprocess.run(["chown", "-R", f"{uid}:{gid}", srv.home("demo")], check=True)
+        m = login(srv)
+        typ, data = m.select("INBOX")
+        assert typ == "OK" and int(data[0]) == 3
+        typ, _ = m.store("1", "+FLAGS", "(\\Seen)")
+        assert typ == "OK"
+        pids = worker_pids(srv, "dovecot-like/imap [demo")
+        assert len(pids) == 1, pids
+        gids, groups = proc_ids(pids[0])
+        if srv.privileged:
+            assert gids[:3] == [gid, gid, mail_gid], gids
+            assert mail_gid not in groups, groups
+        else:
+            assert gids[:3] == [gid, gid, gid], gids
+        m.logout()
+        assert "Status: RO\n" in read_inbox(srv)
+    finally:
+        srv.stop()

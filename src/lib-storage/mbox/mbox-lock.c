@@ -3,6 +3,7 @@
    can delay us at most mbox_lock_timeout (reference mbox-format.md 5). */
 #include "lib.h"
 #include "strfuncs.h"
+#include "restrict-access.h"
 #include "mbox-lock.h"
 
 #include <fcntl.h>
@@ -163,30 +164,44 @@ static int dotlock_try_create(const char *lock_path)
 	return 0;
 }
 
-/* Creating the dotlock in a directory only mail_privileged_group can write
-   (/var/mail): switch the effective gid just around the create. */
-static int dotlock_create_privileged(const char *lock_path,
-				     const struct mbox_lock_settings *set)
+/* Creating or removing the dotlock in a directory only mail_privileged_group
+   can write (/var/mail): switch the effective gid just around the call. The
+   worker kept that gid as its saved gid (restrict_access_keep_gid()); only
+   this and creating a missing INBOX (mbox-sync.c) ever switch to it. */
+static int dotlock_privileged(const char *lock_path,
+			      const struct mbox_lock_settings *set,
+			      int (*fn)(const char *lock_path))
 {
-	gid_t old_gid = getegid();
 	int ret, saved_errno;
 
 	if (set->privileged_gid == (gid_t)-1) {
 		errno = EACCES;
 		return -1;
 	}
-	if (setegid(set->privileged_gid) < 0) {
+	if (restrict_access_privileged_gid_begin(set->privileged_gid) < 0) {
 		log_warning("setegid(%ld) for mail_privileged_group failed: %m",
 			    (long)set->privileged_gid);
 		errno = EACCES;
 		return -1;
 	}
-	ret = dotlock_try_create(lock_path);
+	ret = fn(lock_path);
 	saved_errno = errno;
-	if (setegid(old_gid) < 0)
-		panic("setegid(%ld) back failed: %m", (long)old_gid);
+	restrict_access_privileged_gid_end();
 	errno = saved_errno;
 	return ret;
+}
+
+/* unlink() as our own gid, else through the privileged gid. */
+static int dotlock_unlink(const char *lock_path,
+			  const struct mbox_lock_settings *set)
+{
+	if (unlink(lock_path) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EACCES && errno != EPERM)
+		return -1;
+	if (dotlock_privileged(lock_path, set, unlink) == 0 || errno == ENOENT)
+		return 0;
+	return -1;
 }
 
 int mbox_dotlock_create(const char *path, const struct mbox_lock_settings *set,
@@ -198,7 +213,7 @@ int mbox_dotlock_create(const char *path, const struct mbox_lock_settings *set,
 		if (dotlock_try_create(lock_path) == 0)
 			return 1;
 		if (errno == EACCES &&
-		    dotlock_create_privileged(lock_path, set) == 0)
+		    dotlock_privileged(lock_path, set, dotlock_try_create) == 0)
 			return 1;
 		if (errno != EEXIST) {
 			int saved_errno = errno;
@@ -209,7 +224,7 @@ int mbox_dotlock_create(const char *path, const struct mbox_lock_settings *set,
 		}
 		if (dotlock_is_stale(path, lock_path, set)) {
 			log_warning("Overriding stale dotlock %s", lock_path);
-			if (unlink(lock_path) < 0 && errno != ENOENT) {
+			if (dotlock_unlink(lock_path, set) < 0) {
 				*error_r = tmp_printf("unlink(%s) failed: %m",
 						      lock_path);
 				return -1;
@@ -225,11 +240,11 @@ int mbox_dotlock_create(const char *path, const struct mbox_lock_settings *set,
 	}
 }
 
-void mbox_dotlock_delete(const char *path)
+void mbox_dotlock_delete(const char *path, const struct mbox_lock_settings *set)
 {
 	const char *lock_path = tmp_strconcat(path, ".lock", NULL);
 
-	if (unlink(lock_path) < 0 && errno != ENOENT)
+	if (dotlock_unlink(lock_path, set) < 0)
 		log_error("unlink(%s) failed: %m", lock_path);
 }
 
@@ -333,7 +348,7 @@ void mbox_unlock(struct mbox_lock *lock)
 		lock->flock_locked = false;
 	}
 	if (lock->dotlocked) {
-		mbox_dotlock_delete(lock->path);
+		mbox_dotlock_delete(lock->path, &lock->set);
 		lock->dotlocked = false;
 	}
 	lock->type = MBOX_LOCK_UNLOCKED;

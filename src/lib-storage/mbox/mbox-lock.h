@@ -52,9 +52,11 @@ int mbox_lock(struct mbox_lock *lock, enum mbox_lock_type type,
 /* Releases all locks. */
 void mbox_unlock(struct mbox_lock *lock);
 
-/* Dotlock alone (for MTA-like callers and tests): 1, 0 timeout, -1 error. */
+/* Dotlock alone (for MTA-like callers and tests): 1, 0 timeout, -1 error.
+   Where the directory refuses us (EACCES), the create is retried with
+   set->privileged_gid as the effective gid; so is the unlink. */
 int mbox_dotlock_create(const char *path, const struct mbox_lock_settings *set,
 			time_t deadline, const char **error_r);
-void mbox_dotlock_delete(const char *path);
+void mbox_dotlock_delete(const char *path, const struct mbox_lock_settings *set);
 
 #endif

@@ -216,6 +216,9 @@ static int mbox_mail_write_flags(struct mailbox *box, struct mailbox_msg *msg,
 		mmsg->flags_pending = true;
 		mbox->pending_count++;
 	}
+	/* mbox_lazy_writes = no: every change goes to the file at once */
+	if (!box->user->mbox_set.lazy_writes && mbox_sync_flush(mbox) < 0)
+		return -1;
 	return 0;
 }
 

@@ -54,6 +54,16 @@ static const char *mbox_journal_path(const char *root, const char *name)
 	return tmp_strconcat(root, "/", fname, NULL);
 }
 
+void mbox_lock_settings_from_user(const struct mail_user_mbox_settings *uset,
+				  struct mbox_lock_settings *set_r)
+{
+	set_r->read_locks = uset->read_locks;
+	set_r->write_locks = uset->write_locks;
+	set_r->lock_timeout_secs = uset->lock_timeout_secs;
+	set_r->dotlock_change_timeout_secs = uset->dotlock_change_timeout_secs;
+	set_r->privileged_gid = uset->privileged_gid;
+}
+
 int mbox_mailbox_open(struct mail_user *user, const char *name,
 		      enum mailbox_flags flags, struct mailbox **box_r,
 		      enum mail_storage_error *error_r, const char **error_str_r)
@@ -88,7 +98,7 @@ int mbox_mailbox_open(struct mail_user *user, const char *name,
 							      mbox->box.name));
 	mbox->fd = -1;
 	array_init(&mbox->expunge_pending, pool, 16);
-	mbox_lock_settings_default(&mbox->lock_set);
+	mbox_lock_settings_from_user(&user->mbox_set, &mbox->lock_set);
 	mbox_lock_init(&mbox->lock, mbox->path, -1, &mbox->lock_set);
 
 	if (mailbox_sync(&mbox->box, tmp_pool, &result) < 0) {

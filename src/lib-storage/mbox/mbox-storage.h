@@ -49,6 +49,9 @@ struct mbox_mailbox {
 };
 
 /* mbox-storage.c */
+/* The lock settings of a mailbox of the user (strings stay the user's). */
+void mbox_lock_settings_from_user(const struct mail_user_mbox_settings *uset,
+				  struct mbox_lock_settings *set_r);
 /* Mailbox name -> file path; NULL if the name can't be a mailbox. */
 const char *mbox_mailbox_path(const struct mail_storage_location *loc,
 			      const char *name);

@@ -5,6 +5,7 @@
 #include "array.h"
 #include "mbox-storage.h"
 #include "mbox-rewrite.h"
+#include "restrict-access.h"
 
 #include <fcntl.h>
 #include <strings.h>
@@ -20,6 +21,29 @@ static void mbox_file_close(struct mbox_mailbox *mbox)
 		mbox->fd = -1;
 	}
 	mbox->parsed_valid = false;
+}
+
+/* Creating a missing INBOX in /var/mail through mail_privileged_group, as
+   Dovecot does. O_EXCL | O_NOFOLLOW: the group must never open a file that
+   someone else made. Returns the fd, or -1 with errno set. */
+static int mbox_inbox_create_privileged(struct mbox_mailbox *mbox)
+{
+	gid_t gid = mbox->lock_set.privileged_gid;
+	int fd, saved_errno;
+
+	if (gid == (gid_t)-1 || restrict_access_privileged_gid_begin(gid) < 0) {
+		errno = EACCES;
+		return -1;
+	}
+	fd = open(mbox->path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW, 0600);
+	saved_errno = errno;
+	restrict_access_privileged_gid_end();
+	if (fd == -1 && saved_errno == EEXIST) {
+		/* an MTA just made it: open it as ourselves */
+		return open(mbox->path, O_RDWR);
+	}
+	errno = saved_errno;
+	return fd;
 }
 
 /* Opens the file, or reopens it if another program replaced it. */
@@ -43,6 +67,8 @@ static int mbox_file_open(struct mbox_mailbox *mbox)
 	    strcasecmp(mbox->box.name, "INBOX") == 0) {
 		/* a missing INBOX is an empty one; create it if we can */
 		fd = open(mbox->path, O_RDWR | O_CREAT, 0600);
+		if (fd == -1 && errno == EACCES)
+			fd = mbox_inbox_create_privileged(mbox);
 		mbox->writable = fd != -1;
 		if (fd == -1 && (errno == EACCES || errno == ENOENT))
 			return 0;
