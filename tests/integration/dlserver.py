@@ -4,7 +4,7 @@ The instance lives in a fresh directory with a generated config, a passwd-file
 and Maildirs, listens on free loopback ports and logs to a file the tests read.
 DL_PREFIX names the installed tree; DL_MODE is "privileged" (run as root, with
 privilege separation) or "unprivileged" (master runs as nobody)."""
-import atexit, os, pwd, grp, shutil, signal, socket, ssl, subprocess, tempfile, time
+import atexit, os, pwd, grp, random, shutil, signal, socket, ssl, subprocess, tempfile, time
 import crypt_compat
 
 PREFIX = os.environ.get("DL_PREFIX", "")
@@ -15,12 +15,41 @@ BAD_LOG_WORDS = ("Panic:", "Fatal:", "AddressSanitizer", "runtime error:",
                  "killed with signal")
 
 
+def _ephemeral_range():
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low, high = (int(x) for x in f.read().split())
+        return low, high
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+_handed_out = set()
+
+
 def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+    """A loopback port that is free now and outside the kernel's ephemeral
+    range: a port the kernel handed out for bind(0) can be taken as the
+    local end of any client connection before the server binds it (seen in
+    CI as "Address already in use"). Never the same port twice per run."""
+    low, high = _ephemeral_range()
+    candidates = [p for p in range(10240, 32768) if not low <= p <= high]
+    rnd = random.Random(os.getpid() ^ int(time.time() * 1000))
+    for _ in range(1000):
+        port = rnd.choice(candidates)
+        if port in _handed_out:
+            continue
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            continue
+        finally:
+            s.close()
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free loopback port found")
 
 
 def ensure_system_users():
