@@ -22,17 +22,81 @@
 /* %m hashes at most this much header */
 #define MAILDIR_MAIL_MAX_HEADER_SIZE (1024 * 1024)
 
+/* The uidlist identity of uid, rereading the uidlist if it lacks it (a
+   session that built its view from the index has not read it yet). */
+static const struct maildir_uidlist_rec *
+maildir_msg_get_rec(struct maildir_mailbox *mbox, uint32_t uid)
+{
+	const struct maildir_uidlist_rec *rec;
+
+	rec = maildir_uidlist_lookup(mbox->uidlist, uid);
+	if (rec == NULL && maildir_uidlist_refresh(mbox->uidlist) >= 0)
+		rec = maildir_uidlist_lookup(mbox->uidlist, uid);
+	return rec;
+}
+
+static const char *maildir_msg_get_base(struct maildir_mailbox *mbox,
+					uint32_t uid)
+{
+	const struct maildir_uidlist_rec *rec = maildir_msg_get_rec(mbox, uid);
+
+	return rec == NULL ? NULL : rec->fname;
+}
+
+const char *maildir_msg_get_fname(struct maildir_mailbox *mbox,
+				  const struct maildir_msg *msg,
+				  enum mail_flags flags)
+{
+	static const struct {
+		char letter;
+		enum mail_flags flag;
+	} letters[] = {	/* ASCII order, as maildir_filename_set_flags() */
+		{ 'D', MAIL_DRAFT }, { 'F', MAIL_FLAGGED },
+		{ 'R', MAIL_ANSWERED }, { 'S', MAIL_SEEN }, { 'T', MAIL_DELETED },
+	};
+	const char *base;
+	unsigned int i;
+
+	if (msg->fname != NULL)
+		return msg->fname;
+	base = maildir_msg_get_base(mbox, msg->m.uid);
+	if (base == NULL)
+		return NULL;
+	if (mbox->fname_buf == NULL)
+		mbox->fname_buf = str_new(mbox->box.pool, 128);
+	str_truncate(mbox->fname_buf, 0);
+	str_append(mbox->fname_buf, base);
+	if (!msg->in_new) {
+		str_append(mbox->fname_buf, MAILDIR_FLAGS_PREFIX);
+		for (i = 0; i < N_ELEMENTS(letters); i++) {
+			if ((flags & letters[i].flag) != 0)
+				str_append_c(mbox->fname_buf, letters[i].letter);
+		}
+	}
+	return str_c(mbox->fname_buf);
+}
+
 const char *maildir_msg_get_path(struct maildir_mailbox *mbox,
 				 const struct maildir_msg *msg)
 {
-	return tmp_strconcat(mbox->path, msg->in_new ? "/new/" : "/cur/",
-			     msg->fname, NULL);
+	const char *fname = maildir_msg_get_fname(mbox, msg, msg->m.flags);
+
+	if (fname == NULL)
+		return NULL;
+	if (mbox->path_buf == NULL)
+		mbox->path_buf = str_new(mbox->box.pool, 256);
+	str_truncate(mbox->path_buf, 0);
+	str_append(mbox->path_buf, mbox->path);
+	str_append(mbox->path_buf, msg->in_new ? "/new/" : "/cur/");
+	str_append(mbox->path_buf, fname);
+	return str_c(mbox->path_buf);
 }
 
 static bool maildir_find_in_dir(struct maildir_mailbox *mbox,
-				struct maildir_msg *msg, bool new_dir)
+				struct maildir_msg *msg, const char *base,
+				bool new_dir)
 {
-	size_t base_len = maildir_filename_base_len(msg->fname);
+	size_t base_len = strlen(base);
 	const char *path;
 	struct dirent *d;
 	DIR *dir;
@@ -45,7 +109,7 @@ static bool maildir_find_in_dir(struct maildir_mailbox *mbox,
 		return false;
 	}
 	while ((d = readdir(dir)) != NULL) {
-		if (strncmp(d->d_name, msg->fname, base_len) == 0 &&
+		if (strncmp(d->d_name, base, base_len) == 0 &&
 		    (d->d_name[base_len] == '\0' ||
 		     d->d_name[base_len] == MAILDIR_INFO_SEP)) {
 			msg->fname = p_strdup(mbox->box.view_pool, d->d_name);
@@ -63,8 +127,15 @@ static bool maildir_find_in_dir(struct maildir_mailbox *mbox,
 static bool maildir_msg_relocate(struct maildir_mailbox *mbox,
 				 struct maildir_msg *msg)
 {
-	return maildir_find_in_dir(mbox, msg, false) ||
-		maildir_find_in_dir(mbox, msg, true);
+	const char *base;
+
+	base = msg->fname != NULL ?
+		tmp_strndup(msg->fname, maildir_filename_base_len(msg->fname)) :
+		maildir_msg_get_base(mbox, msg->m.uid);
+	if (base == NULL)
+		return false;
+	return maildir_find_in_dir(mbox, msg, base, false) ||
+		maildir_find_in_dir(mbox, msg, base, true);
 }
 
 static void maildir_set_expunged(struct maildir_mailbox *mbox)
@@ -78,6 +149,10 @@ static int maildir_msg_open(struct maildir_mailbox *mbox,
 {
 	const char *path = maildir_msg_get_path(mbox, msg);
 
+	if (path == NULL) {
+		maildir_set_expunged(mbox);
+		return -1;
+	}
 	*fd_r = open(path, O_RDONLY);
 	if (*fd_r == -1 && errno == ENOENT && maildir_msg_relocate(mbox, msg)) {
 		path = maildir_msg_get_path(mbox, msg);
@@ -86,6 +161,7 @@ static int maildir_msg_open(struct maildir_mailbox *mbox,
 	if (*fd_r != -1)
 		return 0;
 	if (errno == ENOENT) {
+		msg->gone = true;
 		maildir_set_expunged(mbox);
 		return -1;
 	}
@@ -100,6 +176,10 @@ static int maildir_msg_stat(struct maildir_mailbox *mbox,
 	const char *path = maildir_msg_get_path(mbox, msg);
 	int ret;
 
+	if (path == NULL) {
+		maildir_set_expunged(mbox);
+		return -1;
+	}
 	ret = stat(path, st_r);
 	if (ret < 0 && errno == ENOENT && maildir_msg_relocate(mbox, msg)) {
 		path = maildir_msg_get_path(mbox, msg);
@@ -108,6 +188,7 @@ static int maildir_msg_stat(struct maildir_mailbox *mbox,
 	if (ret == 0)
 		return 0;
 	if (errno == ENOENT) {
+		msg->gone = true;
 		maildir_set_expunged(mbox);
 		return -1;
 	}
@@ -122,7 +203,7 @@ maildir_msg_get_ext(struct maildir_mailbox *mbox, const struct maildir_msg *msg,
 {
 	const struct maildir_uidlist_rec *rec;
 
-	rec = maildir_uidlist_lookup(mbox->uidlist, msg->m.uid);
+	rec = maildir_msg_get_rec(mbox, msg->m.uid);
 	return rec == NULL ? NULL : maildir_uidlist_rec_get_ext(rec, key);
 }
 
@@ -139,9 +220,9 @@ static bool maildir_msg_get_ext_size(struct maildir_mailbox *mbox,
 	return true;
 }
 
-static int maildir_mail_get_virtual_size(struct mailbox *box,
-					 struct mailbox_msg *_msg,
-					 uoff_t *size_r)
+static int maildir_mail_get_virtual_size_real(struct mailbox *box,
+					      struct mailbox_msg *_msg,
+					      uoff_t *size_r)
 {
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
 	struct maildir_msg *msg = (struct maildir_msg *)_msg;
@@ -151,7 +232,9 @@ static int maildir_mail_get_virtual_size(struct mailbox *box,
 	ssize_t ret;
 	int fd;
 
-	if (maildir_filename_get_size(msg->fname, 'W', size_r) ||
+	const char *fname = maildir_msg_get_fname(mbox, msg, msg->m.flags);
+
+	if ((fname != NULL && maildir_filename_get_size(fname, 'W', size_r)) ||
 	    maildir_msg_get_ext_size(mbox, msg, 'W', size_r))
 		return 0;
 	if (msg->vsize_set) {
@@ -177,15 +260,16 @@ static int maildir_mail_get_virtual_size(struct mailbox *box,
 	return 0;
 }
 
-static int maildir_mail_get_physical_size(struct mailbox *box,
-					  struct mailbox_msg *_msg,
-					  uoff_t *size_r)
+static int maildir_mail_get_physical_size_real(struct mailbox *box,
+					       struct mailbox_msg *_msg,
+					       uoff_t *size_r)
 {
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
 	struct maildir_msg *msg = (struct maildir_msg *)_msg;
+	const char *fname = maildir_msg_get_fname(mbox, msg, msg->m.flags);
 	struct stat st;
 
-	if (maildir_filename_get_size(msg->fname, 'S', size_r) ||
+	if ((fname != NULL && maildir_filename_get_size(fname, 'S', size_r)) ||
 	    maildir_msg_get_ext_size(mbox, msg, 'S', size_r))
 		return 0;
 	if (maildir_msg_stat(mbox, msg, &st) < 0)
@@ -194,17 +278,93 @@ static int maildir_mail_get_physical_size(struct mailbox *box,
 	return 0;
 }
 
+/* Sizes and INTERNALDATE come from the index when an earlier session
+   recorded them there (no file name, no stat()); what we compute is
+   recorded for the next ones. */
+static int maildir_mail_get_info(struct maildir_mailbox *mbox,
+				 struct maildir_msg *msg,
+				 enum maildir_index_info_have field,
+				 struct maildir_index_info *info_r)
+{
+	struct mailbox *box = &mbox->box;
+	struct maildir_index_info info;
+	struct stat st;
+	uoff_t size;
+	int ret;
+
+	if (msg->gone) {
+		/* as without the index: once seen gone, it stays gone */
+		maildir_set_expunged(mbox);
+		return -1;
+	}
+	if (maildir_index_get_info(mbox, msg->m.uid, &info) &&
+	    (info.have & field) != 0) {
+		*info_r = info;
+		return 0;
+	}
+	memset(&info, 0, sizeof(info));
+	switch (field) {
+	case MAILDIR_INDEX_INFO_RECEIVED:
+		/* Dovecot: maildir INTERNALDATE is the file's mtime */
+		ret = maildir_msg_stat(mbox, msg, &st);
+		info.received = st.st_mtime;
+		break;
+	case MAILDIR_INDEX_INFO_PSIZE:
+		ret = maildir_mail_get_physical_size_real(box, &msg->m, &size);
+		info.psize = size;
+		break;
+	default:
+		ret = maildir_mail_get_virtual_size_real(box, &msg->m, &size);
+		info.vsize = size;
+		break;
+	}
+	if (ret < 0)
+		return -1;
+	info.have = field;
+	maildir_index_set_info(mbox, msg->m.uid, &info);
+	*info_r = info;
+	return 0;
+}
+
+static int maildir_mail_get_virtual_size(struct mailbox *box,
+					 struct mailbox_msg *msg,
+					 uoff_t *size_r)
+{
+	struct maildir_index_info info;
+
+	if (maildir_mail_get_info((struct maildir_mailbox *)box,
+				  (struct maildir_msg *)msg,
+				  MAILDIR_INDEX_INFO_VSIZE, &info) < 0)
+		return -1;
+	*size_r = info.vsize;
+	return 0;
+}
+
+static int maildir_mail_get_physical_size(struct mailbox *box,
+					  struct mailbox_msg *msg,
+					  uoff_t *size_r)
+{
+	struct maildir_index_info info;
+
+	if (maildir_mail_get_info((struct maildir_mailbox *)box,
+				  (struct maildir_msg *)msg,
+				  MAILDIR_INDEX_INFO_PSIZE, &info) < 0)
+		return -1;
+	*size_r = info.psize;
+	return 0;
+}
+
 static int maildir_mail_get_received_date(struct mailbox *box,
-					  struct mailbox_msg *_msg,
+					  struct mailbox_msg *msg,
 					  time_t *date_r)
 {
-	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
-	struct stat st;
+	struct maildir_index_info info;
 
-	/* Dovecot: maildir INTERNALDATE is the file's mtime */
-	if (maildir_msg_stat(mbox, (struct maildir_msg *)_msg, &st) < 0)
+	if (maildir_mail_get_info((struct maildir_mailbox *)box,
+				  (struct maildir_msg *)msg,
+				  MAILDIR_INDEX_INFO_RECEIVED, &info) < 0)
 		return -1;
-	*date_r = st.st_mtime;
+	*date_r = (time_t)info.received;
 	return 0;
 }
 
@@ -258,9 +418,14 @@ static int maildir_mail_get_pop3_uidl(struct mailbox *box,
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
 	struct maildir_msg *msg = (struct maildir_msg *)_msg;
 	struct mail_pop3_uidl_values values = { NULL, NULL, NULL };
-	const char *base, *saved;
+	const char *fname, *base, *saved;
 
-	base = tmp_strndup(msg->fname, maildir_filename_base_len(msg->fname));
+	fname = maildir_msg_get_fname(mbox, msg, msg->m.flags);
+	if (fname == NULL) {
+		maildir_set_expunged(mbox);
+		return -1;
+	}
+	base = tmp_strndup(fname, maildir_filename_base_len(fname));
 	/* reference 8: a UIDL saved in the uidlist wins; "P" alone means
 	   the base file name */
 	saved = maildir_msg_get_ext(mbox, msg, 'P');
@@ -271,7 +436,7 @@ static int maildir_mail_get_pop3_uidl(struct mailbox *box,
 	values.filename = base;
 	values.guid = maildir_msg_get_ext(mbox, msg, 'G');
 	if (values.guid == NULL)
-		values.guid = maildir_filename_guid(tmp_pool, msg->fname);
+		values.guid = maildir_filename_guid(tmp_pool, fname);
 	if (var_has_key(format, 'm', "md5") &&
 	    maildir_mail_get_header_md5(mbox, msg, &values.md5) < 0)
 		return -1;
@@ -311,23 +476,44 @@ static void maildir_msg_merge_flags(struct maildir_msg *msg,
 		(msg->m.flags & MAIL_RECENT);
 }
 
+/* Keeps the name only when the flags and uidlist identity don't give it. */
+static void maildir_msg_set_fname(struct maildir_mailbox *mbox,
+				  struct maildir_msg *msg, const char *fname)
+{
+	const char *canon;
+
+	canon = maildir_filename_set_flags(tmp_pool,
+		tmp_strndup(fname, maildir_filename_base_len(fname)),
+		msg->m.flags & MAIL_FLAGS_MASK);
+	msg->fname = strcmp(canon, fname) == 0 ? NULL :
+		p_strdup(mbox->box.view_pool, fname);
+}
+
 static int maildir_mail_write_flags(struct mailbox *box,
 				    struct mailbox_msg *_msg,
 				    enum mail_flags old_flags)
 {
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
 	struct maildir_msg *msg = (struct maildir_msg *)_msg;
-	const char *src, *dest, *new_fname;
+	const char *src, *dest, *cur_fname, *new_fname;
+	bool was_in_new = msg->in_new;
 	unsigned int tries;
 
+	cur_fname = maildir_msg_get_fname(mbox, msg, old_flags);
+	if (cur_fname == NULL && !maildir_msg_relocate(mbox, msg)) {
+		maildir_set_expunged(mbox);
+		return -1;
+	}
+	if (cur_fname == NULL)
+		cur_fname = msg->fname;
 	for (tries = 0;; tries++) {
 		/* flags can be stored only in cur/ */
-		new_fname = maildir_filename_set_flags(box->view_pool,
-						       msg->fname,
+		new_fname = maildir_filename_set_flags(tmp_pool, cur_fname,
 						       msg->m.flags);
-		if (!msg->in_new && strcmp(new_fname, msg->fname) == 0)
-			return 0;
-		src = maildir_msg_get_path(mbox, msg);
+		if (!msg->in_new && strcmp(new_fname, cur_fname) == 0)
+			break;
+		src = tmp_strconcat(mbox->path, msg->in_new ? "/new/" : "/cur/",
+				    cur_fname, NULL);
 		dest = tmp_strconcat(mbox->path, "/cur/", new_fname, NULL);
 		if (rename(src, dest) == 0)
 			break;
@@ -342,10 +528,14 @@ static int maildir_mail_write_flags(struct mailbox *box,
 			maildir_set_expunged(mbox);
 			return -1;
 		}
+		cur_fname = msg->fname;
+		was_in_new = was_in_new || msg->in_new;
 		maildir_msg_merge_flags(msg, old_flags & MAIL_FLAGS_MASK);
 	}
-	msg->fname = new_fname;
 	msg->in_new = false;
+	maildir_msg_set_fname(mbox, msg, new_fname);
+	maildir_index_record_flags(mbox, msg->m.uid, old_flags, msg->m.flags,
+				   was_in_new);
 	return 0;
 }
 
@@ -355,19 +545,22 @@ static int maildir_mail_expunge(struct mailbox *box, struct mailbox_msg *_msg)
 	struct maildir_msg *msg = (struct maildir_msg *)_msg;
 	const char *path = maildir_msg_get_path(mbox, msg);
 
-	if (unlink(path) == 0)
-		return 0;
-	if (errno == ENOENT) {
+	if (path != NULL && unlink(path) == 0)
+		goto expunged;
+	if (path == NULL || errno == ENOENT) {
 		/* renamed by another session, or already expunged by one */
 		if (!maildir_msg_relocate(mbox, msg))
-			return 0;
+			goto expunged;
 		path = maildir_msg_get_path(mbox, msg);
 		if (unlink(path) == 0 || errno == ENOENT)
-			return 0;
+			goto expunged;
 	}
 	log_error("unlink(%s) failed: %m", path);
 	mailbox_set_internal_error(box);
 	return -1;
+expunged:
+	maildir_index_record_expunge(mbox, msg->m.uid);
+	return 0;
 }
 
 static void maildir_mailbox_close(struct mailbox *box)
@@ -375,6 +568,7 @@ static void maildir_mailbox_close(struct mailbox *box)
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
 
 	maildir_sync_write_pending(mbox);
+	maildir_index_close(mbox);
 	maildir_uidlist_deinit(&mbox->uidlist);
 }
 

@@ -151,6 +151,16 @@ int maildir_mailbox_open(struct mail_user *user, const char *name,
 	mbox->path = p_strdup(pool, path);
 	mbox->control_path = p_strdup(pool, control);
 	mbox->uidlist = maildir_uidlist_init(mbox->control_path);
+	mbox->index_dir = loc->index_dir == NULL ? mbox->control_path :
+		inbox ? p_strdup(pool, loc->index_dir) :
+		p_strconcat(pool, loc->index_dir, "/", dir, NULL);
+	if (loc->index_dir != NULL && strcmp(loc->index_dir, "MEMORY") == 0) {
+		/* INDEX=MEMORY: no index files, every sync scans */
+	} else if (strcmp(mbox->index_dir, mbox->control_path) != 0 &&
+		   mkdir_parents(mbox->index_dir, &error) < 0)
+		log_error("%s (using no index)", error);
+	else
+		(void)maildir_index_open(mbox);
 	if ((flags & MAILBOX_FLAG_READONLY) == 0)
 		(void)maildir_tmp_cleanup(mbox->path);
 

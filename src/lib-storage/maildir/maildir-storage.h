@@ -5,17 +5,36 @@
 
 #include "mail-storage-private.h"
 #include "maildir-uidlist.h"
+#include "mail-index-transaction.h"
 
 #include <time.h>
 
 struct maildir_msg {
 	struct mailbox_msg m;	/* must be first */
-	const char *fname;	/* current name in new/ or cur/, view pool */
+	/* Current name in new/ or cur/ (view pool) when it is not what the
+	   uidlist identity and the flags give (maildir_msg_get_fname()):
+	   NULL for nearly all messages, so a view costs no string each. */
+	const char *fname;
+	uoff_t vsize;
 	bool in_new;
 	bool vsize_set;
 	bool vsize_write_pending;	/* to go into the uidlist as W */
-	uoff_t vsize;
+	bool gone;	/* its file was found missing: expunged */
 };
+
+/* What the index keeps per message beside flags ("maildir" extension). */
+enum maildir_index_info_have {
+	MAILDIR_INDEX_INFO_RECEIVED = 0x01,
+	MAILDIR_INDEX_INFO_PSIZE = 0x02,
+	MAILDIR_INDEX_INFO_VSIZE = 0x04,
+};
+struct maildir_index_info {
+	uint64_t psize, vsize;
+	int64_t received;	/* INTERNALDATE: the file's mtime */
+	uint32_t have;		/* enum maildir_index_info_have */
+	uint32_t unused;
+};
+struct maildir_index_pending_info;
 
 struct maildir_mailbox {
 	struct mailbox box;	/* must be first */
@@ -28,12 +47,65 @@ struct maildir_mailbox {
 	bool scanned;
 	bool scan_dirty;	/* mtime too recent to trust: rescan */
 	unsigned int vsize_pending;
+
+	/* lib-index (maildir-index.c); index NULL = work without one */
+	const char *index_dir;
+	struct mail_index *index;
+	/* this session's flag changes and expunges, committed at the next
+	   sync or at close */
+	struct mail_index_transaction *itrans;
+	struct mail_index_view *itrans_view;
+	/* log position the view was last built from or synced to */
+	uint32_t index_log_seq, index_log_offset;
+	bool index_in_sync;	/* the index matched our last scan */
+	/* the "maildir" index extension: per-message sizes and dates */
+	uint32_t info_ext_id;
+	ARRAY(struct maildir_index_pending_info) pending_info;
+	/* maildir_msg_get_fname()/_get_path() results: reused, so reading
+	   every message of a big mailbox allocates nothing per message */
+	struct str *fname_buf, *path_buf;
 };
 
 /* maildir-sync.c: the backend sync (vfunc), and writing pending W sizes
    without waiting for the lock (at close). */
 int maildir_sync(struct mailbox *box);
 void maildir_sync_write_pending(struct maildir_mailbox *mbox);
+/* mtimes of new/ and cur/; -1 logged */
+int maildir_sync_stat_dirs(struct maildir_mailbox *mbox,
+			   struct timespec *new_r, struct timespec *cur_r);
+
+/* maildir-index.c. Errors are logged; the mailbox then works from scans. */
+int maildir_index_open(struct maildir_mailbox *mbox);
+/* Commits pending changes and closes the index. */
+void maildir_index_close(struct maildir_mailbox *mbox);
+/* Deletes the index files and starts an empty index. 0 or -1. */
+int maildir_index_rebuild(struct maildir_mailbox *mbox);
+/* First sync of a session: 1 if the view was built from the index (the
+   Maildir did not change since the index was verified), 0 = scan. */
+int maildir_index_try_warm(struct maildir_mailbox *mbox, bool move_new);
+/* Directories unchanged: take other sessions' changes from the log. 0. */
+int maildir_index_refresh_view(struct maildir_mailbox *mbox);
+/* After a scan built box.view: make the index match it and record the
+   directory state. 1 = needs the uidlist lock (locked=false), 0 = done. */
+int maildir_index_sync_scan(struct maildir_mailbox *mbox, bool locked);
+/* This session changed flags (renamed) / expunged a message. */
+void maildir_index_record_flags(struct maildir_mailbox *mbox, uint32_t uid,
+				enum mail_flags old_flags,
+				enum mail_flags new_flags, bool was_in_new);
+void maildir_index_record_expunge(struct maildir_mailbox *mbox, uint32_t uid);
+void maildir_index_commit_pending(struct maildir_mailbox *mbox);
+/* Sizes/date of uid known to the index (or pending); false if none. */
+bool maildir_index_get_info(struct maildir_mailbox *mbox, uint32_t uid,
+			    struct maildir_index_info *info_r);
+/* Adds the info->have fields to uid's info (committed in batches, at the
+   next sync and at close). */
+void maildir_index_set_info(struct maildir_mailbox *mbox, uint32_t uid,
+			    const struct maildir_index_info *info);
+/* With the uidlist lock held around both: TRUE if the recorded state still
+   matches the Maildir; after we rewrote only the uidlist (sizes), record
+   its new identity so the next open stays warm. */
+bool maildir_index_state_is_current(struct maildir_mailbox *mbox);
+void maildir_index_state_uidlist_changed(struct maildir_mailbox *mbox);
 
 /* maildir-tmp-clean.c: deletes regular files in path/tmp untouched for
    36 hours; returns how many. Errors are logged, never fatal. */
@@ -43,7 +115,15 @@ unsigned int maildir_tmp_cleanup_at(const char *path, time_t now);
 
 /* maildir-mail.c */
 extern const struct mailbox_vfuncs maildir_mailbox_vfuncs;
-/* "<path>/cur/<fname>" or new/. In tmp pool. */
+/* The message's file name as last known: msg->fname, or the uidlist
+   identity with the info part for flags (cur/) or bare (new/). Reads the
+   uidlist if needed. NULL if the uidlist has no such uid. Valid until the
+   next call (a buffer of mbox). */
+const char *maildir_msg_get_fname(struct maildir_mailbox *mbox,
+				  const struct maildir_msg *msg,
+				  enum mail_flags flags);
+/* "<path>/cur/<fname>" or new/ (NULL: no name known). Valid until the next
+   call (a buffer of mbox; calls maildir_msg_get_fname()). */
 const char *maildir_msg_get_path(struct maildir_mailbox *mbox,
 				 const struct maildir_msg *msg);
 

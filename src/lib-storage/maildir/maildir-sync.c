@@ -39,8 +39,8 @@ static bool timespec_eq(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
-static int maildir_stat_dirs(struct maildir_mailbox *mbox,
-			     struct timespec *new_r, struct timespec *cur_r)
+int maildir_sync_stat_dirs(struct maildir_mailbox *mbox,
+			   struct timespec *new_r, struct timespec *cur_r)
 {
 	struct stat st;
 	const char *path;
@@ -165,13 +165,13 @@ static int maildir_sync_scan(struct maildir_sync_ctx *ctx)
 	int ret;
 
 	for (i = 0;; i++) {
-		if (maildir_stat_dirs(ctx->mbox, &new_before, &cur_before) < 0)
+		if (maildir_sync_stat_dirs(ctx->mbox, &new_before, &cur_before) < 0)
 			return -1;
 		array_clear(&ctx->entries);
 		if ((ret = maildir_sync_scan_dir(ctx, true)) != 0 ||
 		    (ret = maildir_sync_scan_dir(ctx, false)) != 0)
 			return ret;
-		if (maildir_stat_dirs(ctx->mbox, &ctx->new_mtime,
+		if (maildir_sync_stat_dirs(ctx->mbox, &ctx->new_mtime,
 				      &ctx->cur_mtime) < 0)
 			return -1;
 		if ((timespec_eq(&new_before, &ctx->new_mtime) &&
@@ -250,6 +250,7 @@ static void maildir_sync_apply_pending(struct maildir_mailbox *mbox)
 	struct mailbox_msg *const *msgp;
 	struct maildir_uidlist_rec *rec;
 	struct maildir_msg *msg;
+	const char *fname;
 	uoff_t size;
 
 	if (mbox->vsize_pending == 0)
@@ -260,8 +261,10 @@ static void maildir_sync_apply_pending(struct maildir_mailbox *mbox)
 			continue;
 		msg->vsize_write_pending = false;
 		rec = maildir_uidlist_lookup(mbox->uidlist, msg->m.uid);
-		if (rec == NULL || maildir_uidlist_rec_get_ext(rec, 'W') != NULL ||
-		    maildir_filename_get_size(msg->fname, 'W', &size))
+		if (rec == NULL || maildir_uidlist_rec_get_ext(rec, 'W') != NULL)
+			continue;
+		fname = maildir_msg_get_fname(mbox, msg, msg->m.flags);
+		if (fname != NULL && maildir_filename_get_size(fname, 'W', &size))
 			continue;
 		maildir_uidlist_rec_set_ext(mbox->uidlist, rec, 'W',
 					    tmp_printf("%llu",
@@ -270,28 +273,55 @@ static void maildir_sync_apply_pending(struct maildir_mailbox *mbox)
 	mbox->vsize_pending = 0;
 }
 
+/* true if the name is what maildir_msg_get_fname() derives from the
+   identity and the flags (bare in new/; in cur/ ":2," and system flag
+   letters in ASCII order), so the view need not keep it. No allocation:
+   this runs for every file of a scan. */
+static bool maildir_sync_fname_is_canonical(const struct maildir_scan_entry *e)
+{
+	static const char letters[] = "DFRST";
+	const char *info = e->fname + e->base_len, *l = letters;
+
+	if (e->in_new)
+		return *info == '\0';
+	if (strncmp(info, MAILDIR_FLAGS_PREFIX, 3) != 0)
+		return false;
+	for (info += 3; *info != '\0'; info++) {
+		while (*l != '\0' && *l != *info)
+			l++;
+		if (*l == '\0')
+			return false;
+		l++;
+	}
+	return true;
+}
+
 static void maildir_sync_build_view(struct maildir_sync_ctx *ctx)
 {
 	struct mailbox *box = &ctx->mbox->box;
 	struct mailbox_msg *const *old_msgs;
 	const struct maildir_scan_entry *e, *prev = NULL;
-	struct maildir_msg *msg, *old;
-	unsigned int old_count, old_idx = 0;
+	struct maildir_msg *msgs, *msg, *old;
+	unsigned int old_count, old_idx = 0, n = 0;
 
 	array_sort(&ctx->entries, scan_entry_uid_cmp);
 	array_sort(&ctx->moved, str_p_cmp);
 	mailbox_view_begin(box, array_count(&ctx->entries));
 	old_msgs = array_get(&box->old_view, &old_count);
+	/* one block: no allocation (and no name) per message */
+	msgs = p_malloc(box->view_pool,
+			sizeof(*msgs) * (array_count(&ctx->entries) + 1));
 	array_foreach(&ctx->entries, e) {
 		ASSERT(e->uid != 0);
 		if (prev != NULL && prev->uid == e->uid)
 			continue;	/* in new/ and cur/: cur/ sorted first */
 		prev = e;
-		msg = pool_new(box->view_pool, struct maildir_msg, 1);
+		msg = &msgs[n++];
 		msg->m.uid = e->uid;
-		msg->fname = p_strdup(box->view_pool, e->fname);
 		msg->in_new = e->in_new;
 		msg->m.flags = maildir_filename_get_flags(e->fname);
+		if (!maildir_sync_fname_is_canonical(e))
+			msg->fname = p_strdup(box->view_pool, e->fname);
 		while (old_idx < old_count && old_msgs[old_idx]->uid < e->uid)
 			old_idx++;
 		if (old_idx < old_count && old_msgs[old_idx]->uid == e->uid) {
@@ -348,10 +378,15 @@ static int maildir_sync_run(struct maildir_sync_ctx *ctx)
 
 	mbox->new_mtime = ctx->new_mtime;
 	mbox->cur_mtime = ctx->cur_mtime;
-	mbox->scanned = true;
 	/* a change within the mtime's granularity may not move it again */
 	mbox->scan_dirty = time(NULL) - MAX(ctx->new_mtime.tv_sec,
 					    ctx->cur_mtime.tv_sec) <= 1;
+	if (maildir_index_sync_scan(mbox, ctx->locked) > 0) {
+		/* the index needs changes: redo it all under the lock */
+		mailbox_view_end(&mbox->box, false);
+		return 1;
+	}
+	mbox->scanned = true;
 	return 0;
 }
 
@@ -361,7 +396,7 @@ static bool maildir_sync_quick_check(struct maildir_mailbox *mbox)
 
 	if (!mbox->scanned || mbox->scan_dirty || mbox->vsize_pending > 0)
 		return true;
-	if (maildir_stat_dirs(mbox, &new_mtime, &cur_mtime) < 0)
+	if (maildir_sync_stat_dirs(mbox, &new_mtime, &cur_mtime) < 0)
 		return true;	/* the full sync reports it */
 	return !timespec_eq(&new_mtime, &mbox->new_mtime) ||
 		!timespec_eq(&cur_mtime, &mbox->cur_mtime);
@@ -373,17 +408,23 @@ int maildir_sync(struct mailbox *box)
 	struct maildir_sync_ctx ctx;
 	int ret;
 
-	if (!maildir_sync_quick_check(mbox))
-		return 0;
+	bool move_new = (box->flags & (MAILBOX_FLAG_READONLY |
+				       MAILBOX_FLAG_POP3_SESSION)) == 0;
+
 	box->error = MAIL_ERROR_NONE;
+	/* our own changes go to the log first, so the others see them */
+	maildir_index_commit_pending(mbox);
+	if (!mbox->scanned && maildir_index_try_warm(mbox, move_new) > 0)
+		return 0;
+	if (!maildir_sync_quick_check(mbox))
+		return maildir_index_refresh_view(mbox);
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.mbox = mbox;
 	ctx.pool = pool_create("maildir sync", 4096, POOL_FLAG_NONE);
 	array_init(&ctx.entries, ctx.pool, 64);
 	array_init(&ctx.moved, ctx.pool, 16);
-	ctx.move_new = (box->flags & (MAILBOX_FLAG_READONLY |
-				      MAILBOX_FLAG_POP3_SESSION)) == 0;
+	ctx.move_new = move_new;
 
 	ret = maildir_sync_run(&ctx);
 	if (ret > 0) {
@@ -412,8 +453,11 @@ void maildir_sync_write_pending(struct maildir_mailbox *mbox)
 		return;
 	if (maildir_uidlist_refresh(mbox->uidlist) >= 0 &&
 	    mbox->uidlist->uid_validity == mbox->box.uidvalidity) {
+		bool state_current = maildir_index_state_is_current(mbox);
+
 		maildir_sync_apply_pending(mbox);
-		(void)maildir_uidlist_commit(mbox->uidlist);
+		if (maildir_uidlist_commit(mbox->uidlist) == 0 && state_current)
+			maildir_index_state_uidlist_changed(mbox);
 	}
 	maildir_uidlist_unlock(mbox->uidlist);
 }

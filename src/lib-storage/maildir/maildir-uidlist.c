@@ -224,7 +224,11 @@ static bool maildir_uidlist_parse_rec(struct maildir_uidlist *uidlist,
 	if (uidlist->version == 1) {
 		fname = p;
 	} else {
-		array_init(&exts, uidlist->rec_pool, 2);
+		/* no array for the (usual) record without items: this runs
+		   for every message of the mailbox */
+		memset(&exts, 0, sizeof(exts));
+		if (p < end && *p != ':')
+			array_init(&exts, uidlist->rec_pool, 2);
 		while (p < end && *p != ':') {
 			if (*p < 'A' || *p > 'Z') {
 				*error_r = "Invalid extension key";
@@ -245,7 +249,7 @@ static bool maildir_uidlist_parse_rec(struct maildir_uidlist *uidlist,
 			return false;
 		}
 		fname = p + 1;
-		if (array_count(&exts) > 0) {
+		if (array_is_created(&exts) && array_count(&exts) > 0) {
 			item = NULL;
 			array_append(&exts, &item);
 			rec->exts = (const char **)array_idx(&exts, 0);
@@ -327,6 +331,21 @@ static void maildir_uidlist_drop_duplicates(struct maildir_uidlist *uidlist)
 	maildir_uidlist_build_names(uidlist);
 }
 
+/* Sizes the record and name arrays for the lines of data, so a big list
+   is not copied (and kept: pool memory) at every doubling. */
+static void maildir_uidlist_presize(struct maildir_uidlist *uidlist,
+				    const char *p, const char *end)
+{
+	unsigned int lines = 0;
+
+	while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		lines++;
+		p++;
+	}
+	array_init(&uidlist->recs, uidlist->rec_pool, lines + 16);
+	array_init(&uidlist->names, uidlist->rec_pool, lines + 16);
+}
+
 int maildir_uidlist_parse(struct maildir_uidlist *uidlist,
 			  const unsigned char *data, size_t len,
 			  const char **error_r)
@@ -349,6 +368,7 @@ int maildir_uidlist_parse(struct maildir_uidlist *uidlist,
 	}
 	if (maildir_uidlist_parse_header(uidlist, p, lf, error_r) < 0)
 		return -1;
+	maildir_uidlist_presize(uidlist, lf + 1, end);
 	for (p = lf + 1; p < end; p = lf + 1) {
 		line_num++;
 		lf = memchr(p, '\n', (size_t)(end - p));

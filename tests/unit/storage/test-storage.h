@@ -11,5 +11,6 @@ Suite *test_istream_crlf_suite(void);
 Suite *test_mail_location_suite(void);
 Suite *test_maildir_storage_suite(void);
 Suite *test_maildir_dovecot_suite(void);
+Suite *test_maildir_index_suite(void);
 
 #endif
