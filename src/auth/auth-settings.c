@@ -42,3 +42,25 @@ void auth_settings_init(const struct settings *set)
 		aset->debug = aset->verbose = true;
 	auth_set = aset;
 }
+
+static const char *auth_db_section_get(const struct settings_section *sec,
+				       const char *key)
+{
+	const char *value = settings_section_get(sec, key);
+
+	return value == NULL || value[0] == '\0' ? NULL :
+		p_strdup(system_pool, value);
+}
+
+void auth_db_section_read(const struct settings_section *sec, const char *kind,
+			  struct auth_db_section *db_r)
+{
+	db_r->driver = auth_db_section_get(sec, "driver");
+	if (db_r->driver == NULL)
+		log_fatal("%s:%u: %s { } without driver", sec->file, sec->line, kind);
+	db_r->args = auth_db_section_get(sec, "args");
+	if (db_r->args == NULL)
+		db_r->args = "";
+	db_r->default_fields = auth_db_section_get(sec, "default_fields");
+	db_r->override_fields = auth_db_section_get(sec, "override_fields");
+}

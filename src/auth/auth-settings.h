@@ -4,6 +4,7 @@
 #define AUTH_SETTINGS_H
 
 struct settings;
+struct settings_section;
 
 struct auth_settings {
 	const struct settings *set;
@@ -19,6 +20,18 @@ struct auth_settings {
 };
 
 extern const struct auth_settings *auth_set;
+
+/* What passdb { } and userdb { } sections share; strings in system_pool,
+   NULL when unset or empty (args: "" when unset). */
+struct auth_db_section {
+	const char *driver, *args;
+	const char *default_fields, *override_fields;
+};
+
+/* Reads sec (kind "passdb" or "userdb"); a missing driver is fatal with
+   file:line, as every config error at start-up. */
+void auth_db_section_read(const struct settings_section *sec, const char *kind,
+			  struct auth_db_section *db_r);
 
 /* Reads the settings into system_pool and sets auth_set. */
 void auth_settings_init(const struct settings *set);

@@ -37,32 +37,26 @@ void passdbs_init(const struct settings *set)
 	array_init(&passdbs, system_pool, 4);
 	for (i = 0; i < count; i++) {
 		const struct settings_section *sec = settings_get_section(set, "passdb", i);
-		const char *driver_name = settings_section_get(sec, "driver");
-		const char *args = settings_section_get(sec, "args");
+		struct auth_db_section db;
 		const char *value, *error;
 		struct passdb_module *module;
 
-		if (driver_name == NULL)
-			log_fatal("%s:%u: passdb { } without driver", sec->file, sec->line);
+		auth_db_section_read(sec, "passdb", &db);
 		module = pool_new(system_pool, struct passdb_module, 1);
 		module->id = i;
-		module->driver = passdb_driver_find(driver_name);
+		module->driver = passdb_driver_find(db.driver);
 		if (module->driver == NULL) {
 			log_fatal("%s:%u: Unknown passdb driver '%s'",
-				  sec->file, sec->line, driver_name);
+				  sec->file, sec->line, db.driver);
 		}
 		module->name = module->driver->name;
-		value = settings_section_get(sec, "default_fields");
-		if (value != NULL && value[0] != '\0')
-			module->default_fields = p_strdup(system_pool, value);
-		value = settings_section_get(sec, "override_fields");
-		if (value != NULL && value[0] != '\0')
-			module->override_fields = p_strdup(system_pool, value);
+		module->default_fields = db.default_fields;
+		module->override_fields = db.override_fields;
 		value = settings_section_get(sec, "deny");
 		module->deny = value != NULL && strcmp(value, "yes") == 0;
-		if (module->driver->init(module, args == NULL ? "" : args, &error) < 0) {
+		if (module->driver->init(module, db.args, &error) < 0) {
 			log_fatal("%s:%u: passdb %s: %s", sec->file, sec->line,
-				  driver_name, error);
+				  db.driver, error);
 		}
 		array_append(&passdbs, &module);
 	}

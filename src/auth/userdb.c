@@ -3,6 +3,7 @@
 #include "lib.h"
 #include "array.h"
 #include "settings.h"
+#include "auth-settings.h"
 #include "userdb.h"
 
 static const struct userdb_driver *const userdb_drivers[] = {
@@ -30,30 +31,24 @@ void userdbs_init(const struct settings *set)
 	array_init(&userdbs, system_pool, 4);
 	for (i = 0; i < count; i++) {
 		const struct settings_section *sec = settings_get_section(set, "userdb", i);
-		const char *driver_name = settings_section_get(sec, "driver");
-		const char *args = settings_section_get(sec, "args");
-		const char *value, *error;
+		struct auth_db_section db;
+		const char *error;
 		struct userdb_module *module;
 
-		if (driver_name == NULL)
-			log_fatal("%s:%u: userdb { } without driver", sec->file, sec->line);
+		auth_db_section_read(sec, "userdb", &db);
 		module = pool_new(system_pool, struct userdb_module, 1);
 		module->id = i;
-		module->driver = userdb_driver_find(driver_name);
+		module->driver = userdb_driver_find(db.driver);
 		if (module->driver == NULL) {
 			log_fatal("%s:%u: Unknown userdb driver '%s'",
-				  sec->file, sec->line, driver_name);
+				  sec->file, sec->line, db.driver);
 		}
 		module->name = module->driver->name;
-		value = settings_section_get(sec, "default_fields");
-		if (value != NULL && value[0] != '\0')
-			module->default_fields = p_strdup(system_pool, value);
-		value = settings_section_get(sec, "override_fields");
-		if (value != NULL && value[0] != '\0')
-			module->override_fields = p_strdup(system_pool, value);
-		if (module->driver->init(module, args == NULL ? "" : args, &error) < 0) {
+		module->default_fields = db.default_fields;
+		module->override_fields = db.override_fields;
+		if (module->driver->init(module, db.args, &error) < 0) {
 			log_fatal("%s:%u: userdb %s: %s", sec->file, sec->line,
-				  driver_name, error);
+				  db.driver, error);
 		}
 		array_append(&userdbs, &module);
 	}

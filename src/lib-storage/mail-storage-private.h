@@ -23,6 +23,7 @@ struct mail_user {
 	const char *username;
 	const char *home;
 	struct mail_storage_location location;
+	const struct mail_storage_driver *driver;	/* location.driver's */
 	/* mbox backend settings; strings in pool */
 	struct mail_user_mbox_settings mbox_set;
 };
@@ -118,22 +119,34 @@ int mail_storage_location_parse(struct pool *pool, const char *home,
 				struct mail_storage_location *loc_r,
 				const char **error_r);
 
-/* Backends */
-int maildir_mailbox_open(struct mail_user *user, const char *name,
-			 enum mailbox_flags flags, struct mailbox **box_r,
-			 enum mail_storage_error *error_r, const char **error_str_r);
+/* A mail_location driver: what differs between backends above the
+   mailbox vtable. */
+struct mail_storage_driver {
+	const char *name;	/* "maildir", "mbox" */
+	/* Creates the mail root as the backend needs it. */
+	int (*create_root)(const char *root, const char **error_r);
+	/* Opens and does the first sync (mailbox_open()). */
+	int (*mailbox_open)(struct mail_user *user, const char *name,
+			    enum mailbox_flags flags, struct mailbox **box_r,
+			    enum mail_storage_error *error_r,
+			    const char **error_str_r);
+	/* INBOX first, then every other mailbox, sorted; names in pool. */
+	int (*list_mailboxes)(struct mail_user *user, struct pool *pool,
+			      ARRAY_TYPE(string) *names_r, const char **error_r);
+	/* the subscriptions file's name below the mail root */
+	const char *subscriptions_fname;
+};
+extern const struct mail_storage_driver maildir_storage_driver;
+extern const struct mail_storage_driver mbox_storage_driver;
+/* Sorts mailbox names for LIST (strcmp order). */
+void mailbox_list_sort_names(ARRAY_TYPE(string) *names);
+/* NULL if there is no such driver. */
+const struct mail_storage_driver *mail_storage_driver_find(const char *name);
+
+/* maildir backend helpers used outside maildir/ */
 /* Creates root/cur, new, tmp (0700) as needed. */
 int maildir_create_dirs(const char *root, const char **error_r);
 /* true if dir looks like a Maildir (has cur/). */
 bool maildir_is_maildir(const char *dir);
-/* mbox backend (mbox/mbox-storage.c) */
-int mbox_mailbox_open(struct mail_user *user, const char *name,
-		      enum mailbox_flags flags, struct mailbox **box_r,
-		      enum mail_storage_error *error_r, const char **error_str_r);
-/* INBOX and the mbox files/directories under the root, sorted. */
-int mbox_list_mailboxes(struct mail_user *user, struct pool *pool,
-			ARRAY_TYPE(string) *names_r);
-/* mkdir -p root (0700). */
-int mbox_create_root(const char *root, const char **error_r);
 
 #endif

@@ -30,17 +30,22 @@ int mailbox_open(struct mail_user *user, const char *name,
 		 enum mailbox_flags flags, struct mailbox **box_r,
 		 enum mail_storage_error *error_r, const char **error_str_r)
 {
-	if (strcmp(user->location.driver, "maildir") == 0) {
-		return maildir_mailbox_open(user, name, flags, box_r,
-					    error_r, error_str_r);
+	return user->driver->mailbox_open(user, name, flags, box_r,
+					  error_r, error_str_r);
+}
+
+const struct mail_storage_driver *mail_storage_driver_find(const char *name)
+{
+	static const struct mail_storage_driver *const drivers[] = {
+		&maildir_storage_driver, &mbox_storage_driver,
+	};
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(drivers); i++) {
+		if (strcmp(drivers[i]->name, name) == 0)
+			return drivers[i];
 	}
-	if (strcmp(user->location.driver, "mbox") == 0) {
-		return mbox_mailbox_open(user, name, flags, box_r,
-					 error_r, error_str_r);
-	}
-	*error_r = MAIL_ERROR_TEMP;
-	*error_str_r = "Unsupported mail storage";
-	return -1;
+	return NULL;
 }
 
 void mailbox_close(struct mailbox **_box)

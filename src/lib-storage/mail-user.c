@@ -212,9 +212,9 @@ int mail_user_create(const struct mail_user_settings *set,
 		pool_unref(&pool);
 		return -1;
 	}
-	if ((strcmp(user->location.driver, "mbox") == 0 ?
-	     mbox_create_root(user->location.root, &error) :
-	     maildir_create_dirs(user->location.root, &error)) < 0) {
+	user->driver = mail_storage_driver_find(user->location.driver);
+	ASSERT(user->driver != NULL);	/* the location parser knows them all */
+	if (user->driver->create_root(user->location.root, &error) < 0) {
 		log_error("user %s: %s", set->username, error);
 		*error_r = "Internal error occurred";
 		pool_unref(&pool);

@@ -1,6 +1,6 @@
 /* Copyright (c) dovecot-like authors. mailbox-list.c: which mailboxes a user
-   has (INBOX and the Maildir++ folders under the mail root), and which are
-   subscribed, for LIST and LSUB. */
+   has (asked of the storage driver), and which are subscribed, for LIST and
+   LSUB. */
 
 #include "lib.h"
 #include "array.h"
@@ -22,50 +22,15 @@ static int name_cmp(const void *p1, const void *p2)
 	return strcmp(*s1, *s2);
 }
 
-/* Maildir++: every folder is a ".Name.Sub" directory with a cur/. */
-static bool maildirpp_is_folder(const char *root, const char *name)
+void mailbox_list_sort_names(ARRAY_TYPE(string) *names)
 {
-	struct stat st;
-
-	if (name[0] != '.' || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return false;
-	return stat(tmp_printf("%s/%s/cur", root, name), &st) == 0 &&
-		S_ISDIR(st.st_mode);
+	array_sort(names, name_cmp);
 }
 
 int mail_user_list_mailboxes(struct mail_user *user, struct pool *pool,
 			     ARRAY_TYPE(string) *names_r, const char **error_r)
 {
-	const char *root = mail_user_get_mail_root(user);
-	const char *inbox = "INBOX";
-	struct dirent *d;
-	DIR *dir;
-
-	if (strcmp(user->location.driver, "mbox") == 0)
-		return mbox_list_mailboxes(user, pool, names_r);
-	array_init(names_r, pool, 8);
-	array_append(names_r, &inbox);
-	dir = opendir(root);
-	if (dir == NULL) {
-		if (errno == ENOENT)
-			return 0;
-		*error_r = tmp_printf("opendir(%s) failed: %m", root);
-		return -1;
-	}
-	while ((d = readdir(dir)) != NULL) {
-		const char *name;
-
-		if (!maildirpp_is_folder(root, d->d_name))
-			continue;
-		name = p_strdup(pool, d->d_name + 1);
-		array_append(names_r, &name);
-	}
-	if (closedir(dir) < 0) {
-		*error_r = tmp_printf("closedir(%s) failed: %m", root);
-		return -1;
-	}
-	array_sort(names_r, name_cmp);
-	return 0;
+	return user->driver->list_mailboxes(user, pool, names_r, error_r);
 }
 
 /* The subscriptions file: Dovecot's v2 ("V\t2\n\n" then names whose
@@ -74,10 +39,8 @@ int mail_user_list_subscriptions(struct mail_user *user, struct pool *pool,
 				 char separator, ARRAY_TYPE(string) *names_r,
 				 const char **error_r)
 {
-	/* mbox keeps it as a dot file so it isn't listed as a mailbox */
 	const char *path = tmp_printf("%s/%s", mail_user_get_mail_root(user),
-		strcmp(user->location.driver, "mbox") == 0 ?
-		".subscriptions" : "subscriptions");
+				      user->driver->subscriptions_fname);
 	char *line = NULL, *p;
 	size_t size = 0, total = 0;
 	ssize_t len;

@@ -233,6 +233,8 @@ class Server:
         # password scheme per user; SHA512-CRYPT where not named
         self.schemes = schemes or {}
         self.extra_conf = extra_conf
+        # a count of generated sample messages, or a list of exact messages
+        # (bytes) put into cur/ in that order (UID 1, 2, ...)
         self.messages = messages
         self.failure_delay = failure_delay
         self.privileged = MODE == "privileged"
@@ -275,8 +277,14 @@ class Server:
             self.uids[user] = (uid, gid)
             home = self.home(user)
             os.makedirs(home)
-            subprocess.run(["python3", MAKE_MAILDIR, os.path.join(home, "Maildir"),
-                            str(self.messages)], check=True)
+            maildir = os.path.join(home, "Maildir")
+            given = not isinstance(self.messages, int)
+            subprocess.run(["python3", MAKE_MAILDIR, maildir,
+                            "0" if given else str(self.messages)], check=True)
+            for n, data in enumerate(self.messages if given else ()):
+                with open(os.path.join(maildir, "cur", "17000%05d.M%dP1.test:2,"
+                                       % (n, n)), "wb") as f:
+                    f.write(data)
             subprocess.run(["chown", "-R", f"{uid}:{gid}", home], check=True)
             scheme = crypt_compat.SCHEMES[self.schemes.get(user, "SHA512-CRYPT")]
             lines.append(f"{user}:{scheme(password)}:{uid}:{gid}::{home}::\n")

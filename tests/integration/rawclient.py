@@ -22,14 +22,19 @@ class LineClient:
     def send(self, data):
         self.sock.sendall(data if isinstance(data, bytes) else data.encode())
 
-    def readline(self):
+    def read_line_bytes(self):
+        """One line as bytes, CRLF included."""
         while b"\r\n" not in self.buf:
             chunk = self.sock.recv(65536)
             if not chunk:
                 raise EOFError("connection closed; pending %r" % self.buf)
             self.buf += chunk
-        line, self.buf = self.buf.split(b"\r\n", 1)
-        return line.decode("utf-8", "replace")
+        i = self.buf.index(b"\r\n") + 2
+        line, self.buf = self.buf[:i], self.buf[i:]
+        return line
+
+    def readline(self):
+        return self.read_line_bytes()[:-2].decode("utf-8", "replace")
 
     def read_bytes(self, n):
         while len(self.buf) < n:
@@ -92,6 +97,28 @@ class Imap(LineClient):
             untagged.append(line)
 
 
+    def command_bytes(self, cmd):
+        """Send a command; return (every untagged byte, literals included,
+        exactly as sent; the tagged line without tag and CRLF)."""
+        self.n += 1
+        tag = b"t%d " % self.n
+        self.send(tag + cmd.encode() + b"\r\n")
+        untagged = b""
+        while True:
+            line = self.read_line_bytes()
+            if line.startswith(tag):
+                return untagged, line[len(tag):-2].decode()
+            untagged += line
+            # a literal: its bytes, then the rest of the same line
+            while True:
+                m = re.search(rb"\{(\d+)\}\r\n$", line)
+                if not m:
+                    break
+                untagged += self.read_bytes(int(m.group(1)))
+                line = self.read_line_bytes()
+                untagged += line
+
+
 class Pop3(LineClient):
     def __init__(self, port, **kw):
         super().__init__(port, **kw)
@@ -111,3 +138,18 @@ class Pop3(LineClient):
             if line == ".":
                 return first, lines
             lines.append(line)
+
+
+LOGGED_IN_RE = re.compile(r"^OK \[CAPABILITY IMAP4rev1 [^\]]*\] Logged in$")
+
+
+def login_select(server, exists, user="demo"):
+    """A raw IMAP connection logged in as user with INBOX selected; asserts
+    the exact tagged replies and the EXISTS count."""
+    c = Imap(server.imap_port, timeout=15)
+    _, tagged = c.command_bytes("LOGIN %s %s" % (user, server.users[user]))
+    assert LOGGED_IN_RE.match(tagged), tagged
+    untagged, tagged = c.command_bytes("SELECT INBOX")
+    assert tagged == "OK [READ-WRITE] Select completed.", tagged
+    assert b"\r\n* %d EXISTS\r\n" % exists in b"\r\n" + untagged, untagged
+    return c

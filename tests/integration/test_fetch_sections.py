@@ -4,12 +4,11 @@ compared byte for byte with what Python's email package sees in the same
 message (converted to CRLF, as IMAP sends it)."""
 import email
 import email.policy
-import os
 import re
-import socket
 
 import pytest
 from dlserver import Server
+from rawclient import login_select
 
 MESSAGES = [
     # 0: multipart/alternative inside multipart/mixed with an attachment
@@ -45,84 +44,20 @@ def crlf(data):
 
 @pytest.fixture(scope="module")
 def sections_server():
-    srv = Server(messages=0)
-    srv.prepare_orig = srv.prepare
-
-    def prepare():
-        srv.prepare_orig()
-        cur = os.path.join(srv.maildir("demo"), "cur")
-        uid, gid = srv.uids["demo"]
-        for i, data in enumerate(MESSAGES):
-            path = os.path.join(cur, "17100000%02d.M%dP1.test:2," % (i, i))
-            with open(path, "wb") as f:
-                f.write(data)
-            os.chown(path, uid, gid)
-    srv.prepare = prepare
-    srv.start()
+    srv = Server(messages=MESSAGES).start()
     yield srv
     srv.stop()
 
 
-class Conn:
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=15)
-        self.buf = b""
-        self.tag = 0
-        self.read_until(b"\r\n")
-
-    def _fill(self):
-        chunk = self.sock.recv(65536)
-        if not chunk:
-            raise EOFError(self.buf)
-        self.buf += chunk
-
-    def read_until(self, needle):
-        while needle not in self.buf:
-            self._fill()
-        i = self.buf.index(needle) + len(needle)
-        data, self.buf = self.buf[:i], self.buf[i:]
-        return data
-
-    def read_bytes(self, n):
-        while len(self.buf) < n:
-            self._fill()
-        data, self.buf = self.buf[:n], self.buf[n:]
-        return data
-
-    def command(self, cmd):
-        """(untagged bytes with literals, tagged line)"""
-        self.tag += 1
-        tag = b"t%d " % self.tag
-        self.sock.sendall(tag + cmd.encode() + b"\r\n")
-        untagged = b""
-        while True:
-            line = self.read_until(b"\r\n")
-            if line.startswith(tag):
-                return untagged, line.decode()
-            untagged += line
-            while True:
-                m = re.search(rb"\{(\d+)\}\r\n$", line)
-                if not m:
-                    break
-                untagged += self.read_bytes(int(m.group(1)))
-                line = self.read_until(b"\r\n")
-                untagged += line
-
-
 @pytest.fixture(scope="module")
 def conn(sections_server):
-    c = Conn(sections_server.imap_port)
-    _, tagged = c.command("LOGIN demo %s" % sections_server.users["demo"])
-    assert " OK" in tagged, tagged
-    untagged, tagged = c.command("SELECT INBOX")
-    assert " OK" in tagged and b"* %d EXISTS" % len(MESSAGES) in untagged
-    return c
+    return login_select(sections_server, len(MESSAGES))
 
 
 def fetch_item(c, seq, item, reply_name=None):
     """The literal (or quoted string) of one FETCH item."""
-    untagged, tagged = c.command("FETCH %d (%s)" % (seq, item))
-    assert " OK" in tagged, (item, tagged)
+    untagged, tagged = c.command_bytes("FETCH %d (%s)" % (seq, item))
+    assert tagged == "OK Fetch completed.", (item, tagged)
     name = (reply_name or item.replace(".PEEK", "")).encode()
     i = untagged.index(b"* %d FETCH (" % seq)
     j = untagged.index(name + b" ", i) + len(name) + 1
@@ -237,15 +172,16 @@ def test_header_fields(conn):
 def test_bad_sections(conn):
     for item in ("BODY[0]", "BODY[1.]", "BODY[MIME]", "BODY[1.FOO]", "BODY[01]",
                  "BODY[HEADER.FIELDS]", "BODY[TEXT (A)]", "BODY[1]<1.0>"):
-        _, tagged = conn.command("FETCH 1 (%s)" % item)
-        assert " BAD" in tagged, (item, tagged)
+        _, tagged = conn.command_bytes("FETCH 1 (%s)" % item)
+        assert tagged.startswith("BAD Error in IMAP command FETCH: "), (item, tagged)
 
 
 def test_seen_only_without_peek(conn):
-    conn.command("STORE 2 -FLAGS (\\Seen)")
-    untagged, tagged = conn.command("FETCH 2 (BODY.PEEK[1])")
+    _, tagged = conn.command_bytes("STORE 2 -FLAGS.SILENT (\\Seen)")
+    assert tagged == "OK Store completed."
+    untagged, tagged = conn.command_bytes("FETCH 2 (BODY.PEEK[1])")
     assert b"\\Seen" not in untagged
-    untagged, tagged = conn.command("FETCH 2 (BODY[2.1])")
-    assert " OK" in tagged
+    untagged, tagged = conn.command_bytes("FETCH 2 (BODY[2.1])")
+    assert tagged == "OK Fetch completed."
     assert b"FLAGS (\\Seen)" in untagged
     assert b"BODY[2.1] {9}\r\nOriginal." in untagged

@@ -1,9 +1,10 @@
 """FETCH ENVELOPE, BODY, BODYSTRUCTURE and the FULL macro end to end: MIME
 messages are put in the Maildir and the replies must equal, byte for byte,
 what Dovecot 2.3 sends for the same messages (fetch_structure_cases.py)."""
-import os, re, socket
+import re
 import pytest
 from dlserver import Server
+from rawclient import login_select
 from fetch_structure_cases import CASES
 
 NAMES = sorted(CASES)
@@ -11,88 +12,20 @@ NAMES = sorted(CASES)
 
 @pytest.fixture(scope="module")
 def structure_server():
-    srv = Server(messages=0)
-    srv.prepare_orig = srv.prepare
-
-    def prepare():
-        srv.prepare_orig()
-        cur = os.path.join(srv.maildir("demo"), "cur")
-        uid, gid = srv.uids["demo"]
-        for i, name in enumerate(NAMES):
-            path = os.path.join(cur, "17000000%02d.M%dP1.test:2," % (i, i))
-            with open(path, "wb") as f:
-                f.write(CASES[name][0])
-            os.chown(path, uid, gid)
-    srv.prepare = prepare
-    srv.start()
+    srv = Server(messages=[CASES[name][0] for name in NAMES]).start()
     yield srv
     srv.stop()
 
 
-class Conn:
-    """Raw IMAP: replies are compared as bytes, literals included."""
-
-    def __init__(self, port):
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=15)
-        self.buf = b""
-        self.tag = 0
-        self.read_until(b"\r\n")
-
-    def read_until(self, needle):
-        while needle not in self.buf:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise EOFError(self.buf)
-            self.buf += chunk
-        i = self.buf.index(needle) + len(needle)
-        data, self.buf = self.buf[:i], self.buf[i:]
-        return data
-
-    def read_bytes(self, n):
-        while len(self.buf) < n:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise EOFError(self.buf)
-            self.buf += chunk
-        data, self.buf = self.buf[:n], self.buf[n:]
-        return data
-
-    def command(self, cmd):
-        """Returns (untagged bytes with literals, tagged line)."""
-        self.tag += 1
-        tag = b"t%d " % self.tag
-        self.sock.sendall(tag + cmd.encode() + b"\r\n")
-        untagged = b""
-        while True:
-            line = self.read_until(b"\r\n")
-            if line.startswith(tag):
-                return untagged, line.decode()
-            untagged += line
-            # a literal: its bytes, then the rest of the same line
-            while True:
-                m = re.search(rb"\{(\d+)\}\r\n$", line)
-                if not m:
-                    break
-                untagged += self.read_bytes(int(m.group(1)))
-                line = self.read_until(b"\r\n")
-                untagged += line
-
-
 def connect(server):
-    c = Conn(server.imap_port)
-    untagged, tagged = c.command("LOGIN demo %s" % server.users["demo"])
-    assert " OK" in tagged, tagged
-    untagged, tagged = c.command("SELECT INBOX")
-    assert " OK" in tagged, tagged
-    assert b"* %d EXISTS" % len(NAMES) in untagged
-    return c
+    return login_select(server, len(NAMES))
 
 
 @pytest.mark.parametrize("idx", range(len(NAMES)), ids=NAMES)
 def test_fetch_structure_matches_dovecot(structure_server, idx):
     c = connect(structure_server)
-    untagged, tagged = c.command("FETCH %d (ENVELOPE BODY BODYSTRUCTURE)" % (idx + 1))
-    assert tagged.endswith("OK Fetch completed.\r\n") or " OK" in tagged, tagged
+    untagged, tagged = c.command_bytes("FETCH %d (ENVELOPE BODY BODYSTRUCTURE)" % (idx + 1))
+    assert tagged == "OK Fetch completed.", tagged
     expected = CASES[NAMES[idx]][1].replace(b"* 1 FETCH", b"* %d FETCH" % (idx + 1), 1)
     assert untagged == expected
 
@@ -100,8 +33,8 @@ def test_fetch_structure_matches_dovecot(structure_server, idx):
 def test_fetch_full_macro(structure_server):
     c = connect(structure_server)
     idx = NAMES.index("m1")
-    untagged, tagged = c.command("FETCH %d FULL" % (idx + 1))
-    assert " OK" in tagged, tagged
+    untagged, tagged = c.command_bytes("FETCH %d FULL" % (idx + 1))
+    assert tagged == "OK Fetch completed.", tagged
     m = re.match(rb"^\* %d FETCH \((.*)\)\r\n$" % (idx + 1), untagged, re.S)
     assert m, untagged
     items = m.group(1)
@@ -118,11 +51,13 @@ def test_fetch_full_macro(structure_server):
 
 def test_fetch_body_errors(structure_server):
     c = connect(structure_server)
-    untagged, tagged = c.command("FETCH 1 (BODYSTRUCTURE.PEEK)")
-    assert " BAD" in tagged, tagged
+    untagged, tagged = c.command_bytes("FETCH 1 (BODYSTRUCTURE.PEEK)")
+    assert tagged.startswith("BAD Error in IMAP command FETCH: "), tagged
     # BODY without a section does not set \Seen
-    untagged, tagged = c.command("STORE 1 -FLAGS (\\Seen)")
-    untagged, tagged = c.command("FETCH 1 (BODY)")
-    assert " OK" in tagged and b"FLAGS" not in untagged, untagged
-    untagged, tagged = c.command("FETCH 1 (FLAGS)")
+    _, tagged = c.command_bytes("STORE 1 -FLAGS.SILENT (\\Seen)")
+    assert tagged == "OK Store completed."
+    untagged, tagged = c.command_bytes("FETCH 1 (BODY)")
+    assert tagged == "OK Fetch completed." and b"FLAGS" not in untagged, untagged
+    untagged, tagged = c.command_bytes("FETCH 1 (FLAGS)")
+    assert re.match(rb"^\* 1 FETCH \(FLAGS \([^)]*\)\)\r\n$", untagged), untagged
     assert b"\\Seen" not in untagged

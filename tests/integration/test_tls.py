@@ -13,7 +13,7 @@ host, from that address."""
 import base64, imaplib, os, poplib, re, shutil, signal, socket, ssl, subprocess, time
 import pytest
 from dlserver import MASTER, Server, tls_material, local_nonloopback_ip, free_port
-from rawclient import Imap, Pop3
+from rawclient import Imap, Pop3, LOGGED_IN_RE
 
 BANNER = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+"
 CAPS_STARTTLS = BANNER + " STARTTLS AUTH=PLAIN AUTH=LOGIN"
@@ -28,7 +28,6 @@ PLAINTEXT_NO = ("NO [PRIVACYREQUIRED] Plaintext authentication disallowed on "
                 "non-secure (SSL/TLS) connections.")
 POP3_PLAINTEXT_ERR = ("-ERR [AUTH] Plaintext authentication disallowed on non-secure "
                       "(SSL/TLS) connections.")
-LOGGED_IN_RE = re.compile(r"^OK \[CAPABILITY IMAP4rev1 [^\]]*\] Logged in$")
 
 
 @pytest.fixture(scope="module")

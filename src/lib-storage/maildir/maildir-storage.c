@@ -94,10 +94,10 @@ static const char *maildir_name_to_dir(const struct mail_storage_location *loc,
 	return dir;
 }
 
-int maildir_mailbox_open(struct mail_user *user, const char *name,
-			 enum mailbox_flags flags, struct mailbox **box_r,
-			 enum mail_storage_error *error_r,
-			 const char **error_str_r)
+static int
+maildir_mailbox_open(struct mail_user *user, const char *name,
+		     enum mailbox_flags flags, struct mailbox **box_r,
+		     enum mail_storage_error *error_r, const char **error_str_r)
 {
 	const struct mail_storage_location *loc = &user->location;
 	struct maildir_mailbox *mbox;
@@ -174,3 +174,11 @@ int maildir_mailbox_open(struct mail_user *user, const char *name,
 	*box_r = &mbox->box;
 	return 0;
 }
+
+const struct mail_storage_driver maildir_storage_driver = {
+	.name = "maildir",
+	.create_root = maildir_create_dirs,
+	.mailbox_open = maildir_mailbox_open,
+	.list_mailboxes = maildir_list_mailboxes,
+	.subscriptions_fname = "subscriptions",
+};

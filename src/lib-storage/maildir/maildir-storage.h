@@ -113,6 +113,10 @@ unsigned int maildir_tmp_cleanup(const char *path);
 /* The same as if the clock said now (tests). */
 unsigned int maildir_tmp_cleanup_at(const char *path, time_t now);
 
+/* maildir-list.c: the maildir driver's list_mailboxes */
+int maildir_list_mailboxes(struct mail_user *user, struct pool *pool,
+			   ARRAY_TYPE(string) *names_r, const char **error_r);
+
 /* maildir-mail.c */
 extern const struct mailbox_vfuncs maildir_mailbox_vfuncs;
 /* The message's file name as last known: msg->fname, or the uidlist

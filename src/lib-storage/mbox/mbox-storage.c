@@ -64,9 +64,10 @@ void mbox_lock_settings_from_user(const struct mail_user_mbox_settings *uset,
 	set_r->privileged_gid = uset->privileged_gid;
 }
 
-int mbox_mailbox_open(struct mail_user *user, const char *name,
-		      enum mailbox_flags flags, struct mailbox **box_r,
-		      enum mail_storage_error *error_r, const char **error_str_r)
+static int
+mbox_mailbox_open(struct mail_user *user, const char *name,
+		  enum mailbox_flags flags, struct mailbox **box_r,
+		  enum mail_storage_error *error_r, const char **error_str_r)
 {
 	const struct mail_storage_location *loc = &user->location;
 	struct mbox_mailbox *mbox;
@@ -147,30 +148,20 @@ static void mbox_list_dir(struct pool *pool, const char *dir,
 	(void)closedir(dirp);
 }
 
-static int name_cmp(const void *p1, const void *p2)
-{
-	const char *const *s1 = p1, *const *s2 = p2;
-
-	if (strcmp(*s1, "INBOX") == 0)
-		return strcmp(*s2, "INBOX") == 0 ? 0 : -1;
-	if (strcmp(*s2, "INBOX") == 0)
-		return 1;
-	return strcmp(*s1, *s2);
-}
-
-int mbox_list_mailboxes(struct mail_user *user, struct pool *pool,
-			ARRAY_TYPE(string) *names_r)
+static int mbox_list_mailboxes(struct mail_user *user, struct pool *pool,
+			       ARRAY_TYPE(string) *names_r,
+			       const char **error_r ATTR_UNUSED)
 {
 	const char *inbox = "INBOX";
 
 	array_init(names_r, pool, 8);
 	array_append(names_r, &inbox);
 	mbox_list_dir(pool, user->location.root, "", 0, names_r);
-	array_sort(names_r, name_cmp);
+	mailbox_list_sort_names(names_r);
 	return 0;
 }
 
-int mbox_create_root(const char *root, const char **error_r)
+static int mbox_create_root(const char *root, const char **error_r)
 {
 	char *copy, *p;
 
@@ -189,3 +180,12 @@ int mbox_create_root(const char *root, const char **error_r)
 			return 0;
 	}
 }
+
+const struct mail_storage_driver mbox_storage_driver = {
+	.name = "mbox",
+	.create_root = mbox_create_root,
+	.mailbox_open = mbox_mailbox_open,
+	.list_mailboxes = mbox_list_mailboxes,
+	/* a dot file, so it isn't listed as a mailbox */
+	.subscriptions_fname = ".subscriptions",
+};
