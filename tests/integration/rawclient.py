@@ -143,6 +143,24 @@ class Pop3(LineClient):
 LOGGED_IN_RE = re.compile(r"^OK \[CAPABILITY IMAP4rev1 [^\]]*\] Logged in$")
 
 
+# Our tagged completions (what `tagged` holds after Imap.command*()).
+_OK_REPLIES = {
+    "SELECT": "OK [READ-WRITE] Select completed.",
+    "EXAMINE": "OK [READ-ONLY] Examine completed.",
+    "NOOP": "OK NOOP completed.", "FETCH": "OK Fetch completed.",
+    "STORE": "OK Store completed.", "EXPUNGE": "OK Expunge completed.",
+    "CLOSE": "OK Close completed.", "CHECK": "OK Check completed.",
+    "LOGOUT": "OK Logout completed.",
+}
+
+
+def ok_reply(cmd):
+    """The exact tagged OK line our server sends for cmd ("UID X" as X)."""
+    words = cmd.split()
+    verb = words[1] if words[0].upper() == "UID" else words[0]
+    return _OK_REPLIES[verb.upper()]
+
+
 def login_select(server, exists, user="demo"):
     """A raw IMAP connection logged in as user with INBOX selected; asserts
     the exact tagged replies and the EXISTS count."""
@@ -150,6 +168,6 @@ def login_select(server, exists, user="demo"):
     _, tagged = c.command_bytes("LOGIN %s %s" % (user, server.users[user]))
     assert LOGGED_IN_RE.match(tagged), tagged
     untagged, tagged = c.command_bytes("SELECT INBOX")
-    assert tagged == "OK [READ-WRITE] Select completed.", tagged
+    assert tagged == ok_reply("SELECT"), tagged
     assert b"\r\n* %d EXISTS\r\n" % exists in b"\r\n" + untagged, untagged
     return c

@@ -16,7 +16,7 @@ import imaplib, os, poplib, re, shutil, signal, subprocess, tempfile, time
 import pytest
 import dlserver
 from dlserver import Server
-from rawclient import Imap, Pop3
+from rawclient import Imap, Pop3, LOGGED_IN_RE, ok_reply
 
 DOVECOT = "/usr/sbin/dovecot"
 LDA = "/usr/lib/dovecot/dovecot-lda"      # in dovecot-core, which -imapd needs
@@ -262,16 +262,16 @@ def our_view(srv):
     """(uidvalidity, uidnext, {uid: (flags, body)}) as dovecot-like reports."""
     c = Imap(srv.imap_port, timeout=30)
     untagged, tagged = c.command("LOGIN demo demo")
-    assert tagged.startswith("OK"), tagged
+    assert LOGGED_IN_RE.match(tagged), tagged
     untagged, tagged = c.command("SELECT INBOX")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("SELECT INBOX"), tagged
     get = lambda rx: [int(m.group(1)) for m in (re.match(rx, l) for l in untagged) if m]
     uidvalidity = get(r"^\* OK \[UIDVALIDITY (\d+)\]")
     uidnext = get(r"^\* OK \[UIDNEXT (\d+)\]")
     exists = get(r"^\* (\d+) EXISTS$")
     assert len(uidvalidity) == 1 and len(uidnext) == 1 and len(exists) == 1, untagged
     untagged, tagged = c.command("FETCH 1:* (UID FLAGS BODY.PEEK[])")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("FETCH 1:* (UID FLAGS BODY.PEEK[])"), tagged
     msgs = {}
     assert len(untagged) == exists[0], untagged
     for n, item in enumerate(untagged):
@@ -389,8 +389,8 @@ def test_dovecot_reads_our_changes():
         srv.prepare = lambda: None
         srv.start()
         c = Imap(srv.imap_port, timeout=30)
-        assert c.command("LOGIN demo demo")[1].startswith("OK")
-        assert c.command("SELECT INBOX")[1].startswith("OK")
+        assert LOGGED_IN_RE.match(c.command("LOGIN demo demo")[1])
+        assert c.command("SELECT INBOX")[1] == ok_reply("SELECT INBOX")
         uids = sorted(before)
         # seq 1 is the LDA's message; seq 3 = $Junk \Answered \Flagged:
         # drop \Flagged; seq 4 = NonJunk \Answered: add \Seen; seq 5 goes
@@ -398,9 +398,9 @@ def test_dovecot_reads_our_changes():
         for cmd in ("STORE 3 -FLAGS.SILENT (\\Flagged)", "STORE 4 +FLAGS.SILENT (\\Seen)",
                     "STORE 5 +FLAGS.SILENT (\\Deleted)"):
             untagged, tagged = c.command(cmd)
-            assert tagged.startswith("OK") and untagged == [], (cmd, untagged, tagged)
+            assert tagged == ok_reply(cmd) and untagged == [], (cmd, untagged, tagged)
         untagged, tagged = c.command("EXPUNGE")
-        assert untagged == ["* 5 EXPUNGE"] and tagged.startswith("OK"), (untagged, tagged)
+        assert untagged == ["* 5 EXPUNGE"] and tagged == ok_reply("EXPUNGE"), (untagged, tagged)
         md = srv.maildir("demo")
         body = message(77, 5000)
         name = "1800000177.M177P4242.mta,S=%d" % len(body)

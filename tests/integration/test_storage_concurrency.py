@@ -12,7 +12,7 @@ untagged lines arrive), never a sleep; nothing here is timed."""
 import os, re, socket, threading, time
 import pytest
 from dlserver import Server
-from rawclient import Imap
+from rawclient import Imap, LOGGED_IN_RE, ok_reply
 
 MESSAGES = 6
 IDLE_DEADLINE = 20      # seconds to wait for an IDLE notification
@@ -33,7 +33,7 @@ def srv():
 def session(srv):
     c = Imap(srv.imap_port, timeout=IDLE_DEADLINE)
     untagged, tagged = c.command("LOGIN demo demo")
-    assert tagged.startswith("OK"), tagged
+    assert LOGGED_IN_RE.match(tagged), tagged
     return c
 
 
@@ -54,7 +54,7 @@ def select(c):
 def uid_flags(c):
     """[(uid, set of flags)] in sequence order, from FETCH 1:* (UID FLAGS)."""
     untagged, tagged = c.command("FETCH 1:* (UID FLAGS)")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("FETCH 1:* (UID FLAGS)"), tagged
     out = []
     for i, line in enumerate(untagged):
         m = UID_FETCH_RE.match(line)
@@ -65,7 +65,7 @@ def uid_flags(c):
 
 def noop(c):
     untagged, tagged = c.command("NOOP")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("NOOP"), tagged
     return untagged
 
 
@@ -158,7 +158,7 @@ def test_store_seen_at_noop_and_in_idle(srv):
     assert noop(b) == []
 
     untagged, tagged = a.command("STORE 2 +FLAGS (\\Flagged)")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("STORE 2 +FLAGS (\\Flagged)"), tagged
     assert len(untagged) == 1
     check_flag_fetch(untagged[0], 2, uids[1], {"\\Flagged", "\\Recent"})
 
@@ -170,7 +170,7 @@ def test_store_seen_at_noop_and_in_idle(srv):
     # the same while b idles: two changes, one untagged FETCH each
     tag = idle_start(b)
     untagged, tagged = a.command("STORE 3:4 +FLAGS.SILENT (\\Answered \\Seen)")
-    assert tagged.startswith("OK") and untagged == [], (untagged, tagged)
+    assert tagged == ok_reply("STORE 3:4 +FLAGS.SILENT (\\Answered \\Seen)") and untagged == [], (untagged, tagged)
     lines = sorted(idle_collect(b, 2))
     check_flag_fetch(lines[0], 3, uids[2], {"\\Answered", "\\Seen"})
     check_flag_fetch(lines[1], 4, uids[3], {"\\Answered", "\\Seen"})
@@ -178,7 +178,7 @@ def test_store_seen_at_noop_and_in_idle(srv):
 
     # and back: b removes a flag, a sees it (with its own \Recent)
     untagged, tagged = b.command("STORE 2 -FLAGS.SILENT (\\Flagged)")
-    assert tagged.startswith("OK") and untagged == [], (untagged, tagged)
+    assert tagged == ok_reply("STORE 2 -FLAGS.SILENT (\\Flagged)") and untagged == [], (untagged, tagged)
     lines = noop(a)
     assert len(lines) == 1, lines
     check_flag_fetch(lines[0], 2, uids[1], {"\\Recent"})
@@ -201,9 +201,9 @@ def test_expunges_reported_in_order_at_sync_points(srv):
     assert len(uids) == MESSAGES
 
     untagged, tagged = a.command("STORE 2,3,5 +FLAGS.SILENT (\\Deleted)")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("STORE 2,3,5 +FLAGS.SILENT (\\Deleted)"), tagged
     untagged, tagged = a.command("EXPUNGE")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("EXPUNGE"), tagged
     left_a = apply_expunges(uids, untagged)
     assert left_a == [uids[0], uids[3], uids[5]]
 
@@ -215,10 +215,10 @@ def test_expunges_reported_in_order_at_sync_points(srv):
         m = re.match(r"^\* (\d+) FETCH \(UID (\d+)\)$", line)
         assert m, line
         assert uids[int(m.group(1)) - 1] == int(m.group(2)), (line, uids)
-    assert tagged.startswith("OK") or tagged.startswith("NO"), tagged
+    assert tagged == ok_reply("FETCH 1:* (UID)") or tagged.startswith("NO [EXPUNGEISSUED] "), tagged
     # (old seq 4 = uids[3], which a kept)
     untagged, tagged = b.command("STORE 4 +FLAGS.SILENT (\\Flagged)")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("STORE 4 +FLAGS.SILENT (\\Flagged)"), tagged
     assert not any("EXPUNGE" in l for l in untagged), untagged
 
     lines = noop(b)
@@ -239,14 +239,14 @@ def test_expunges_reported_in_order_at_sync_points(srv):
     # expunge while b idles: reported during IDLE, in a valid order. The
     # \Deleted flags first, seen by b before it idles (message 1 came \Seen)
     untagged, tagged = a.command("STORE 1,3 +FLAGS.SILENT (\\Deleted)")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("STORE 1,3 +FLAGS.SILENT (\\Deleted)"), tagged
     lines = sorted(noop(b))
     assert len(lines) == 2, lines
     check_flag_fetch(lines[0], 1, uids[0], {"\\Seen", "\\Deleted"})
     check_flag_fetch(lines[1], 3, uids[5], {"\\Deleted"})
     tag = idle_start(b)
     untagged, tagged = a.command("EXPUNGE")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("EXPUNGE"), tagged
     assert apply_expunges(left_a, untagged) == [uids[3]]
     lines = idle_collect(b, 2)
     assert apply_expunges(left_a, lines) == [uids[3]], lines
@@ -272,9 +272,9 @@ def test_uid_fetch_may_report_expunges(srv):
     uids = [u for u, _ in uid_flags(b)]
     a.command("STORE 6 +FLAGS.SILENT (\\Deleted)")
     untagged, tagged = a.command("EXPUNGE")
-    assert untagged == ["* 6 EXPUNGE"] and tagged.startswith("OK"), (untagged, tagged)
+    assert untagged == ["* 6 EXPUNGE"] and tagged == ok_reply("EXPUNGE"), (untagged, tagged)
     untagged, tagged = b.command("UID FETCH 1:* (FLAGS)")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("UID FETCH 1:* (FLAGS)"), tagged
     # walk the lines in order: each FETCH's seq must match the view as the
     # EXPUNGEs sent before it left it
     left = list(uids)
@@ -299,7 +299,7 @@ def crlf_message(i, size):
 
 def fetch_body(c, seq):
     untagged, tagged = c.command(f"FETCH {seq} BODY.PEEK[]")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply(f"FETCH {seq} BODY.PEEK[]"), tagged
     assert len(untagged) == 1 and isinstance(untagged[0], list), untagged
     head, data, rest = untagged[0]
     assert re.match(r"^\* %d FETCH \(BODY\[\] \{\d+\}$" % seq, head), head
@@ -354,7 +354,7 @@ def test_expunge_and_flag_change_in_one_sync(srv):
     for cmd in ("STORE 2 +FLAGS.SILENT (\\Deleted)", "EXPUNGE",
                 "STORE 4 +FLAGS.SILENT (\\Draft)"):     # old seq 5
         untagged, tagged = a.command(cmd)
-        assert tagged.startswith("OK"), (cmd, tagged)
+        assert tagged == ok_reply(cmd), (cmd, tagged)
     lines = noop(b)
     assert len(lines) == 2, lines
     assert lines[0] == "* 2 EXPUNGE", lines
@@ -375,14 +375,14 @@ def test_stale_session_fetches_renamed_and_stores_to_expunged(srv):
     uids = [u for u, _ in uid_flags(b)]
     body3 = fetch_body(b, 3)
     untagged, tagged = a.command("STORE 3 +FLAGS.SILENT (\\Flagged)")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("STORE 3 +FLAGS.SILENT (\\Flagged)"), tagged
     assert fetch_body(b, 3) == body3            # the file has a new name now
 
     for cmd in ("STORE 5 +FLAGS.SILENT (\\Deleted)", "EXPUNGE"):
-        assert a.command(cmd)[1].startswith("OK")
+        assert a.command(cmd)[1] == ok_reply(cmd)
     untagged, tagged = b.command("STORE 5 +FLAGS.SILENT (\\Answered)")
     assert not any("EXPUNGE" in l for l in untagged), untagged
-    assert tagged.startswith("OK") or tagged.startswith("NO"), tagged
+    assert tagged == ok_reply("STORE 5 +FLAGS.SILENT (\\Answered)") or tagged.startswith("NO [EXPUNGEISSUED] "), tagged
     lines = noop(b)
     assert apply_expunges(uids, [l for l in lines if "EXPUNGE" in l]) == \
         uids[:4] + uids[5:], lines
@@ -404,10 +404,10 @@ def test_concurrent_flag_changes_are_not_lost(srv):
     select(b)
     uids = [u for u, _ in uid_flags(b)]
     untagged, tagged = a.command("STORE 3 +FLAGS.SILENT (\\Flagged)")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("STORE 3 +FLAGS.SILENT (\\Flagged)"), tagged
     # b has not synced: its view of message 3 has no \Flagged
     untagged, tagged = b.command("STORE 3 +FLAGS.SILENT (\\Seen)")
-    assert tagged.startswith("OK"), tagged
+    assert tagged == ok_reply("STORE 3 +FLAGS.SILENT (\\Seen)"), tagged
     c = session(srv)
     select(c)
     assert dict(uid_flags(c))[uids[2]] == {"\\Flagged", "\\Seen"}
@@ -430,7 +430,7 @@ def test_renames_racing_with_syncs_lose_nothing(srv):
             for i in range(150):
                 op = "+" if i % 2 == 0 else "-"
                 untagged, tagged = a.command(f"STORE 1:* {op}FLAGS.SILENT (\\Flagged)")
-                assert tagged.startswith("OK"), tagged
+                assert tagged == ok_reply(f"STORE 1:* {op}FLAGS.SILENT (\\Flagged)"), tagged
         except BaseException as e:      # reported by the main thread
             errors.append(e)
 
