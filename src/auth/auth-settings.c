@@ -43,24 +43,28 @@ void auth_settings_init(const struct settings *set)
 	auth_set = aset;
 }
 
+/* The value, NULL when unset or empty. */
 static const char *auth_db_section_get(const struct settings_section *sec,
 				       const char *key)
 {
 	const char *value = settings_section_get(sec, key);
 
-	return value == NULL || value[0] == '\0' ? NULL :
-		p_strdup(system_pool, value);
+	return value == NULL || value[0] == '\0' ? NULL : value;
 }
 
 void auth_db_section_read(const struct settings_section *sec, const char *kind,
 			  struct auth_db_section *db_r)
 {
+	const char *value;
+
 	db_r->driver = auth_db_section_get(sec, "driver");
 	if (db_r->driver == NULL)
 		log_fatal("%s:%u: %s { } without driver", sec->file, sec->line, kind);
 	db_r->args = auth_db_section_get(sec, "args");
 	if (db_r->args == NULL)
 		db_r->args = "";
-	db_r->default_fields = auth_db_section_get(sec, "default_fields");
-	db_r->override_fields = auth_db_section_get(sec, "override_fields");
+	value = auth_db_section_get(sec, "default_fields");
+	db_r->default_fields = p_strdup(system_pool, value);
+	value = auth_db_section_get(sec, "override_fields");
+	db_r->override_fields = p_strdup(system_pool, value);
 }

@@ -21,8 +21,9 @@ struct auth_settings {
 
 extern const struct auth_settings *auth_set;
 
-/* What passdb { } and userdb { } sections share; strings in system_pool,
-   NULL when unset or empty (args: "" when unset). */
+/* What passdb { } and userdb { } sections share. driver and args live as
+   long as the settings; the fields are copied into system_pool (the module
+   owns them); NULL when unset or empty (args: "" when unset). */
 struct auth_db_section {
 	const char *driver, *args;
 	const char *default_fields, *override_fields;
