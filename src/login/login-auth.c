@@ -199,6 +199,43 @@ static void client_auth_succeeded(struct client *client, unsigned int auth_id,
 	login_handoff_client_start(client, user, auth_id);
 }
 
+static void client_auth_retry_clear(struct client *client)
+{
+	if (client->auth_retry_resp != NULL) {
+		/* it may carry a password */
+		safe_memzero(client->auth_retry_resp,
+			     strlen(client->auth_retry_resp));
+		client->auth_retry_resp = NULL;
+	}
+	client->auth_retry_mech = NULL;
+}
+
+static void client_auth_wait(struct client *client, const char *mech,
+			     const char *initial_resp_base64);
+
+/* auth went away before answering: nothing of the exchange reached the
+   client yet, so the request can start again on the next auth process
+   (the usual case being a reload restarting auth). Once per attempt. */
+static bool client_auth_retry(struct client *client)
+{
+	const char *mech, *resp;
+
+	if (client->auth_retry_mech == NULL || client->auth_retried)
+		return false;
+	mech = tmp_strdup(client->auth_retry_mech);
+	resp = client->auth_retry_resp == NULL ? NULL :
+		tmp_strdup(client->auth_retry_resp);
+	client_auth_retry_clear(client);
+	client->auth_retried = true;
+	client->auth_attempts--;	/* the retry counts it again */
+	client->authenticating = false;
+	log_info("Authentication server went away, retrying the request");
+	client_auth_wait(client, mech, resp);
+	if (resp != NULL)
+		safe_memzero((char *)resp, strlen(resp));
+	return true;
+}
+
 static void client_auth_callback(struct auth_client_request *request,
 				 enum auth_request_status status,
 				 const char *data_base64,
@@ -208,6 +245,10 @@ static void client_auth_callback(struct auth_client_request *request,
 
 	if (status != AUTH_REQUEST_STATUS_CONTINUE)
 		client->auth_request = NULL;	/* freed after we return */
+	if (status == AUTH_REQUEST_STATUS_INTERNAL_FAIL && client_auth_retry(client))
+		return;
+	client_auth_retry_clear(client);
+	client->auth_retried = false;
 	switch (status) {
 	case AUTH_REQUEST_STATUS_CONTINUE:
 		client->auth_waiting_client = true;
@@ -280,6 +321,7 @@ void client_auth_resume(struct client *client)
 void client_auth_abort_wait(struct client *client)
 {
 	client_auth_wait_clear(client);
+	client_auth_retry_clear(client);
 }
 
 void client_auth_begin(struct client *client, const char *mech,
@@ -334,6 +376,9 @@ void client_auth_begin(struct client *client, const char *mech,
 		info.cert_username = client_get_cert_username(client);
 	info.local_name = client_get_local_name(client);
 	info.initial_resp_base64 = initial_resp_base64;
+	client_auth_retry_clear(client);
+	client->auth_retry_mech = p_strdup(client->pool, mech);
+	client->auth_retry_resp = p_strdup(client->pool, initial_resp_base64);
 	client->auth_request = auth_client_request_new(login_auth_client, &info,
 						       client_auth_callback, client);
 }
@@ -350,6 +395,7 @@ bool client_auth_read_response(struct client *client)
 	if (len == 1 && line[0] == '*') {
 		/* RFC 4959 / RFC 5034: the client cancels */
 		auth_client_request_abort(&client->auth_request);
+		client_auth_retry_clear(client);
 		client_auth_result(client, CLIENT_AUTH_RESULT_ABORTED, NULL);
 		return true;
 	}

@@ -46,6 +46,10 @@ struct client {
 	   started when it is back, or failed after LOGIN_AUTH_WAIT_MSECS */
 	struct timeout *to_auth_wait;
 	char *auth_wait_mech, *auth_wait_resp;
+	/* the request sent to auth, kept until its first reply: if auth goes
+	   away before answering (restart, reload), it is sent again once */
+	char *auth_retry_mech, *auth_retry_resp;
+	bool auth_retried;
 	pid_t mail_pid;
 
 	bool greeting_sent;

@@ -3,7 +3,7 @@ SASL mechanisms over IMAP and POP3, and auth/login processes restarting."""
 import base64, imaplib, os, signal, time
 import pytest
 from dlserver import Server
-from rawclient import Imap, Pop3
+from rawclient import Imap, Pop3, LOGGED_IN_RE
 from test_processes import ps_tree, find
 
 USERS = {"demo": "demo", "alice": "alicepw", "carol": "c4rol-argon", "dave": "d4ve plain"}
@@ -100,4 +100,29 @@ def test_crashed_service_restarts(fresh_server, service):
     after = [p for p in find(ps_tree(server.master_pid()), service)
              if not p[2].startswith(service + "-")]
     assert after and after[0][0] != victims[0][0]
+    server.stop(check_log=False)
+
+
+def test_request_in_flight_when_auth_dies_is_retried(fresh_server):
+    """A LOGIN sent to an auth process that dies before answering (as on a
+    reload, which restarts auth) is sent again to the next auth process:
+    the client gets its normal reply, not a temporary failure."""
+    server = fresh_server
+    auth = [p for p in find(ps_tree(server.master_pid()), "dovecot-like/auth")
+            if not p[2].startswith("dovecot-like/auth-")]
+    assert auth
+    c = Imap(server.imap_port)
+    os.kill(auth[0][0], signal.SIGSTOP)     # the request waits unanswered
+    try:
+        c.send(f"a LOGIN demo {server.users['demo']}\r\n")
+        assert not c.is_closed(timeout=0.5)   # nothing answered yet
+    finally:
+        os.kill(auth[0][0], signal.SIGKILL)
+    _, tagged = c.read_response("a")
+    assert LOGGED_IN_RE.match(tagged), (tagged, server.log_text())
+    assert server.wait_log("Authentication server went away, retrying the request")
+    assert "Authentication server unavailable" not in server.log_text()
+    untagged, tagged = c.command("LOGOUT")
+    assert untagged == ["* BYE Logging out"] and tagged == "OK Logout completed.", \
+        (untagged, tagged)
     server.stop(check_log=False)
