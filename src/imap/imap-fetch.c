@@ -378,7 +378,9 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 		fields |= IMAP_FETCH_FIELD_FLAGS;
 	}
 
-	line = t_str_new(256);
+	/* per-message memory comes from msg_pool, not tmp: a FETCH 1:* to a
+	   fast reader runs many messages within one ioloop callback */
+	line = str_new(fetch->msg_pool, 256);
 	fetch->msg_has_items = false;
 	str_printfa(line, "* %u FETCH (", seq);
 	if ((fields & IMAP_FETCH_FIELD_UID) != 0) {
@@ -400,7 +402,9 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 		if (mail_get_received_date(box, seq, &date) < 0)
 			return -1;
 		fetch_add_sep(fetch, line);
-		str_printfa(line, "INTERNALDATE \"%s\"", imap_to_datetime(date));
+		str_append(line, "INTERNALDATE \"");
+		imap_append_datetime(line, date);
+		str_append_c(line, '"');
 	}
 	if ((fields & IMAP_FETCH_FIELD_ENVELOPE) != 0) {
 		struct buf *hdr = buf_create(fetch->msg_pool, 4096);
@@ -437,7 +441,7 @@ static int fetch_body_start(struct imap_fetch *fetch)
 	struct client *client = fetch->client;
 	const struct imap_fetch_body *body =
 		array_idx(&fetch->bodies, fetch->body_idx);
-	struct str *line = t_str_new(128);
+	struct str *line = str_new(fetch->msg_pool, 128);
 
 	if (imap_fetch_body_open(client->box, fetch->cur_seq, body,
 				 fetch->msg_pool, &fetch->msg_parts,

@@ -75,7 +75,7 @@ int imap_parse_flags(const struct imap_arg *args, enum mail_flags *flags_r,
 	return 0;
 }
 
-const char *imap_to_datetime(time_t t)
+void imap_append_datetime(struct str *dest, time_t t)
 {
 	static const char *const months[] = {
 		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
@@ -95,8 +95,16 @@ const char *imap_to_datetime(time_t t)
 		offset = -offset;
 	}
 	/* date-day-fixed = (SP DIGIT) / 2DIGIT */
-	return tmp_printf("%2d-%s-%04d %02d:%02d:%02d %c%02ld%02ld",
-			  tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
-			  tm.tm_hour, tm.tm_min, tm.tm_sec, sign,
-			  offset / 60, offset % 60);
+	str_printfa(dest, "%2d-%s-%04d %02d:%02d:%02d %c%02ld%02ld",
+		    tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
+		    tm.tm_hour, tm.tm_min, tm.tm_sec, sign,
+		    offset / 60, offset % 60);
+}
+
+const char *imap_to_datetime(time_t t)
+{
+	struct str *str = t_str_new(32);
+
+	imap_append_datetime(str, t);
+	return str_c(str);
 }

@@ -17,5 +17,7 @@ int imap_parse_flags(const struct imap_arg *args, enum mail_flags *flags_r,
 		     const char **error_r);
 /* "17-Jul-1996 02:44:25 -0700" in local time, without quotes. */
 const char *imap_to_datetime(time_t t);
+/* The same appended to dest (no tmp allocation). */
+void imap_append_datetime(struct str *dest, time_t t);
 
 #endif

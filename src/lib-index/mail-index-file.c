@@ -11,9 +11,10 @@
 #include <stdio.h>
 #include <sys/stat.h>
 
-uint32_t mail_index_checksum(const unsigned char *data, size_t size)
+/* FNV-1a continued from h over data. */
+static uint32_t mail_index_checksum_more(uint32_t h, const unsigned char *data,
+					 size_t size)
 {
-	uint32_t h = 2166136261U;
 	size_t i;
 
 	for (i = 0; i < size; i++) {
@@ -21,6 +22,11 @@ uint32_t mail_index_checksum(const unsigned char *data, size_t size)
 		h *= 16777619U;
 	}
 	return h;
+}
+
+uint32_t mail_index_checksum(const unsigned char *data, size_t size)
+{
+	return mail_index_checksum_more(2166136261U, data, size);
 }
 
 static bool name_ok(const unsigned char *p, size_t len, size_t max)
@@ -263,9 +269,12 @@ int mail_index_file_read(const char *path, struct mail_index_map **map_r,
 	return ret < 0 ? -1 : 1;
 }
 
-void mail_index_file_serialize(struct mail_index_map *map, struct buf *buf)
+/* Everything but the records into buf, with the checksum over the header
+   and recs (which the caller writes after it) filled in. */
+static void mail_index_file_serialize_header(struct mail_index_map *map,
+					     struct buf *buf)
 {
-	struct mail_index_header hdr = map->hdr;
+	struct mail_index_header hdr;
 	char *const *kw;
 	const struct mail_index_ext *ext;
 	struct mail_index_ext_def def;
@@ -295,30 +304,38 @@ void mail_index_file_serialize(struct mail_index_map *map, struct buf *buf)
 	hdr.keywords_count = array_count(&map->keywords);
 	hdr.ext_count = array_count(&map->exts);
 	hdr.checksum = 0;
-	buf_append(buf, map->recs->data, map->recs->used);
-	/* checksum = FNV(header with checksum 0) + FNV(rest) */
-	sum = mail_index_checksum((const void *)&hdr, sizeof(hdr)) +
-		mail_index_checksum(buf->data + sizeof(hdr),
-				    buf->used - sizeof(hdr));
-	hdr.checksum = sum;
+	/* checksum = FNV(header with checksum 0) + FNV(rest incl. records) */
+	sum = mail_index_checksum_more(
+		mail_index_checksum(buf->data + sizeof(hdr), buf->used - sizeof(hdr)),
+		map->recs->data, map->recs->used);
+	hdr.checksum = mail_index_checksum((const void *)&hdr, sizeof(hdr)) + sum;
 	memcpy(buf->data, &hdr, sizeof(hdr));
 	map->hdr.header_size = hdr.header_size;
+}
+
+void mail_index_file_serialize(struct mail_index_map *map, struct buf *buf)
+{
+	mail_index_file_serialize_header(map, buf);
+	buf_append(buf, map->recs->data, map->recs->used);
 }
 
 int mail_index_file_write(struct mail_index *index, struct mail_index_map *map)
 {
 	const char *tmp_path = tmp_printf("%s.tmp", index->path);
-	struct buf *buf = buf_create(system_pool, 4096 + map->recs->used);
+	struct buf *buf = buf_create(system_pool, 4096);
 	int fd, ret = 0;
 
-	mail_index_file_serialize(map, buf);
+	/* the records are written from the map, not copied: a snapshot of
+	   100k messages is 6 MB */
+	mail_index_file_serialize_header(map, buf);
 	fd = open(tmp_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0) {
 		mail_index_set_error(index, "open(%s) failed: %m", tmp_path);
 		buf_free(&buf);
 		return -1;
 	}
-	if (write_full(fd, buf->data, buf->used) < 0) {
+	if (write_full(fd, buf->data, buf->used) < 0 ||
+	    write_full(fd, map->recs->data, map->recs->used) < 0) {
 		mail_index_set_error(index, "write(%s) failed: %m", tmp_path);
 		ret = -1;
 	} else if (mail_index_fsync_enabled(index, false) && fdatasync(fd) < 0) {

@@ -29,10 +29,11 @@ static void uidlist_append_rec(struct str *str,
 	str_append_c(str, '\n');
 }
 
-static void uidlist_build_content(struct maildir_uidlist *uidlist,
+#define UIDLIST_WRITE_CHUNK_SIZE (64 * 1024)
+
+static void uidlist_append_header(struct maildir_uidlist *uidlist,
 				  struct str *str)
 {
-	const struct maildir_uidlist_rec *rec;
 	unsigned int i;
 
 	str_printfa(str, "3 V%u N%u G%s", uidlist->uid_validity,
@@ -42,8 +43,35 @@ static void uidlist_build_content(struct maildir_uidlist *uidlist,
 		str_append(str, uidlist->hdr_exts[i]);
 	}
 	str_append_c(str, '\n');
+}
+
+static void uidlist_build_content(struct maildir_uidlist *uidlist,
+				  struct str *str)
+{
+	const struct maildir_uidlist_rec *rec;
+
+	uidlist_append_header(uidlist, str);
 	array_foreach(&uidlist->recs, rec)
 		uidlist_append_rec(str, rec);
+}
+
+/* The whole list into fd in chunks: a 100k-message list is ~8 MB, which
+   the worker need not hold at once. 0 or -1 (errno set). */
+static int uidlist_write_content(struct maildir_uidlist *uidlist, int fd)
+{
+	const struct maildir_uidlist_rec *rec;
+	struct str *str = t_str_new(UIDLIST_WRITE_CHUNK_SIZE + 1024);
+
+	uidlist_append_header(uidlist, str);
+	array_foreach(&uidlist->recs, rec) {
+		uidlist_append_rec(str, rec);
+		if (str_len(str) >= UIDLIST_WRITE_CHUNK_SIZE) {
+			if (write_full(fd, str_data(str), str_len(str)) < 0)
+				return -1;
+			str_reset(str);
+		}
+	}
+	return write_full(fd, str_data(str), str_len(str));
 }
 
 const char *maildir_uidlist_get_content(struct maildir_uidlist *uidlist,
@@ -67,20 +95,18 @@ static void uidlist_remember_stat(struct maildir_uidlist *uidlist,
 
 static int maildir_uidlist_recreate(struct maildir_uidlist *uidlist)
 {
-	struct str *str = t_str_new(4096);
 	struct timespec times[2];
 	struct stat st;
 	int fd;
 
 	if (uidlist->guid[0] == '\0')
 		maildir_uidlist_new_guid(uidlist->guid);	/* v1, old v3 */
-	uidlist_build_content(uidlist, str);
 	fd = open(uidlist->tmp_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd == -1) {
 		log_error("open(%s) failed: %m", uidlist->tmp_path);
 		return -1;
 	}
-	if (write_full(fd, str_data(str), str_len(str)) < 0) {
+	if (uidlist_write_content(uidlist, fd) < 0) {
 		log_error("write(%s) failed: %m", uidlist->tmp_path);
 		goto fail;
 	}
