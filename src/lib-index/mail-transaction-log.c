@@ -57,34 +57,6 @@ void mail_transaction_log_close(struct mail_index *index)
 	index->lock_count = 0;
 }
 
-/* Create "<log>.newlock" exclusively; waits while another creator holds it. */
-static int newlock_create(struct mail_index *index, const char *path)
-{
-	unsigned int waited_ms = 0;
-	struct stat st;
-	int fd;
-
-	for (;;) {
-		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL, 0600);
-		if (fd >= 0 || errno != EEXIST)
-			break;
-		if (stat(path, &st) == 0 &&
-		    st.st_mtime + NEWLOCK_STALE_SECS < time(NULL)) {
-			(void)unlink(path);	/* creator crashed */
-			continue;
-		}
-		if (waited_ms >= index->set.lock_timeout_secs * 1000U) {
-			errno = EAGAIN;
-			break;
-		}
-		usleep(10000);
-		waited_ms += 10;
-	}
-	if (fd < 0)
-		mail_index_set_error(index, "open(%s) failed: %m", path);
-	return fd;
-}
-
 static int lock_fd(int fd, short type, bool wait, unsigned int timeout_secs)
 {
 	struct flock fl;
@@ -109,6 +81,68 @@ static int lock_fd(int fd, short type, bool wait, unsigned int timeout_secs)
 		usleep(2000);
 		waited_ms += 2;
 	}
+}
+
+/* Is the newlock at path left by a creator that died? Its creator holds a
+   write lock on it from creation to rename; a lockable file over a second
+   old (the creator locks it right after creating it) is stale. The 30 s
+   mtime rule stays for file systems without working locks. */
+static bool newlock_is_stale(const char *path)
+{
+	struct stat st, fst;
+	bool stale = false;
+	int fd;
+
+	if (stat(path, &st) < 0)
+		return false;
+	if (st.st_mtime + NEWLOCK_STALE_SECS < time(NULL))
+		return true;
+	if (st.st_mtime + 1 >= time(NULL))
+		return false;
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		return false;
+	if (lock_fd(fd, F_WRLCK, false, 0) == 0 && fstat(fd, &fst) == 0 &&
+	    fst.st_ino == st.st_ino && fst.st_dev == st.st_dev)
+		stale = true;
+	(void)close(fd);
+	return stale;
+}
+
+/* Create "<log>.newlock" exclusively and write-lock it (so a crashed
+   creator's file is recognised); waits while another creator holds it. */
+static int newlock_create(struct mail_index *index, const char *path)
+{
+	unsigned int waited_ms = 0;
+	int fd;
+
+	for (;;) {
+		fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_EXCL, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			break;
+		if (newlock_is_stale(path)) {
+			(void)unlink(path);	/* creator crashed */
+			continue;
+		}
+		if (waited_ms >= index->set.lock_timeout_secs * 1000U) {
+			errno = EAGAIN;
+			break;
+		}
+		usleep(10000);
+		waited_ms += 10;
+	}
+	if (fd < 0) {
+		mail_index_set_error(index, "open(%s) failed: %m", path);
+		return -1;
+	}
+	/* a stale check may hold it for a moment */
+	if (lock_fd(fd, F_WRLCK, true, 1) < 0) {
+		mail_index_set_error(index, "fcntl(%s) failed: %m", path);
+		(void)close(fd);
+		(void)unlink(path);
+		return -1;
+	}
+	return fd;
 }
 
 int mail_transaction_log_fd_lock(int fd, bool lock, unsigned int timeout_secs)
@@ -169,11 +203,8 @@ int mail_transaction_log_create_file(struct mail_index *index, uint32_t file_seq
 		mail_index_set_error(index, "write(%s) failed: %m", newlock);
 		goto fail;
 	}
-	/* lock before anybody can see it under the real name */
-	if (keep_locked && lock_fd(fd, F_WRLCK, false, 0) < 0) {
-		mail_index_set_error(index, "fcntl(%s) failed: %m", newlock);
-		goto fail;
-	}
+	/* newlock_create() locked it: nobody sees it unlocked under the
+	   real name */
 	if (prev_seq != 0) {
 		if (unlink(index->log2_path) < 0 && errno != ENOENT) {
 			mail_index_set_error(index, "unlink(%s) failed: %m",
@@ -190,6 +221,8 @@ int mail_transaction_log_create_file(struct mail_index *index, uint32_t file_seq
 		mail_index_set_error(index, "rename(%s) failed: %m", newlock);
 		goto fail;
 	}
+	if (!keep_locked)
+		(void)lock_fd(fd, F_UNLCK, false, 0);
 	mail_transaction_log_close(index);
 	index->log.fd = fd;
 	index->log.hdr = hdr;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 
 /* 3 messages, flags changed after the last snapshot */
 static void make_index(void)
@@ -231,6 +232,35 @@ START_TEST(test_deleted_log)
 }
 END_TEST
 
+/* A log creator killed between creating "<log>.newlock" and renaming it
+   leaves the file behind: the next creator sees nobody holds its lock and
+   takes over at once (not after the 30 s mtime rule, nor the 20 s lock
+   timeout). A held newlock is waited for. */
+START_TEST(test_stale_newlock)
+{
+	struct mail_index_settings set;
+	struct mail_index *index;
+	struct timespec times[2];
+	const char *newlock = test_index_path(".log.newlock");
+	int fd;
+
+	make_index();
+	ck_assert_int_eq(unlink(test_index_path(".log")), 0);
+	fd = open(newlock, O_CREAT | O_WRONLY, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(close(fd), 0);
+	times[0].tv_sec = times[1].tv_sec = time(NULL) - 3;
+	times[0].tv_nsec = times[1].tv_nsec = 0;
+	ck_assert_int_eq(utimensat(AT_FDCWD, newlock, times, 0), 0);
+	test_index_settings(&set);
+	set.lock_timeout_secs = 2;
+	index = test_index_open_set(&set);
+	ck_assert_uint_eq(test_index_append(index, 1, 0), 4);
+	mail_index_close(&index);
+	ck_assert_int_eq(access(newlock, F_OK), -1);
+}
+END_TEST
+
 START_TEST(test_log_deleted_while_open)
 {
 	struct mail_index *index, *index2;
@@ -325,6 +355,7 @@ Suite *test_index_corrupt_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_checked_fixture(tc, test_index_setup, test_index_teardown);
+	tcase_add_test(tc, test_stale_newlock);
 	tcase_add_loop_test(tc, test_corrupt_snapshot, 0,
 			    N_ELEMENTS(snapshot_damage));
 	tcase_add_loop_test(tc, test_inconsistent_snapshot, 0,
