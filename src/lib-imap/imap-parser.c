@@ -50,6 +50,9 @@ struct imap_parser {
 	enum imap_parser_error error;
 	const char *error_msg;
 	bool fatal;
+	/* imap_parser_enable_literal_size() */
+	bool literal_size_mode, literal_stopped;
+	unsigned int literal_size_first_arg;
 };
 
 static void imap_parser_init_root(struct imap_parser *parser)
@@ -112,6 +115,35 @@ void imap_parser_reset(struct imap_parser *parser)
 	parser->error = IMAP_PARSER_ERROR_NONE;
 	parser->error_msg = NULL;
 	parser->fatal = false;
+	parser->literal_size_mode = parser->literal_stopped = false;
+}
+
+void imap_parser_enable_literal_size(struct imap_parser *parser,
+				     unsigned int first_arg)
+{
+	parser->literal_size_mode = true;
+	parser->literal_size_first_arg = first_arg;
+}
+
+/* Does a literal starting now stop the parse? */
+static bool imap_parser_literal_stops(const struct imap_parser *parser)
+{
+	return parser->literal_size_mode && parser->depth == 0 &&
+		array_count(&parser->root) >= parser->literal_size_first_arg;
+}
+
+void imap_parser_literal_data_done(struct imap_parser *parser)
+{
+	ASSERT(parser->literal_stopped);
+	imap_parser_init_root(parser);
+	str_reset(parser->token);
+	parser->arg_count = 0;
+	parser->literal_size = parser->literal_left = 0;
+	parser->literal_nonsync = parser->literal8 = false;
+	parser->literal_size_digits = false;
+	parser->literal_stopped = false;
+	parser->literal_size_first_arg = 0;
+	parser->state = STATE_AFTER_ARG;
 }
 
 static void imap_parser_set_error(struct imap_parser *parser,
@@ -264,8 +296,28 @@ static void imap_parser_close_list(struct imap_parser *parser)
 	parser->depth--;
 }
 
+/* A top-level literal in literal-size mode: an arg with its size, and the
+   parse stops before the data. */
+static bool imap_parser_literal_stop(struct imap_parser *parser)
+{
+	struct imap_arg *arg;
+
+	if ((arg = imap_parser_new_arg(parser)) == NULL)
+		return false;
+	arg->type = IMAP_ARG_LITERAL_SIZE;
+	arg->literal8 = parser->literal8;
+	arg->literal_nonsync = parser->literal_nonsync;
+	arg->literal_size = parser->literal_size;
+	arg->u.str = "";
+	parser->literal_stopped = true;
+	parser->state = STATE_DONE;
+	return true;
+}
+
 static bool imap_parser_literal_start(struct imap_parser *parser)
 {
+	if (imap_parser_literal_stops(parser))
+		return imap_parser_literal_stop(parser);
 	/* RFC 3501 7.5: a synchronizing literal needs our go-ahead;
 	   RFC 7888: "{n+}" does not. */
 	if (!parser->literal_nonsync && parser->output != NULL)
@@ -431,7 +483,8 @@ static bool imap_parser_byte(struct imap_parser *parser, unsigned char c,
 					      "Invalid literal size");
 			return false;
 		}
-		if (parser->literal_size > parser->limits.max_literal_size) {
+		if (parser->literal_size > parser->limits.max_literal_size &&
+		    !imap_parser_literal_stops(parser)) {
 			imap_parser_set_error(parser,
 				IMAP_PARSER_ERROR_LITERAL_TOO_BIG,
 				"Literal too big");
@@ -520,7 +573,8 @@ int imap_parser_read_args(struct imap_parser *parser, const struct imap_arg **ar
 			break;
 	}
 	if (parser->state == STATE_DONE && parser->error == IMAP_PARSER_ERROR_NONE) {
-		parser->eol_consumed = true;
+		/* a stop before literal data: the line goes on after it */
+		parser->eol_consumed = !parser->literal_stopped;
 		eol = array_append_space(&parser->root);
 		eol->type = IMAP_ARG_EOL;
 		*args_r = array_front(&parser->root);
@@ -536,7 +590,8 @@ bool imap_parser_skip_line(struct imap_parser *parser)
 	const unsigned char *data, *lf;
 	size_t size;
 
-	if (parser->eol_consumed || parser->state == STATE_DONE)
+	if (parser->eol_consumed ||
+	    (parser->state == STATE_DONE && !parser->literal_stopped))
 		return true;
 	data = istream_get_data(parser->input, &size);
 	lf = memchr(data, '\n', size);

@@ -14,11 +14,15 @@ struct ostream;
 enum imap_arg_type {
 	IMAP_ARG_NIL, IMAP_ARG_ATOM, IMAP_ARG_STRING, IMAP_ARG_LITERAL,
 	IMAP_ARG_LIST, IMAP_ARG_EOL,
+	/* imap_parser_enable_literal_size(): a literal whose data is not read */
+	IMAP_ARG_LITERAL_SIZE,
 };
 
 struct imap_arg {
 	enum imap_arg_type type;
 	bool literal8;
+	bool literal_nonsync;	/* LITERAL_SIZE: {n+}, no "+ OK" wanted */
+	uoff_t literal_size;	/* LITERAL_SIZE: its data's length */
 	size_t str_len;		/* for ATOM/STRING/LITERAL */
 	union {
 		const char *str;	/* NUL-terminated, may contain NUL for literals */
@@ -69,6 +73,19 @@ bool imap_parser_error_is_fatal(const struct imap_parser *parser);
 /* Added: TRUE while inside a literal (its header or data), e.g. to keep a
    client's idle timer from firing in the middle of an upload. */
 bool imap_parser_is_reading_literal(const struct imap_parser *parser);
+
+/* For this command only (until reset): a literal at the top level (from
+   the first_arg'th argument on: APPEND's mailbox name may be a literal) ends
+   imap_parser_read_args() with an IMAP_ARG_LITERAL_SIZE arg before the EOL,
+   without sending "+ OK" and without reading the data (APPEND streams it
+   to storage; max_literal_size doesn't apply). The caller reads exactly
+   literal_size bytes from the stream itself, then calls
+   imap_parser_literal_data_done() and imap_parser_read_args() again for
+   the rest of the line (a fresh argument list; earlier args stay valid
+   until reset). */
+void imap_parser_enable_literal_size(struct imap_parser *parser,
+				     unsigned int first_arg);
+void imap_parser_literal_data_done(struct imap_parser *parser);
 
 /* Behaviour notes:
    - The parser never reads the stream itself: it parses what is buffered,

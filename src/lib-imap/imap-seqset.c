@@ -4,6 +4,7 @@
 
 #include "lib.h"
 #include "array.h"
+#include "str.h"
 #include "imap-seqset.h"
 
 #include <stdlib.h>
@@ -173,4 +174,20 @@ void seq_range_array_free(struct seq_range_array *arr)
 {
 	if (array_is_created(&arr->ranges))
 		array_free(&arr->ranges);
+}
+
+void imap_write_uid_list(struct str *dest, const uint32_t *uids,
+			 unsigned int count)
+{
+	unsigned int i, j;
+
+	for (i = 0; i < count; i = j + 1) {
+		for (j = i; j + 1 < count && uids[j + 1] == uids[j] + 1; j++) ;
+		if (i > 0)
+			str_append_c(dest, ',');
+		if (j > i)
+			str_printfa(dest, "%u:%u", uids[i], uids[j]);
+		else
+			str_printfa(dest, "%u", uids[i]);
+	}
 }

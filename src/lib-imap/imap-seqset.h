@@ -41,4 +41,10 @@ const struct seq_range *seq_range_array_get(const struct seq_range_array *arr,
 bool seq_range_array_exists(const struct seq_range_array *arr, uint32_t seq);
 void seq_range_array_free(struct seq_range_array *arr);
 
+struct str;
+/* Writes uids in their order as an RFC 4315 uid-set, runs of consecutive
+   ascending UIDs as "a:b" ("3:5,9,11:12"). Nothing for count 0. */
+void imap_write_uid_list(struct str *dest, const uint32_t *uids,
+			 unsigned int count);
+
 #endif

@@ -6,6 +6,8 @@
 #include "ostream.h"
 #include "imap-parser.h"
 
+#include <strings.h>
+
 static const struct imap_parser_limits tight_limits = {
 	.max_line_length = 200,
 	.max_literal_size = 1000,
@@ -48,27 +50,63 @@ static void check_args(const struct imap_arg *args, unsigned int depth)
 				abort();
 			check_args(list, depth + 1);
 			break;
+		case IMAP_ARG_LITERAL_SIZE:
+			/* only the last top-level arg, in APPEND mode */
+			if (depth != 0 || !IMAP_ARG_IS_EOL(&args[1]))
+				abort();
+			break;
 		case IMAP_ARG_EOL:
 			break;
 		}
 	}
 }
 
+/* The arg the parse stopped at, if it was a literal in APPEND mode. */
+static const struct imap_arg *stopped_literal(const struct imap_arg *args)
+{
+	const struct imap_arg *last = NULL;
+
+	for (; !IMAP_ARG_IS_EOL(args); args++)
+		last = args;
+	return last != NULL && last->type == IMAP_ARG_LITERAL_SIZE ? last : NULL;
+}
+
 struct conn {
 	struct imap_parser *parser;
 	unsigned int words;
 	bool skipping, dead;
+	bool append;		/* the command word was APPEND */
+	uoff_t literal_left;	/* APPEND literal data still to skip */
 };
+
+/* Skips APPEND literal data the way cmd-append reads it. Returns false
+   while more is needed. */
+static bool skip_literal_data(struct conn *conn, struct istream *input)
+{
+	size_t size;
+
+	(void)istream_get_data(input, &size);
+	if (size > conn->literal_left)
+		size = (size_t)conn->literal_left;
+	istream_skip(input, size);
+	conn->literal_left -= size;
+	if (conn->literal_left > 0)
+		return false;
+	imap_parser_literal_data_done(conn->parser);
+	return true;
+}
 
 /* Parse every command that is complete in the buffer, as a client
    connection would after each read. */
-static void process(struct conn *conn)
+static void process(struct conn *conn, struct istream *input)
 {
-	const struct imap_arg *args;
+	const struct imap_arg *args, *lit;
 	const char *word;
 	int ret;
 
 	while (!conn->dead) {
+		if (conn->literal_left > 0 && !skip_literal_data(conn, input))
+			return;
 		if (conn->skipping) {
 			if (!imap_parser_skip_line(conn->parser))
 				return;
@@ -83,7 +121,11 @@ static void process(struct conn *conn)
 				break;
 			if (strlen(word) > 65536)
 				abort();
-			conn->words++;
+			if (++conn->words == 2) {
+				conn->append = strcasecmp(word, "APPEND") == 0;
+				if (conn->append)
+					imap_parser_enable_literal_size(conn->parser, 1);
+			}
 		}
 		if (imap_parser_get_error(conn->parser, NULL) !=
 		    IMAP_PARSER_ERROR_NONE) {
@@ -109,6 +151,14 @@ static void process(struct conn *conn)
 		}
 		check_args(args, 0);
 		(void)imap_parser_is_reading_literal(conn->parser);
+		lit = conn->append ? stopped_literal(args) : NULL;
+		if (lit != NULL) {
+			/* bounded so a huge size doesn't swallow the input */
+			conn->literal_left = lit->literal_size % 4096;
+			if (conn->literal_left == 0)
+				imap_parser_literal_data_done(conn->parser);
+			continue;
+		}
 		imap_parser_reset(conn->parser);
 		conn->words = 0;
 	}
@@ -122,16 +172,16 @@ static void run(struct istream *input, const struct imap_parser_limits *limits)
 	ssize_t ret;
 
 	conn.parser = imap_parser_create(input, output, limits);
-	process(&conn);
+	process(&conn, input);
 	while (!conn.dead) {
 		ret = istream_read(input);
 		if (ret <= 0 && ret != -2)
 			break;
-		process(&conn);
+		process(&conn, input);
 		if (ret == -2)
 			break;	/* buffer full: the parser had its chance */
 	}
-	process(&conn);
+	process(&conn, input);
 	(void)ostream_flush(output);
 	imap_parser_destroy(&conn.parser);
 	ostream_unref(&output);

@@ -82,6 +82,11 @@ static void dump_args(struct str *dest, const struct imap_arg *args)
 			dump_args(dest, list);
 			str_append_c(dest, ')');
 			break;
+		case IMAP_ARG_LITERAL_SIZE:
+			str_printfa(dest, "LS:%llu%s",
+				    (unsigned long long)args->literal_size,
+				    args->literal_nonsync ? "+" : "");
+			break;
 		case IMAP_ARG_EOL:
 			break;
 		}
@@ -303,6 +308,64 @@ START_TEST(test_imap_parser_skip_and_pipeline)
 }
 END_TEST
 
+/* APPEND's mode: the parse stops at each top-level literal (from the 2nd
+   arg), the caller reads the data, and the line goes on. */
+START_TEST(test_imap_parser_literal_size)
+{
+	static const char input[] =
+		"a APPEND {5}\r\nINBOX (\\Seen) {3}\r\nabc {2000+}\r\n"
+		"0123456789 (x {2}\r\nzz) {0}\r\n\r\nb NOOP\r\n";
+	struct istream *in = istream_create_from_data(input, sizeof(input) - 1);
+	struct buf *outbuf = buf_create(system_pool, 64);
+	struct ostream *out = ostream_create_buffer(outbuf);
+	struct imap_parser *parser = imap_parser_create(in, out, &test_limits);
+	struct str *dump = str_new(system_pool, 64);
+	const struct imap_arg *args;
+	size_t size;
+
+	(void)istream_read(in);
+	ck_assert_str_eq(imap_parser_read_word(parser), "a");
+	ck_assert_str_eq(imap_parser_read_word(parser), "APPEND");
+	imap_parser_enable_literal_size(parser, 1);
+	ck_assert_int_eq(imap_parser_read_args(parser, &args), 1);
+	dump_args(dump, args);
+	/* the mailbox literal is read; no "+ OK" for the stopped one */
+	ck_assert_str_eq(str_c(dump), "L:INBOX (A:\\Seen) LS:3");
+	ostream_flush(out);
+	ck_assert_uint_eq(outbuf->used, 6);
+	(void)istream_get_data(in, &size);
+	ck_assert(size >= 3);
+	istream_skip(in, 3);
+	imap_parser_literal_data_done(parser);
+	/* over max_literal_size (1000), yet a stop literal is allowed */
+	ck_assert_int_eq(imap_parser_read_args(parser, &args), 1);
+	str_reset(dump);
+	dump_args(dump, args);
+	ck_assert_str_eq(str_c(dump), "LS:2000+");
+	/* pretend the 2000 bytes were read: skip the next 10 only */
+	istream_skip(in, 10);
+	imap_parser_literal_data_done(parser);
+	/* a literal inside a list is read as usual */
+	ck_assert_int_eq(imap_parser_read_args(parser, &args), 1);
+	str_reset(dump);
+	dump_args(dump, args);
+	ck_assert_str_eq(str_c(dump), "(A:x L:zz) LS:0");
+	imap_parser_literal_data_done(parser);
+	ck_assert_int_eq(imap_parser_read_args(parser, &args), 1);
+	ck_assert(IMAP_ARG_IS_EOL(&args[0]));
+	imap_parser_reset(parser);
+	ck_assert_str_eq(imap_parser_read_word(parser), "b");
+	ck_assert_str_eq(imap_parser_read_word(parser), "NOOP");
+	/* reset ends the mode */
+	ck_assert_int_eq(imap_parser_read_args(parser, &args), 1);
+	str_free(&dump);
+	imap_parser_destroy(&parser);
+	ostream_unref(&out);
+	buf_free(&outbuf);
+	istream_unref(&in);
+}
+END_TEST
+
 START_TEST(test_imap_arg_helpers)
 {
 	static const char input[] = "t CMD atom \"str\" {3+}\r\nlit NIL (x)\r\n";
@@ -345,6 +408,7 @@ Suite *test_imap_parser_suite(void)
 	tcase_add_loop_test(tc, test_imap_parser_rows, 0, N_ELEMENTS(parse_tests));
 	tcase_add_test(tc, test_imap_parser_skip_and_pipeline);
 	tcase_add_test(tc, test_imap_arg_helpers);
+	tcase_add_test(tc, test_imap_parser_literal_size);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -89,6 +89,21 @@ START_TEST(test_imap_seqset_exists)
 }
 END_TEST
 
+START_TEST(test_imap_write_uid_list)
+{
+	static const uint32_t uids[] = { 3, 4, 5, 9, 11, 12, 2, 7, 8 };
+	struct str *str = t_str_new(64);
+
+	imap_write_uid_list(str, uids, 0);
+	ck_assert_str_eq(str_c(str), "");
+	imap_write_uid_list(str, uids, 1);
+	ck_assert_str_eq(str_c(str), "3");
+	str_reset(str);
+	imap_write_uid_list(str, uids, N_ELEMENTS(uids));
+	ck_assert_str_eq(str_c(str), "3:5,9,11:12,2,7:8");
+}
+END_TEST
+
 Suite *test_imap_seqset_suite(void)
 {
 	Suite *s = suite_create("imap-seqset");
@@ -96,6 +111,7 @@ Suite *test_imap_seqset_suite(void)
 
 	tcase_add_loop_test(tc, test_imap_seqset_parse, 0, N_ELEMENTS(seqset_tests));
 	tcase_add_test(tc, test_imap_seqset_exists);
+	tcase_add_test(tc, test_imap_write_uid_list);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -10,5 +10,6 @@ Suite *test_imap_quote_suite(void);
 Suite *test_imap_seqset_suite(void);
 Suite *test_imap_utf7_suite(void);
 Suite *test_imap_match_suite(void);
+Suite *test_imap_date_suite(void);
 
 #endif
