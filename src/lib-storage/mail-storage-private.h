@@ -59,6 +59,54 @@ struct mailbox_vfuncs {
 			   enum mail_flags old_flags);
 	/* Removes the message; an already missing one is success. */
 	int (*expunge)(struct mailbox *box, struct mailbox_msg *msg);
+	/* Optional: after a batch of expunge() calls (one command), makes
+	   them durable and visible to other sessions (mbox writes its
+	   pending expunges at once). 0 or -1 (error set). */
+	int (*expunge_commit)(struct mailbox *box);
+
+	/* Saving (mail-storage.h): the generic layer allocates
+	   transaction_size / save_context_size bytes (zeroed, from t->pool)
+	   so a backend can embed struct mailbox_transaction /
+	   struct mail_save_context as the first member of its own. */
+	size_t transaction_size, save_context_size;
+	/* ctx->data is filled; opens the temporary file. 0 or -1 */
+	int (*save_begin)(struct mail_save_context *ctx);
+	/* LF line ends only (the generic layer converted CRLF). */
+	int (*save_write)(struct mail_save_context *ctx, const void *data,
+			  size_t size);
+	/* Written and fsync'd; not visible yet. 0 or -1 */
+	int (*save_finish)(struct mail_save_context *ctx);
+	/* Drops what save_begin made (also after a failed save_write). */
+	void (*save_cancel)(struct mail_save_context *ctx);
+	/* Optional fast copy from a mailbox of the same backend (maildir:
+	   hard link). 1 = copied (counts as one save in t), 0 = can't do it
+	   this way (the generic layer copies the stream), -1 = error. */
+	int (*copy)(struct mailbox_transaction *t, struct mailbox *src,
+		    struct mailbox_msg *src_msg, const struct mail_save_data *data);
+	/* Every finished save/copy becomes visible, UIDs appended to uids_r
+	   in order (uidvalidity_r set). On -1 nothing is visible and the
+	   backend cleaned up. */
+	int (*transaction_commit)(struct mailbox_transaction *t,
+				  ARRAY_TYPE(uint32) *uids_r,
+				  uint32_t *uidvalidity_r);
+	/* Removes every finished save/copy (temp files). */
+	void (*transaction_rollback)(struct mailbox_transaction *t);
+};
+
+struct mailbox_transaction {
+	struct mailbox *box;
+	struct pool *pool;	/* freed at commit/rollback */
+	unsigned int save_count;	/* finished saves + copies */
+	bool failed;
+};
+
+struct mail_save_context {
+	struct mailbox_transaction *t;
+	/* copied into t->pool (keywords too) */
+	struct mail_save_data data;
+	/* CRLF -> LF: a CR held back from the previous write */
+	bool pending_cr;
+	bool failed;
 };
 
 struct mailbox {
@@ -135,10 +183,22 @@ struct mail_storage_driver {
 			      ARRAY_TYPE(string) *names_r, const char **error_r);
 	/* the subscriptions file's name below the mail root */
 	const char *subscriptions_fname;
+	/* mail-storage.h mail_user_mailbox_create/delete/rename; names
+	   already checked to be non-empty. Errors as there. */
+	int (*mailbox_create)(struct mail_user *user, const char *name,
+			      bool directory, enum mail_storage_error *error_r,
+			      const char **error_str_r);
+	int (*mailbox_delete)(struct mail_user *user, const char *name,
+			      enum mail_storage_error *error_r,
+			      const char **error_str_r);
+	int (*mailbox_rename)(struct mail_user *user, const char *oldname,
+			      const char *newname,
+			      enum mail_storage_error *error_r,
+			      const char **error_str_r);
 };
 extern const struct mail_storage_driver maildir_storage_driver;
 extern const struct mail_storage_driver mbox_storage_driver;
-/* Sorts mailbox names for LIST (strcmp order). */
+/* Sorts mailbox names (strcmp order, as Dovecot lists them). */
 void mailbox_list_sort_names(ARRAY_TYPE(string) *names);
 /* NULL if there is no such driver. */
 const struct mail_storage_driver *mail_storage_driver_find(const char *name);

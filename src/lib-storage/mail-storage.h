@@ -32,6 +32,7 @@ enum mail_storage_error {
 	MAIL_ERROR_PARAMS,
 	MAIL_ERROR_EXISTS,
 	MAIL_ERROR_EXPUNGED,	/* message was expunged by another session */
+	MAIL_ERROR_INUSE,	/* locked by another process right now */
 };
 
 struct mail_user;
@@ -79,13 +80,16 @@ void mail_user_ref(struct mail_user *user);
    Owned by the user. */
 const char *mail_user_get_mail_root(const struct mail_user *user);
 
-/* Every mailbox of the user, sorted, INBOX first (Maildir++ folder names use
-   '.' as the hierarchy separator). Names in pool. 0 or -1 with *error_r. */
+/* Every mailbox of the user, INBOX first, the rest sorted; storage names
+   ('/' between levels, see "Mailbox management"). Names in pool. 0 or -1
+   with *error_r. */
 int mail_user_list_mailboxes(struct mail_user *user, struct pool *pool,
 			     ARRAY_TYPE(string) *names_r, const char **error_r);
-/* The subscribed mailbox names, hierarchy joined with separator. */
+/* The subscribed mailbox names (storage names: '/' between levels),
+   sorted, each once, whether or not the mailbox exists. Names in pool.
+   0 or -1 with *error_r (for the log). */
 int mail_user_list_subscriptions(struct mail_user *user, struct pool *pool,
-				 char separator, ARRAY_TYPE(string) *names_r,
+				 ARRAY_TYPE(string) *names_r,
 				 const char **error_r);
 
 enum mailbox_flags {
@@ -93,6 +97,9 @@ enum mailbox_flags {
 	MAILBOX_FLAG_POP3_SESSION = 0x02,	/* pop3: no \Recent changes */
 };
 
+/* The storage name the mailbox was opened with ("INBOX" for any case of
+   it). Owned by the mailbox. */
+const char *mailbox_get_name(const struct mailbox *box);
 /* Opens and does the first sync. name "INBOX" (case-insensitive). */
 int mailbox_open(struct mail_user *user, const char *name, enum mailbox_flags flags,
 		 struct mailbox **box_r, enum mail_storage_error *error_r,
@@ -157,5 +164,93 @@ int mailbox_expunge_deleted(struct mailbox *box, struct pool *pool,
 int mailbox_expunge_seqs(struct mailbox *box, const uint32_t *seqs, unsigned int count);
 
 enum mail_storage_error mailbox_get_last_error(struct mailbox *box, const char **str_r);
+
+/* Expunges exactly the messages with these UIDs (MOVE, UID EXPUNGE of
+   non-\Deleted is not allowed: that is mailbox_expunge_deleted()). Reported
+   like mailbox_expunge_deleted(). */
+int mailbox_expunge_uids(struct mailbox *box, struct pool *pool,
+			 const ARRAY_TYPE(uint32) *uids,
+			 ARRAY_TYPE(uint32) *expunged_seqs_r);
+
+/* --- Saving and copying (APPEND, COPY, MOVE) ---
+   Messages saved or copied in one transaction become visible together at
+   commit, with consecutive new UIDs in save order, or not at all (RFC 3502
+   MULTIAPPEND). A message is durable (fsync'd) before commit returns. A
+   kill -9 at any point leaves either no trace or the whole message; never a
+   half message nor a duplicate UID. ENOSPC/EDQUOT give MAIL_ERROR_NOQUOTA
+   "Not enough disk space". */
+struct mailbox_transaction;
+struct mail_save_context;
+
+struct mailbox_transaction *mailbox_transaction_begin(struct mailbox *box);
+
+struct mail_save_data {
+	enum mail_flags flags;		/* MAIL_RECENT ignored */
+	/* NULL-terminated keyword names, or NULL */
+	const char *const *keywords;
+	time_t received_date;		/* (time_t)-1 = now */
+};
+/* NULL on error (set on the mailbox; the transaction can only be rolled
+   back then). */
+struct mail_save_context *
+mailbox_save_begin(struct mailbox_transaction *t, const struct mail_save_data *data);
+/* The message as the client sent it (CRLF or LF line ends; stored with LF
+   as Dovecot does). 0 or -1 (error set on the transaction's mailbox). */
+int mailbox_save_write(struct mail_save_context *ctx, const void *data, size_t size);
+/* Ends this message (written and fsync'd, not yet visible). *ctx = NULL.
+   0 or -1; after -1 the transaction can only be rolled back. */
+int mailbox_save_finish(struct mail_save_context **ctx);
+/* Drops a message being saved; the transaction goes on. */
+void mailbox_save_cancel(struct mail_save_context **ctx);
+/* Copies seq of src (another mailbox, or the same) into t's mailbox with its
+   flags and keywords (and received date). Hard link where the backend can,
+   else a stream copy. 0 or -1 (error set on t's mailbox, or
+   MAIL_ERROR_EXPUNGED on t's mailbox if the source vanished). */
+int mailbox_copy(struct mailbox_transaction *t, struct mailbox *src, uint32_t seq);
+
+struct mail_transaction_commit_result {
+	uint32_t uidvalidity;
+	/* the UIDs given, in save/copy order */
+	ARRAY_TYPE(uint32) uids;
+};
+/* Makes every saved/copied message visible. result->uids in pool. *t =
+   NULL. 0 or -1 (nothing became visible; error set on the mailbox). */
+int mailbox_transaction_commit(struct mailbox_transaction **t, struct pool *pool,
+			       struct mail_transaction_commit_result *result_r);
+void mailbox_transaction_rollback(struct mailbox_transaction **t);
+unsigned int mailbox_transaction_get_count(const struct mailbox_transaction *t);
+
+/* --- Mailbox management (CREATE, DELETE, RENAME, STATUS) ---
+   Names use '/' as the hierarchy separator here (the namespace maps the
+   client's separator). Errors: NOTFOUND, EXISTS (also "Mailbox has
+   children, delete them first" where the layout can't delete a parent, as
+   Dovecot), PARAMS (invalid name, e.g. "Invalid mailbox name"), PERM,
+   TEMP. */
+/* directory = true: a name that ended with the separator: only the hierarchy
+   is created where the layout distinguishes (mbox: a directory; maildir:
+   nothing beyond a normal mailbox, as Dovecot). */
+int mail_user_mailbox_create(struct mail_user *user, const char *name,
+			     bool directory, enum mail_storage_error *error_r,
+			     const char **error_str_r);
+/* INBOX can't be deleted (PARAMS). Children as in Dovecot, by the driver:
+   Maildir++ deletes the mailbox and keeps its children; mbox refuses a
+   directory with children with MAIL_ERROR_EXISTS "Mailbox has children,
+   delete them first" (RFC 3501 6.3.4). Subscriptions are kept. */
+int mail_user_mailbox_delete(struct mail_user *user, const char *name,
+			     enum mail_storage_error *error_r,
+			     const char **error_str_r);
+/* Renames with children. Renaming INBOX moves its messages into a new
+   mailbox and leaves INBOX empty (RFC 3501 6.3.5). An existing target is
+   MAIL_ERROR_EXISTS "Target mailbox already exists" whatever the backend
+   said. Subscriptions are left as they are (as Dovecot). */
+int mail_user_mailbox_rename(struct mail_user *user, const char *oldname,
+			     const char *newname, enum mail_storage_error *error_r,
+			     const char **error_str_r);
+/* Adds or removes name in the subscriptions file (written atomically, in
+   Dovecot's v2 format, under its dotlock; may block up to 30 s for another
+   writer). Doesn't check that the mailbox exists. An already subscribed
+   (or missing) name is success. 0 or -1 with *error_r (for the log). */
+int mail_user_set_subscribed(struct mail_user *user, const char *name,
+			     bool subscribed, const char **error_r);
 
 #endif

@@ -181,21 +181,33 @@ int mailbox_sync(struct mailbox *box, struct pool *pool,
 	return ret;
 }
 
-static bool uid_in_array(const ARRAY_TYPE(uint32) *uids, uint32_t uid)
+/* The backend's expunge_commit, if it has one. */
+static int mailbox_expunge_commit(struct mailbox *box)
 {
-	const uint32_t *u;
-
-	array_foreach(uids, u) {
-		if (*u == uid)
-			return true;
-	}
-	return false;
+	return box->v->expunge_commit == NULL ? 0 : box->v->expunge_commit(box);
 }
 
-int mailbox_expunge_deleted(struct mailbox *box, struct pool *pool,
-			    const ARRAY_TYPE(uint32) *only_uids,
-			    ARRAY_TYPE(uint32) *expunged_seqs_r)
+static int uint32_cmp(const uint32_t *a, const uint32_t *b)
 {
+	return *a < *b ? -1 : (*a > *b ? 1 : 0);
+}
+
+static bool uid_in_sorted(const uint32_t *uids, unsigned int count, uint32_t uid)
+{
+	return bsearch(&uid, uids, count, sizeof(*uids),
+		       (int (*)(const void *, const void *))uint32_cmp) != NULL;
+}
+
+/* Expunges \Deleted messages (require_deleted) and/or those in uids,
+   from the end so the seqs reported stay valid one by one. */
+static int mailbox_expunge_matching(struct mailbox *box, struct pool *pool,
+				    const ARRAY_TYPE(uint32) *uids,
+				    bool require_deleted,
+				    ARRAY_TYPE(uint32) *expunged_seqs_r)
+{
+	ARRAY_TYPE(uint32) sorted;
+	const uint32_t *uid_list = NULL;
+	unsigned int uid_count = 0;
 	struct mailbox_msg *msg;
 	uint32_t seq;
 	int ret = 0;
@@ -205,13 +217,18 @@ int mailbox_expunge_deleted(struct mailbox *box, struct pool *pool,
 		mailbox_set_error(box, MAIL_ERROR_PERM, "Mailbox is read-only");
 		return -1;
 	}
-	/* from the end, so the seqs we report stay valid one by one */
+	if (uids != NULL && array_is_created(uids)) {
+		array_init(&sorted, tmp_pool, array_count(uids) + 1);
+		array_foreach(uids, uid_list)
+			array_append(&sorted, uid_list);
+		array_sort(&sorted, uint32_cmp);
+		uid_list = array_get(&sorted, &uid_count);
+	}
 	for (seq = array_count(&box->view); seq > 0; seq--) {
 		msg = mailbox_msg_lookup(box, seq);
-		if ((msg->flags & MAIL_DELETED) == 0)
+		if (require_deleted && (msg->flags & MAIL_DELETED) == 0)
 			continue;
-		if (only_uids != NULL && array_is_created(only_uids) &&
-		    !uid_in_array(only_uids, msg->uid))
+		if (uid_list != NULL && !uid_in_sorted(uid_list, uid_count, msg->uid))
 			continue;
 		if (box->v->expunge(box, msg) < 0) {
 			ret = -1;
@@ -220,7 +237,22 @@ int mailbox_expunge_deleted(struct mailbox *box, struct pool *pool,
 		mailbox_view_remove(box, seq);
 		array_append(expunged_seqs_r, &seq);
 	}
-	return ret;
+	return mailbox_expunge_commit(box) < 0 ? -1 : ret;
+}
+
+int mailbox_expunge_deleted(struct mailbox *box, struct pool *pool,
+			    const ARRAY_TYPE(uint32) *only_uids,
+			    ARRAY_TYPE(uint32) *expunged_seqs_r)
+{
+	return mailbox_expunge_matching(box, pool, only_uids, true,
+					expunged_seqs_r);
+}
+
+int mailbox_expunge_uids(struct mailbox *box, struct pool *pool,
+			 const ARRAY_TYPE(uint32) *uids,
+			 ARRAY_TYPE(uint32) *expunged_seqs_r)
+{
+	return mailbox_expunge_matching(box, pool, uids, false, expunged_seqs_r);
 }
 
 static int uint32_cmp_desc(const uint32_t *a, const uint32_t *b)
@@ -262,7 +294,7 @@ int mailbox_expunge_seqs(struct mailbox *box, const uint32_t *seqs,
 		}
 		mailbox_view_remove(box, *s);
 	}
-	return ret;
+	return mailbox_expunge_commit(box) < 0 ? -1 : ret;
 }
 
 void mailbox_init(struct mailbox *box, struct pool *pool, struct mail_user *user,

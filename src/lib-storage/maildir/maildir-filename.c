@@ -5,6 +5,8 @@
 #include "maildir-filename.h"
 
 #include <limits.h>
+#include <sys/time.h>
+#include <unistd.h>
 
 static const struct {
 	char letter;
@@ -197,4 +199,52 @@ const char *maildir_filename_guid(struct pool *pool, const char *fname)
 	size_t len = strcspn(fname, ",:");
 
 	return p_strndup(pool, fname, len);
+}
+
+/* The host part of new names, escaped once per process. */
+static const char *maildir_filename_hostname(void)
+{
+	static char escaped[256 * 4 + 1];
+	char host[256];
+	size_t i, pos = 0;
+
+	if (escaped[0] != '\0')
+		return escaped;
+	if (gethostname(host, sizeof(host) - 1) < 0 || host[0] == '\0')
+		memcpy(host, "localhost", sizeof("localhost"));
+	host[sizeof(host) - 1] = '\0';
+	for (i = 0; host[i] != '\0'; i++) {
+		if (host[i] == '/' || host[i] == ':') {
+			memcpy(escaped + pos, host[i] == '/' ? "\\057" : "\\072", 4);
+			pos += 4;
+		} else {
+			escaped[pos++] = host[i];
+		}
+	}
+	escaped[pos] = '\0';
+	return escaped;
+}
+
+const char *maildir_filename_generate(struct pool *pool)
+{
+	static struct timeval last_tv;
+	static unsigned int counter;
+	struct timeval tv;
+
+	/* secs + usecs never repeat within this process, even if the clock
+	   steps back; the pid and host make the name unique across them */
+	if (gettimeofday(&tv, NULL) < 0)
+		panic("gettimeofday() failed: %m");
+	if (tv.tv_sec < last_tv.tv_sec ||
+	    (tv.tv_sec == last_tv.tv_sec && tv.tv_usec <= last_tv.tv_usec)) {
+		tv = last_tv;
+		if (++tv.tv_usec == 1000000) {
+			tv.tv_sec++;
+			tv.tv_usec = 0;
+		}
+	}
+	last_tv = tv;
+	return p_printf(pool, "%lld.M%ldP%ldQ%u.%s", (long long)tv.tv_sec,
+			(long)tv.tv_usec, (long)getpid(), ++counter,
+			maildir_filename_hostname());
 }

@@ -31,6 +31,11 @@ const char *maildir_filename_set_flags(struct pool *pool, const char *fname,
    then the M<usecs> of the second dot-part if both have one, then bytes of
    the identity. strcmp()-style result. */
 int maildir_filename_sort_cmp(const char *fname1, const char *fname2);
+/* A new unique base name "<secs>.M<usecs>P<pid>Q<counter>.<host>" for a
+   file we create: seconds+microseconds strictly increase within the
+   process; '/' and ':' in the host name are written as "\057" and "\072"
+   (Maildir spec). Result in pool. */
+const char *maildir_filename_generate(struct pool *pool);
 /* Default message GUID: the name up to the first ',' or ':'. Result in pool. */
 const char *maildir_filename_guid(struct pool *pool, const char *fname);
 

@@ -143,6 +143,8 @@ static void maildir_index_build_view(struct maildir_mailbox *mbox)
 			if (old->fname != NULL && old->in_new == msg->in_new)
 				msg->fname = p_strdup(box->view_pool, old->fname);
 		}
+		if (msg->in_new && (box->flags & MAILBOX_FLAG_READONLY) != 0)
+			msg->m.flags |= MAIL_RECENT;	/* seen, not claimed */
 		mailbox_view_append(box, &msg->m);
 	}
 	box->uidvalidity = hdr->uid_validity;

@@ -582,4 +582,13 @@ const struct mailbox_vfuncs maildir_mailbox_vfuncs = {
 	.get_stream = maildir_mail_get_stream,
 	.write_flags = maildir_mail_write_flags,
 	.expunge = maildir_mail_expunge,
+	.transaction_size = sizeof(struct maildir_transaction),
+	.save_context_size = sizeof(struct maildir_save_context),
+	.save_begin = maildir_save_begin,
+	.save_write = maildir_save_write,
+	.save_finish = maildir_save_finish,
+	.save_cancel = maildir_save_cancel,
+	.copy = maildir_copy,
+	.transaction_commit = maildir_transaction_commit,
+	.transaction_rollback = maildir_transaction_rollback,
 };

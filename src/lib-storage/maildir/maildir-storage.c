@@ -17,7 +17,7 @@ static int mkdir_if_missing(const char *path, const char **error_r)
 }
 
 /* mkdir -p for the root, like Dovecot does for mail_location */
-static int mkdir_parents(const char *path, const char **error_r)
+int maildir_mkdir_parents(const char *path, const char **error_r)
 {
 	char *copy, *p;
 
@@ -41,7 +41,7 @@ static int mkdir_parents(const char *path, const char **error_r)
 
 int maildir_create_dirs(const char *root, const char **error_r)
 {
-	if (mkdir_parents(root, error_r) < 0 ||
+	if (maildir_mkdir_parents(root, error_r) < 0 ||
 	    mkdir_if_missing(tmp_strconcat(root, "/cur", NULL), error_r) < 0 ||
 	    mkdir_if_missing(tmp_strconcat(root, "/new", NULL), error_r) < 0 ||
 	    mkdir_if_missing(tmp_strconcat(root, "/tmp", NULL), error_r) < 0)
@@ -60,7 +60,7 @@ bool maildir_is_maildir(const char *dir)
 /* Mailbox name -> directory below the root, "" for INBOX. NULL if the name
    can't be a mailbox. Names are ASCII here: modified UTF-7 on disk is the
    caller's (lib-imap's) business. */
-static const char *maildir_name_to_dir(const struct mail_storage_location *loc,
+const char *maildir_name_to_dir(const struct mail_storage_location *loc,
 				       const char *name)
 {
 	const char *p;
@@ -119,7 +119,7 @@ maildir_mailbox_open(struct mail_user *user, const char *name,
 		control = loc->control_dir != NULL ? loc->control_dir : path;
 		if (maildir_create_dirs(path, &error) < 0 ||
 		    (strcmp(control, path) != 0 &&
-		     mkdir_parents(control, &error) < 0)) {
+		     maildir_mkdir_parents(control, &error) < 0)) {
 			log_error("%s", error);
 			*error_r = MAIL_ERROR_TEMP;
 			*error_str_r = "Internal error occurred";
@@ -136,7 +136,7 @@ maildir_mailbox_open(struct mail_user *user, const char *name,
 			return -1;
 		}
 		if (strcmp(control, path) != 0 &&
-		    mkdir_parents(control, &error) < 0) {
+		    maildir_mkdir_parents(control, &error) < 0) {
 			log_error("%s", error);
 			*error_r = MAIL_ERROR_TEMP;
 			*error_str_r = "Internal error occurred";
@@ -157,7 +157,7 @@ maildir_mailbox_open(struct mail_user *user, const char *name,
 	if (loc->index_dir != NULL && strcmp(loc->index_dir, "MEMORY") == 0) {
 		/* INDEX=MEMORY: no index files, every sync scans */
 	} else if (strcmp(mbox->index_dir, mbox->control_path) != 0 &&
-		   mkdir_parents(mbox->index_dir, &error) < 0)
+		   maildir_mkdir_parents(mbox->index_dir, &error) < 0)
 		log_error("%s (using no index)", error);
 	else
 		(void)maildir_index_open(mbox);
@@ -181,4 +181,7 @@ const struct mail_storage_driver maildir_storage_driver = {
 	.mailbox_open = maildir_mailbox_open,
 	.list_mailboxes = maildir_list_mailboxes,
 	.subscriptions_fname = "subscriptions",
+	.mailbox_create = maildir_mailbox_create,
+	.mailbox_delete = maildir_mailbox_delete,
+	.mailbox_rename = maildir_mailbox_rename,
 };

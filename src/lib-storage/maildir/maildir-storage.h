@@ -64,7 +64,57 @@ struct maildir_mailbox {
 	/* maildir_msg_get_fname()/_get_path() results: reused, so reading
 	   every message of a big mailbox allocates nothing per message */
 	struct str *fname_buf, *path_buf;
+	/* UIDs this mailbox saved into cur/ (with flags), ascending: \Recent
+	   for it at its next scan (maildir-save.c) */
+	ARRAY_TYPE(uint32) save_recent_uids;
 };
+
+/* maildir-save.c: the transaction and save context (their sizes go into
+   the vfunc table). A finished save or copy waits in tmp/ for the commit
+   as a maildir_save_file. */
+struct maildir_save_file {
+	const char *tmp_fname;
+	/* base,S=<n>,W=<n>: the identity the uidlist records */
+	const char *base;
+	enum mail_flags flags;
+	uint32_t uid;	/* given at commit */
+	bool renamed;	/* commit moved it to new/ or cur/ */
+};
+
+struct maildir_transaction {
+	struct mailbox_transaction t;	/* must be first */
+	ARRAY(struct maildir_save_file) files;
+};
+
+struct maildir_save_context {
+	struct mail_save_context ctx;	/* must be first */
+	const char *tmp_fname, *tmp_path;
+	int fd;
+	struct buf *buf;
+	uoff_t psize, vsize;
+	bool last_cr;
+};
+
+/* Points of a save or commit where the crash tests kill the process. */
+enum maildir_save_point {
+	MAILDIR_SAVE_POINT_TMP_WRITTEN,	/* a message finished in tmp/ */
+	MAILDIR_SAVE_POINT_FIRST_RENAMED,
+	MAILDIR_SAVE_POINT_ALL_RENAMED,	/* before the uidlist write */
+	MAILDIR_SAVE_POINT_UIDLIST_WRITTEN,	/* before the unlock */
+};
+/* Tests only: called at each point; NULL = nothing. */
+extern void (*maildir_save_test_hook)(enum maildir_save_point point);
+int maildir_save_begin(struct mail_save_context *ctx);
+int maildir_save_write(struct mail_save_context *ctx, const void *data,
+		       size_t size);
+int maildir_save_finish(struct mail_save_context *ctx);
+void maildir_save_cancel(struct mail_save_context *ctx);
+int maildir_copy(struct mailbox_transaction *t, struct mailbox *src,
+		 struct mailbox_msg *src_msg, const struct mail_save_data *data);
+int maildir_transaction_commit(struct mailbox_transaction *t,
+			       ARRAY_TYPE(uint32) *uids_r,
+			       uint32_t *uidvalidity_r);
+void maildir_transaction_rollback(struct mailbox_transaction *t);
 
 /* maildir-sync.c: the backend sync (vfunc), and writing pending W sizes
    without waiting for the lock (at close). */
@@ -113,7 +163,30 @@ unsigned int maildir_tmp_cleanup(const char *path);
 /* The same as if the clock said now (tests). */
 unsigned int maildir_tmp_cleanup_at(const char *path, time_t now);
 
+/* maildir-storage.c */
+/* mkdir -p (0700). 0 or -1 with *error_r. */
+int maildir_mkdir_parents(const char *path, const char **error_r);
+/* Mailbox name ('/'-separated) -> directory below the root ("" for INBOX,
+   ".Work.Projects" for Maildir++, "Work/Projects[/DIRNAME]" for fs). NULL
+   if the name can't be a mailbox. tmp result. */
+const char *maildir_name_to_dir(const struct mail_storage_location *loc,
+				const char *name);
+
+/* maildir-mailbox-mgmt.c: the driver's mailbox_create/delete/rename */
+int maildir_mailbox_create(struct mail_user *user, const char *name,
+			   bool directory, enum mail_storage_error *error_r,
+			   const char **error_str_r);
+int maildir_mailbox_delete(struct mail_user *user, const char *name,
+			   enum mail_storage_error *error_r,
+			   const char **error_str_r);
+int maildir_mailbox_rename(struct mail_user *user, const char *oldname,
+			   const char *newname, enum mail_storage_error *error_r,
+			   const char **error_str_r);
+
 /* maildir-list.c: the maildir driver's list_mailboxes */
+/* Maildir++ root entries with this prefix are mailboxes being deleted
+   (maildir-mailbox-mgmt.c): never listed. */
+#define MAILDIR_TRASH_PREFIX ".DL-TRASHED."
 int maildir_list_mailboxes(struct mail_user *user, struct pool *pool,
 			   ARRAY_TYPE(string) *names_r, const char **error_r);
 

@@ -39,6 +39,19 @@ static bool timespec_eq(const struct timespec *a, const struct timespec *b)
 	return a->tv_sec == b->tv_sec && a->tv_nsec == b->tv_nsec;
 }
 
+/* A mailbox deleted or renamed by another session is NOTFOUND (the
+   client must be told), anything else an internal error. Returns -1. */
+static int maildir_sync_stat_failed(struct maildir_mailbox *mbox, const char *path)
+{
+	if (errno == ENOENT && !maildir_is_maildir(mbox->path)) {
+		mailbox_set_error(&mbox->box, MAIL_ERROR_NOTFOUND,
+				  "Mailbox was deleted under us");
+		return -1;
+	}
+	log_error("stat(%s) failed: %m", path);
+	return -1;
+}
+
 int maildir_sync_stat_dirs(struct maildir_mailbox *mbox,
 			   struct timespec *new_r, struct timespec *cur_r)
 {
@@ -46,16 +59,12 @@ int maildir_sync_stat_dirs(struct maildir_mailbox *mbox,
 	const char *path;
 
 	path = tmp_strconcat(mbox->path, "/new", NULL);
-	if (stat(path, &st) < 0) {
-		log_error("stat(%s) failed: %m", path);
-		return -1;
-	}
+	if (stat(path, &st) < 0)
+		return maildir_sync_stat_failed(mbox, path);
 	*new_r = st.st_mtim;
 	path = tmp_strconcat(mbox->path, "/cur", NULL);
-	if (stat(path, &st) < 0) {
-		log_error("stat(%s) failed: %m", path);
-		return -1;
-	}
+	if (stat(path, &st) < 0)
+		return maildir_sync_stat_failed(mbox, path);
 	*cur_r = st.st_mtim;
 	return 0;
 }
@@ -296,6 +305,28 @@ static bool maildir_sync_fname_is_canonical(const struct maildir_scan_entry *e)
 	return true;
 }
 
+/* true if this mailbox saved uid into cur/ (maildir-save.c): \Recent */
+static bool maildir_sync_was_saved(struct maildir_mailbox *mbox, uint32_t uid)
+{
+	const uint32_t *uids;
+	unsigned int count, left = 0, right, mid;
+
+	if (!array_is_created(&mbox->save_recent_uids))
+		return false;
+	uids = array_get(&mbox->save_recent_uids, &count);
+	right = count;
+	while (left < right) {
+		mid = left + (right - left) / 2;
+		if (uids[mid] == uid)
+			return true;
+		if (uids[mid] < uid)
+			left = mid + 1;
+		else
+			right = mid;
+	}
+	return false;
+}
+
 static void maildir_sync_build_view(struct maildir_sync_ctx *ctx)
 {
 	struct mailbox *box = &ctx->mbox->box;
@@ -331,8 +362,13 @@ static void maildir_sync_build_view(struct maildir_sync_ctx *ctx)
 			msg->vsize_set = old->vsize_set;
 			msg->vsize_write_pending = old->vsize_write_pending;
 		}
-		if (maildir_sync_was_moved(ctx, e))
+		if (maildir_sync_was_moved(ctx, e) ||
+		    (ctx->move_new && maildir_sync_was_saved(ctx->mbox, e->uid)) ||
+		    ((box->flags & MAILBOX_FLAG_READONLY) != 0 && e->in_new)) {
+			/* a read-only session (EXAMINE, STATUS) sees what is
+			   still in new/ as \Recent without claiming it */
 			msg->m.flags |= MAIL_RECENT;
+		}
 		mailbox_view_append(box, &msg->m);
 	}
 }
@@ -387,6 +423,9 @@ static int maildir_sync_run(struct maildir_sync_ctx *ctx)
 		return 1;
 	}
 	mbox->scanned = true;
+	/* the scan saw every file saved before it: claimed or expunged */
+	if (array_is_created(&mbox->save_recent_uids))
+		array_clear(&mbox->save_recent_uids);
 	return 0;
 }
 

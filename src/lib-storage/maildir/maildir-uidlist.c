@@ -615,3 +615,18 @@ void maildir_uidlist_drop_unseen(struct maildir_uidlist *uidlist)
 	}
 	uidlist->names_valid = false;
 }
+
+void maildir_uidlist_forget_new(struct maildir_uidlist *uidlist)
+{
+	unsigned int count = array_count(&uidlist->recs);
+
+	if (uidlist->first_new_idx < count) {
+		array_delete(&uidlist->recs, uidlist->first_new_idx,
+			     count - uidlist->first_new_idx);
+	}
+	uidlist->names_valid = false;
+	/* a partial append may have changed the file: reread it */
+	uidlist->mtime.tv_sec = 0;
+	uidlist->mtime.tv_nsec = 0;
+	uidlist->size = -1;
+}

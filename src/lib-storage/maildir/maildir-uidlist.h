@@ -106,6 +106,9 @@ unsigned int maildir_uidlist_count_unseen(const struct maildir_uidlist *uidlist)
    then recreates the file. Call with the lock held. */
 void maildir_uidlist_drop_expunged(struct maildir_uidlist *uidlist);
 
+/* After a failed commit: drops the records added since the last write
+   and makes the next refresh reread the file. */
+void maildir_uidlist_forget_new(struct maildir_uidlist *uidlist);
 /* Writes what changed: appends the new records, or recreates the file (temp
    file, fsync, rename) when it is missing, not version 3, broken, or
    need_recreate is set. Requires the lock. 0 or -1 (logged). */

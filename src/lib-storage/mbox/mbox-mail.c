@@ -235,6 +235,13 @@ static int mbox_mail_expunge(struct mailbox *box, struct mailbox_msg *msg)
 	return 0;
 }
 
+/* Dovecot writes expunges at the end of the command even with lazy
+   writes: other sessions see them at their next sync. */
+static int mbox_mail_expunge_commit(struct mailbox *box)
+{
+	return mbox_sync_flush((struct mbox_mailbox *)box);
+}
+
 static void mbox_mailbox_close(struct mailbox *box)
 {
 	mbox_sync_close((struct mbox_mailbox *)box);
@@ -250,4 +257,14 @@ const struct mailbox_vfuncs mbox_mailbox_vfuncs = {
 	.get_stream = mbox_mail_get_stream,
 	.write_flags = mbox_mail_write_flags,
 	.expunge = mbox_mail_expunge,
+	.expunge_commit = mbox_mail_expunge_commit,
+	/* mbox-save.c; copy stays NULL: the generic layer copies streams */
+	.transaction_size = sizeof(struct mbox_transaction),
+	.save_context_size = sizeof(struct mbox_save_context),
+	.save_begin = mbox_save_begin,
+	.save_write = mbox_save_write,
+	.save_finish = mbox_save_finish,
+	.save_cancel = mbox_save_cancel,
+	.transaction_commit = mbox_transaction_commit,
+	.transaction_rollback = mbox_transaction_rollback,
 };

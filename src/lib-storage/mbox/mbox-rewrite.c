@@ -361,3 +361,49 @@ int mbox_rewrite_recover(int fd, const char *journal_path,
 	}
 	return ret;
 }
+
+int mbox_rewrite_append_begin(int fd, const char *journal_path,
+			      const char **error_r)
+{
+	struct mbox_rewrite *rw;
+	struct stat st;
+	int jfd, ret, saved_errno;
+
+	if (fstat(fd, &st) < 0) {
+		*error_r = tmp_printf("fstat() failed: %m");
+		return -1;
+	}
+	/* no writes: replaying it only truncates back to the old size */
+	rw = mbox_rewrite_begin(tmp_pool, fd, journal_path);
+	jfd = open(journal_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	if (jfd == -1) {
+		*error_r = tmp_printf("open(%s) failed: %m", journal_path);
+		return -1;
+	}
+	ret = journal_write(rw, jfd, (uoff_t)st.st_size);
+	saved_errno = errno;
+	if (close(jfd) < 0 && ret == 0) {
+		ret = -1;
+		saved_errno = errno;
+	}
+	if (ret < 0) {
+		/* errno stays the write's, so ENOSPC can be told apart */
+		errno = saved_errno;
+		*error_r = tmp_printf("writing %s failed: %m", journal_path);
+		(void)unlink(journal_path);
+		errno = saved_errno;
+		return -1;
+	}
+	journal_fsync_dir(journal_path);
+	return 0;
+}
+
+int mbox_rewrite_append_end(const char *journal_path, const char **error_r)
+{
+	if (unlink(journal_path) < 0) {
+		*error_r = tmp_printf("unlink(%s) failed: %m", journal_path);
+		return -1;
+	}
+	journal_fsync_dir(journal_path);
+	return 0;
+}

@@ -33,4 +33,15 @@ int mbox_rewrite_commit(struct mbox_rewrite *rw, uoff_t final_size,
 int mbox_rewrite_recover(int fd, const char *journal_path,
 			 const char **error_r);
 
+/* Appending (mbox-save.c): writes and fsyncs (with its directory) a journal
+   without writes whose final size is fd's current size, so that
+   mbox_rewrite_recover() truncates away a half-done append. 0, or -1 with
+   *error_r and errno (no journal left behind). Write lock needed. */
+int mbox_rewrite_append_begin(int fd, const char *journal_path,
+			      const char **error_r);
+/* The appended data is fsynced: removes the journal durably (fsyncs the
+   directory, so a power loss can't bring it back to truncate committed
+   mail). 0, or -1 with *error_r. */
+int mbox_rewrite_append_end(const char *journal_path, const char **error_r);
+
 #endif

@@ -43,7 +43,7 @@ const char *mbox_mailbox_path(const struct mail_storage_location *loc,
 	return tmp_strconcat(loc->root, "/", name, NULL);
 }
 
-static const char *mbox_journal_path(const char *root, const char *name)
+const char *mbox_journal_path(const char *root, const char *name)
 {
 	char *p, *fname = p_strconcat(tmp_pool, ".dlmbox-journal.", name, NULL);
 
@@ -188,4 +188,7 @@ const struct mail_storage_driver mbox_storage_driver = {
 	.list_mailboxes = mbox_list_mailboxes,
 	/* a dot file, so it isn't listed as a mailbox */
 	.subscriptions_fname = ".subscriptions",
+	.mailbox_create = mbox_mailbox_create,
+	.mailbox_delete = mbox_mailbox_delete,
+	.mailbox_rename = mbox_mailbox_rename,
 };

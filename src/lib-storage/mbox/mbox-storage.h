@@ -8,6 +8,7 @@
 #include "mbox-parse.h"
 
 #include <sys/stat.h>
+#include <time.h>
 
 struct mbox_msg {
 	struct mailbox_msg m;	/* must be first */
@@ -55,6 +56,9 @@ void mbox_lock_settings_from_user(const struct mail_user_mbox_settings *uset,
 /* Mailbox name -> file path; NULL if the name can't be a mailbox. */
 const char *mbox_mailbox_path(const struct mail_storage_location *loc,
 			      const char *name);
+/* The rewrite/append journal of mailbox name: root/.dlmbox-journal.<name
+   with '/' as '.'> (tmp). */
+const char *mbox_journal_path(const char *root, const char *name);
 
 /* mbox-sync.c */
 int mbox_sync(struct mailbox *box);
@@ -72,6 +76,60 @@ void mbox_sync_close(struct mbox_mailbox *mbox);
 /* Writes the pending flag changes and expunges. 0 or -1 (error set; they
    stay pending). */
 int mbox_sync_flush(struct mbox_mailbox *mbox);
+
+/* mbox-save.c: one finished message in a transaction's temp file */
+struct mbox_save_msg {
+	enum mail_flags flags;
+	time_t received;
+	uoff_t offset;		/* where it starts in the temp file */
+	uoff_t size;
+	uoff_t hdr_len;		/* header fields, with their last LF */
+	uoff_t body_offset;	/* after the empty line; == size if none */
+	unsigned char last_char;	/* 0 = empty message */
+};
+
+struct mbox_transaction {
+	struct mailbox_transaction t;	/* must be first */
+	bool tmp_open;
+	int tmp_fd;		/* unlinked temp file below the mail root */
+	uoff_t tmp_size;
+	ARRAY(struct mbox_save_msg) msgs;
+};
+
+/* Where the header scan is while a message streams in. */
+enum mbox_save_line {
+	MBOX_SAVE_LINE_MID = 0,
+	MBOX_SAVE_LINE_START,
+	MBOX_SAVE_LINE_START_CR,	/* a line so far holding just CR */
+};
+
+struct mbox_save_context {
+	struct mail_save_context ctx;	/* must be first */
+	struct mbox_save_msg msg;
+	bool in_header;
+	enum mbox_save_line line;
+};
+
+/* The saving vfuncs (mail-storage-private.h). */
+int mbox_save_begin(struct mail_save_context *ctx);
+int mbox_save_write(struct mail_save_context *ctx, const void *data,
+		    size_t size);
+int mbox_save_finish(struct mail_save_context *ctx);
+void mbox_save_cancel(struct mail_save_context *ctx);
+int mbox_transaction_commit(struct mailbox_transaction *t,
+			    ARRAY_TYPE(uint32) *uids_r, uint32_t *uidvalidity_r);
+void mbox_transaction_rollback(struct mailbox_transaction *t);
+
+/* mbox-mailbox-mgmt.c: the driver's mailbox_create/delete/rename */
+int mbox_mailbox_create(struct mail_user *user, const char *name,
+			bool directory, enum mail_storage_error *error_r,
+			const char **error_str_r);
+int mbox_mailbox_delete(struct mail_user *user, const char *name,
+			enum mail_storage_error *error_r,
+			const char **error_str_r);
+int mbox_mailbox_rename(struct mail_user *user, const char *oldname,
+			const char *newname, enum mail_storage_error *error_r,
+			const char **error_str_r);
 
 /* mbox-mail.c */
 extern const struct mailbox_vfuncs mbox_mailbox_vfuncs;

@@ -19,6 +19,8 @@ int main(void)
 	srunner_add_suite(sr, test_mbox_storage_suite());
 	srunner_add_suite(sr, test_mbox_crash_suite());
 	srunner_add_suite(sr, test_mbox_settings_suite());
+	srunner_add_suite(sr, test_mbox_save_suite());
+	srunner_add_suite(sr, test_mbox_mgmt_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

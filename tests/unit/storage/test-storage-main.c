@@ -19,6 +19,9 @@ int main(void)
 	srunner_add_suite(sr, test_maildir_storage_suite());
 	srunner_add_suite(sr, test_maildir_dovecot_suite());
 	srunner_add_suite(sr, test_maildir_index_suite());
+	srunner_add_suite(sr, test_maildir_save_suite());
+	srunner_add_suite(sr, test_maildir_mgmt_suite());
+	srunner_add_suite(sr, test_mailbox_subscriptions_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

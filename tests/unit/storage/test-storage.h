@@ -12,5 +12,8 @@ Suite *test_mail_location_suite(void);
 Suite *test_maildir_storage_suite(void);
 Suite *test_maildir_dovecot_suite(void);
 Suite *test_maildir_index_suite(void);
+Suite *test_maildir_save_suite(void);
+Suite *test_maildir_mgmt_suite(void);
+Suite *test_mailbox_subscriptions_suite(void);
 
 #endif
