@@ -98,7 +98,7 @@ bool cmd_idle(struct client_command *cmd)
 	if (idle_handle_lines(ctx))
 		return true;	/* DONE was pipelined */
 
-	client->idling = true;
+	client->input_owned = true;
 	client_input_stop(client);
 	ctx->io = io_add(client->fd, IO_READ, idle_input, ctx);
 	if (client->box != NULL && imap_set.idle_check_msecs > 0)

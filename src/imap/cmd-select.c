@@ -2,13 +2,14 @@
    RFC 9051 6.3.2): open a mailbox and tell the client its state. */
 #include "imap-common.h"
 #include "imap-commands.h"
+#include "imap-mailbox-name.h"
 
 static bool cmd_select_full(struct client_command *cmd, bool readonly)
 {
 	struct client *client = cmd->client;
 	struct mailbox_status status;
 	enum mail_storage_error error;
-	const char *name, *error_str;
+	const char *name, *storage_name, *error_str;
 	struct mailbox *box;
 
 	name = imap_arg_as_string(&cmd->args[0]);
@@ -17,6 +18,7 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 		client_send_command_error(cmd, "Invalid arguments.");
 		return true;
 	}
+	storage_name = imap_mailbox_name_to_storage(name, &error_str);
 
 	if (client->box != NULL) {
 		/* RFC 3501 6.3.1: the old mailbox is closed without expunging,
@@ -25,7 +27,12 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 		client_send_line(client, "* OK [CLOSED] Previous mailbox closed.");
 	}
 
-	if (mailbox_open(client->user, name,
+	if (storage_name == NULL) {
+		/* after the close above, as for any failed SELECT */
+		client_send_tagline(cmd, tmp_strconcat("NO ", error_str, NULL));
+		return true;
+	}
+	if (mailbox_open(client->user, storage_name,
 			 readonly ? MAILBOX_FLAG_READONLY : 0,
 			 &box, &error, &error_str) < 0) {
 		if (error == MAIL_ERROR_NOTFOUND) {

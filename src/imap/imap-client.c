@@ -71,6 +71,9 @@ storage_error_reply(enum mail_storage_error error, const char *str)
 				     have ? str : "Mailbox already exists.", NULL);
 	case MAIL_ERROR_EXPUNGED:
 		return "NO [EXPUNGEISSUED] Some of the requested messages no longer exist.";
+	case MAIL_ERROR_INUSE:
+		return tmp_strconcat("NO [INUSE] ", have ? str :
+				     "Mailbox is in use, try again later.", NULL);
 	}
 	/* RFC 5530: details stay in our log */
 	return "NO [SERVERBUG] " IMAP_SERVERBUG_MSG;
@@ -83,6 +86,13 @@ void client_send_storage_error(struct client_command *cmd)
 
 	if (cmd->client->box != NULL)
 		error = mailbox_get_last_error(cmd->client->box, &str);
+	client_send_tagline(cmd, storage_error_reply(error, str));
+}
+
+void client_send_storage_error_str(struct client_command *cmd,
+				   enum mail_storage_error error,
+				   const char *str)
+{
 	client_send_tagline(cmd, storage_error_reply(error, str));
 }
 
@@ -154,7 +164,7 @@ static void client_command_free(struct client *client)
 	client->cmd = NULL;
 	client->cmd_parsed_name = false;
 	client->cmd_running = false;
-	client->idling = false;
+	client->input_owned = false;
 	timeout_remove(&client->to_output);
 	imap_parser_reset(client->parser);
 	if (cmd != NULL) {
@@ -184,7 +194,7 @@ static bool client_command_run(struct client *client)
 		ostream_uncork(client->output);
 		if (done)
 			return true;
-		if (client->disconnected || client->idling)
+		if (client->disconnected || client->input_owned)
 			return false;
 		if (ostream_get_buffer_used(client->output) > 0) {
 			client->cmd_running = true;
@@ -303,6 +313,8 @@ static bool client_handle_next_command(struct client *client)
 	    client->box == NULL)
 		return client_command_reject(client, "BAD No mailbox selected.");
 
+	if ((command->flags & COMMAND_FLAG_LITERAL_SIZE) != 0)
+		imap_parser_enable_literal_size(client->parser, 1);
 	ret = imap_parser_read_args(client->parser, &args);
 	if (ret == 0)
 		return false;
@@ -328,7 +340,7 @@ void client_handle_input(struct client *client)
 		continue_cmd = false;
 		ostream_cork(client->output);
 		while (!client->disconnected && !client->cmd_running &&
-		       !client->idling) {
+		       !client->input_owned) {
 			if (client_output_is_full(client)) {
 				/* let the client read before we produce more */
 				client->waiting_output = true;
@@ -356,7 +368,7 @@ void client_handle_input(struct client *client)
 				client_command_free(client);
 				client_input_resume(client);
 			}
-			continue_cmd = !client->cmd_running && !client->idling;
+			continue_cmd = !client->cmd_running && !client->input_owned;
 		}
 	} while (continue_cmd);
 	client_in_handle_input = false;
@@ -378,7 +390,7 @@ static void client_input(void *context)
 	timeout_reset(client->to_idle);
 	client_handle_input(client);
 	if (ret == -2 && !client->disconnected && client->io != NULL &&
-	    !client->idling && !client->input_skip_line) {
+	    !client->input_owned && !client->input_skip_line) {
 		size_t size;
 
 		/* the parser could not consume a full buffer */

@@ -52,7 +52,7 @@ struct client {
 	bool cmd_running;	/* func returned false: waits for output */
 	bool input_skip_line;	/* after a parse error */
 	bool waiting_output;	/* input paused: output buffer is full */
-	bool idling;		/* IDLE owns the input */
+	bool input_owned;	/* IDLE or APPEND reads the input itself */
 	bool disconnected;
 
 	struct client_stats stats;
@@ -78,6 +78,10 @@ void client_send_tagline(struct client_command *cmd, const char *line);
 void client_send_command_error(struct client_command *cmd, const char *msg);
 /* Map the box's last storage error to a tagged NO (RFC 5530 codes). */
 void client_send_storage_error(struct client_command *cmd);
+/* The same for an error that isn't the box's (mailbox management). */
+void client_send_storage_error_str(struct client_command *cmd,
+				   enum mail_storage_error error,
+				   const char *str);
 /* TRUE when the output buffer is over CLIENT_OUTPUT_OPTIMAL_SIZE. */
 bool client_output_is_full(const struct client *client);
 

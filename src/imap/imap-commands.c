@@ -22,6 +22,16 @@ static const struct command imap_commands[] = {
 	{ "EXPUNGE", cmd_expunge, COMMAND_FLAG_REQUIRES_SELECTED | COMMAND_FLAG_UID },
 	{ "CLOSE", cmd_close, COMMAND_FLAG_REQUIRES_SELECTED },
 	{ "UNSELECT", cmd_unselect, COMMAND_FLAG_REQUIRES_SELECTED },
+	{ "CREATE", cmd_create, COMMAND_FLAG_NONE },
+	{ "DELETE", cmd_delete, COMMAND_FLAG_NONE },
+	{ "RENAME", cmd_rename, COMMAND_FLAG_NONE },
+	{ "SUBSCRIBE", cmd_subscribe, COMMAND_FLAG_NONE },
+	{ "UNSUBSCRIBE", cmd_unsubscribe, COMMAND_FLAG_NONE },
+	{ "STATUS", cmd_status, COMMAND_FLAG_NONE },
+	{ "APPEND", cmd_append, COMMAND_FLAG_LITERAL_SIZE },
+	{ "COPY", cmd_copy, COMMAND_FLAG_REQUIRES_SELECTED | COMMAND_FLAG_UID |
+	  COMMAND_FLAG_NO_EXPUNGES },
+	{ "MOVE", cmd_move, COMMAND_FLAG_REQUIRES_SELECTED | COMMAND_FLAG_UID },
 	/* pre-login commands: RFC 3501 6.2 says BAD once authenticated */
 	{ "LOGIN", cmd_already_logged_in, COMMAND_FLAG_NONE },
 	{ "AUTHENTICATE", cmd_already_logged_in, COMMAND_FLAG_NONE },

@@ -12,6 +12,9 @@ enum command_flags {
 	COMMAND_FLAG_UID = 0x02,
 	/* RFC 3501 7.4.1: no untagged EXPUNGE after the non-UID version */
 	COMMAND_FLAG_NO_EXPUNGES = 0x04,
+	/* the args stop at a top-level literal after the first arg
+	   (IMAP_ARG_LITERAL_SIZE): the command reads its data (APPEND) */
+	COMMAND_FLAG_LITERAL_SIZE = 0x08,
 };
 
 struct command {
@@ -48,5 +51,14 @@ bool cmd_idle(struct client_command *cmd);
 bool cmd_already_logged_in(struct client_command *cmd);
 bool cmd_list(struct client_command *cmd);
 bool cmd_lsub(struct client_command *cmd);
+bool cmd_create(struct client_command *cmd);
+bool cmd_delete(struct client_command *cmd);
+bool cmd_rename(struct client_command *cmd);
+bool cmd_subscribe(struct client_command *cmd);
+bool cmd_unsubscribe(struct client_command *cmd);
+bool cmd_status(struct client_command *cmd);
+bool cmd_append(struct client_command *cmd);
+bool cmd_copy(struct client_command *cmd);
+bool cmd_move(struct client_command *cmd);
 
 #endif

@@ -31,13 +31,15 @@
 /* Post-login capabilities we actually implement (imap_capability may
    replace or extend them). */
 #define IMAP_CAPABILITY_DEFAULT \
-	"IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UNSELECT"
+	"IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UNSELECT " \
+	"UIDPLUS MOVE MULTIAPPEND"
 
 struct imap_settings {
 	size_t max_line_length;
 	unsigned int idle_notify_msecs;
 	unsigned int idle_check_msecs;
 	const char *capability;		/* the full capability string */
+	uoff_t max_append_size;		/* quota_mail_size, 0 = none */
 	const char *logout_format;
 };
 

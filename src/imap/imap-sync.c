@@ -33,6 +33,14 @@ int imap_sync(struct client *client, bool allow_expunges)
 	memset(&result, 0, sizeof(result));
 	if (mailbox_sync(client->box, pool, &result) < 0) {
 		pool_unref(&pool);
+		if (mailbox_get_last_error(client->box, NULL) == MAIL_ERROR_NOTFOUND) {
+			/* deleted or renamed by another session: the view
+			   can't go on (as Dovecot) */
+			client_send_line(client, "* BYE Selected mailbox was "
+					 "deleted, have to disconnect.");
+			client_disconnect(client, "Disconnected: Selected mailbox "
+					  "was deleted under us");
+		}
 		return -1;
 	}
 	imap_sync_send_expunges(client, &result.expunged_seqs);

@@ -17,6 +17,13 @@ static void imap_settings_init(const struct settings *set)
 		"LITERAL-" : "LITERAL+";
 	const char *base = tmp_strconcat(IMAP_CAPABILITY_DEFAULT, " ", literal, NULL);
 
+	imap_set.max_append_size = settings_get_size(set, "imap", "quota_mail_size");
+	if (imap_set.max_append_size > 0) {
+		/* RFC 7889 */
+		base = tmp_printf("%s APPENDLIMIT=%llu", base,
+				  (unsigned long long)imap_set.max_append_size);
+	}
+
 	imap_set.max_line_length =
 		(size_t)settings_get_size(set, "imap", "imap_max_line_length");
 	if (imap_set.max_line_length < 1024)

@@ -85,6 +85,9 @@ const struct settings_def settings_defs[] = {
 	{ "mail_max_userip_connections", UINT, "10", NULL },
 	{ "mail_fsync", ENUM, "optimized", "optimized always never" },
 	{ "mail_max_keyword_length", UINT, "50", NULL },
+	/* the largest message APPEND takes (0 = no limit: literals go to
+	   disk, never into memory); advertised as APPENDLIMIT */
+	{ "quota_mail_size", SIZE, "0", NULL },
 	{ "mail_temp_dir", STR, "/tmp", NULL },
 	{ "mailbox_idle_check_interval", TIME, "30 secs", NULL },
 	{ "lock_method", ENUM, "fcntl", "fcntl flock dotlock" },

@@ -282,23 +282,6 @@ def test_dovecot_reads_our_pseudo_message(mbox_server):
 PRIV_GROUP = "dlmboxprivtest"
 
 
-def worker_pids(srv, title):
-    pids = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open(f"/proc/{d}/cmdline", "rb") as f:
-                args = f.read().replace(b"\0", b" ").decode(errors="replace")
-            with open(f"/proc/{d}/status") as f:
-                ppid = int(re.search(r"^PPid:\s+(\d+)", f.read(), re.M).group(1))
-        except (OSError, AttributeError):
-            continue
-        if ppid == srv.master_pid() and args.startswith(title):
-            pids.append(int(d))
-    return pids
-
-
 def proc_ids(pid):
     with open(f"/proc/{pid}/status") as f:
         text = f.read()
@@ -368,7 +351,7 @@ mbox_lock_timeout = 30 secs
 
         # the worker keeps the group only as its saved gid
         uid, ugid = srv.uids["demo"]
-        pids = worker_pids(srv, "dovecot-like/imap [demo")
+        pids = srv.worker_pids("dovecot-like/imap [demo")
         assert len(pids) == 1, pids
         gids, groups = proc_ids(pids[0])
         assert gids[:3] == [ugid, ugid, priv_group], gids
@@ -479,7 +462,7 @@ def test_privileged_group_in_both_modes():
         assert typ == "OK" and int(data[0]) == 3
         typ, _ = m.store("1", "+FLAGS", "(\\Seen)")
         assert typ == "OK"
-        pids = worker_pids(srv, "dovecot-like/imap [demo")
+        pids = srv.worker_pids("dovecot-like/imap [demo")
         assert len(pids) == 1, pids
         gids, groups = proc_ids(pids[0])
         if srv.privileged:

@@ -1,0 +1,145 @@
+/* Copyright (c) dovecot-like authors. STATUS (RFC 3501 6.3.10): counters of
+   a mailbox without selecting it. The selected mailbox answers from its own
+   view (what the client was told), any other is opened read-only. */
+#include "imap-common.h"
+#include "imap-commands.h"
+#include "imap-mailbox-name.h"
+#include "imap-quote.h"
+
+#include <strings.h>
+
+enum status_items {
+	STATUS_MESSAGES = 0x01,
+	STATUS_RECENT = 0x02,
+	STATUS_UIDNEXT = 0x04,
+	STATUS_UIDVALIDITY = 0x08,
+	STATUS_UNSEEN = 0x10,
+};
+
+static const struct {
+	const char *name;
+	enum status_items item;
+} status_item_names[] = {
+	{ "MESSAGES", STATUS_MESSAGES },
+	{ "RECENT", STATUS_RECENT },
+	{ "UIDNEXT", STATUS_UIDNEXT },
+	{ "UIDVALIDITY", STATUS_UIDVALIDITY },
+	{ "UNSEEN", STATUS_UNSEEN },
+};
+
+/* The item list. false after sending BAD (Dovecot's texts). */
+static bool status_parse_items(struct client_command *cmd,
+			       const struct imap_arg *list, unsigned int count,
+			       enum status_items *items_r)
+{
+	const char *item;
+	unsigned int i, j;
+
+	*items_r = 0;
+	if (count == 0) {
+		client_send_command_error(cmd, "Empty status list.");
+		return false;
+	}
+	for (i = 0; i < count; i++) {
+		if (!imap_arg_get_atom(&list[i], &item)) {
+			client_send_command_error(cmd,
+				"Status list contains non-atoms.");
+			return false;
+		}
+		for (j = 0; j < N_ELEMENTS(status_item_names); j++) {
+			if (strcasecmp(item, status_item_names[j].name) == 0)
+				break;
+		}
+		if (j == N_ELEMENTS(status_item_names)) {
+			/* SIZE, HIGHESTMODSEQ, APPENDLIMIT, ...: later */
+			client_send_command_error(cmd, tmp_strconcat(
+				"Invalid status item ", item, NULL));
+			return false;
+		}
+		*items_r |= status_item_names[j].item;
+	}
+	return true;
+}
+
+/* "* STATUS name (...)" with the items in Dovecot's fixed order. */
+static void status_send(struct client *client, const char *name,
+			enum status_items items, const struct mailbox_status *st)
+{
+	struct str *line = t_str_new(128), *values = t_str_new(96);
+
+	if ((items & STATUS_MESSAGES) != 0)
+		str_printfa(values, "MESSAGES %u ", st->messages);
+	if ((items & STATUS_RECENT) != 0)
+		str_printfa(values, "RECENT %u ", st->recent);
+	if ((items & STATUS_UIDNEXT) != 0)
+		str_printfa(values, "UIDNEXT %u ", st->uidnext);
+	if ((items & STATUS_UIDVALIDITY) != 0)
+		str_printfa(values, "UIDVALIDITY %u ", st->uidvalidity);
+	if ((items & STATUS_UNSEEN) != 0)
+		str_printfa(values, "UNSEEN %u ", st->unseen);
+	str_truncate(values, str_len(values) - 1);	/* the last space */
+	str_append(line, "* STATUS ");
+	imap_append_astring(line, name);
+	str_append(line, " (");
+	str_append_str(line, values);
+	str_append_c(line, ')');
+	client_send_line(client, str_c(line));
+}
+
+static void status_send_open_error(struct client_command *cmd,
+				   const char *name,
+				   enum mail_storage_error error,
+				   const char *error_str, const char *storage_name)
+{
+	if (error == MAIL_ERROR_NOTFOUND) {
+		client_send_tagline(cmd, tmp_strconcat(
+			"NO [NONEXISTENT] Mailbox doesn't exist: ", name, NULL));
+		return;
+	}
+	if (error == MAIL_ERROR_TEMP && error_str != NULL)
+		log_error("STATUS: Opening mailbox %s failed: %s",
+			  storage_name, error_str);
+	client_send_storage_error_str(cmd, error,
+				      error == MAIL_ERROR_TEMP ? NULL : error_str);
+}
+
+bool cmd_status(struct client_command *cmd)
+{
+	struct client *client = cmd->client;
+	const struct imap_arg *list;
+	struct mailbox_status st;
+	enum mail_storage_error error;
+	enum status_items items;
+	const char *name, *storage_name, *error_str;
+	struct mailbox *box;
+	unsigned int count;
+
+	if (imap_arg_as_string(&cmd->args[0]) == NULL ||
+	    !imap_arg_get_list(&cmd->args[1], &list, &count) ||
+	    !IMAP_ARG_IS_EOL(&cmd->args[2])) {
+		imap_mailbox_args_error(cmd, 2);
+		return true;
+	}
+	if (!status_parse_items(cmd, list, count, &items))
+		return true;
+	if (!imap_mailbox_name_arg(cmd, &cmd->args[0], &name, &storage_name))
+		return true;
+
+	if (client->box != NULL &&
+	    strcmp(mailbox_get_name(client->box), storage_name) == 0) {
+		mailbox_get_status(client->box, &st);
+	} else {
+		if (mailbox_open(client->user, storage_name,
+				 MAILBOX_FLAG_READONLY, &box, &error,
+				 &error_str) < 0) {
+			status_send_open_error(cmd, name, error, error_str,
+					       storage_name);
+			return true;
+		}
+		mailbox_get_status(box, &st);
+		mailbox_close(&box);
+	}
+	status_send(client, name, items, &st);
+	client_send_tagline(cmd, "OK Status completed.");
+	return true;
+}

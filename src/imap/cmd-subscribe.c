@@ -1,0 +1,72 @@
+/* Copyright (c) dovecot-like authors. SUBSCRIBE and UNSUBSCRIBE (RFC 3501
+   6.3.6-7). As Dovecot: only an existing mailbox can be subscribed;
+   unsubscribing a name that isn't subscribed is OK; DELETE and RENAME
+   leave subscriptions alone (RFC 3501 6.3.6). */
+#include "imap-common.h"
+#include "imap-commands.h"
+#include "imap-mailbox-name.h"
+
+/* 1 if storage_name is an existing mailbox, 0 if not, -1 (logged) */
+static int subscribe_mailbox_exists(struct client_command *cmd,
+				    const char *storage_name)
+{
+	ARRAY_TYPE(string) names;
+	const char *const *np, *error;
+
+	if (mail_user_list_mailboxes(cmd->client->user, cmd->pool, &names,
+				     &error) < 0) {
+		log_error("Listing mailboxes failed: %s", error);
+		return -1;
+	}
+	/* only a selectable mailbox: Dovecot's Maildir++ refuses a parent
+	   that exists only through its children, too */
+	array_foreach(&names, np) {
+		if (strcmp(*np, storage_name) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+static bool cmd_subscribe_full(struct client_command *cmd, bool subscribe)
+{
+	const char *name, *storage_name, *error;
+	bool trailing_sep;
+	int ret;
+
+	/* clients that SUBSCRIBE "foo.": as Dovecot, the separator is ignored */
+	if (!imap_mailbox_name_only_arg(cmd, &name, &storage_name, &trailing_sep))
+		return true;
+	if (subscribe) {
+		ret = subscribe_mailbox_exists(cmd, storage_name);
+		if (ret < 0) {
+			client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
+			return true;
+		}
+		if (ret == 0) {
+			/* Dovecot's text, without a response code */
+			client_send_tagline(cmd, tmp_strconcat(
+				"NO Mailbox doesn't exist: ", name, NULL));
+			return true;
+		}
+	}
+	if (mail_user_set_subscribed(cmd->client->user, storage_name,
+				     subscribe, &error) < 0) {
+		log_error("%s %s failed: %s", subscribe ? "SUBSCRIBE" :
+			  "UNSUBSCRIBE", storage_name, error);
+		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
+		return true;
+	}
+	client_send_tagline(cmd, subscribe ? "OK Subscribe completed." :
+			    "OK Unsubscribe completed.");
+	return true;
+}
+
+bool cmd_subscribe(struct client_command *cmd)
+{
+	return cmd_subscribe_full(cmd, true);
+}
+
+bool cmd_unsubscribe(struct client_command *cmd)
+{
+	return cmd_subscribe_full(cmd, false);
+}

@@ -1,0 +1,142 @@
+/* Copyright (c) dovecot-like authors. imap-mailbox-name.c: client mailbox
+   names <-> storage names (the namespace's separator vs. '/'). */
+#include "imap-common.h"
+#include "imap-commands.h"
+#include "imap-utf7.h"
+#include "imap-mailbox-name.h"
+
+#include <strings.h>
+
+/* Dovecot's limit on a mailbox name (MAILBOX_LIST_NAME_MAX_LENGTH) */
+#define IMAP_MAILBOX_NAME_MAX_LEN 4096
+
+static char *name_replace_sep(const char *name, char from, char to)
+{
+	char *copy = p_strdup(tmp_pool, name), *p;
+
+	for (p = copy; *p != '\0'; p++) {
+		if (*p == from)
+			*p = to;
+	}
+	return copy;
+}
+
+/* "inbox", "Inbox.Sub": the first level "INBOX" is case-insensitive. */
+static const char *name_fix_inbox(char *name)
+{
+	if (strncasecmp(name, "INBOX", 5) == 0 &&
+	    (name[5] == '\0' || name[5] == '/'))
+		memcpy(name, "INBOX", 5);
+	return name;
+}
+
+/* Dovecot's texts for a name with a misplaced separator; NULL if fine. */
+static const char *name_check_separators(const char *name, size_t len)
+{
+	const char *p;
+
+	if (name[0] == IMAP_MAILBOX_SEPARATOR)
+		return "Invalid mailbox name: Begins with hierarchy separator";
+	for (p = name; *p != '\0'; p++) {
+		if (p[0] == IMAP_MAILBOX_SEPARATOR &&
+		    p[1] == IMAP_MAILBOX_SEPARATOR)
+			return "Invalid mailbox name: Has adjacent hierarchy separators";
+	}
+	if (name[len - 1] == IMAP_MAILBOX_SEPARATOR)
+		return "Invalid mailbox name: Ends with hierarchy separator";
+	return NULL;
+}
+
+const char *imap_mailbox_name_to_storage(const char *name, const char **error_r)
+{
+	size_t len = strlen(name);
+	const char *error;
+
+	if (len == 0) {
+		*error_r = "[CANNOT] Invalid mailbox name: Name is empty";
+		return NULL;
+	}
+	if (len > IMAP_MAILBOX_NAME_MAX_LEN) {
+		*error_r = "[CANNOT] Mailbox name too long";
+		return NULL;
+	}
+	if (!imap_utf7_is_valid(name)) {
+		/* also control characters and 8-bit bytes; Dovecot's reply
+		   has no response code */
+		*error_r = "Mailbox name is not valid mUTF-7";
+		return NULL;
+	}
+	if (IMAP_MAILBOX_SEPARATOR != '/' && strchr(name, '/') != NULL) {
+		*error_r = "[CANNOT] Invalid mailbox name: "
+			"Name must not have '/' characters";
+		return NULL;
+	}
+	if ((error = name_check_separators(name, len)) != NULL) {
+		*error_r = tmp_strconcat("[CANNOT] ", error, NULL);
+		return NULL;
+	}
+	return name_fix_inbox(name_replace_sep(name, IMAP_MAILBOX_SEPARATOR, '/'));
+}
+
+const char *imap_mailbox_name_from_storage(const char *name)
+{
+	return name_replace_sep(name, '/', IMAP_MAILBOX_SEPARATOR);
+}
+
+bool imap_mailbox_name_arg(struct client_command *cmd,
+			   const struct imap_arg *arg, const char **name_r,
+			   const char **storage_name_r)
+{
+	const char *error;
+
+	*name_r = imap_arg_as_string(arg);
+	if (*name_r == NULL) {
+		client_send_command_error(cmd, IMAP_ARG_IS_EOL(arg) ?
+					  "Missing arguments." :
+					  "Invalid arguments.");
+		return false;
+	}
+	*storage_name_r = imap_mailbox_name_to_storage(*name_r, &error);
+	if (*storage_name_r == NULL) {
+		client_send_tagline(cmd, tmp_strconcat("NO ", error, NULL));
+		return false;
+	}
+	return true;
+}
+
+bool imap_mailbox_name_only_arg(struct client_command *cmd, const char **name_r,
+				const char **storage_name_r,
+				bool *trailing_sep_r)
+{
+	const char *name = imap_arg_as_string(&cmd->args[0]), *error;
+	size_t len;
+
+	*trailing_sep_r = false;
+	if (name == NULL || !IMAP_ARG_IS_EOL(&cmd->args[1])) {
+		imap_mailbox_args_error(cmd, 1);
+		return false;
+	}
+	len = strlen(name);
+	if (len > 1 && name[len - 1] == IMAP_MAILBOX_SEPARATOR) {
+		*trailing_sep_r = true;
+		name = tmp_strndup(name, len - 1);
+	}
+	*name_r = name;
+	*storage_name_r = imap_mailbox_name_to_storage(name, &error);
+	if (*storage_name_r == NULL) {
+		client_send_tagline(cmd, tmp_strconcat("NO ", error, NULL));
+		return false;
+	}
+	return true;
+}
+
+void imap_mailbox_args_error(struct client_command *cmd, unsigned int required)
+{
+	for (unsigned int i = 0; i < required; i++) {
+		if (IMAP_ARG_IS_EOL(&cmd->args[i])) {
+			client_send_command_error(cmd, "Missing arguments.");
+			return;
+		}
+	}
+	client_send_command_error(cmd, "Invalid arguments.");
+}

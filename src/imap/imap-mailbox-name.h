@@ -1,0 +1,41 @@
+/* Copyright (c) dovecot-like authors. imap-mailbox-name.h: mailbox names as
+   the client sees them (hierarchy separator IMAP_MAILBOX_SEPARATOR, modified
+   UTF-7 passed through) <-> storage names ('/' between levels, see
+   mail-storage.h). One namespace with an empty prefix until namespaces land. */
+#ifndef IMAP_MAILBOX_NAME_H
+#define IMAP_MAILBOX_NAME_H
+
+#define IMAP_MAILBOX_SEPARATOR '.'
+
+struct client_command;
+struct imap_arg;
+
+/* The storage name of a client's mailbox name (tmp). "INBOX" in any case is
+   "INBOX"; so is an "inbox" first level ("Inbox.Sub" -> "INBOX/Sub").
+   NULL when the name can't be a mailbox (empty, too long, not valid
+   mUTF-7 (control characters, 8-bit), a storage separator '/' inside, an
+   empty level, a leading or trailing separator), with *error_r the rest of
+   Dovecot's "NO " reply: "[CANNOT] <why>" or "Mailbox name is not valid
+   mUTF-7". */
+const char *imap_mailbox_name_to_storage(const char *name, const char **error_r);
+/* The client's name of a storage name (tmp). */
+const char *imap_mailbox_name_from_storage(const char *name);
+
+/* For the mailbox commands: the client's name in arg (an astring) and its
+   storage name. false after sending the tagged reply: BAD for a missing
+   or non-string argument, NO (see above) for a name that can't be a
+   mailbox. */
+bool imap_mailbox_name_arg(struct client_command *cmd,
+			   const struct imap_arg *arg, const char **name_r,
+			   const char **storage_name_r);
+/* The same for CREATE and SUBSCRIBE, the only argument of the command: one
+   trailing separator ("foo.") is dropped, *trailing_sep_r tells whether
+   there was one (CREATE: a name for children, RFC 3501 6.3.3). */
+bool imap_mailbox_name_only_arg(struct client_command *cmd, const char **name_r,
+				const char **storage_name_r,
+				bool *trailing_sep_r);
+/* BAD for a command taking `required` arguments: "Missing arguments." if
+   fewer were given, else "Invalid arguments." (Dovecot's texts). */
+void imap_mailbox_args_error(struct client_command *cmd, unsigned int required);
+
+#endif
