@@ -368,8 +368,12 @@ def test_kill_during_copy_or_move_loses_nothing(srv, verb):
         time.sleep(delay)        # the kill lands somewhere in the command
         kill_worker(srv)
         assert c.is_closed()
-        in_inbox = fetch_all_bodies(srv, "INBOX")
-        in_archive = fetch_all_bodies(srv, "Archive")
+        try:
+            in_inbox = fetch_all_bodies(srv, "INBOX")
+            in_archive = fetch_all_bodies(srv, "Archive")
+        except (TimeoutError, OSError) as e:
+            # what the server was waiting for is in its log
+            raise AssertionError("after a kill: %r\n%s" % (e, srv.log_text())) from e
         assert set(in_inbox) <= bodies and set(in_archive) <= bodies
         # no message lost: a MOVE's original goes only after its copy exists
         assert set(in_inbox) | set(in_archive) == bodies

@@ -53,6 +53,14 @@ static bool lock_holder_is_dead(const char *path)
 	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }
 
+/* A locker writes "<pid>:<host>" right after creating the file; an empty
+   one that old was left by a process killed in between. */
+static bool lock_is_empty_and_old(const struct stat *st)
+{
+	return st->st_size == 0 &&
+		time(NULL) - st->st_mtime > MAILDIR_UIDLIST_LOCK_EMPTY_STALE_SECS;
+}
+
 static int lock_try_create(struct maildir_uidlist *uidlist)
 {
 	char content[300];
@@ -105,7 +113,8 @@ int maildir_uidlist_lock(struct maildir_uidlist *uidlist,
 			return -1;
 		}
 		if (lock_holder_is_dead(uidlist->lock_path) ||
-		    time(NULL) - st.st_mtime > MAILDIR_UIDLIST_LOCK_STALE_SECS) {
+		    time(NULL) - st.st_mtime > MAILDIR_UIDLIST_LOCK_STALE_SECS ||
+		    lock_is_empty_and_old(&st)) {
 			log_warning("Deleting stale lock file %s",
 				    uidlist->lock_path);
 			if (unlink(uidlist->lock_path) < 0 && errno != ENOENT) {

@@ -259,6 +259,17 @@ START_TEST(test_maildir_uidlist_lock_stale)
 		ck_assert_int_eq(utimensat(AT_FDCWD, lock, times, 0), 0);
 	}
 	ck_assert_int_eq(maildir_uidlist_lock(uidlist, 0), 1);
+	maildir_uidlist_unlock(uidlist);
+	/* empty (the locker died before writing its pid): busy while new,
+	   stale after a few seconds */
+	write_file(lock, "");
+	ck_assert_int_eq(maildir_uidlist_lock(uidlist, 0), 0);
+	{
+		struct timespec times[2] = { { time(NULL) - 5, 0 },
+					     { time(NULL) - 5, 0 } };
+		ck_assert_int_eq(utimensat(AT_FDCWD, lock, times, 0), 0);
+	}
+	ck_assert_int_eq(maildir_uidlist_lock(uidlist, 0), 1);
 	maildir_uidlist_deinit(&uidlist);	/* unlocks */
 	ck_assert_int_ne(access(lock, F_OK), 0);
 	rmdir(dir);
