@@ -185,3 +185,15 @@ int hex_digit_value(unsigned char c)
 		return c - 'A' + 10;
 	return -1;
 }
+
+void binary_to_hex(char *dest, const unsigned char *data, size_t size)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		dest[i * 2] = digits[data[i] >> 4];
+		dest[i * 2 + 1] = digits[data[i] & 0x0f];
+	}
+	dest[size * 2] = '\0';
+}

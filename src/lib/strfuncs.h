@@ -24,5 +24,7 @@ bool mem_equals_timing_safe(const void *a, const void *b, size_t len);
 
 /* 0..15 for a hex digit (either case), -1 for anything else. */
 int hex_digit_value(unsigned char c);
+/* data as lowercase hex into dest (2 * size + 1 bytes, NUL-terminated). */
+void binary_to_hex(char *dest, const unsigned char *data, size_t size);
 
 #endif

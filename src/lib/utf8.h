@@ -1,0 +1,14 @@
+/* Copyright (c) dovecot-like authors. utf8.h: UTF-8 sequence validation. */
+#ifndef UTF8_H
+#define UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The length (1-4) of the valid UTF-8 sequence at data[0..size) and its
+   code point in *cp_r; 0 if it is invalid or truncated (overlong forms,
+   surrogates and values over U+10FFFF are invalid). size > 0. */
+unsigned int utf8_get_char_n(const unsigned char *data, size_t size,
+			     uint32_t *cp_r);
+
+#endif
