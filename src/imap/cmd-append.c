@@ -36,25 +36,13 @@ static void cmd_append_deinit(struct cmd_append_context *ctx)
 		mailbox_close(&ctx->box);
 }
 
-/* The box's storage error as a tagged reply (kept in the command pool). */
+/* The target's last storage error as a tagged reply (tmp). */
 static const char *cmd_append_storage_reply(struct cmd_append_context *ctx)
 {
 	const char *str;
 	enum mail_storage_error error = mailbox_get_last_error(ctx->box, &str);
 
-	switch (error) {
-	case MAIL_ERROR_NOQUOTA:
-		return p_strconcat(ctx->cmd->pool, "NO [OVERQUOTA] ",
-				   str != NULL ? str : "Not enough disk space", NULL);
-	case MAIL_ERROR_PERM:
-		return p_strconcat(ctx->cmd->pool, "NO [NOPERM] ",
-				   str != NULL ? str : "Permission denied", NULL);
-	case MAIL_ERROR_PARAMS:
-		return p_strconcat(ctx->cmd->pool, "NO [CANNOT] ",
-				   str != NULL ? str : "Can't save", NULL);
-	default:
-		return "NO [SERVERBUG] " IMAP_SERVERBUG_MSG;
-	}
+	return client_storage_error_reply(error, str);
 }
 
 /* Commits and sends the tagged OK [APPENDUID ...]. */
@@ -71,7 +59,9 @@ static void cmd_append_commit(struct cmd_append_context *ctx)
 		return;
 	}
 	/* RFC 3501 6.3.11: the selected mailbox shows the new message */
-	if (client->box != NULL && imap_sync(client, true) < 0)
+	if (client->box != NULL &&
+	    strcmp(mailbox_get_name(client->box), mailbox_get_name(ctx->box)) == 0 &&
+	    imap_sync(client, true) < 0)
 		log_error("APPEND: syncing the selected mailbox failed");
 	uids = array_get(&result.uids, &count);
 	reply = t_str_new(128);
@@ -300,26 +290,11 @@ static void cmd_append_input(void *context)
    is still read past when it is {n+}). */
 static void cmd_append_open(struct cmd_append_context *ctx, const char *name)
 {
-	enum mail_storage_error error;
-	const char *storage_name, *error_str;
+	const char *reply;
 
-	storage_name = imap_mailbox_name_to_storage(name, &error_str);
-	if (storage_name == NULL) {
-		cmd_append_fail(ctx, tmp_strconcat("NO ", error_str, NULL));
-		return;
-	}
-	if (mailbox_open(ctx->client->user, storage_name, 0, &ctx->box,
-			 &error, &error_str) < 0) {
-		if (error == MAIL_ERROR_NOTFOUND) {
-			/* RFC 3501 6.3.11: the client may CREATE and retry */
-			cmd_append_fail(ctx, tmp_strconcat(
-				"NO [TRYCREATE] Mailbox doesn't exist: ", name, NULL));
-		} else {
-			log_error("APPEND: opening mailbox %s failed: %s", name,
-				  error_str != NULL ? error_str : "unknown error");
-			cmd_append_fail(ctx, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
-		}
+	if (imap_mailbox_open_target(ctx->client, name, &ctx->box, &reply) < 0) {
 		ctx->box = NULL;
+		cmd_append_fail(ctx, reply);
 		return;
 	}
 	ctx->t = mailbox_transaction_begin(ctx->box);

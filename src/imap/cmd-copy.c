@@ -11,58 +11,16 @@ struct cmd_copy_result {
 	struct mail_transaction_commit_result commit;
 };
 
-/* The target's error (or a vanished source message) as a tagged NO. */
+/* The target's error as a tagged NO; a source message that vanished
+   meanwhile is NOTFOUND there and EXPUNGEISSUED here. */
 static void cmd_copy_send_error(struct client_command *cmd, struct mailbox *box)
 {
 	const char *str;
 	enum mail_storage_error error = mailbox_get_last_error(box, &str);
 
-	switch (error) {
-	case MAIL_ERROR_EXPUNGED:
-	case MAIL_ERROR_NOTFOUND:
-		client_send_tagline(cmd, "NO [EXPUNGEISSUED] "
-				    "Some of the requested messages no longer exist.");
-		break;
-	case MAIL_ERROR_NOQUOTA:
-		client_send_tagline(cmd, tmp_strconcat("NO [OVERQUOTA] ",
-			str != NULL ? str : "Not enough disk space", NULL));
-		break;
-	case MAIL_ERROR_PERM:
-		client_send_tagline(cmd, tmp_strconcat("NO [NOPERM] ",
-			str != NULL ? str : "Permission denied", NULL));
-		break;
-	default:
-		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
-		break;
-	}
-}
-
-/* Opens the target; sends the tagged NO and returns NULL on failure. */
-static struct mailbox *cmd_copy_open_dest(struct client_command *cmd,
-					  const char *name)
-{
-	enum mail_storage_error error;
-	const char *storage_name, *error_str;
-	struct mailbox *box;
-
-	storage_name = imap_mailbox_name_to_storage(name, &error_str);
-	if (storage_name == NULL) {
-		client_send_tagline(cmd, tmp_strconcat("NO ", error_str, NULL));
-		return NULL;
-	}
-	if (mailbox_open(cmd->client->user, storage_name, 0, &box,
-			 &error, &error_str) < 0) {
-		if (error == MAIL_ERROR_NOTFOUND) {
-			client_send_tagline(cmd, tmp_strconcat(
-				"NO [TRYCREATE] Mailbox doesn't exist: ", name, NULL));
-		} else {
-			log_error("COPY: opening mailbox %s failed: %s", name,
-				  error_str != NULL ? error_str : "unknown error");
-			client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
-		}
-		return NULL;
-	}
-	return box;
+	if (error == MAIL_ERROR_NOTFOUND)
+		error = MAIL_ERROR_EXPUNGED;
+	client_send_tagline(cmd, client_storage_error_reply(error, str));
 }
 
 /* Copies every message of seqs into dest. 0, or -1 with the tagged NO
@@ -144,7 +102,7 @@ static bool cmd_copy_full(struct client_command *cmd, bool move)
 	struct seq_range_array seqs;
 	struct cmd_copy_result result;
 	struct mailbox *dest;
-	const char *set, *name;
+	const char *set, *name, *reply;
 
 	set = imap_arg_as_string(&cmd->args[0]);
 	if (set == NULL || cmd->args[0].type != IMAP_ARG_ATOM ||
@@ -164,9 +122,10 @@ static bool cmd_copy_full(struct client_command *cmd, bool move)
 		client_send_tagline(cmd, "OK No messages found.");
 		return true;
 	}
-	dest = cmd_copy_open_dest(cmd, name);
-	if (dest == NULL)
+	if (imap_mailbox_open_target(client, name, &dest, &reply) < 0) {
+		client_send_tagline(cmd, reply);
 		return true;
+	}
 	memset(&result, 0, sizeof(result));
 	if (cmd_copy_messages(cmd, dest, &seqs, &result) < 0) {
 		mailbox_close(&dest);

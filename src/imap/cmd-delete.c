@@ -8,14 +8,12 @@
 static void delete_send_error(struct client_command *cmd, const char *name,
 			      enum mail_storage_error error, const char *str)
 {
-	if (error == MAIL_ERROR_NOTFOUND) {
-		client_send_tagline(cmd, tmp_strconcat(
-			"NO [NONEXISTENT] Mailbox doesn't exist: ", name, NULL));
-	} else if (error == MAIL_ERROR_EXISTS) {
+	if (error == MAIL_ERROR_EXISTS) {
 		/* Dovecot: "NO Mailbox has children, delete them first" */
 		client_send_tagline(cmd, tmp_strconcat("NO ", str, NULL));
 	} else {
-		client_send_storage_error_str(cmd, error, str);
+		client_send_tagline(cmd, client_mailbox_error_reply(name, error,
+								    str, false));
 	}
 }
 

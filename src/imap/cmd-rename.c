@@ -30,13 +30,8 @@ bool cmd_rename(struct client_command *cmd)
 	}
 	if (mail_user_mailbox_rename(cmd->client->user, old_storage, new_storage,
 				     &error, &error_str) < 0) {
-		if (error == MAIL_ERROR_NOTFOUND) {
-			client_send_tagline(cmd, tmp_strconcat(
-				"NO [NONEXISTENT] Mailbox doesn't exist: ",
-				oldname, NULL));
-		} else {
-			client_send_storage_error_str(cmd, error, error_str);
-		}
+		client_send_tagline(cmd, client_mailbox_error_reply(
+			oldname, error, error_str, false));
 		return true;
 	}
 	client_send_tagline(cmd, "OK Rename completed.");

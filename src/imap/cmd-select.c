@@ -35,19 +35,8 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 	if (mailbox_open(client->user, storage_name,
 			 readonly ? MAILBOX_FLAG_READONLY : 0,
 			 &box, &error, &error_str) < 0) {
-		if (error == MAIL_ERROR_NOTFOUND) {
-			client_send_tagline(cmd, tmp_strconcat(
-				"NO [NONEXISTENT] Mailbox doesn't exist: ", name, NULL));
-		} else if (error == MAIL_ERROR_PERM) {
-			client_send_tagline(cmd, tmp_strconcat("NO [NOPERM] ",
-				error_str != NULL ? error_str : "Permission denied.",
-				NULL));
-		} else {
-			if (error_str != NULL)
-				log_error("Opening mailbox %s failed: %s",
-					  name, error_str);
-			client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
-		}
+		client_send_tagline(cmd, client_mailbox_error_reply(
+			name, error, error_str, false));
 		return true;
 	}
 	client->box = box;

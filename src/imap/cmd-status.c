@@ -86,23 +86,6 @@ static void status_send(struct client *client, const char *name,
 	client_send_line(client, str_c(line));
 }
 
-static void status_send_open_error(struct client_command *cmd,
-				   const char *name,
-				   enum mail_storage_error error,
-				   const char *error_str, const char *storage_name)
-{
-	if (error == MAIL_ERROR_NOTFOUND) {
-		client_send_tagline(cmd, tmp_strconcat(
-			"NO [NONEXISTENT] Mailbox doesn't exist: ", name, NULL));
-		return;
-	}
-	if (error == MAIL_ERROR_TEMP && error_str != NULL)
-		log_error("STATUS: Opening mailbox %s failed: %s",
-			  storage_name, error_str);
-	client_send_storage_error_str(cmd, error,
-				      error == MAIL_ERROR_TEMP ? NULL : error_str);
-}
-
 bool cmd_status(struct client_command *cmd)
 {
 	struct client *client = cmd->client;
@@ -132,8 +115,8 @@ bool cmd_status(struct client_command *cmd)
 		if (mailbox_open(client->user, storage_name,
 				 MAILBOX_FLAG_READONLY, &box, &error,
 				 &error_str) < 0) {
-			status_send_open_error(cmd, name, error, error_str,
-					       storage_name);
+			client_send_tagline(cmd, client_mailbox_error_reply(
+				name, error, error_str, false));
 			return true;
 		}
 		mailbox_get_status(box, &st);

@@ -45,8 +45,8 @@ void client_send_command_error(struct client_command *cmd, const char *msg)
 					    name, msg));
 }
 
-static const char *
-storage_error_reply(enum mail_storage_error error, const char *str)
+const char *client_storage_error_reply(enum mail_storage_error error,
+				       const char *str)
 {
 	bool have = str != NULL && *str != '\0';
 
@@ -86,14 +86,34 @@ void client_send_storage_error(struct client_command *cmd)
 
 	if (cmd->client->box != NULL)
 		error = mailbox_get_last_error(cmd->client->box, &str);
-	client_send_tagline(cmd, storage_error_reply(error, str));
+	client_send_tagline(cmd, client_storage_error_reply(error, str));
 }
 
 void client_send_storage_error_str(struct client_command *cmd,
 				   enum mail_storage_error error,
 				   const char *str)
 {
-	client_send_tagline(cmd, storage_error_reply(error, str));
+	client_send_tagline(cmd, client_storage_error_reply(error, str));
+}
+
+void client_send_box_error(struct client_command *cmd, struct mailbox *box)
+{
+	const char *str;
+	enum mail_storage_error error = mailbox_get_last_error(box, &str);
+
+	client_send_tagline(cmd, client_storage_error_reply(error, str));
+}
+
+const char *client_mailbox_error_reply(const char *name,
+				       enum mail_storage_error error,
+				       const char *str, bool trycreate)
+{
+	if (error != MAIL_ERROR_NOTFOUND)
+		return client_storage_error_reply(error, str);
+	/* the client's name, not the storage's; RFC 3501 6.3.11/6.4.7:
+	   TRYCREATE where a CREATE would let the command succeed */
+	return tmp_strconcat(trycreate ? "NO [TRYCREATE] " : "NO [NONEXISTENT] ",
+			     "Mailbox doesn't exist: ", name, NULL);
 }
 
 bool client_output_is_full(const struct client *client)

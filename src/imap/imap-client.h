@@ -82,6 +82,18 @@ void client_send_storage_error(struct client_command *cmd);
 void client_send_storage_error_str(struct client_command *cmd,
 				   enum mail_storage_error error,
 				   const char *str);
+/* The same for the last error of another mailbox (APPEND/COPY target). */
+void client_send_box_error(struct client_command *cmd, struct mailbox *box);
+/* The tagged "NO [code] text" for a storage error (RFC 5530 codes; TEMP
+   is [SERVERBUG], details are in the log). tmp. */
+const char *client_storage_error_reply(enum mail_storage_error error,
+				       const char *str);
+/* The same about a mailbox the client named name: NOTFOUND is
+   "NO [NONEXISTENT] Mailbox doesn't exist: <name>" ([TRYCREATE] for the
+   target of APPEND/COPY/MOVE). tmp. */
+const char *client_mailbox_error_reply(const char *name,
+				       enum mail_storage_error error,
+				       const char *str, bool trycreate);
 /* TRUE when the output buffer is over CLIENT_OUTPUT_OPTIMAL_SIZE. */
 bool client_output_is_full(const struct client *client);
 

@@ -130,6 +130,25 @@ bool imap_mailbox_name_only_arg(struct client_command *cmd, const char **name_r,
 	return true;
 }
 
+int imap_mailbox_open_target(struct client *client, const char *name,
+			     struct mailbox **box_r, const char **reply_r)
+{
+	enum mail_storage_error error;
+	const char *storage_name, *error_str;
+
+	storage_name = imap_mailbox_name_to_storage(name, &error_str);
+	if (storage_name == NULL) {
+		*reply_r = tmp_strconcat("NO ", error_str, NULL);
+		return -1;
+	}
+	if (mailbox_open(client->user, storage_name, 0, box_r, &error,
+			 &error_str) < 0) {
+		*reply_r = client_mailbox_error_reply(name, error, error_str, true);
+		return -1;
+	}
+	return 0;
+}
+
 void imap_mailbox_args_error(struct client_command *cmd, unsigned int required)
 {
 	for (unsigned int i = 0; i < required; i++) {

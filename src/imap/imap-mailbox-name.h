@@ -7,6 +7,7 @@
 
 #define IMAP_MAILBOX_SEPARATOR '.'
 
+struct client;
 struct client_command;
 struct imap_arg;
 
@@ -34,6 +35,11 @@ bool imap_mailbox_name_arg(struct client_command *cmd,
 bool imap_mailbox_name_only_arg(struct client_command *cmd, const char **name_r,
 				const char **storage_name_r,
 				bool *trailing_sep_r);
+/* Opens the mailbox the client named as the target of APPEND, COPY or
+   MOVE. 0, or -1 with *reply_r the tagged NO (tmp): [TRYCREATE] when it
+   doesn't exist, the storage error otherwise. */
+int imap_mailbox_open_target(struct client *client, const char *name,
+			     struct mailbox **box_r, const char **reply_r);
 /* BAD for a command taking `required` arguments: "Missing arguments." if
    fewer were given, else "Invalid arguments." (Dovecot's texts). */
 void imap_mailbox_args_error(struct client_command *cmd, unsigned int required);
