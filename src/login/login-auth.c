@@ -199,40 +199,32 @@ static void client_auth_succeeded(struct client *client, unsigned int auth_id,
 	login_handoff_client_start(client, user, auth_id);
 }
 
-static void client_auth_retry_clear(struct client *client)
+/* Forgets the request auth hasn't answered yet (wiping its response, which
+   may carry a password). */
+static void client_auth_pending_clear(struct client *client)
 {
-	if (client->auth_retry_resp != NULL) {
-		/* it may carry a password */
-		safe_memzero(client->auth_retry_resp,
-			     strlen(client->auth_retry_resp));
-		client->auth_retry_resp = NULL;
+	if (client->auth_pending_resp != NULL) {
+		safe_memzero(client->auth_pending_resp,
+			     strlen(client->auth_pending_resp));
+		client->auth_pending_resp = NULL;
 	}
-	client->auth_retry_mech = NULL;
+	client->auth_pending_mech = NULL;
 }
 
-static void client_auth_wait(struct client *client, const char *mech,
-			     const char *initial_resp_base64);
+static void client_auth_wait(struct client *client);
 
 /* auth went away before answering: nothing of the exchange reached the
    client yet, so the request can start again on the next auth process
    (the usual case being a reload restarting auth). Once per attempt. */
 static bool client_auth_retry(struct client *client)
 {
-	const char *mech, *resp;
-
-	if (client->auth_retry_mech == NULL || client->auth_retried)
+	if (client->auth_pending_mech == NULL || client->auth_retried)
 		return false;
-	mech = tmp_strdup(client->auth_retry_mech);
-	resp = client->auth_retry_resp == NULL ? NULL :
-		tmp_strdup(client->auth_retry_resp);
-	client_auth_retry_clear(client);
 	client->auth_retried = true;
 	client->auth_attempts--;	/* the retry counts it again */
 	client->authenticating = false;
 	log_info("Authentication server went away, retrying the request");
-	client_auth_wait(client, mech, resp);
-	if (resp != NULL)
-		safe_memzero((char *)resp, strlen(resp));
+	client_auth_wait(client);
 	return true;
 }
 
@@ -247,7 +239,7 @@ static void client_auth_callback(struct auth_client_request *request,
 		client->auth_request = NULL;	/* freed after we return */
 	if (status == AUTH_REQUEST_STATUS_INTERNAL_FAIL && client_auth_retry(client))
 		return;
-	client_auth_retry_clear(client);
+	client_auth_pending_clear(client);
 	client->auth_retried = false;
 	switch (status) {
 	case AUTH_REQUEST_STATUS_CONTINUE:
@@ -274,71 +266,65 @@ static void client_auth_callback(struct auth_client_request *request,
 /* How long a login waits for a restarting auth process. */
 #define LOGIN_AUTH_WAIT_MSECS (30 * 1000)
 
-static void client_auth_wait_clear(struct client *client)
-{
-	timeout_remove(&client->to_auth_wait);
-	if (client->auth_wait_resp != NULL) {
-		/* it may carry a password */
-		safe_memzero(client->auth_wait_resp, strlen(client->auth_wait_resp));
-		client->auth_wait_resp = NULL;
-	}
-	client->auth_wait_mech = NULL;
-}
-
 static void client_auth_wait_timeout(void *context)
 {
 	struct client *client = context;
 
-	client_auth_wait_clear(client);
+	timeout_remove(&client->to_auth_wait);
+	client_auth_pending_clear(client);
 	client_auth_result(client, CLIENT_AUTH_RESULT_TEMPFAIL, NULL);
 }
 
-static void client_auth_wait(struct client *client, const char *mech,
-			     const char *initial_resp_base64)
+/* The pending request waits for auth to (re)connect. */
+static void client_auth_wait(struct client *client)
 {
-	client->auth_wait_mech = p_strdup(client->pool, mech);
-	client->auth_wait_resp = p_strdup(client->pool, initial_resp_base64);
 	client_input_block(client);
 	client->to_auth_wait = timeout_add(LOGIN_AUTH_WAIT_MSECS,
 					   client_auth_wait_timeout, client);
 }
 
+static void client_auth_send(struct client *client);
+
 void client_auth_resume(struct client *client)
 {
-	const char *mech, *resp;
-
 	if (client->to_auth_wait == NULL)
 		return;
-	mech = tmp_strdup(client->auth_wait_mech);
-	resp = client->auth_wait_resp == NULL ? NULL :
-		tmp_strdup(client->auth_wait_resp);
-	client_auth_wait_clear(client);
-	client_auth_begin(client, mech, resp);
-	if (resp != NULL)
-		safe_memzero((char *)resp, strlen(resp));
+	timeout_remove(&client->to_auth_wait);
+	client_auth_send(client);
 }
 
 void client_auth_abort_wait(struct client *client)
 {
-	client_auth_wait_clear(client);
-	client_auth_retry_clear(client);
+	timeout_remove(&client->to_auth_wait);
+	client_auth_pending_clear(client);
 }
 
 void client_auth_begin(struct client *client, const char *mech,
 		       const char *initial_resp_base64)
 {
+	client_auth_pending_clear(client);
+	client->auth_pending_mech = p_strdup(client->pool, mech);
+	client->auth_pending_resp = p_strdup(client->pool, initial_resp_base64);
+	client_auth_send(client);
+}
+
+/* Sends the pending request to auth (or waits for auth to be back). */
+static void client_auth_send(struct client *client)
+{
+	const char *mech = client->auth_pending_mech;
 	struct auth_request_info info;
 	int idx;
 
 	ASSERT(client->auth_request == NULL);
 	if (!auth_client_is_connected(login_auth_client)) {
-		client_auth_wait(client, mech, initial_resp_base64);
+		client_auth_wait(client);
 		return;
 	}
 	if (!client->secured && login_set.ssl == LOGIN_SSL_REQUIRED) {
 		/* Dovecot: counted as an attempt, whatever the mechanism */
 		client->auth_attempts++;
 		client->auth_started = ioloop_time;
+		client_auth_pending_clear(client);
 		client_auth_result(client, CLIENT_AUTH_RESULT_SSL_REQUIRED, NULL);
 		return;
 	}
@@ -347,11 +333,13 @@ void client_auth_begin(struct client *client, const char *mech,
 	idx = login_auth_mech_idx(mech);
 	if (idx < 0 || !auth_client_has_mech(login_auth_client,
 					     login_auth_mechs[idx].name)) {
+		client_auth_pending_clear(client);
 		client_auth_result(client, CLIENT_AUTH_RESULT_MECH_UNSUPPORTED, NULL);
 		return;
 	}
 	if (login_auth_mechs[idx].plaintext && !client_plaintext_allowed(client)) {
 		client->auth_plaintext_refused = true;
+		client_auth_pending_clear(client);
 		client_auth_result(client, CLIENT_AUTH_RESULT_PRIVACY_REQUIRED, NULL);
 		return;
 	}
@@ -375,10 +363,7 @@ void client_auth_begin(struct client *client, const char *mech,
 	if (login_set.auth_ssl_username_from_cert)
 		info.cert_username = client_get_cert_username(client);
 	info.local_name = client_get_local_name(client);
-	info.initial_resp_base64 = initial_resp_base64;
-	client_auth_retry_clear(client);
-	client->auth_retry_mech = p_strdup(client->pool, mech);
-	client->auth_retry_resp = p_strdup(client->pool, initial_resp_base64);
+	info.initial_resp_base64 = client->auth_pending_resp;
 	client->auth_request = auth_client_request_new(login_auth_client, &info,
 						       client_auth_callback, client);
 }
@@ -395,7 +380,7 @@ bool client_auth_read_response(struct client *client)
 	if (len == 1 && line[0] == '*') {
 		/* RFC 4959 / RFC 5034: the client cancels */
 		auth_client_request_abort(&client->auth_request);
-		client_auth_retry_clear(client);
+		client_auth_pending_clear(client);
 		client_auth_result(client, CLIENT_AUTH_RESULT_ABORTED, NULL);
 		return true;
 	}

@@ -42,13 +42,13 @@ struct client {
 	time_t auth_started;
 	unsigned int bad_counter;
 	struct login_handoff_client *handoff;
-	/* an AUTH that arrived while auth was reconnecting (restart, reload):
-	   started when it is back, or failed after LOGIN_AUTH_WAIT_MSECS */
+	/* the AUTH request auth hasn't answered yet, kept until its first
+	   reply: one that arrived while auth was reconnecting (restart,
+	   reload) is sent when it is back, or failed after
+	   LOGIN_AUTH_WAIT_MSECS (to_auth_wait); one auth went away without
+	   answering is sent again once (auth_retried) */
 	struct timeout *to_auth_wait;
-	char *auth_wait_mech, *auth_wait_resp;
-	/* the request sent to auth, kept until its first reply: if auth goes
-	   away before answering (restart, reload), it is sent again once */
-	char *auth_retry_mech, *auth_retry_resp;
+	char *auth_pending_mech, *auth_pending_resp;
 	bool auth_retried;
 	pid_t mail_pid;
 
