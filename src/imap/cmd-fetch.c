@@ -16,6 +16,11 @@ static bool cmd_fetch_continue(struct client_command *cmd)
 	ret = imap_fetch_deinit(&fetch);
 	if (client->disconnected)
 		return true;
+	/* the implicit \Seen of BODY[] (RFC 3501 6.4.5), written once */
+	if (mailbox_changes_commit(client->box) < 0) {
+		log_error("FETCH: writing the \\Seen flags failed");
+		ret = -1;
+	}
 	/* RFC 3501 7.4.1: EXPUNGE may only follow the UID version */
 	if (cmd->uid && imap_sync(client, true) < 0)
 		ret = -1;

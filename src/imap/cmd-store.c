@@ -97,6 +97,11 @@ bool cmd_store(struct client_command *cmd)
 			client_send_line(client, str_c(line));
 		}
 	}
+	/* once for the whole command (mbox_lazy_writes = no: one rewrite) */
+	if (mailbox_changes_commit(client->box) < 0) {
+		log_error("STORE: writing the flag changes failed");
+		failed = true;
+	}
 	if (!failed && cmd->uid && imap_sync(client, true) < 0)
 		failed = true;
 	if (failed)

@@ -3,11 +3,14 @@
    and the stream copy between mailboxes a backend can't link. */
 #include "lib.h"
 #include "array.h"
+#include "buffer.h"
 #include "istream.h"
 #include "mail-storage-private.h"
 
 /* bytes read from a source message per write in a stream copy */
 #define MAIL_SAVE_COPY_BLOCK_SIZE (64 * 1024)
+/* the most CRLF -> LF converted bytes held before a backend write */
+#define MAIL_SAVE_CONVERT_MAX (64 * 1024)
 
 static void mail_save_unsupported(struct mailbox *box)
 {
@@ -96,35 +99,82 @@ static int save_write_raw(struct mail_save_context *ctx, const unsigned char *da
 	return 0;
 }
 
-int mailbox_save_write(struct mail_save_context *ctx, const void *data, size_t size)
+/* Adds converted bytes to the transaction's buffer, handing it to the
+   backend whenever it fills up. */
+static int save_convert_append(struct mail_save_context *ctx, const void *data,
+			       size_t size)
+{
+	struct buf *buf = ctx->t->save_convert_buf;
+	const unsigned char *p = data;
+	size_t n;
+
+	while (size > 0) {
+		n = MAIL_SAVE_CONVERT_MAX - buf->used;
+		if (n > size)
+			n = size;
+		(void)buf_append(buf, p, n);
+		p += n;
+		size -= n;
+		if (buf->used == MAIL_SAVE_CONVERT_MAX) {
+			if (save_write_raw(ctx, buf->data, buf->used) < 0)
+				return -1;
+			buf_reset(buf);
+		}
+	}
+	return 0;
+}
+
+/* CRLF -> LF of data into the buffer (a CR at the end is held back). */
+static int save_convert(struct mail_save_context *ctx,
+			const unsigned char *data, size_t size)
 {
 	const unsigned char *p = data, *end = p + size, *start = p, *cr;
 
-	if (ctx->failed)
-		return -1;
-	if (size == 0)
-		return 0;
 	if (ctx->pending_cr) {
 		/* a CR at the end of the previous write: dropped before LF */
 		ctx->pending_cr = false;
-		if (p[0] != '\n' && save_write_raw(ctx, (const unsigned char *)"\r", 1) < 0)
+		if (p[0] != '\n' && save_convert_append(ctx, "\r", 1) < 0)
 			return -1;
 	}
 	while ((cr = memchr(p, '\r', (size_t)(end - p))) != NULL) {
 		if (cr + 1 == end) {
-			if (save_write_raw(ctx, start, (size_t)(cr - start)) < 0)
-				return -1;
 			ctx->pending_cr = true;
-			return 0;
+			return save_convert_append(ctx, start,
+						   (size_t)(cr - start));
 		}
 		if (cr[1] == '\n') {
-			if (save_write_raw(ctx, start, (size_t)(cr - start)) < 0)
+			if (save_convert_append(ctx, start,
+						(size_t)(cr - start)) < 0)
 				return -1;
 			start = cr + 1;
 		}
 		p = cr + 1;
 	}
-	return save_write_raw(ctx, start, (size_t)(end - start));
+	return save_convert_append(ctx, start, (size_t)(end - start));
+}
+
+int mailbox_save_write(struct mail_save_context *ctx, const void *data,
+		       size_t size)
+{
+	struct buf *buf;
+	int ret;
+
+	if (ctx->failed)
+		return -1;
+	if (size == 0)
+		return 0;
+	if (ctx->t->save_convert_buf == NULL) {
+		ctx->t->save_convert_buf =
+			buf_create(ctx->t->pool, MAIL_SAVE_CONVERT_MAX);
+	}
+	buf = ctx->t->save_convert_buf;
+	buf_reset(buf);
+	/* one backend write per chunk (per MAIL_SAVE_CONVERT_MAX bytes) */
+	ret = save_convert(ctx, data, size);
+	if (ret == 0)
+		ret = save_write_raw(ctx, buf->data, buf->used);
+	buf_reset(buf);
+	return ret;
 }
 
 int mailbox_save_finish(struct mail_save_context **_ctx)
@@ -219,10 +269,7 @@ int mailbox_copy(struct mailbox_transaction *t, struct mailbox *src, uint32_t se
 	}
 	memset(&data, 0, sizeof(data));
 	data.flags = msg->flags & MAIL_FLAGS_MASK;
-	if (mail_get_received_date(src, seq, &data.received_date) < 0) {
-		mail_copy_set_src_error(dest, src);
-		return -1;
-	}
+	data.received_date = (time_t)-1;	/* a link keeps the source's */
 	if (dest->v->copy != NULL && dest->v == src->v &&
 	    (dest->flags & MAILBOX_FLAG_READONLY) == 0) {
 		ret = dest->v->copy(t, src, msg, &data);
@@ -234,6 +281,10 @@ int mailbox_copy(struct mailbox_transaction *t, struct mailbox *src, uint32_t se
 			t->failed = true;
 			return -1;
 		}
+	}
+	if (mail_get_received_date(src, seq, &data.received_date) < 0) {
+		mail_copy_set_src_error(dest, src);
+		return -1;
 	}
 	return mail_copy_stream(t, src, seq, &data);
 }

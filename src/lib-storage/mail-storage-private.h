@@ -6,6 +6,8 @@
 
 #include "mail-storage.h"
 
+struct buf;
+
 /* mail_location = <driver>:<root>[:KEY=value]... ("::" is a literal ':') */
 struct mail_storage_location {
 	const char *driver;	/* "maildir" */
@@ -54,15 +56,19 @@ struct mailbox_vfuncs {
 			     const char *format, const char **uidl_r);
 	int (*get_stream)(struct mailbox *box, struct mailbox_msg *msg,
 			  struct istream **stream_r);
-	/* Writes msg->flags (already updated by the caller) to storage. */
+	/* Writes msg->flags (already updated by the caller) to storage, or
+	   keeps the change pending until changes_commit (mbox). */
 	int (*write_flags)(struct mailbox *box, struct mailbox_msg *msg,
 			   enum mail_flags old_flags);
 	/* Removes the message; an already missing one is success. */
 	int (*expunge)(struct mailbox *box, struct mailbox_msg *msg);
-	/* Optional: after a batch of expunge() calls (one command), makes
-	   them durable and visible to other sessions (mbox writes its
-	   pending expunges at once). 0 or -1 (error set). */
-	int (*expunge_commit)(struct mailbox *box);
+	/* Optional: after a batch of expunge() calls (expunged = true) or
+	   of write_flags() calls (mailbox_changes_commit(), one command),
+	   makes them durable and visible to other sessions as the backend's
+	   settings say (mbox writes pending expunges at once, and pending
+	   flags too with expunges or mbox_lazy_writes = no: one rewrite per
+	   command). 0 or -1 (error set). */
+	int (*changes_commit)(struct mailbox *box, bool expunged);
 
 	/* Saving (mail-storage.h): the generic layer allocates
 	   transaction_size / save_context_size bytes (zeroed, from t->pool)
@@ -74,7 +80,8 @@ struct mailbox_vfuncs {
 	/* LF line ends only (the generic layer converted CRLF). */
 	int (*save_write)(struct mail_save_context *ctx, const void *data,
 			  size_t size);
-	/* Written and fsync'd; not visible yet. 0 or -1 */
+	/* Written (durable where the file will be the message's: maildir
+	   fsyncs it); not visible yet. 0 or -1 */
 	int (*save_finish)(struct mail_save_context *ctx);
 	/* Drops what save_begin made (also after a failed save_write). */
 	void (*save_cancel)(struct mail_save_context *ctx);
@@ -97,6 +104,9 @@ struct mailbox_transaction {
 	struct mailbox *box;
 	struct pool *pool;	/* freed at commit/rollback */
 	unsigned int save_count;	/* finished saves + copies */
+	/* mailbox_save_write()'s CRLF -> LF output, reused by every save of
+	   the transaction (at most MAIL_SAVE_CONVERT_MAX bytes) */
+	struct buf *save_convert_buf;
 	bool failed;
 };
 
@@ -151,6 +161,13 @@ void mailbox_set_error(struct mailbox *box, enum mail_storage_error error,
 /* MAIL_ERROR_TEMP with the client-safe "Internal error occurred"; the caller
    logged the details. */
 void mailbox_set_internal_error(struct mailbox *box);
+/* err ENOSPC/EDQUOT: MAIL_ERROR_NOQUOTA "Not enough disk space", anything
+   else: the internal error (the caller logged the details). */
+void mailbox_set_errno_error(struct mailbox *box, int err);
+/* Logs "func(path) failed: %m" (errno) and sets the error as
+   mailbox_set_errno_error(). */
+void mailbox_set_syscall_error(struct mailbox *box, const char *func,
+			       const char *path);
 /* Backend sync helper: start a new view (pool + array), keeping the current
    one as the old view. */
 void mailbox_view_begin(struct mailbox *box, unsigned int count_hint);
@@ -183,8 +200,13 @@ struct mail_storage_driver {
 			      ARRAY_TYPE(string) *names_r, const char **error_r);
 	/* the subscriptions file's name below the mail root */
 	const char *subscriptions_fname;
-	/* mail-storage.h mail_user_mailbox_create/delete/rename; names
-	   already checked to be non-empty. Errors as there. */
+	/* the hierarchy separator of a v1 subscriptions file: the mailbox
+	   list's own ('.' Maildir++, '/' mbox; LAYOUT=fs is always '/') */
+	char subscriptions_v1_sep;
+	/* mail-storage.h mail_user_mailbox_create/delete/rename, which
+	   already checked the names (valid, a first level INBOX spelled
+	   "INBOX", no trailing '/'), refused creating/deleting INBOX and
+	   renaming to INBOX, to itself or below itself. Errors as there. */
 	int (*mailbox_create)(struct mail_user *user, const char *name,
 			      bool directory, enum mail_storage_error *error_r,
 			      const char **error_str_r);

@@ -16,6 +16,24 @@ void mailbox_set_internal_error(struct mailbox *box)
 	mailbox_set_error(box, MAIL_ERROR_TEMP, "Internal error occurred");
 }
 
+void mailbox_set_errno_error(struct mailbox *box, int err)
+{
+	if (err == ENOSPC || err == EDQUOT)
+		mailbox_set_error(box, MAIL_ERROR_NOQUOTA,
+				  "Not enough disk space");
+	else
+		mailbox_set_internal_error(box);
+}
+
+void mailbox_set_syscall_error(struct mailbox *box, const char *func,
+			       const char *path)
+{
+	int err = errno;
+
+	log_error("%s(%s) failed: %m", func, path);
+	mailbox_set_errno_error(box, err);
+}
+
 enum mail_storage_error mailbox_get_last_error(struct mailbox *box,
 					       const char **str_r)
 {

@@ -153,8 +153,15 @@ int mail_get_pop3_uidl(struct mailbox *box, uint32_t seq, const char *format,
 int mail_get_stream(struct mailbox *box, uint32_t seq, struct istream **stream_r);
 
 enum modify_type { MODIFY_ADD, MODIFY_REMOVE, MODIFY_REPLACE };
+/* The change may stay pending in the backend until mailbox_changes_commit()
+   (mbox with mbox_lazy_writes = no) or a sync / close. */
 int mail_update_flags(struct mailbox *box, uint32_t seq, enum modify_type type,
 		      enum mail_flags flags);
+/* Ends a batch of mail_update_flags() calls (call once at the end of the
+   command: STORE, FETCH's implicit \Seen, POP3 RETR/TOP): writes what the
+   backend's settings say must be in storage now, once for the batch (mbox
+   with mbox_lazy_writes = no: one rewrite). 0 or -1 (error set). */
+int mailbox_changes_commit(struct mailbox *box);
 /* Removes messages with \Deleted (optionally only those in uid set).
    expunged seqs reported like mailbox_sync(). */
 int mailbox_expunge_deleted(struct mailbox *box, struct pool *pool,

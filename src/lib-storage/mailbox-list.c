@@ -399,14 +399,13 @@ static const char *subscriptions_path(const struct mail_user *user)
 			  user->driver->subscriptions_fname);
 }
 
-/* The hierarchy separator Dovecot used in a v1 file: the mailbox list's
-   own ('.' for Maildir++, '/' for mbox and LAYOUT=fs). */
+/* The hierarchy separator Dovecot used in a v1 file: the driver's
+   (mail_storage_driver.subscriptions_v1_sep), '/' with LAYOUT=fs. */
 static char subscriptions_v1_sep(const struct mail_user *user)
 {
-	if (user->driver == &mbox_storage_driver ||
-	    strcmp(user->location.layout, "fs") == 0)
+	if (strcmp(user->location.layout, "fs") == 0)
 		return '/';
-	return '.';
+	return user->driver->subscriptions_v1_sep;
 }
 
 int mail_user_list_subscriptions(struct mail_user *user, struct pool *pool,

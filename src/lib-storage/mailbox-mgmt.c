@@ -12,13 +12,23 @@
 
 #define MAILBOX_MGMT_NOT_SUPPORTED "Not supported by this storage"
 
-static int name_error(enum mail_storage_error *error_r,
-		      const char **error_str_r,
-		      enum mail_storage_error error, const char *str)
+int mailbox_mgmt_error(enum mail_storage_error error, const char *str,
+		       enum mail_storage_error *error_r,
+		       const char **error_str_r)
 {
 	*error_r = error;
 	*error_str_r = str;
 	return -1;
+}
+
+int mailbox_mgmt_internal_error(const char *log_msg,
+				enum mail_storage_error *error_r,
+				const char **error_str_r)
+{
+	if (log_msg != NULL)
+		log_error("%s", log_msg);
+	return mailbox_mgmt_error(MAIL_ERROR_TEMP, "Internal error occurred",
+				  error_r, error_str_r);
 }
 
 /* One level: within MAILBOX_NAME_MAX_LEVEL_LEN, and not a path element
@@ -45,31 +55,37 @@ int mailbox_name_check(const char *name, bool for_create,
 	const char *p, *level, *error;
 
 	if (len == 0)
-		return name_error(error_r, error_str_r, MAIL_ERROR_PARAMS,
-				  "Invalid mailbox name: Name is empty");
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+			"Invalid mailbox name: Name is empty", error_r,
+			error_str_r);
 	if (len > MAILBOX_NAME_MAX_LEN)
-		return name_error(error_r, error_str_r, MAIL_ERROR_PARAMS,
-				  "Mailbox name too long");
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+					  "Mailbox name too long", error_r,
+					  error_str_r);
 	if (name[0] == '/')
-		return name_error(error_r, error_str_r, MAIL_ERROR_PARAMS,
-			"Invalid mailbox name: Begins with hierarchy separator");
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+			"Invalid mailbox name: Begins with hierarchy separator",
+			error_r, error_str_r);
 	if (name[len - 1] == '/')
-		return name_error(error_r, error_str_r, MAIL_ERROR_PARAMS,
-			"Invalid mailbox name: Ends with hierarchy separator");
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+			"Invalid mailbox name: Ends with hierarchy separator",
+			error_r, error_str_r);
 	for (level = p = name;; p++) {
 		if (*p == '/' || *p == '\0') {
 			error = name_check_level(level, (size_t)(p - level),
 						 level == name);
 			if (error != NULL)
-				return name_error(error_r, error_str_r,
-						  MAIL_ERROR_PARAMS, error);
+				return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+							  error, error_r,
+							  error_str_r);
 			if (*p == '\0')
 				break;
 			level = p + 1;
 		} else if (for_create && ((unsigned char)*p < 0x20 ||
 					  *p == 0x7f)) {
-			return name_error(error_r, error_str_r, MAIL_ERROR_PARAMS,
-				"Control characters not allowed in new mailbox names");
+			return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+				"Control characters not allowed in new mailbox names",
+				error_r, error_str_r);
 		}
 	}
 	return 0;
@@ -111,15 +127,16 @@ static int rename_check_children(struct mail_user *user, const char *oldname,
 	pool = pool_create("mailbox rename", 1024, 0);
 	if (mail_user_list_mailboxes(user, pool, &names, &error) < 0) {
 		log_error("Listing mailboxes failed: %s", error);
-		ret = name_error(error_r, error_str_r, MAIL_ERROR_TEMP,
-				 "Internal error occurred");
+		ret = mailbox_mgmt_error(MAIL_ERROR_TEMP,
+					 "Internal error occurred", error_r,
+					 error_str_r);
 	} else {
 		array_foreach(&names, np) {
 			if (mailbox_name_is_child(oldname, *np) &&
 			    strlen(*np) - old_len + new_len > MAILBOX_NAME_MAX_LEN) {
-				ret = name_error(error_r, error_str_r,
-						 MAIL_ERROR_PARAMS,
-						 "Mailbox or child name too long");
+				ret = mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+					"Mailbox or child name too long",
+					error_r, error_str_r);
 				break;
 			}
 		}
@@ -137,12 +154,14 @@ int mail_user_mailbox_create(struct mail_user *user, const char *name,
 	name = mailbox_name_fix_inbox(name);
 	if (name_is_inbox(name)) {
 		/* INBOX always exists (it is created on first open) */
-		return name_error(error_r, error_str_r, MAIL_ERROR_EXISTS,
-				  "Mailbox already exists");
+		return mailbox_mgmt_error(MAIL_ERROR_EXISTS,
+					  "Mailbox already exists", error_r,
+					  error_str_r);
 	}
 	if (user->driver->mailbox_create == NULL)
-		return name_error(error_r, error_str_r, MAIL_ERROR_PARAMS,
-				  MAILBOX_MGMT_NOT_SUPPORTED);
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+					  MAILBOX_MGMT_NOT_SUPPORTED, error_r,
+					  error_str_r);
 	return user->driver->mailbox_create(user, name, directory,
 					    error_r, error_str_r);
 }
@@ -156,12 +175,14 @@ int mail_user_mailbox_delete(struct mail_user *user, const char *name,
 	name = mailbox_name_fix_inbox(name);
 	if (name_is_inbox(name)) {
 		/* RFC 3501 allows it; Dovecot refuses, and so do we */
-		return name_error(error_r, error_str_r, MAIL_ERROR_PARAMS,
-				  "INBOX can't be deleted.");
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+					  "INBOX can't be deleted.", error_r,
+					  error_str_r);
 	}
 	if (user->driver->mailbox_delete == NULL)
-		return name_error(error_r, error_str_r, MAIL_ERROR_PARAMS,
-				  MAILBOX_MGMT_NOT_SUPPORTED);
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+					  MAILBOX_MGMT_NOT_SUPPORTED, error_r,
+					  error_str_r);
 	/* Children are the layout's business, as in Dovecot: Maildir++
 	   deletes a mailbox and keeps its children (a parent that isn't a
 	   mailbox is NOTFOUND); mbox refuses a directory with children
@@ -180,17 +201,21 @@ int mail_user_mailbox_rename(struct mail_user *user, const char *oldname,
 	oldname = mailbox_name_fix_inbox(oldname);
 	newname = mailbox_name_fix_inbox(newname);
 	if (strcmp(oldname, newname) == 0)
-		return name_error(error_r, error_str_r, MAIL_ERROR_EXISTS,
-				  "Can't rename mailbox to itself.");
+		return mailbox_mgmt_error(MAIL_ERROR_EXISTS,
+					  "Can't rename mailbox to itself.",
+					  error_r, error_str_r);
 	if (mailbox_name_is_child(oldname, newname))
-		return name_error(error_r, error_str_r, MAIL_ERROR_PARAMS,
-				  "Can't rename mailbox under its own child.");
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+			"Can't rename mailbox under its own child.", error_r,
+			error_str_r);
 	if (name_is_inbox(newname))
-		return name_error(error_r, error_str_r, MAIL_ERROR_EXISTS,
-				  "Target mailbox already exists");
+		return mailbox_mgmt_error(MAIL_ERROR_EXISTS,
+					  "Target mailbox already exists",
+					  error_r, error_str_r);
 	if (user->driver->mailbox_rename == NULL)
-		return name_error(error_r, error_str_r, MAIL_ERROR_PARAMS,
-				  MAILBOX_MGMT_NOT_SUPPORTED);
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+					  MAILBOX_MGMT_NOT_SUPPORTED, error_r,
+					  error_str_r);
 	if (rename_check_children(user, oldname, newname,
 				  error_r, error_str_r) < 0)
 		return -1;

@@ -19,6 +19,17 @@ struct str;
 #define MAILBOX_SUBSCRIPTIONS_LOCK_TIMEOUT_MSECS (30 * 1000)
 #define MAILBOX_SUBSCRIPTIONS_LOCK_STALE_SECS 30
 
+/* Sets *error_r = error, *error_str_r = str (not copied); returns -1, so
+   "return mailbox_mgmt_error(...);" ends a failing CREATE/DELETE/RENAME. */
+int mailbox_mgmt_error(enum mail_storage_error error, const char *str,
+		       enum mail_storage_error *error_r,
+		       const char **error_str_r);
+/* Logs log_msg (unless NULL: the caller logged) and sets MAIL_ERROR_TEMP
+   "Internal error occurred"; returns -1. */
+int mailbox_mgmt_internal_error(const char *log_msg,
+				enum mail_storage_error *error_r,
+				const char **error_str_r);
+
 /* Checks that name can name a mailbox: non-empty, within the bounds, no
    empty level, no "." / ".." level, no leading '~'; with for_create also no
    control characters (Dovecot allows opening old names that have them).

@@ -181,10 +181,17 @@ int mailbox_sync(struct mailbox *box, struct pool *pool,
 	return ret;
 }
 
-/* The backend's expunge_commit, if it has one. */
+/* The backend's changes_commit after expunges, if it has one. */
 static int mailbox_expunge_commit(struct mailbox *box)
 {
-	return box->v->expunge_commit == NULL ? 0 : box->v->expunge_commit(box);
+	return box->v->changes_commit == NULL ? 0 :
+		box->v->changes_commit(box, true);
+}
+
+int mailbox_changes_commit(struct mailbox *box)
+{
+	return box->v->changes_commit == NULL ? 0 :
+		box->v->changes_commit(box, false);
 }
 
 static int uint32_cmp(const uint32_t *a, const uint32_t *b)

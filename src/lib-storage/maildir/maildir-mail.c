@@ -372,13 +372,11 @@ static int maildir_mail_get_header_md5(struct maildir_mailbox *mbox,
 				       struct maildir_msg *msg,
 				       const char **md5_hex_r)
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char md5[MESSAGE_HEADER_MD5_LEN];
 	struct buf *hdr = buf_create(tmp_pool, 4096);
 	char *out;
 	unsigned char *space;
 	ssize_t ret;
-	unsigned int i;
 	int fd;
 
 	if (maildir_msg_open(mbox, msg, &fd) < 0)
@@ -403,10 +401,7 @@ static int maildir_mail_get_header_md5(struct maildir_mailbox *mbox,
 	(void)close(fd);
 	message_header_md5(hdr->data, hdr->used, md5);
 	out = p_malloc(tmp_pool, MESSAGE_HEADER_MD5_LEN * 2 + 1);
-	for (i = 0; i < MESSAGE_HEADER_MD5_LEN; i++) {
-		out[i * 2] = hex[md5[i] >> 4];
-		out[i * 2 + 1] = hex[md5[i] & 0x0f];
-	}
+	binary_to_hex(out, md5, MESSAGE_HEADER_MD5_LEN);
 	*md5_hex_r = out;
 	return 0;
 }

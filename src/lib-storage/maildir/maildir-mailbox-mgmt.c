@@ -12,6 +12,8 @@
    removes that tree. */
 #include "lib.h"
 #include "array.h"
+#include "mkdir-parents.h"
+#include "mailbox-mgmt.h"
 #include "maildir-storage.h"
 #include "maildir-filename.h"
 
@@ -31,21 +33,6 @@
 static bool maildir_mgmt_is_fs(const struct mail_user *user)
 {
 	return strcmp(user->location.layout, "fs") == 0;
-}
-
-static void set_error(enum mail_storage_error *error_r,
-		      const char **error_str_r, enum mail_storage_error error,
-		      const char *str)
-{
-	*error_r = error;
-	*error_str_r = str;
-}
-
-static void set_internal_error(enum mail_storage_error *error_r,
-			       const char **error_str_r)
-{
-	set_error(error_r, error_str_r, MAIL_ERROR_TEMP,
-		  "Internal error occurred");
 }
 
 /* The roots that hold a part of every mailbox: the mail root, CONTROL=
@@ -139,8 +126,8 @@ static const char *maildir_mgmt_get_dir(struct mail_user *user,
 	if (dir == NULL || dir[0] == '\0' ||
 	    (maildir_mgmt_is_fs(user) &&
 	     !maildir_mgmt_fs_name_is_valid(user, name))) {
-		set_error(error_r, error_str_r, MAIL_ERROR_PARAMS,
-			  "Invalid mailbox name");
+		mailbox_mgmt_error(MAIL_ERROR_PARAMS, "Invalid mailbox name",
+				   error_r, error_str_r);
 		return NULL;
 	}
 	return dir;
@@ -167,7 +154,7 @@ static void maildir_mgmt_create_uidlist(struct mail_user *user,
 		tmp_strconcat(user->location.root, "/", dir, NULL) :
 		tmp_strconcat(user->location.control_dir, "/", dir, NULL);
 	if (user->location.control_dir != NULL &&
-	    maildir_mkdir_parents(control, &error) < 0) {
+	    mkdir_parents(control, 0700, &error) < 0) {
 		log_error("%s", error);
 		return;
 	}
@@ -188,25 +175,21 @@ int maildir_mailbox_create(struct mail_user *user, const char *name,
 	const char *dir, *path, *error;
 	int fd;
 
-	/* directory: Dovecot makes a normal Maildir++ folder then too */
-	if (strcasecmp(name, "INBOX") == 0) {
-		set_error(error_r, error_str_r, MAIL_ERROR_EXISTS,
-			  "Mailbox already exists");
-		return -1;
-	}
+	/* directory: Dovecot makes a normal Maildir++ folder then too.
+	   INBOX was refused by mail_user_mailbox_create(). */
 	if ((dir = maildir_mgmt_get_dir(user, name, error_r, error_str_r)) == NULL)
 		return -1;
 	path = tmp_strconcat(user->location.root, "/", dir, NULL);
 	if (maildir_is_maildir(path)) {
-		set_error(error_r, error_str_r, MAIL_ERROR_EXISTS,
-			  "Mailbox already exists");
+		mailbox_mgmt_error(MAIL_ERROR_EXISTS, "Mailbox already exists",
+				   error_r, error_str_r);
 		return -1;
 	}
 	/* cur/ last: it is what makes the directory a mailbox, so a crash
 	   in between leaves no half mailbox (a later CREATE completes it) */
-	if (maildir_mkdir_parents(path, &error) < 0) {
+	if (mkdir_parents(path, 0700, &error) < 0) {
 		log_error("%s", error);
-		set_internal_error(error_r, error_str_r);
+		mailbox_mgmt_internal_error(NULL, error_r, error_str_r);
 		return -1;
 	}
 	if (!maildir_mgmt_is_fs(user)) {
@@ -216,24 +199,25 @@ int maildir_mailbox_create(struct mail_user *user, const char *name,
 		fd = open(fpath, O_WRONLY | O_CREAT, 0600);
 		if (fd == -1) {
 			log_error("open(%s) failed: %m", fpath);
-			set_internal_error(error_r, error_str_r);
+			mailbox_mgmt_internal_error(NULL, error_r, error_str_r);
 			return -1;
 		}
 		(void)close(fd);
 	}
 	if (mkdir_exist_ok(tmp_strconcat(path, "/tmp", NULL)) < 0 ||
 	    mkdir_exist_ok(tmp_strconcat(path, "/new", NULL)) < 0) {
-		set_internal_error(error_r, error_str_r);
+		mailbox_mgmt_internal_error(NULL, error_r, error_str_r);
 		return -1;
 	}
 	if (mkdir(tmp_strconcat(path, "/cur", NULL), 0700) < 0) {
 		if (errno == EEXIST) {	/* created by someone else meanwhile */
-			set_error(error_r, error_str_r, MAIL_ERROR_EXISTS,
-				  "Mailbox already exists");
+			mailbox_mgmt_error(MAIL_ERROR_EXISTS,
+					   "Mailbox already exists", error_r,
+					   error_str_r);
 			return -1;
 		}
 		log_error("mkdir(%s/cur) failed: %m", path);
-		set_internal_error(error_r, error_str_r);
+		mailbox_mgmt_internal_error(NULL, error_r, error_str_r);
 		return -1;
 	}
 	maildir_mgmt_create_uidlist(user, dir);
@@ -323,17 +307,14 @@ int maildir_mailbox_delete(struct mail_user *user, const char *name,
 	unsigned int i, count;
 	int ret;
 
-	if (strcasecmp(name, "INBOX") == 0) {
-		set_error(error_r, error_str_r, MAIL_ERROR_PARAMS,
-			  "INBOX can't be deleted.");
-		return -1;
-	}
+	/* INBOX was refused by mail_user_mailbox_delete() */
 	dir = maildir_name_to_dir(&user->location, name);
 	if (dir == NULL || dir[0] == '\0' ||
 	    !maildir_is_maildir(tmp_strconcat(user->location.root, "/", dir,
 					      NULL))) {
-		set_error(error_r, error_str_r, MAIL_ERROR_NOTFOUND,
-			  tmp_printf("Mailbox doesn't exist: %s", name));
+		mailbox_mgmt_error(MAIL_ERROR_NOTFOUND,
+			tmp_printf("Mailbox doesn't exist: %s", name), error_r,
+			error_str_r);
 		return -1;
 	}
 	count = maildir_mgmt_roots(user, roots);
@@ -345,12 +326,12 @@ int maildir_mailbox_delete(struct mail_user *user, const char *name,
 					   roots[i]);
 		if (i == 0 && ret <= 0) {
 			if (ret == 0) {
-				set_error(error_r, error_str_r,
-					  MAIL_ERROR_NOTFOUND,
-					  tmp_printf("Mailbox doesn't exist: %s",
-						     name));
+				mailbox_mgmt_error(MAIL_ERROR_NOTFOUND,
+					tmp_printf("Mailbox doesn't exist: %s",
+						   name), error_r, error_str_r);
 			} else {
-				set_internal_error(error_r, error_str_r);
+				mailbox_mgmt_internal_error(NULL, error_r,
+							    error_str_r);
 			}
 			return -1;
 		}
@@ -396,8 +377,8 @@ static int maildir_mgmt_rename_path(const char *src, const char *dest)
 
 	p = strrchr(dest, '/');
 	if (p != NULL && p != dest &&
-	    maildir_mkdir_parents(tmp_strndup(dest, (size_t)(p - dest)),
-				  &error) < 0) {
+	    mkdir_parents(tmp_strndup(dest, (size_t)(p - dest)), 0700,
+			  &error) < 0) {
 		log_error("%s", error);
 		return -1;
 	}
@@ -432,6 +413,7 @@ struct maildir_mgmt_move {
 	const char *fname;
 	uint32_t uid;	/* in INBOX; 0 = not in its uidlist yet */
 	bool in_new;
+	bool in_dest;	/* already in the target's uidlist */
 };
 
 typedef ARRAY(struct maildir_mgmt_move) ARRAY_TYPE(maildir_mgmt_move);
@@ -483,9 +465,9 @@ static int maildir_mgmt_move_messages(const char *src,
 				      struct maildir_uidlist *dest_list)
 {
 	ARRAY_TYPE(maildir_mgmt_move) moves;
-	const struct maildir_mgmt_move *m;
-	const char *from, *to;
-	size_t base_len;
+	struct maildir_mgmt_move *m;
+	const char *from, *to, *prev = NULL;
+	size_t base_len, prev_len = 0;
 	int ret = 1;
 
 	if (maildir_uidlist_refresh(src_list) < 0 ||
@@ -495,6 +477,12 @@ static int maildir_mgmt_move_messages(const char *src,
 	maildir_mgmt_collect(src, true, src_list, &moves);
 	maildir_mgmt_collect(src, false, src_list, &moves);
 	array_sort(&moves, maildir_mgmt_move_cmp);
+	/* all lookups before the first add: each add invalidates the
+	   uidlist's name index, and a lookup after it would rebuild it */
+	array_foreach(&moves, m) {
+		m->in_dest = maildir_uidlist_lookup_fname(dest_list, m->fname,
+			maildir_filename_base_len(m->fname)) != 0;
+	}
 	array_foreach(&moves, m) {
 		from = tmp_strconcat(src, m->in_new ? "/new/" : "/cur/",
 				     m->fname, NULL);
@@ -508,9 +496,13 @@ static int maildir_mgmt_move_messages(const char *src,
 			break;
 		}
 		base_len = maildir_filename_base_len(m->fname);
-		if (maildir_uidlist_lookup_fname(dest_list, m->fname,
-						 base_len) == 0)
-			(void)maildir_uidlist_add(dest_list, m->fname, base_len);
+		/* (the same base name in new/ and cur/ is recorded once) */
+		if (m->in_dest || (prev != NULL && prev_len == base_len &&
+				   strncmp(prev, m->fname, base_len) == 0))
+			continue;
+		(void)maildir_uidlist_add(dest_list, m->fname, base_len);
+		prev = m->fname;
+		prev_len = base_len;
 	}
 	if (maildir_uidlist_commit(dest_list) < 0)
 		ret = -1;	/* logged; the next sync gives the UIDs */
@@ -559,10 +551,11 @@ static int maildir_mgmt_rename_inbox(struct mail_user *user,
 	maildir_uidlist_deinit(&dest_list);
 	if (ret <= 0) {
 		if (ret == 0) {
-			set_error(error_r, error_str_r, MAIL_ERROR_INUSE,
-				  "Timeout while waiting for lock");
+			mailbox_mgmt_error(MAIL_ERROR_INUSE,
+					   "Timeout while waiting for lock",
+					   error_r, error_str_r);
 		} else {
-			set_internal_error(error_r, error_str_r);
+			mailbox_mgmt_internal_error(NULL, error_r, error_str_r);
 		}
 		return -1;
 	}
@@ -575,14 +568,10 @@ int maildir_mailbox_rename(struct mail_user *user, const char *oldname,
 {
 	const char *root = user->location.root, *olddir, *newdir, *const *sfx;
 	ARRAY_TYPE(string) suffixes;
-	size_t oldlen = strlen(oldname);
 	bool fs = maildir_mgmt_is_fs(user);
 
-	if (strcasecmp(newname, "INBOX") == 0) {
-		set_error(error_r, error_str_r, MAIL_ERROR_EXISTS,
-			  "Mailbox already exists");
-		return -1;
-	}
+	/* mail_user_mailbox_rename() refused newname INBOX, renaming to
+	   itself and below itself */
 	if ((newdir = maildir_mgmt_get_dir(user, newname, error_r,
 					   error_str_r)) == NULL)
 		return -1;
@@ -590,12 +579,6 @@ int maildir_mailbox_rename(struct mail_user *user, const char *oldname,
 		return maildir_mgmt_rename_inbox(user, newname, error_r,
 						 error_str_r);
 	olddir = maildir_name_to_dir(&user->location, oldname);
-	if (strncmp(newname, oldname, oldlen) == 0 &&
-	    (newname[oldlen] == '/' || newname[oldlen] == '\0')) {
-		set_error(error_r, error_str_r, MAIL_ERROR_PARAMS,
-			  "Can't rename mailbox under its own child.");
-		return -1;
-	}
 	array_init(&suffixes, tmp_pool, 8);
 	if (fs) {
 		/* the whole name directory moves, children included */
@@ -611,19 +594,21 @@ int maildir_mailbox_rename(struct mail_user *user, const char *oldname,
 		maildir_mgmt_pp_family(root, olddir, &suffixes);
 	}
 	if (array_count(&suffixes) == 0) {
-		set_error(error_r, error_str_r, MAIL_ERROR_NOTFOUND,
-			  tmp_printf("Mailbox doesn't exist: %s", oldname));
+		mailbox_mgmt_error(MAIL_ERROR_NOTFOUND,
+			tmp_printf("Mailbox doesn't exist: %s", oldname),
+			error_r, error_str_r);
 		return -1;
 	}
 	array_foreach(&suffixes, sfx) {
 		if (path_exists(tmp_strconcat(root, "/", newdir, *sfx, NULL))) {
-			set_error(error_r, error_str_r, MAIL_ERROR_EXISTS,
-				  "Mailbox already exists");
+			mailbox_mgmt_error(MAIL_ERROR_EXISTS,
+					   "Mailbox already exists", error_r,
+					   error_str_r);
 			return -1;
 		}
 	}
 	if (maildir_mgmt_rename_dirs(user, olddir, newdir, &suffixes) < 0) {
-		set_internal_error(error_r, error_str_r);
+		mailbox_mgmt_internal_error(NULL, error_r, error_str_r);
 		return -1;
 	}
 	return 0;

@@ -49,25 +49,6 @@ static void maildir_save_hook(enum maildir_save_point point)
 		maildir_save_test_hook(point);
 }
 
-static bool errno_is_nospace(int err)
-{
-	return err == ENOSPC || err == EDQUOT;
-}
-
-/* Logs func(path) failing with errno and sets the mailbox error: quota
-   errors get the client-visible "Not enough disk space". */
-static void maildir_save_set_syscall_error(struct mailbox *box,
-					   const char *func, const char *path)
-{
-	int err = errno;
-
-	log_error("%s(%s) failed: %m", func, path);
-	if (errno_is_nospace(err))
-		mailbox_set_error(box, MAIL_ERROR_NOQUOTA, "Not enough disk space");
-	else
-		mailbox_set_internal_error(box);
-}
-
 static const char *maildir_save_path(struct maildir_mailbox *mbox,
 				     const char *subdir, const char *fname)
 {
@@ -101,8 +82,8 @@ int maildir_save_begin(struct mail_save_context *_ctx)
 	/* O_EXCL: a name collision must fail, never share a file */
 	ctx->fd = open(ctx->tmp_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
 	if (ctx->fd == -1) {
-		maildir_save_set_syscall_error(&mbox->box, "open",
-					       ctx->tmp_path);
+		mailbox_set_syscall_error(&mbox->box, "open",
+					  ctx->tmp_path);
 		return -1;
 	}
 	ctx->buf = buf_create(pool, MAILDIR_SAVE_BUFFER_SIZE);
@@ -114,8 +95,8 @@ static int maildir_save_flush(struct maildir_save_context *ctx)
 	if (ctx->buf->used == 0)
 		return 0;
 	if (write_full(ctx->fd, ctx->buf->data, ctx->buf->used) < 0) {
-		maildir_save_set_syscall_error(ctx->ctx.t->box, "write",
-					       ctx->tmp_path);
+		mailbox_set_syscall_error(ctx->ctx.t->box, "write",
+					  ctx->tmp_path);
 		return -1;
 	}
 	buf_reset(ctx->buf);
@@ -135,8 +116,8 @@ int maildir_save_write(struct mail_save_context *_ctx, const void *data,
 		return -1;
 	if (size >= MAILDIR_SAVE_BUFFER_SIZE) {
 		if (write_full(ctx->fd, data, size) < 0) {
-			maildir_save_set_syscall_error(_ctx->t->box, "write",
-						       ctx->tmp_path);
+			mailbox_set_syscall_error(_ctx->t->box, "write",
+						  ctx->tmp_path);
 			return -1;
 		}
 		return 0;
@@ -167,8 +148,8 @@ static int maildir_save_set_date(struct maildir_save_context *ctx)
 	times[0].tv_nsec = 0;
 	times[1] = times[0];
 	if (futimens(ctx->fd, times) < 0) {
-		maildir_save_set_syscall_error(ctx->ctx.t->box, "futimens",
-					       ctx->tmp_path);
+		mailbox_set_syscall_error(ctx->ctx.t->box, "futimens",
+					  ctx->tmp_path);
 		return -1;
 	}
 	return 0;
@@ -183,14 +164,14 @@ int maildir_save_finish(struct mail_save_context *_ctx)
 	if (maildir_save_flush(ctx) < 0 || maildir_save_set_date(ctx) < 0)
 		goto fail;
 	if (fsync(ctx->fd) < 0) {
-		maildir_save_set_syscall_error(box, "fsync", ctx->tmp_path);
+		mailbox_set_syscall_error(box, "fsync", ctx->tmp_path);
 		goto fail;
 	}
 	fd = ctx->fd;
 	ctx->fd = -1;
 	/* NFS reports a quota overrun only here */
 	if (close(fd) < 0) {
-		maildir_save_set_syscall_error(box, "close", ctx->tmp_path);
+		mailbox_set_syscall_error(box, "close", ctx->tmp_path);
 		goto fail;
 	}
 	maildir_transaction_add((struct maildir_transaction *)_ctx->t,
@@ -239,7 +220,7 @@ int maildir_copy(struct mailbox_transaction *t, struct mailbox *_src,
 	enum mail_storage_error error;
 	const char *error_str;
 	struct stat st;
-	uoff_t vsize;
+	uoff_t vsize, psize;
 	int ret;
 
 	if (_src->v != &maildir_mailbox_vfuncs)
@@ -267,14 +248,18 @@ int maildir_copy(struct mailbox_transaction *t, struct mailbox *_src,
 		if (link(src_path, tmp_path) < 0)
 			goto link_failed;
 	}
-	if (stat(tmp_path, &st) < 0) {
-		maildir_save_set_syscall_error(t->box, "stat", tmp_path);
-		(void)unlink(tmp_path);
-		return -1;
+	/* the link shares the inode, so its size and mtime (INTERNALDATE):
+	   the source's known size (S=, index) saves a stat() */
+	if (_src->v->get_physical_size(_src, src_msg, &psize) < 0) {
+		if (stat(tmp_path, &st) < 0) {
+			mailbox_set_syscall_error(t->box, "stat", tmp_path);
+			(void)unlink(tmp_path);
+			return -1;
+		}
+		psize = (uoff_t)st.st_size;
 	}
-	/* the link shares the inode, so its mtime (INTERNALDATE) too */
 	maildir_transaction_add((struct maildir_transaction *)t, tmp_fname,
-				(uoff_t)st.st_size, vsize, data->flags);
+				psize, vsize, data->flags);
 	return 1;
 
 link_failed:
@@ -285,7 +270,7 @@ link_failed:
 				  "Message was expunged");
 		return -1;
 	}
-	maildir_save_set_syscall_error(t->box, "link", tmp_path);
+	mailbox_set_syscall_error(t->box, "link", tmp_path);
 	return -1;
 }
 
@@ -354,13 +339,8 @@ static int maildir_commit_rename(struct maildir_transaction *mt)
 		dest = maildir_save_dest_path(mbox, &files[i]);
 		/* the name is unique: rename() is as safe as link+unlink */
 		if (rename(src, dest) < 0) {
-			log_error("rename(%s, %s) failed: %m", src, dest);
-			if (errno_is_nospace(errno)) {
-				mailbox_set_error(mt->t.box, MAIL_ERROR_NOQUOTA,
-						  "Not enough disk space");
-			} else {
-				mailbox_set_internal_error(mt->t.box);
-			}
+			mailbox_set_syscall_error(mt->t.box, "rename",
+				tmp_printf("%s, %s", src, dest));
 			return -1;
 		}
 		files[i].renamed = true;
@@ -379,8 +359,8 @@ static int maildir_commit_fsync_dir(struct maildir_mailbox *mbox,
 	int fd = open(path, O_RDONLY | O_DIRECTORY);
 
 	if (fd == -1 || fsync(fd) < 0) {
-		maildir_save_set_syscall_error(&mbox->box,
-					       fd == -1 ? "open" : "fsync", path);
+		mailbox_set_syscall_error(&mbox->box,
+					  fd == -1 ? "open" : "fsync", path);
 		if (fd != -1)
 			(void)close(fd);
 		return -1;

@@ -2,6 +2,7 @@
    mailbox: maps the mailbox name to its directory (Maildir++ or fs layout),
    creates INBOX's cur/ new/ tmp/ when missing, and does the first sync. */
 #include "lib.h"
+#include "mkdir-parents.h"
 #include "maildir-storage.h"
 
 #include <strings.h>
@@ -16,32 +17,9 @@ static int mkdir_if_missing(const char *path, const char **error_r)
 	return -1;
 }
 
-/* mkdir -p for the root, like Dovecot does for mail_location */
-int maildir_mkdir_parents(const char *path, const char **error_r)
-{
-	char *copy, *p;
-
-	if (mkdir(path, 0700) == 0 || errno == EEXIST)
-		return 0;
-	if (errno != ENOENT) {
-		*error_r = tmp_printf("mkdir(%s) failed: %m", path);
-		return -1;
-	}
-	copy = p_strdup(tmp_pool, path);
-	for (p = copy + 1; *p != '\0'; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir_if_missing(copy, error_r) < 0)
-			return -1;
-		*p = '/';
-	}
-	return mkdir_if_missing(path, error_r);
-}
-
 int maildir_create_dirs(const char *root, const char **error_r)
 {
-	if (maildir_mkdir_parents(root, error_r) < 0 ||
+	if (mkdir_parents(root, 0700, error_r) < 0 ||
 	    mkdir_if_missing(tmp_strconcat(root, "/cur", NULL), error_r) < 0 ||
 	    mkdir_if_missing(tmp_strconcat(root, "/new", NULL), error_r) < 0 ||
 	    mkdir_if_missing(tmp_strconcat(root, "/tmp", NULL), error_r) < 0)
@@ -119,7 +97,7 @@ maildir_mailbox_open(struct mail_user *user, const char *name,
 		control = loc->control_dir != NULL ? loc->control_dir : path;
 		if (maildir_create_dirs(path, &error) < 0 ||
 		    (strcmp(control, path) != 0 &&
-		     maildir_mkdir_parents(control, &error) < 0)) {
+		     mkdir_parents(control, 0700, &error) < 0)) {
 			log_error("%s", error);
 			*error_r = MAIL_ERROR_TEMP;
 			*error_str_r = "Internal error occurred";
@@ -136,7 +114,7 @@ maildir_mailbox_open(struct mail_user *user, const char *name,
 			return -1;
 		}
 		if (strcmp(control, path) != 0 &&
-		    maildir_mkdir_parents(control, &error) < 0) {
+		    mkdir_parents(control, 0700, &error) < 0) {
 			log_error("%s", error);
 			*error_r = MAIL_ERROR_TEMP;
 			*error_str_r = "Internal error occurred";
@@ -157,7 +135,7 @@ maildir_mailbox_open(struct mail_user *user, const char *name,
 	if (loc->index_dir != NULL && strcmp(loc->index_dir, "MEMORY") == 0) {
 		/* INDEX=MEMORY: no index files, every sync scans */
 	} else if (strcmp(mbox->index_dir, mbox->control_path) != 0 &&
-		   maildir_mkdir_parents(mbox->index_dir, &error) < 0)
+		   mkdir_parents(mbox->index_dir, 0700, &error) < 0)
 		log_error("%s (using no index)", error);
 	else
 		(void)maildir_index_open(mbox);
@@ -181,6 +159,7 @@ const struct mail_storage_driver maildir_storage_driver = {
 	.mailbox_open = maildir_mailbox_open,
 	.list_mailboxes = maildir_list_mailboxes,
 	.subscriptions_fname = "subscriptions",
+	.subscriptions_v1_sep = '.',
 	.mailbox_create = maildir_mailbox_create,
 	.mailbox_delete = maildir_mailbox_delete,
 	.mailbox_rename = maildir_mailbox_rename,

@@ -164,8 +164,6 @@ unsigned int maildir_tmp_cleanup(const char *path);
 unsigned int maildir_tmp_cleanup_at(const char *path, time_t now);
 
 /* maildir-storage.c */
-/* mkdir -p (0700). 0 or -1 with *error_r. */
-int maildir_mkdir_parents(const char *path, const char **error_r);
 /* Mailbox name ('/'-separated) -> directory below the root ("" for INBOX,
    ".Work.Projects" for Maildir++, "Work/Projects[/DIRNAME]" for fs). NULL
    if the name can't be a mailbox. tmp result. */

@@ -2,6 +2,7 @@
    dovecot-uidlist and looking records up; the format is Dovecot's, so an
    existing Maildir keeps its UIDs and POP3 UIDLs. */
 #include "lib.h"
+#include "strfuncs.h"
 #include "maildir-uidlist.h"
 
 #include <fcntl.h>
@@ -60,17 +61,11 @@ static void maildir_uidlist_reset(struct maildir_uidlist *uidlist)
 
 void maildir_uidlist_new_guid(char guid_r[MAILDIR_UIDLIST_GUID_HEX_LEN + 1])
 {
-	static const char hex[] = "0123456789abcdef";
 	unsigned char guid[MAILDIR_UIDLIST_GUID_HEX_LEN / 2];
-	unsigned int i;
 
 	if (getrandom(guid, sizeof(guid), 0) != (ssize_t)sizeof(guid))
 		panic("getrandom() failed: %m");
-	for (i = 0; i < sizeof(guid); i++) {
-		guid_r[i * 2] = hex[guid[i] >> 4];
-		guid_r[i * 2 + 1] = hex[guid[i] & 0x0f];
-	}
-	guid_r[MAILDIR_UIDLIST_GUID_HEX_LEN] = '\0';
+	binary_to_hex(guid_r, guid, sizeof(guid));
 }
 
 /* A list that was never written: UIDVALIDITY = now (never going backwards

@@ -62,10 +62,17 @@ int mbox_lock_methods_parse(const char *str, enum mbox_lock_method *methods_r,
 void mbox_lock_init(struct mbox_lock *lock, const char *path, int fd,
 		    const struct mbox_lock_settings *set)
 {
+	const char *error;
+
 	memset(lock, 0, sizeof(*lock));
 	lock->path = path;
 	lock->fd = fd;
 	lock->set = *set;
+	if (mbox_lock_methods_parse(set->read_locks, lock->read_methods,
+				    &lock->read_count, &error) < 0 ||
+	    mbox_lock_methods_parse(set->write_locks, lock->write_methods,
+				    &lock->write_count, &error) < 0)
+		lock->methods_invalid = true;
 }
 
 static void lock_sleep(void)
@@ -301,6 +308,7 @@ int mbox_lock(struct mbox_lock *lock, enum mbox_lock_type type,
 	      const char **error_r)
 {
 	enum mbox_lock_method methods[MBOX_LOCK_MAX_METHODS];
+	const enum mbox_lock_method *list;
 	unsigned int i, count;
 	time_t deadline;
 	int ret;
@@ -311,14 +319,25 @@ int mbox_lock(struct mbox_lock *lock, enum mbox_lock_type type,
 		return 1;
 	if (lock->type != MBOX_LOCK_UNLOCKED)
 		mbox_unlock(lock);
-	if (mbox_lock_methods_parse(type == MBOX_LOCK_WRITE ?
-				    lock->set.write_locks :
-				    lock->set.read_locks,
-				    methods, &count, error_r) < 0)
-		return -1;
+	if (lock->methods_invalid) {
+		/* the settings check should have refused them: the error,
+		   or this type's list if only the other one is bad */
+		if (mbox_lock_methods_parse(type == MBOX_LOCK_WRITE ?
+					    lock->set.write_locks :
+					    lock->set.read_locks,
+					    methods, &count, error_r) < 0)
+			return -1;
+		list = methods;
+	} else if (type == MBOX_LOCK_WRITE) {
+		list = lock->write_methods;
+		count = lock->write_count;
+	} else {
+		list = lock->read_methods;
+		count = lock->read_count;
+	}
 	deadline = time(NULL) + (time_t)lock->set.lock_timeout_secs;
 	for (i = 0; i < count; i++) {
-		ret = mbox_lock_method(lock, methods[i],
+		ret = mbox_lock_method(lock, list[i],
 				       type == MBOX_LOCK_WRITE, deadline,
 				       error_r);
 		if (ret <= 0) {

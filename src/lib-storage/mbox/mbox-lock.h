@@ -31,6 +31,11 @@ struct mbox_lock {
 	const char *path;	/* the mbox; the dotlock is path + ".lock" */
 	int fd;
 	struct mbox_lock_settings set;
+	/* set's read_locks / write_locks, parsed by mbox_lock_init() */
+	enum mbox_lock_method read_methods[MBOX_LOCK_MAX_METHODS];
+	enum mbox_lock_method write_methods[MBOX_LOCK_MAX_METHODS];
+	unsigned int read_count, write_count;
+	bool methods_invalid;	/* mbox_lock() fails with the parse error */
 	enum mbox_lock_type type;
 	bool fcntl_locked, flock_locked, dotlocked;
 	bool dotlock_failed_logged;
@@ -41,7 +46,8 @@ void mbox_lock_settings_default(struct mbox_lock_settings *set_r);
 int mbox_lock_methods_parse(const char *str, enum mbox_lock_method *methods_r,
 			    unsigned int *count_r, const char **error_r);
 
-/* Inits the lock state for path/fd (path is not copied). */
+/* Inits the lock state for path/fd (path is not copied) and parses set's
+   method lists once. */
 void mbox_lock_init(struct mbox_lock *lock, const char *path, int fd,
 		    const struct mbox_lock_settings *set);
 /* Takes the read or write locks within the lock timeout. Blocks (polling)

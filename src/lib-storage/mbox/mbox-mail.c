@@ -5,11 +5,13 @@
 #include "lib.h"
 #include "array.h"
 #include "str.h"
+#include "strfuncs.h"
 #include "buffer.h"
 #include "istream.h"
 #include "istream-crlf.h"
 #include "var-expand.h"
 #include "message-header-md5.h"
+#include "write-full.h"
 #include "mbox-storage.h"
 
 #include <unistd.h>
@@ -32,27 +34,14 @@ static int mbox_mail_find(struct mbox_mailbox *mbox, uint32_t uid,
 	return 0;
 }
 
-static int pread_full(struct mbox_mailbox *mbox, void *data, size_t len,
-		      uoff_t offset)
+/* Reads exactly len bytes at offset (EOF too early is EIO). */
+static int mbox_mail_pread(struct mbox_mailbox *mbox, void *data, size_t len,
+			   uoff_t offset)
 {
-	unsigned char *p = data;
-	ssize_t ret;
-
-	while (len > 0) {
-		ret = pread(mbox->fd, p, len, (off_t)offset);
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret <= 0) {
-			if (ret == 0)
-				log_error("mbox %s: unexpected EOF", mbox->path);
-			else
-				log_error("pread(%s) failed: %m", mbox->path);
-			mailbox_set_internal_error(&mbox->box);
-			return -1;
-		}
-		p += ret;
-		len -= (size_t)ret;
-		offset += (uoff_t)ret;
+	if (pread_full(mbox->fd, data, len, (off_t)offset) < 0) {
+		log_error("pread(%s) failed: %m", mbox->path);
+		mailbox_set_internal_error(&mbox->box);
+		return -1;
 	}
 	return 0;
 }
@@ -73,7 +62,7 @@ static int mbox_mail_read(struct mbox_mailbox *mbox, const struct mbox_rec *rec,
 		return -1;
 	}
 	hdr = p_malloc(tmp_pool, (size_t)hdr_len + 1);
-	if (pread_full(mbox, hdr, (size_t)hdr_len, rec->hdr_offset) < 0)
+	if (mbox_mail_pread(mbox, hdr, (size_t)hdr_len, rec->hdr_offset) < 0)
 		return -1;
 	if (raw_header) {
 		(void)buf_append(dest, hdr, (size_t)hdr_len);
@@ -84,7 +73,7 @@ static int mbox_mail_read(struct mbox_mailbox *mbox, const struct mbox_rec *rec,
 			 (size_t)(rec->body_offset - rec->hdr_end));
 	body = buf_get_space(dest, (size_t)body_len);
 	ASSERT(body != NULL);	/* no max size */
-	if (pread_full(mbox, body, (size_t)body_len, rec->body_offset) < 0)
+	if (mbox_mail_pread(mbox, body, (size_t)body_len, rec->body_offset) < 0)
 		return -1;
 	buf_commit_space(dest, (size_t)body_len);
 	return 0;
@@ -153,29 +142,20 @@ static int mbox_mail_get_physical_size(struct mailbox *box,
 	return 0;
 }
 
-static int mbox_mail_get_received_date(struct mailbox *box,
+/* From the view (no lock, no file access): a From_ line's date never
+   changes while the message exists. */
+static int mbox_mail_get_received_date(struct mailbox *box ATTR_UNUSED,
 				       struct mailbox_msg *msg, time_t *date_r)
 {
-	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
-	struct mbox_rec *rec;
-
-	if (mbox_mail_find(mbox, msg->uid, MBOX_LOCK_READ, &rec) < 0)
-		return -1;
-	*date_r = rec->received;
-	mbox_unlock(&mbox->lock);
+	*date_r = ((struct mbox_msg *)msg)->received;
 	return 0;
 }
 
 static const char *md5_hex(const unsigned char *md5)
 {
-	static const char hex[] = "0123456789abcdef";
 	char *out = p_malloc(tmp_pool, MESSAGE_HEADER_MD5_LEN * 2 + 1);
-	unsigned int i;
 
-	for (i = 0; i < MESSAGE_HEADER_MD5_LEN; i++) {
-		out[i * 2] = hex[md5[i] >> 4];
-		out[i * 2 + 1] = hex[md5[i] & 0x0f];
-	}
+	binary_to_hex(out, md5, MESSAGE_HEADER_MD5_LEN);
 	return out;
 }
 
@@ -216,9 +196,8 @@ static int mbox_mail_write_flags(struct mailbox *box, struct mailbox_msg *msg,
 		mmsg->flags_pending = true;
 		mbox->pending_count++;
 	}
-	/* mbox_lazy_writes = no: every change goes to the file at once */
-	if (!box->user->mbox_set.lazy_writes && mbox_sync_flush(mbox) < 0)
-		return -1;
+	/* mbox_lazy_writes = no: the command's changes go to the file
+	   together, at mailbox_changes_commit() */
 	return 0;
 }
 
@@ -236,9 +215,12 @@ static int mbox_mail_expunge(struct mailbox *box, struct mailbox_msg *msg)
 }
 
 /* Dovecot writes expunges at the end of the command even with lazy
-   writes: other sessions see them at their next sync. */
-static int mbox_mail_expunge_commit(struct mailbox *box)
+   writes (pending flags go along): other sessions see them at their next
+   sync. Flag changes alone wait for a sync unless mbox_lazy_writes = no. */
+static int mbox_mail_changes_commit(struct mailbox *box, bool expunged)
 {
+	if (!expunged && box->user->mbox_set.lazy_writes)
+		return 0;
 	return mbox_sync_flush((struct mbox_mailbox *)box);
 }
 
@@ -257,7 +239,7 @@ const struct mailbox_vfuncs mbox_mailbox_vfuncs = {
 	.get_stream = mbox_mail_get_stream,
 	.write_flags = mbox_mail_write_flags,
 	.expunge = mbox_mail_expunge,
-	.expunge_commit = mbox_mail_expunge_commit,
+	.changes_commit = mbox_mail_changes_commit,
 	/* mbox-save.c; copy stays NULL: the generic layer copies streams */
 	.transaction_size = sizeof(struct mbox_transaction),
 	.save_context_size = sizeof(struct mbox_save_context),

@@ -4,6 +4,8 @@
    name is one or the other). */
 #include "lib.h"
 #include "array.h"
+#include "mkdir-parents.h"
+#include "mailbox-mgmt.h"
 #include "mbox-storage.h"
 #include "mbox-rewrite.h"
 #include "write-full.h"
@@ -16,23 +18,6 @@
 #include <unistd.h>
 
 #define MBOX_MGMT_COPY_CHUNK (64 * 1024)
-
-static int mbox_mgmt_error(enum mail_storage_error error, const char *str,
-			   enum mail_storage_error *error_r,
-			   const char **error_str_r)
-{
-	*error_r = error;
-	*error_str_r = str;
-	return -1;
-}
-
-static int mbox_mgmt_internal(const char *msg, enum mail_storage_error *error_r,
-			      const char **error_str_r)
-{
-	log_error("%s", msg);
-	return mbox_mgmt_error(MAIL_ERROR_TEMP, "Internal error occurred",
-			       error_r, error_str_r);
-}
 
 static bool mbox_name_is_inbox(const char *name)
 {
@@ -58,23 +43,19 @@ static int mbox_mkdir_parents(struct mail_user *user, const char *path,
 			      const char **error_str_r)
 {
 	size_t root_len = strlen(user->location.root);
-	char *copy = p_strdup(tmp_pool, path), *p;
+	const char *slash = strrchr(path, '/'), *error;
 
-	for (p = copy + root_len + 1; (p = strchr(p, '/')) != NULL; p++) {
-		*p = '\0';
-		if (mkdir(copy, 0700) < 0 && errno != EEXIST) {
-			if (errno == ENOTDIR) {
-				return mbox_mgmt_error(MAIL_ERROR_PARAMS,
-					"Mailbox doesn't allow inferior mailboxes",
-					error_r, error_str_r);
-			}
-			return mbox_mgmt_internal(tmp_printf(
-				"mkdir(%s) failed: %m", copy), error_r,
-				error_str_r);
-		}
-		*p = '/';
+	if (slash == NULL || (size_t)(slash - path) <= root_len)
+		return 0;
+	if (mkdir_parents(tmp_strndup(path, (size_t)(slash - path)), 0700,
+			  &error) == 0)
+		return 0;
+	if (errno == ENOTDIR) {
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+			"Mailbox doesn't allow inferior mailboxes", error_r,
+			error_str_r);
 	}
-	return 0;
+	return mailbox_mgmt_internal_error(error, error_r, error_str_r);
 }
 
 int mbox_mailbox_create(struct mail_user *user, const char *name,
@@ -82,26 +63,20 @@ int mbox_mailbox_create(struct mail_user *user, const char *name,
 			const char **error_str_r)
 {
 	const char *path;
-	size_t len = strlen(name);
 	int fd;
 
-	if (directory && len > 1 && name[len - 1] == '/')
-		name = tmp_strndup(name, len - 1);
-	if (strcasecmp(name, "INBOX") == 0) {
-		return mbox_mgmt_error(MAIL_ERROR_EXISTS,
-				       "Mailbox already exists",
-				       error_r, error_str_r);
-	}
+	/* mail_user_mailbox_create() refused INBOX and a trailing '/' */
 	if (mbox_name_is_inbox(name)) {
 		/* INBOX is a file: it can't have children */
-		return mbox_mgmt_error(MAIL_ERROR_PARAMS,
-				       "Mailbox doesn't allow inferior mailboxes",
-				       error_r, error_str_r);
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+			"Mailbox doesn't allow inferior mailboxes", error_r,
+			error_str_r);
 	}
 	path = mbox_mgmt_path(user, name);
 	if (path == NULL) {
-		return mbox_mgmt_error(MAIL_ERROR_PARAMS, "Invalid mailbox name",
-				       error_r, error_str_r);
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+					  "Invalid mailbox name", error_r,
+					  error_str_r);
 	}
 	if (mbox_mkdir_parents(user, path, error_r, error_str_r) < 0)
 		return -1;
@@ -117,18 +92,19 @@ int mbox_mailbox_create(struct mail_user *user, const char *name,
 		}
 	}
 	if (errno == EEXIST) {
-		return mbox_mgmt_error(MAIL_ERROR_EXISTS,
-				       "Mailbox already exists",
-				       error_r, error_str_r);
+		return mailbox_mgmt_error(MAIL_ERROR_EXISTS,
+					  "Mailbox already exists", error_r,
+					  error_str_r);
 	}
 	if (errno == ENOTDIR) {
-		return mbox_mgmt_error(MAIL_ERROR_PARAMS,
-				       "Mailbox doesn't allow inferior mailboxes",
-				       error_r, error_str_r);
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+			"Mailbox doesn't allow inferior mailboxes", error_r,
+			error_str_r);
 	}
-	return mbox_mgmt_internal(tmp_printf("%s(%s) failed: %m",
-					     directory ? "mkdir" : "open", path),
-				  error_r, error_str_r);
+	return mailbox_mgmt_internal_error(
+		tmp_printf("%s(%s) failed: %m",
+			   directory ? "mkdir" : "open", path),
+		error_r, error_str_r);
 }
 
 /* 1 if dir holds a mailbox or directory (dot files are ours or hidden),
@@ -159,24 +135,22 @@ int mbox_mailbox_delete(struct mail_user *user, const char *name,
 	struct stat st;
 	int ret;
 
-	if (strcasecmp(name, "INBOX") == 0) {
-		return mbox_mgmt_error(MAIL_ERROR_PARAMS,
-				       "INBOX can't be deleted.",
-				       error_r, error_str_r);
-	}
+	/* INBOX was refused by mail_user_mailbox_delete() */
 	path = mbox_mgmt_path(user, name);
 	if (path == NULL) {
-		return mbox_mgmt_error(MAIL_ERROR_PARAMS, "Invalid mailbox name",
-				       error_r, error_str_r);
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+					  "Invalid mailbox name", error_r,
+					  error_str_r);
 	}
 	if (lstat(path, &st) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR) {
-			return mbox_mgmt_error(MAIL_ERROR_NOTFOUND,
+			return mailbox_mgmt_error(MAIL_ERROR_NOTFOUND,
 				tmp_printf("Mailbox doesn't exist: %s", name),
 				error_r, error_str_r);
 		}
-		return mbox_mgmt_internal(tmp_printf("lstat(%s) failed: %m",
-						     path), error_r, error_str_r);
+		return mailbox_mgmt_internal_error(
+			tmp_printf("lstat(%s) failed: %m", path),
+			error_r, error_str_r);
 	}
 	if (S_ISDIR(st.st_mode)) {
 		/* like Dovecot: an empty directory goes, children stay */
@@ -185,21 +159,23 @@ int mbox_mailbox_delete(struct mail_user *user, const char *name,
 			return 0;
 		if (ret > 0 || errno == ENOTEMPTY || errno == EEXIST) {
 			/* Dovecot's code and text, as mailbox-mgmt.c */
-			return mbox_mgmt_error(MAIL_ERROR_EXISTS,
+			return mailbox_mgmt_error(MAIL_ERROR_EXISTS,
 				"Mailbox has children, delete them first",
 				error_r, error_str_r);
 		}
-		return mbox_mgmt_internal(tmp_printf("rmdir(%s) failed: %m",
-						     path), error_r, error_str_r);
+		return mailbox_mgmt_internal_error(
+			tmp_printf("rmdir(%s) failed: %m", path),
+			error_r, error_str_r);
 	}
 	if (unlink(path) < 0) {
 		if (errno == ENOENT) {
-			return mbox_mgmt_error(MAIL_ERROR_NOTFOUND,
+			return mailbox_mgmt_error(MAIL_ERROR_NOTFOUND,
 				tmp_printf("Mailbox doesn't exist: %s", name),
 				error_r, error_str_r);
 		}
-		return mbox_mgmt_internal(tmp_printf("unlink(%s) failed: %m",
-						     path), error_r, error_str_r);
+		return mailbox_mgmt_internal_error(
+			tmp_printf("unlink(%s) failed: %m", path),
+			error_r, error_str_r);
 	}
 	journal = mbox_journal_path(user->location.root, name);
 	if (unlink(journal) < 0 && errno != ENOENT)
@@ -233,23 +209,22 @@ static int mbox_rename_check_new(struct mail_user *user, const char *newname,
 {
 	struct stat st;
 
+	/* newname INBOX itself was refused by mail_user_mailbox_rename() */
 	if (mbox_name_is_inbox(newname)) {
-		return mbox_mgmt_error(strcasecmp(newname, "INBOX") == 0 ?
-				       MAIL_ERROR_EXISTS : MAIL_ERROR_PARAMS,
-				       strcasecmp(newname, "INBOX") == 0 ?
-				       "Mailbox already exists" :
-				       "Mailbox doesn't allow inferior mailboxes",
-				       error_r, error_str_r);
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+			"Mailbox doesn't allow inferior mailboxes", error_r,
+			error_str_r);
 	}
 	*newpath_r = mbox_mgmt_path(user, newname);
 	if (*newpath_r == NULL) {
-		return mbox_mgmt_error(MAIL_ERROR_PARAMS, "Invalid mailbox name",
-				       error_r, error_str_r);
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+					  "Invalid mailbox name", error_r,
+					  error_str_r);
 	}
 	if (lstat(*newpath_r, &st) == 0) {
-		return mbox_mgmt_error(MAIL_ERROR_EXISTS,
-				       "Mailbox already exists",
-				       error_r, error_str_r);
+		return mailbox_mgmt_error(MAIL_ERROR_EXISTS,
+					  "Mailbox already exists", error_r,
+					  error_str_r);
 	}
 	return mbox_mkdir_parents(user, *newpath_r, error_r, error_str_r);
 }
@@ -377,10 +352,11 @@ int mbox_mailbox_rename(struct mail_user *user, const char *oldname,
 			const char *newname, enum mail_storage_error *error_r,
 			const char **error_str_r)
 {
-	const char *oldpath, *newpath, *oldj, *newj;
-	size_t oldlen = strlen(oldname);
+	const char *oldpath, *newpath = NULL, *oldj, *newj;
 	struct stat st;
 
+	/* renaming to itself or below itself was refused by
+	   mail_user_mailbox_rename() */
 	if (mbox_rename_check_new(user, newname, &newpath, error_r,
 				  error_str_r) < 0)
 		return -1;
@@ -388,43 +364,43 @@ int mbox_mailbox_rename(struct mail_user *user, const char *oldname,
 		return mbox_rename_inbox(user, newpath, error_r, error_str_r);
 	oldpath = mbox_mgmt_path(user, oldname);
 	if (oldpath == NULL) {
-		return mbox_mgmt_error(MAIL_ERROR_PARAMS, "Invalid mailbox name",
-				       error_r, error_str_r);
-	}
-	if (strncmp(newname, oldname, oldlen) == 0 && newname[oldlen] == '/') {
-		return mbox_mgmt_error(MAIL_ERROR_PARAMS,
-				       "Can't rename mailbox under itself.",
-				       error_r, error_str_r);
+		return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
+					  "Invalid mailbox name", error_r,
+					  error_str_r);
 	}
 	if (lstat(oldpath, &st) < 0) {
 		if (errno == ENOENT || errno == ENOTDIR) {
-			return mbox_mgmt_error(MAIL_ERROR_NOTFOUND,
-				tmp_printf("Mailbox doesn't exist: %s", oldname),
+			return mailbox_mgmt_error(MAIL_ERROR_NOTFOUND,
+				tmp_printf("Mailbox doesn't exist: %s",
+					   oldname),
 				error_r, error_str_r);
 		}
-		return mbox_mgmt_internal(tmp_printf("lstat(%s) failed: %m",
-						     oldpath), error_r, error_str_r);
+		return mailbox_mgmt_internal_error(
+			tmp_printf("lstat(%s) failed: %m", oldpath),
+			error_r, error_str_r);
 	}
 	/* a directory carries its children with it */
 	if (mbox_rename_noreplace(oldpath, newpath) < 0) {
 		if (errno == EEXIST || errno == ENOTEMPTY) {
-			return mbox_mgmt_error(MAIL_ERROR_EXISTS,
-					       "Mailbox already exists",
-					       error_r, error_str_r);
+			return mailbox_mgmt_error(MAIL_ERROR_EXISTS,
+						  "Mailbox already exists",
+						  error_r, error_str_r);
 		}
 		if (errno == ENOENT) {
-			return mbox_mgmt_error(MAIL_ERROR_NOTFOUND,
-				tmp_printf("Mailbox doesn't exist: %s", oldname),
+			return mailbox_mgmt_error(MAIL_ERROR_NOTFOUND,
+				tmp_printf("Mailbox doesn't exist: %s",
+					   oldname),
 				error_r, error_str_r);
 		}
 		if (errno == ENOTDIR) {
-			return mbox_mgmt_error(MAIL_ERROR_PARAMS,
+			return mailbox_mgmt_error(MAIL_ERROR_PARAMS,
 				"Mailbox doesn't allow inferior mailboxes",
 				error_r, error_str_r);
 		}
-		return mbox_mgmt_internal(tmp_printf("rename(%s, %s) failed: %m",
-						     oldpath, newpath),
-					  error_r, error_str_r);
+		return mailbox_mgmt_internal_error(
+			tmp_printf("rename(%s, %s) failed: %m",
+				   oldpath, newpath),
+			error_r, error_str_r);
 	}
 	/* an interrupted rewrite's journal follows its mbox */
 	oldj = mbox_journal_path(user->location.root, oldname);

@@ -9,6 +9,7 @@
 #include "array.h"
 #include "str.h"
 #include "strfuncs.h"
+#include "write-full.h"
 #include "mbox-rewrite.h"
 
 #include <fcntl.h>
@@ -47,53 +48,13 @@ static void crash_hook_init(void)
 	crash_countdown = env == NULL ? -1 : atoi(env);
 }
 
-/* write() with the crash test hook */
+/* write_full() (offset < 0) or pwrite_full() with the crash test hook */
 static int write_full_at(int fd, const void *data, size_t len, off_t offset)
 {
-	const unsigned char *p = data;
-	ssize_t ret;
-
-	while (len > 0) {
-		if (crash_countdown >= 0 && crash_countdown-- == 0)
-			_exit(99);
-		ret = offset < 0 ? write(fd, p, len) : pwrite(fd, p, len, offset);
-		if (ret < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (ret == 0) {
-			errno = ENOSPC;
-			return -1;
-		}
-		p += ret;
-		len -= (size_t)ret;
-		if (offset >= 0)
-			offset += ret;
-	}
-	return 0;
-}
-
-static int read_full_at(int fd, void *data, size_t len, off_t offset)
-{
-	unsigned char *p = data;
-	ssize_t ret;
-
-	while (len > 0) {
-		ret = offset < 0 ? read(fd, p, len) : pread(fd, p, len, offset);
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret <= 0) {
-			if (ret == 0)
-				errno = EIO;	/* unexpected EOF */
-			return -1;
-		}
-		p += ret;
-		len -= (size_t)ret;
-		if (offset >= 0)
-			offset += ret;
-	}
-	return 0;
+	if (crash_countdown >= 0 && crash_countdown-- == 0)
+		_exit(99);
+	return offset < 0 ? write_full(fd, data, len) :
+		pwrite_full(fd, data, len, offset);
 }
 
 struct mbox_rewrite *mbox_rewrite_begin(struct pool *pool, int fd,
@@ -167,7 +128,8 @@ static int journal_write_seg(struct mbox_rewrite *rw, int jfd,
 		return write_full_at(jfd, seg->data, (size_t)seg->len, -1);
 	while (done < seg->len) {
 		n = (size_t)MIN(seg->len - done, sizeof(buf));
-		if (read_full_at(rw->fd, buf, n, (off_t)(seg->offset + done)) < 0 ||
+		if (pread_full(rw->fd, buf, n,
+			       (off_t)(seg->offset + done)) < 0 ||
 		    write_full_at(jfd, buf, n, -1) < 0)
 			return -1;
 		done += n;
@@ -211,7 +173,7 @@ static int journal_read_line(int jfd, uoff_t *pos, uoff_t jsize, char *buf)
 	size_t n = (size_t)MIN(jsize - *pos, MBOX_JOURNAL_MAX_LINE - 1);
 	char *lf;
 
-	if (n == 0 || read_full_at(jfd, buf, n, (off_t)*pos) < 0)
+	if (n == 0 || pread_full(jfd, buf, n, (off_t)*pos) < 0)
 		return -1;
 	buf[n] = '\0';
 	lf = memchr(buf, '\n', n);
@@ -250,7 +212,7 @@ static int journal_process(int fd, int jfd, uoff_t jsize, bool apply)
 			return -1;
 		for (done = 0; apply && done < len; done += n) {
 			n = (size_t)MIN(len - done, sizeof(buf));
-			if (read_full_at(jfd, buf, n, (off_t)(pos + done)) < 0 ||
+			if (pread_full(jfd, buf, n, (off_t)(pos + done)) < 0 ||
 			    write_full_at(fd, buf, n, (off_t)(off + done)) < 0)
 				return -1;
 		}

@@ -11,6 +11,7 @@
 #include "array.h"
 #include "str.h"
 #include "buffer.h"
+#include "write-full.h"
 #include "mbox-storage.h"
 #include "mbox-from.h"
 #include "mbox-headers.h"
@@ -30,20 +31,6 @@
 #define MBOX_SAVE_OUT_BUF_SIZE (64 * 1024)
 #define MBOX_SAVE_COPY_CHUNK (64 * 1024)
 
-/* ENOSPC / EDQUOT: the client's fault in a way; everything else is ours */
-static void mbox_save_set_write_error(struct mailbox *box, const char *func,
-				      const char *path)
-{
-	if (errno == ENOSPC || errno == EDQUOT) {
-		log_error("%s(%s) failed: %m", func, path);
-		mailbox_set_error(box, MAIL_ERROR_NOQUOTA,
-				  "Not enough disk space");
-	} else {
-		log_error("%s(%s) failed: %m", func, path);
-		mailbox_set_internal_error(box);
-	}
-}
-
 /* An unlinked file below the mail root: nothing to clean up after a
    crash. O_TMPFILE where the filesystem has it. */
 static int mbox_save_tmp_open(struct mailbox *box)
@@ -61,7 +48,7 @@ static int mbox_save_tmp_open(struct mailbox *box)
 			  (long)time(NULL), counter++);
 	fd = open(path, O_RDWR | O_CREAT | O_EXCL, 0600);
 	if (fd == -1) {
-		mbox_save_set_write_error(box, "open", path);
+		mailbox_set_syscall_error(box, "open", path);
 		return -1;
 	}
 	if (unlink(path) < 0)
@@ -130,8 +117,6 @@ int mbox_save_write(struct mail_save_context *_ctx, const void *data,
 	struct mbox_transaction *mt = (struct mbox_transaction *)_ctx->t;
 	struct mailbox *box = _ctx->t->box;
 	const unsigned char *p = data;
-	ssize_t ret;
-	size_t done = 0;
 
 	if (size == 0)
 		return 0;
@@ -144,19 +129,9 @@ int mbox_save_write(struct mail_save_context *_ctx, const void *data,
 			return -1;
 		}
 	}
-	while (done < size) {
-		ret = pwrite(mt->tmp_fd, p + done, size - done,
-			     (off_t)(mt->tmp_size + done));
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret <= 0) {
-			if (ret == 0)
-				errno = ENOSPC;
-			mbox_save_set_write_error(box, "pwrite",
-						  "mbox save temp file");
-			return -1;
-		}
-		done += (size_t)ret;
+	if (pwrite_full(mt->tmp_fd, p, size, (off_t)mt->tmp_size) < 0) {
+		mailbox_set_syscall_error(box, "pwrite", "mbox save temp file");
+		return -1;
 	}
 	mt->tmp_size += size;
 	ctx->msg.size += size;
@@ -175,13 +150,8 @@ int mbox_save_finish(struct mail_save_context *_ctx)
 		ctx->msg.body_offset = ctx->msg.size;
 		ctx->in_header = false;
 	}
-	/* the file is unlinked, so this is not for durability (the commit
-	   fsyncs the mbox) but to see a delayed ENOSPC now */
-	if (fdatasync(mt->tmp_fd) < 0) {
-		mbox_save_set_write_error(_ctx->t->box, "fdatasync",
-					  "mbox save temp file");
-		return -1;
-	}
+	/* no fsync: the file is unlinked (nothing to make durable), and a
+	   delayed ENOSPC shows up when the commit writes and fsyncs the mbox */
 	array_append(&mt->msgs, &ctx->msg);
 	return 0;
 }
@@ -243,38 +213,27 @@ static void mbox_append_hook_init(struct mbox_append *w)
 	w->fail_enospc = env != NULL && strstr(env, ":enospc") != NULL;
 }
 
+/* pwrite_full() at w->offset with the test hook that stops after exactly
+   fail_after bytes (SIGKILL, or ENOSPC with ":enospc"). */
 static int mbox_append_pwrite(struct mbox_append *w, const unsigned char *data,
 			      size_t size)
 {
-	ssize_t ret;
-
-	while (size > 0) {
-		if (w->fail_after >= 0 && (uoff_t)w->fail_after < size) {
-			/* test hook: stop after exactly fail_after bytes */
-			if (w->fail_after > 0 &&
-			    pwrite(w->mbox->fd, data, (size_t)w->fail_after,
-				   (off_t)w->offset) != w->fail_after)
-				return -1;
-			if (!w->fail_enospc)
-				(void)raise(SIGKILL);
-			w->offset += (uoff_t)w->fail_after;
-			errno = ENOSPC;
+	if (w->fail_after >= 0 && (uoff_t)w->fail_after < size) {
+		if (w->fail_after > 0 &&
+		    pwrite_full(w->mbox->fd, data, (size_t)w->fail_after,
+				(off_t)w->offset) < 0)
 			return -1;
-		}
-		ret = pwrite(w->mbox->fd, data, size, (off_t)w->offset);
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret <= 0) {
-			if (ret == 0)
-				errno = ENOSPC;
-			return -1;
-		}
-		if (w->fail_after >= 0)
-			w->fail_after -= ret;
-		data += ret;
-		size -= (size_t)ret;
-		w->offset += (uoff_t)ret;
+		if (!w->fail_enospc)
+			(void)raise(SIGKILL);
+		w->offset += (uoff_t)w->fail_after;
+		errno = ENOSPC;
+		return -1;
 	}
+	if (pwrite_full(w->mbox->fd, data, size, (off_t)w->offset) < 0)
+		return -1;
+	if (w->fail_after >= 0)
+		w->fail_after -= (long long)size;
+	w->offset += size;
 	return 0;
 }
 
@@ -302,22 +261,9 @@ static int mbox_append_data(struct mbox_append *w, const void *data,
 static int mbox_save_tmp_read(struct mbox_transaction *mt, void *data,
 			      size_t size, uoff_t offset)
 {
-	unsigned char *p = data;
-	ssize_t ret;
-
-	while (size > 0) {
-		ret = pread(mt->tmp_fd, p, size, (off_t)offset);
-		if (ret < 0 && errno == EINTR)
-			continue;
-		if (ret <= 0) {
-			if (ret == 0)
-				errno = EIO;
-			log_error("pread(mbox save temp file) failed: %m");
-			return -1;
-		}
-		p += ret;
-		size -= (size_t)ret;
-		offset += (uoff_t)ret;
+	if (pread_full(mt->tmp_fd, data, size, (off_t)offset) < 0) {
+		log_error("pread(mbox save temp file) failed: %m");
+		return -1;
 	}
 	return 0;
 }
@@ -458,12 +404,7 @@ static int mbox_append_all(struct mbox_mailbox *mbox,
 				      &error) < 0) {
 		saved_errno = errno;
 		log_error("mbox %s: %s", mbox->path, error);
-		if (saved_errno == ENOSPC || saved_errno == EDQUOT) {
-			mailbox_set_error(&mbox->box, MAIL_ERROR_NOQUOTA,
-					  "Not enough disk space");
-		} else {
-			mailbox_set_internal_error(&mbox->box);
-		}
+		mailbox_set_errno_error(&mbox->box, saved_errno);
 		return -1;
 	}
 	memset(&w, 0, sizeof(w));
@@ -489,7 +430,7 @@ static int mbox_append_all(struct mbox_mailbox *mbox,
 	if (ret == 0 && fdatasync(mbox->fd) < 0)
 		ret = -1;
 	if (ret == -1)
-		mbox_save_set_write_error(&mbox->box, "write", mbox->path);
+		mailbox_set_syscall_error(&mbox->box, "write", mbox->path);
 	else if (ret < 0)
 		mailbox_set_internal_error(&mbox->box);
 	pool_unref(&pool);

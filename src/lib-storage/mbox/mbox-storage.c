@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "array.h"
 #include "str.h"
+#include "mkdir-parents.h"
 #include "mbox-storage.h"
 
 #include <dirent.h>
@@ -163,22 +164,7 @@ static int mbox_list_mailboxes(struct mail_user *user, struct pool *pool,
 
 static int mbox_create_root(const char *root, const char **error_r)
 {
-	char *copy, *p;
-
-	copy = p_strdup(tmp_pool, root);
-	for (p = copy + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(copy, 0700) < 0 && errno != EEXIST) {
-			*error_r = tmp_printf("mkdir(%s) failed: %m", copy);
-			return -1;
-		}
-		*p = c;
-		if (c == '\0')
-			return 0;
-	}
+	return mkdir_parents(root, 0700, error_r);
 }
 
 const struct mail_storage_driver mbox_storage_driver = {
@@ -188,6 +174,7 @@ const struct mail_storage_driver mbox_storage_driver = {
 	.list_mailboxes = mbox_list_mailboxes,
 	/* a dot file, so it isn't listed as a mailbox */
 	.subscriptions_fname = ".subscriptions",
+	.subscriptions_v1_sep = '/',
 	.mailbox_create = mbox_mailbox_create,
 	.mailbox_delete = mbox_mailbox_delete,
 	.mailbox_rename = mbox_mailbox_rename,

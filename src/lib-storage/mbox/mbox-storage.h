@@ -15,6 +15,8 @@ struct mbox_msg {
 	bool flags_pending;	/* m.flags not yet in the file */
 	bool vsize_set;
 	uoff_t vsize;
+	/* the From_ line's date, as parsed when the view was built */
+	time_t received;
 };
 
 /* Per-record change for mbox_sync_write(). */

@@ -255,6 +255,7 @@ static void mbox_sync_build_view(struct mbox_mailbox *mbox)
 		msg = pool_new(box->view_pool, struct mbox_msg, 1);
 		msg->m.uid = rec->uid;
 		msg->m.flags = rec->hdr.flags;
+		msg->received = rec->received;
 		if (!pop3 && (!rec->hdr.status_old ||
 			      mbox_old_view_recent(box, rec->uid)))
 			msg->m.flags |= MAIL_RECENT;

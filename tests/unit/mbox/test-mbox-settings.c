@@ -154,7 +154,11 @@ START_TEST(test_settings_lazy_writes)
 	before = tmp_strdup(mbox_read_file(mbox_inbox_path(), NULL));
 	ck_assert_ptr_null(strstr(before, "X-Status: F"));
 	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_ADD, MAIL_FLAGGED), 0);
-	/* in the file at once, without a sync */
+	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_SEEN), 0);
+	/* a batch (one STORE) is written together at its end */
+	ck_assert_str_eq(mbox_read_file(mbox_inbox_path(), NULL), before);
+	ck_assert_int_eq(mailbox_changes_commit(box), 0);
+	/* in the file at the end of the command, without a sync */
 	ck_assert_ptr_nonnull(strstr(mbox_read_file(mbox_inbox_path(), NULL),
 				     "X-Status: F"));
 	ck_assert_int_eq(mail_get_flags(box, 2) & MAIL_FLAGS_MASK,
@@ -168,6 +172,7 @@ START_TEST(test_settings_lazy_writes)
 	box = mbox_box_open(user, 0);
 	before = tmp_strdup(mbox_read_file(mbox_inbox_path(), NULL));
 	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_FLAGGED), 0);
+	ck_assert_int_eq(mailbox_changes_commit(box), 0);
 	ck_assert_str_eq(mbox_read_file(mbox_inbox_path(), NULL), before);
 	mailbox_close(&box);
 	mail_user_unref(&user);

@@ -97,8 +97,9 @@ START_TEST(test_mgmt_create)
 	EXPECT_ERROR(maildir_mailbox_create(user, "Sent", false, &error,
 					    &error_str),
 		     MAIL_ERROR_EXISTS, "Mailbox already exists");
-	EXPECT_ERROR(maildir_mailbox_create(user, "inbox", false, &error,
-					    &error_str),
+	/* INBOX is the generic layer's check */
+	EXPECT_ERROR(mail_user_mailbox_create(user, "inbox", false, &error,
+					      &error_str),
 		     MAIL_ERROR_EXISTS, "Mailbox already exists");
 	EXPECT_ERROR(maildir_mailbox_create(user, "a.b", false, &error,
 					    &error_str),
@@ -144,7 +145,8 @@ START_TEST(test_mgmt_delete)
 	ck_assert_str_eq(list_dir(".."), "Maildir control index");
 	ck_assert_str_eq(list(user), "INBOX Work Work/Sub");
 
-	EXPECT_ERROR(maildir_mailbox_delete(user, "INBOX", &error, &error_str),
+	EXPECT_ERROR(mail_user_mailbox_delete(user, "INBOX", &error,
+					      &error_str),
 		     MAIL_ERROR_PARAMS, "INBOX can't be deleted.");
 	EXPECT_ERROR(maildir_mailbox_delete(user, "Nope", &error, &error_str),
 		     MAIL_ERROR_NOTFOUND, "Mailbox doesn't exist: Nope");
@@ -203,15 +205,16 @@ START_TEST(test_mgmt_rename)
 	EXPECT_ERROR(maildir_mailbox_rename(user, "Old", "Gone", &error,
 					    &error_str),
 		     MAIL_ERROR_NOTFOUND, "Mailbox doesn't exist: Old");
-	EXPECT_ERROR(maildir_mailbox_rename(user, "Other", "Other/x", &error,
-					    &error_str),
+	/* below itself and to INBOX: the generic layer's checks */
+	EXPECT_ERROR(mail_user_mailbox_rename(user, "Other", "Other/x", &error,
+					      &error_str),
 		     MAIL_ERROR_PARAMS, "Can't rename mailbox under its own child.");
 	EXPECT_ERROR(maildir_mailbox_rename(user, "Other", "a.b", &error,
 					    &error_str),
 		     MAIL_ERROR_PARAMS, "Invalid mailbox name");
-	EXPECT_ERROR(maildir_mailbox_rename(user, "Other", "INBOX", &error,
-					    &error_str),
-		     MAIL_ERROR_EXISTS, "Mailbox already exists");
+	EXPECT_ERROR(mail_user_mailbox_rename(user, "Other", "INBOX", &error,
+					      &error_str),
+		     MAIL_ERROR_EXISTS, "Target mailbox already exists");
 	/* a child's target taken: nothing renamed */
 	create_ok(user, "X/Sub");
 	create_ok(user, "Y");

@@ -220,6 +220,41 @@ START_TEST(test_save_three)
 }
 END_TEST
 
+/* One write much larger than the generic layer's conversion buffer (64k):
+   CRLF -> LF across its refills, a lone CR kept, and a CR ending the
+   write dropped when the next write starts with LF. */
+START_TEST(test_save_big_write)
+{
+	struct mail_user *user = user_create("maildir:~/Maildir");
+	struct mailbox *box = box_open(user, 0);
+	struct mail_save_data sdata = { 0, NULL, 1500000000 };
+	struct mailbox_transaction *t;
+	struct mail_save_context *ctx;
+	struct str *data = t_str_new(256 * 1024);
+	const char *fname;
+	unsigned int i;
+
+	str_append(data, "Subject: big\r\n\r\n");
+	for (i = 0; str_len(data) < 200 * 1024; i++)
+		str_printfa(data, "line %u with a lone \r in it\r\n", i);
+	str_append(data, "end\r");
+	t = mailbox_transaction_begin(box);
+	ctx = mailbox_save_begin(t, &sdata);
+	ck_assert_ptr_nonnull(ctx);
+	ck_assert_int_eq(mailbox_save_write(ctx, str_c(data), str_len(data)),
+			 0);
+	ck_assert_int_eq(mailbox_save_write(ctx, "\nlast\r\n", 7), 0);
+	ck_assert_int_eq(mailbox_save_finish(&ctx), 0);
+	ck_assert_str_eq(commit(&t, NULL), "1");
+	str_append(data, "\nlast\r\n");
+	fname = only_file("new");
+	ck_assert_str_eq(read_path(tmp_strconcat(maildir, "/new/", fname, NULL)),
+			 lf(str_c(data)));
+	mailbox_close(&box);
+	mail_user_unref(&user);
+}
+END_TEST
+
 START_TEST(test_save_rollback)
 {
 	struct mail_user *user = user_create("maildir:~/Maildir");
@@ -666,6 +701,7 @@ Suite *test_maildir_save_suite(void)
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_save_three);
+	tcase_add_test(tc, test_save_big_write);
 	tcase_add_test(tc, test_save_rollback);
 	tcase_add_test(tc, test_save_cancel_one);
 	tcase_add_test(tc, test_save_other_session);
