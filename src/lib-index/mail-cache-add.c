@@ -4,6 +4,7 @@
    counters and decision bytes are updated in place). */
 
 #include "lib.h"
+#include "write-full.h"
 #include "mail-cache-private.h"
 #include "mail-index-transaction.h"
 
@@ -70,12 +71,13 @@ static int cache_append(struct mail_cache *cache, const void *data,
 		return -1;
 	if ((uint64_t)st.st_size + size > cache->index->set.cache_max_size)
 		return -1;
-	if (pwrite(cache->fd, data, size, st.st_size) != (ssize_t)size) {
+	if (pwrite_full(cache->fd, data, size, st.st_size) < 0) {
 		log_error("pwrite(%s) failed: %m", cache->path);
 		(void)ftruncate(cache->fd, st.st_size);
 		return -1;
 	}
 	*offset_r = (uint32_t)st.st_size;
+	cache->file_size = (uint64_t)st.st_size + size;
 	return 0;
 }
 
@@ -106,12 +108,13 @@ static int cache_add_fields(struct mail_cache *cache)
 			offsetof(struct mail_cache_header, field_header_offset);
 		/* the data first, then the 4-byte link that makes it visible */
 		if (cache_append(cache, buf->data, buf->used, &offset) < 0 ||
-		    pwrite(cache->fd, &offset, sizeof(offset), link_offset) !=
-		    sizeof(offset))
+		    pwrite_full(cache->fd, &offset, sizeof(offset),
+				link_offset) < 0)
 			ret = -1;
 		else {
 			if (cache->last_block_offset == 0)
 				cache->hdr.field_header_offset = offset;
+			cache->hdr.field_block_count++;
 			file_count = array_count(&cache->file_to_field);
 			cache->last_block_offset = offset;
 			offset += sizeof(blk);
@@ -159,7 +162,14 @@ static int pending_cmp(const struct mail_cache_pending *a,
 	return a->data_offset < b->data_offset ? -1 : 1;
 }
 
-/* One record per uid, linked to the message's previous record. */
+struct cache_new_rec {
+	uint32_t uid;
+	uint32_t buf_offset;	/* in the flush buffer */
+	uint32_t prev_offset;
+};
+
+/* One record per uid, linked to the message's previous record; all of
+   them built in one buffer and appended with one pwrite (under the lock). */
 static int cache_write_records(struct mail_cache_view *view,
 			       struct mail_index_transaction *t)
 {
@@ -168,15 +178,18 @@ static int cache_write_records(struct mail_cache_view *view,
 	struct mail_cache_record rec;
 	struct mail_cache_item item;
 	struct mail_cache_ext_rec ext;
-	struct buf *buf = buf_create(system_pool, 1024);
+	struct buf *buf = buf_create(system_pool, 4096);
+	ARRAY(struct cache_new_rec) new_recs;
+	struct cache_new_rec *nr;
 	unsigned int i, j, count;
-	uint32_t offset;
+	uint32_t base = 0, start;
 	int ret = 0;
 
+	array_init(&new_recs, system_pool, 16);
 	array_sort(&view->pending, pending_cmp);
 	p = array_get(&view->pending, &count);
 	for (i = 0; i < count; i = j) {
-		buf_reset(buf);
+		start = (uint32_t)buf->used;
 		memset(&rec, 0, sizeof(rec));
 		if (!mail_cache_get_ext(cache, p[i].uid, &rec.prev_offset))
 			rec.prev_offset = 0;
@@ -192,23 +205,34 @@ static int cache_write_records(struct mail_cache_view *view,
 			while (buf->used % 8 != 0)
 				buf_append_c(buf, 0);
 		}
-		if (buf->used > cache->index->set.cache_record_max_size)
+		if (buf->used - start >
+		    cache->index->set.cache_record_max_size) {
+			buf_truncate(buf, start);
 			continue;	/* too large to cache */
-		rec.size = (uint32_t)buf->used;
-		memcpy(buf->data, &rec, sizeof(rec));
-		if (cache_append(cache, buf->data, buf->used, &offset) < 0) {
-			ret = -1;
-			break;
 		}
-		if (rec.prev_offset != 0)
+		rec.size = (uint32_t)(buf->used - start);
+		memcpy(buf->data + start, &rec, sizeof(rec));
+		nr = array_append_space(&new_recs);
+		nr->uid = p[i].uid;
+		nr->buf_offset = start;
+		nr->prev_offset = rec.prev_offset;
+	}
+	if (buf->used > 0 && cache_append(cache, buf->data, buf->used,
+					  &base) < 0)
+		ret = -1;
+	array_foreach(&new_recs, nr) {
+		if (ret < 0)
+			break;
+		if (nr->prev_offset != 0)
 			cache->hdr.continued_record_count++;
 		else
 			cache->hdr.record_count++;
 		ext.file_seq = cache->hdr.file_seq;
-		ext.offset = offset;
-		mail_index_update_ext(t, p[i].uid, cache->ext_id, &ext,
+		ext.offset = base + nr->buf_offset;
+		mail_index_update_ext(t, nr->uid, cache->ext_id, &ext,
 				      sizeof(ext));
 	}
+	array_free(&new_recs);
 	buf_free(&buf);
 	return ret;
 }
@@ -236,8 +260,7 @@ int mail_cache_view_flush(struct mail_cache_view *view)
 	}
 	/* others may have added fields and records meanwhile */
 	if (fstat(cache->fd, &st) < 0 ||
-	    pread(cache->fd, &cache->hdr, sizeof(cache->hdr), 0) !=
-	    sizeof(cache->hdr) ||
+	    pread_full(cache->fd, &cache->hdr, sizeof(cache->hdr), 0) < 0 ||
 	    mail_cache_read_fields(cache, (uint64_t)st.st_size) < 0) {
 		mail_cache_set_corrupted(cache, "field list");
 		array_clear(&view->pending);
@@ -250,8 +273,7 @@ int mail_cache_view_flush(struct mail_cache_view *view)
 	cache_write_decisions(cache);
 	if (ret == 0)
 		ret = cache_write_records(view, t);
-	if (pwrite(cache->fd, &cache->hdr, sizeof(cache->hdr), 0) !=
-	    sizeof(cache->hdr))
+	if (pwrite_full(cache->fd, &cache->hdr, sizeof(cache->hdr), 0) < 0)
 		ret = -1;
 	(void)mail_transaction_log_fd_lock(cache->fd, false, 0);
 	if (mail_index_transaction_commit(&t, NULL) < 0)

@@ -4,6 +4,7 @@
    backwards, so a walk always ends. */
 
 #include "lib.h"
+#include "write-full.h"
 #include "mail-cache-private.h"
 
 #include <unistd.h>
@@ -26,37 +27,73 @@ bool mail_cache_get_ext(struct mail_cache *cache, uint32_t uid,
 	return true;
 }
 
-/* Find file_field in the chain starting at offset. For bitmask fields all
-   values are ORed into dest (size bytes); otherwise the newest is appended.
-   Returns 1 found, 0 not, -1 corrupt (file dropped). */
-int mail_cache_chain_find(struct mail_cache *cache, uint32_t offset,
-			  uint32_t file_field, bool bitmask, struct buf *dest)
+#define CACHE_READ_AHEAD 4096
+
+/* Is [offset, offset + size) inside the file? Refreshes the size we know
+   when it isn't (another process may have appended). */
+static bool cache_in_file(struct mail_cache *cache, uint64_t offset,
+			  uint64_t size)
+{
+	struct stat st;
+
+	if (offset + size <= cache->file_size)
+		return true;
+	if (fstat(cache->fd, &st) < 0)
+		return false;
+	cache->file_size = (uint64_t)st.st_size;
+	return offset + size <= cache->file_size;
+}
+
+/* Read the record at offset into cache->read_buf: one pread of up to
+   CACHE_READ_AHEAD bytes, a second only for the rest of a larger record.
+   Returns 0 or -1 (corrupt). */
+static int cache_read_record(struct mail_cache *cache, uint32_t offset,
+			     struct mail_cache_record *rec_r)
+{
+	struct buf *buf = cache->read_buf;
+	uint64_t avail;
+	size_t first;
+
+	if (offset % 8 != 0 || offset < sizeof(cache->hdr) ||
+	    !cache_in_file(cache, offset, sizeof(*rec_r)))
+		return -1;
+	avail = cache->file_size - offset;
+	first = avail < CACHE_READ_AHEAD ? (size_t)avail : CACHE_READ_AHEAD;
+	buf_reset(buf);
+	if (pread_full(cache->fd, buf_get_space(buf, first), first,
+		       offset) < 0)
+		return -1;
+	buf_commit_space(buf, first);
+	memcpy(rec_r, buf->data, sizeof(*rec_r));
+	if (rec_r->size < sizeof(*rec_r) || rec_r->size % 8 != 0 ||
+	    rec_r->size > cache->index->set.cache_record_max_size + 4096 ||
+	    !cache_in_file(cache, offset, rec_r->size) ||
+	    rec_r->prev_offset >= offset)
+		return -1;
+	if (rec_r->size > first) {
+		if (pread_full(cache->fd,
+			       buf_get_space(buf, rec_r->size - first),
+			       rec_r->size - first, offset + first) < 0)
+			return -1;
+		buf_commit_space(buf, rec_r->size - first);
+	}
+	return 0;
+}
+
+int mail_cache_chain_walk(struct mail_cache *cache, uint32_t offset,
+			  mail_cache_item_callback_t *callback, void *context)
 {
 	struct mail_cache_record rec;
 	struct mail_cache_item item;
-	unsigned char *data = NULL;
-	size_t data_size = 0, start = dest->used;
-	uint32_t pos, i;
-	struct stat st;
-	int found = 0;
+	const unsigned char *data;
+	uint32_t pos;
 
-	if (fstat(cache->fd, &st) < 0)
-		return 0;
+	if (cache->read_buf == NULL)
+		cache->read_buf = buf_create(system_pool, CACHE_READ_AHEAD);
 	while (offset != 0) {
-		if (offset % 8 != 0 || offset < sizeof(cache->hdr) ||
-		    (uint64_t)offset + sizeof(rec) > (uint64_t)st.st_size ||
-		    pread(cache->fd, &rec, sizeof(rec), offset) != sizeof(rec) ||
-		    rec.size < sizeof(rec) || rec.size % 8 != 0 ||
-		    rec.size > cache->index->set.cache_record_max_size + 4096 ||
-		    (uint64_t)offset + rec.size > (uint64_t)st.st_size ||
-		    rec.prev_offset >= offset)
+		if (cache_read_record(cache, offset, &rec) < 0)
 			goto corrupt;
-		if (rec.size > data_size) {
-			data = p_realloc(system_pool, data, data_size, rec.size);
-			data_size = rec.size;
-		}
-		if (pread(cache->fd, data, rec.size, offset) != (ssize_t)rec.size)
-			goto corrupt;
+		data = cache->read_buf->data;
 		for (pos = sizeof(rec); pos < rec.size; ) {
 			if (rec.size - pos < sizeof(item))
 				goto corrupt;
@@ -65,31 +102,67 @@ int mail_cache_chain_find(struct mail_cache *cache, uint32_t offset,
 			if (item.data_len > rec.size - pos ||
 			    item.file_field >= array_count(&cache->file_to_field))
 				goto corrupt;
-			if (item.file_field == file_field) {
-				if (!bitmask) {
-					buf_append(dest, data + pos, item.data_len);
-					p_free(system_pool, data);
-					return 1;
-				}
-				if (!found)
-					buf_write(dest, start + item.data_len - 1,
-						  "", 1);
-				for (i = 0; i < item.data_len &&
-				     start + i < dest->used; i++)
-					dest->data[start + i] |= data[pos + i];
-				found = 1;
-			}
+			if (!callback(item.file_field, data + pos,
+				      item.data_len, context))
+				return 0;
 			pos += (uint32_t)MAIL_INDEX_PAD8(item.data_len);
 		}
 		offset = rec.prev_offset;
 	}
-	p_free(system_pool, data);
-	return found;
+	return 0;
 corrupt:
-	p_free(system_pool, data);
-	buf_truncate(dest, start);
 	mail_cache_set_corrupted(cache, "broken record chain");
 	return -1;
+}
+
+struct cache_find_ctx {
+	uint32_t file_field;
+	bool bitmask;
+	int found;
+	struct buf *dest;
+	size_t start;
+};
+
+static bool cache_find_item(uint32_t file_field, const unsigned char *data,
+			    uint32_t data_len, void *context)
+{
+	struct cache_find_ctx *ctx = context;
+	struct buf *dest = ctx->dest;
+	uint32_t i;
+
+	if (file_field != ctx->file_field)
+		return true;
+	if (!ctx->bitmask) {
+		buf_append(dest, data, data_len);
+		ctx->found = 1;
+		return false;
+	}
+	if (ctx->found == 0 && data_len > 0)
+		buf_write(dest, ctx->start + data_len - 1, "", 1);
+	for (i = 0; i < data_len && ctx->start + i < dest->used; i++)
+		dest->data[ctx->start + i] |= data[i];
+	ctx->found = 1;
+	return true;
+}
+
+/* Find file_field in the chain starting at offset. For bitmask fields all
+   values are ORed into dest (size bytes); otherwise the newest is appended.
+   Returns 1 found, 0 not, -1 corrupt (file dropped). */
+int mail_cache_chain_find(struct mail_cache *cache, uint32_t offset,
+			  uint32_t file_field, bool bitmask, struct buf *dest)
+{
+	struct cache_find_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.file_field = file_field;
+	ctx.bitmask = bitmask;
+	ctx.dest = dest;
+	ctx.start = dest->used;
+	if (mail_cache_chain_walk(cache, offset, cache_find_item, &ctx) < 0) {
+		buf_truncate(dest, ctx.start);
+		return -1;
+	}
+	return ctx.found;
 }
 
 int mail_cache_lookup_field(struct mail_cache_view *view, uint32_t uid,
@@ -110,8 +183,8 @@ int mail_cache_lookup_field(struct mail_cache_view *view, uint32_t uid,
 	if (f->file_idx < 0) {
 		/* maybe another process added the field meanwhile */
 		if (fstat(cache->fd, &st) < 0 ||
-		    pread(cache->fd, &cache->hdr, sizeof(cache->hdr), 0) !=
-		    sizeof(cache->hdr) ||
+		    pread_full(cache->fd, &cache->hdr, sizeof(cache->hdr),
+			       0) < 0 ||
 		    mail_cache_read_fields(cache, (uint64_t)st.st_size) < 0) {
 			mail_cache_set_corrupted(cache, "field list");
 			return 0;

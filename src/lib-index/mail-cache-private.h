@@ -77,6 +77,10 @@ struct mail_cache {
 	struct mail_cache_header hdr;
 	uint32_t ext_id;
 	uint32_t last_block_offset;	/* where to link the next block */
+	/* size at the last reopen/append (others may have appended since:
+	   refreshed with fstat when an offset points past it) */
+	uint64_t file_size;
+	struct buf *read_buf;		/* reused by record reads */
 	ARRAY(struct mail_cache_field_priv) fields;
 	ARRAY(int) file_to_field;	/* file field idx -> registered idx */
 };
@@ -114,6 +118,14 @@ bool mail_cache_get_ext(struct mail_cache *cache, uint32_t uid,
 			uint32_t *offset_r);
 int mail_cache_chain_find(struct mail_cache *cache, uint32_t offset,
 			  uint32_t file_field, bool bitmask, struct buf *dest);
+/* Called for every item of a chain, newest first; return false to stop. */
+typedef bool mail_cache_item_callback_t(uint32_t file_field,
+					const unsigned char *data,
+					uint32_t data_len, void *context);
+/* Walk the record chain starting at offset (one pread per record up to
+   4 KiB). Returns 0, or -1 if the chain is corrupt (file dropped). */
+int mail_cache_chain_walk(struct mail_cache *cache, uint32_t offset,
+			  mail_cache_item_callback_t *callback, void *context);
 /* A file_seq newer than the current file and every index link. */
 uint32_t mail_cache_new_file_seq(struct mail_cache *cache);
 /* Create an empty file (header only) with a new file_seq under the given

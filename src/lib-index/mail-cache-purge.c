@@ -3,6 +3,7 @@
    is not NO), under the index log lock, then relinking every message. */
 
 #include "lib.h"
+#include "write-full.h"
 #include "mail-cache-private.h"
 #include "mail-index-transaction.h"
 
@@ -107,42 +108,78 @@ static void purge_fields(struct mail_cache *cache, struct buf *out,
 	memcpy(out->data + start, &blk, sizeof(blk));
 }
 
-/* One merged record for uid; returns its offset in out or 0 if empty. */
-static uint32_t purge_message(struct mail_cache *cache, uint32_t uid,
-			      const int *new_idx, struct buf *out)
+/* The newest value (ORed for bitmasks) of each kept field of a message,
+   collected in one walk of its chain. */
+struct purge_value {
+	struct buf *data;
+	bool found;
+};
+
+struct purge_ctx {
+	struct mail_cache *cache;
+	const int *new_idx;
+	struct purge_value *vals;	/* per registered field */
+};
+
+static bool purge_collect_item(uint32_t file_field, const unsigned char *data,
+			       uint32_t data_len, void *context)
 {
-	const struct mail_cache_field_priv *fields;
+	struct purge_ctx *ctx = context;
+	struct mail_cache *cache = ctx->cache;
+	int reg = *array_idx(&cache->file_to_field, file_field);
+	struct purge_value *v;
+	uint32_t i;
+
+	if (reg < 0 || (unsigned int)reg >= array_count(&cache->fields) ||
+	    ctx->new_idx[reg] < 0)
+		return true;
+	v = &ctx->vals[reg];
+	if (array_idx(&cache->fields, (unsigned int)reg)->field.type !=
+	    MAIL_CACHE_FIELD_BITMASK) {
+		/* newest first: the first one seen wins */
+		if (!v->found)
+			buf_append(v->data, data, data_len);
+	} else {
+		if (v->data->used < data_len)
+			buf_write(v->data, data_len - 1, "", 1);
+		for (i = 0; i < data_len; i++)
+			v->data->data[i] |= data[i];
+	}
+	v->found = true;
+	return true;
+}
+
+/* One merged record for uid; returns its offset in out or 0 if empty. */
+static uint32_t purge_message(struct purge_ctx *ctx, uint32_t uid,
+			      struct buf *out)
+{
+	struct mail_cache *cache = ctx->cache;
 	struct mail_cache_record rec;
 	struct mail_cache_item item;
-	struct buf *val = buf_create(system_pool, 256);
 	size_t start = out->used;
-	unsigned int i, count;
+	unsigned int i, count = array_count(&cache->fields);
 	uint32_t offset;
 
-	if (!mail_cache_get_ext(cache, uid, &offset)) {
-		buf_free(&val);
+	if (!mail_cache_get_ext(cache, uid, &offset))
 		return 0;
+	for (i = 0; i < count; i++) {
+		buf_reset(ctx->vals[i].data);
+		ctx->vals[i].found = false;
 	}
+	if (mail_cache_chain_walk(cache, offset, purge_collect_item, ctx) < 0)
+		return 0;
 	memset(&rec, 0, sizeof(rec));
 	buf_append(out, &rec, sizeof(rec));
-	fields = array_get(&cache->fields, &count);
 	for (i = 0; i < count; i++) {
-		if (new_idx[i] < 0 || fields[i].file_idx < 0 || cache->fd == -1)
+		if (!ctx->vals[i].found)
 			continue;
-		buf_reset(val);
-		if (mail_cache_chain_find(cache, offset,
-				(uint32_t)fields[i].file_idx,
-				fields[i].field.type == MAIL_CACHE_FIELD_BITMASK,
-				val) <= 0)
-			continue;
-		item.file_field = (uint32_t)new_idx[i];
-		item.data_len = (uint32_t)val->used;
+		item.file_field = (uint32_t)ctx->new_idx[i];
+		item.data_len = (uint32_t)ctx->vals[i].data->used;
 		buf_append(out, &item, sizeof(item));
-		buf_append(out, val->data, val->used);
+		buf_append(out, ctx->vals[i].data->data, item.data_len);
 		while (out->used % 8 != 0)
 			buf_append_c(out, 0);
 	}
-	buf_free(&val);
 	if (out->used == start + sizeof(rec) ||
 	    out->used - start > cache->index->set.cache_record_max_size) {
 		buf_truncate(out, start);
@@ -164,6 +201,9 @@ static int purge_locked(struct mail_cache *cache)
 	const char *tmp_path = tmp_printf("%s.tmp", cache->path);
 	struct buf *out = buf_create(system_pool, 65536);
 	int new_idx[MAIL_CACHE_MAX_FIELDS];
+	struct purge_value vals[MAIL_CACHE_MAX_FIELDS];
+	struct purge_ctx ctx;
+	unsigned int j;
 	uint32_t i, uid, offset;
 	int fd, ret = 0;
 
@@ -178,13 +218,18 @@ static int purge_locked(struct mail_cache *cache)
 	hdr.field_header_offset = sizeof(hdr);
 	hdr.field_block_count = 1;
 	purge_fields(cache, out, new_idx);
+	ctx.cache = cache;
+	ctx.new_idx = new_idx;
+	ctx.vals = vals;
+	for (j = 0; j < array_count(&cache->fields); j++)
+		vals[j].data = buf_create(system_pool, 64);
 
 	view = mail_index_view_open(index);
 	t = mail_index_transaction_begin(view,
 					 MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
 	for (i = 0; i < map->hdr.messages_count; i++) {
 		uid = mail_index_map_rec(map, i)->uid;
-		offset = purge_message(cache, uid, new_idx, out);
+		offset = purge_message(&ctx, uid, out);
 		if (offset != 0)
 			hdr.record_count++;
 		else if (!mail_cache_get_ext(cache, uid, &offset))
@@ -196,7 +241,7 @@ static int purge_locked(struct mail_cache *cache)
 	memcpy(out->data, &hdr, sizeof(hdr));
 	(void)unlink(tmp_path);
 	fd = open(tmp_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd < 0 || write(fd, out->data, out->used) != (ssize_t)out->used ||
+	if (fd < 0 || write_full(fd, out->data, out->used) < 0 ||
 	    (mail_index_fsync_enabled(index, false) && fdatasync(fd) < 0) ||
 	    rename(tmp_path, cache->path) < 0) {
 		log_error("Writing %s failed: %m", tmp_path);
@@ -211,6 +256,8 @@ static int purge_locked(struct mail_cache *cache)
 		mail_index_transaction_rollback(&t);
 	mail_index_view_close(&view);
 	buf_free(&out);
+	for (j = 0; j < array_count(&cache->fields); j++)
+		buf_free(&vals[j].data);
 	(void)mail_cache_reopen(cache);
 	return ret;
 }

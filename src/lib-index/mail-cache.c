@@ -2,6 +2,7 @@
    header and field definitions, the field registry and caching decisions. */
 
 #include "lib.h"
+#include "write-full.h"
 #include "mail-cache-private.h"
 
 #include <fcntl.h>
@@ -40,6 +41,8 @@ void mail_cache_free(struct mail_cache **_cache)
 		(void)close(cache->fd);
 	array_free(&cache->fields);
 	array_free(&cache->file_to_field);
+	if (cache->read_buf != NULL)
+		buf_free(&cache->read_buf);
 	pool_unref(&pool);
 }
 
@@ -50,6 +53,7 @@ static void cache_close_file(struct mail_cache *cache)
 	if (cache->fd != -1)
 		(void)close(cache->fd);
 	cache->fd = -1;
+	cache->file_size = 0;
 	memset(&cache->hdr, 0, sizeof(cache->hdr));
 	cache->last_block_offset = 0;
 	array_clear(&cache->file_to_field);
@@ -78,15 +82,8 @@ static bool decision_valid(uint8_t d)
 
 static bool field_name_valid(const char *name, size_t len)
 {
-	size_t i;
-
-	if (len == 0 || len > MAIL_CACHE_MAX_FIELD_NAME_LEN)
-		return false;
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)name[i] <= ' ' || (unsigned char)name[i] >= 0x7f)
-			return false;
-	}
-	return true;
+	return mail_index_name_is_valid(name, len,
+					MAIL_CACHE_MAX_FIELD_NAME_LEN);
 }
 
 int mail_cache_field_lookup(struct mail_cache *cache, const char *name)
@@ -293,6 +290,7 @@ int mail_cache_reopen(struct mail_cache *cache)
 	}
 	cache->dev = st.st_dev;
 	cache->ino = st.st_ino;
+	cache->file_size = (uint64_t)st.st_size;
 	return 1;
 }
 
@@ -312,7 +310,7 @@ int mail_cache_create_file(struct mail_cache *cache, const char *path,
 	hdr.major_version = MAIL_CACHE_MAJOR;
 	hdr.indexid = cache->index->indexid;
 	hdr.file_seq = file_seq;
-	if (write(fd, &hdr, sizeof(hdr)) != sizeof(hdr)) {
+	if (write_full(fd, &hdr, sizeof(hdr)) < 0) {
 		log_error("write(%s) failed: %m", path);
 		(void)close(fd);
 		(void)unlink(path);

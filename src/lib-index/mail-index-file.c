@@ -29,19 +29,6 @@ uint32_t mail_index_checksum(const unsigned char *data, size_t size)
 	return mail_index_checksum_more(2166136261U, data, size);
 }
 
-static bool name_ok(const unsigned char *p, size_t len, size_t max)
-{
-	size_t i;
-
-	if (len == 0 || len > max)
-		return false;
-	for (i = 0; i < len; i++) {
-		if (p[i] <= ' ' || p[i] >= 0x7f)
-			return false;
-	}
-	return true;
-}
-
 static int parse_keywords(struct mail_index_map *map, const unsigned char *data,
 			  size_t end, size_t *pos, uint32_t count,
 			  const char **error_r)
@@ -57,7 +44,8 @@ static int parse_keywords(struct mail_index_map *map, const unsigned char *data,
 		memcpy(&len, data + *pos, sizeof(len));
 		*pos += sizeof(len);
 		if (len > end - *pos ||
-		    !name_ok(data + *pos, len, MAIL_INDEX_MAX_KEYWORD_LEN) ||
+		    !mail_index_name_is_valid(data + *pos, len,
+					      MAIL_INDEX_MAX_KEYWORD_LEN) ||
 		    mail_index_map_keyword_idx(map, (const char *)data + *pos,
 					       len, false) >= 0) {
 			*error_r = "bad keyword name";
@@ -87,7 +75,7 @@ static int parse_exts(struct mail_index_map *map, const unsigned char *data,
 		memcpy(&def, data + *pos, sizeof(def));
 		*pos += sizeof(def);
 		if (def.name_len > end - *pos ||
-		    !name_ok(data + *pos, def.name_len,
+		    !mail_index_name_is_valid(data + *pos, def.name_len,
 			     MAIL_INDEX_MAX_EXT_NAME_LEN) ||
 		    def.record_size == 0 ||
 		    def.record_size > MAIL_INDEX_MAX_EXT_RECORD_SIZE ||
@@ -178,24 +166,36 @@ static int parse_records(struct mail_index_map *map, const char **error_r)
 	return 0;
 }
 
-int mail_index_file_parse(const unsigned char *data, size_t size,
-			  struct mail_index_map **map_r, const char **error_r)
+/* Parse a snapshot given as its header area (head_size bytes, header_size
+   in the header must match) and its records. recs_take: the records' own
+   buffer, moved into the map instead of copied (NULL: copy). */
+static int file_parse_parts(const unsigned char *head, size_t head_size,
+			    const unsigned char *recs, size_t recs_size,
+			    struct buf **recs_take,
+			    struct mail_index_map **map_r, const char **error_r)
 {
 	struct mail_index_header hdr, tmp;
 	struct mail_index_map *map;
+	uint32_t sum;
 	size_t pos;
 
-	if (size < sizeof(hdr)) {
+	if (head_size < sizeof(hdr)) {
 		*error_r = "file truncated";
 		return -1;
 	}
-	memcpy(&hdr, data, sizeof(hdr));
-	if (parse_header(&hdr, size, error_r) < 0)
+	memcpy(&hdr, head, sizeof(hdr));
+	if (parse_header(&hdr, head_size + recs_size, error_r) < 0)
 		return -1;
+	if (hdr.header_size != head_size) {
+		*error_r = "file changed while reading it";
+		return -1;
+	}
 	tmp = hdr;
 	tmp.checksum = 0;
-	if (mail_index_checksum((const void *)&tmp, sizeof(tmp)) +
-	    mail_index_checksum(data + sizeof(hdr), size - sizeof(hdr)) !=
+	/* the same FNV-1a run as over the contiguous file after the header */
+	sum = mail_index_checksum(head + sizeof(hdr), head_size - sizeof(hdr));
+	sum = mail_index_checksum_more(sum, recs, recs_size);
+	if (mail_index_checksum((const void *)&tmp, sizeof(tmp)) + sum !=
 	    hdr.checksum) {
 		*error_r = "checksum mismatch";
 		return -1;
@@ -205,9 +205,9 @@ int mail_index_file_parse(const unsigned char *data, size_t size,
 	map->hdr.keywords_count = 0;
 	map->hdr.ext_count = 0;
 	pos = sizeof(hdr);
-	if (parse_keywords(map, data, hdr.header_size, &pos,
+	if (parse_keywords(map, head, hdr.header_size, &pos,
 			   hdr.keywords_count, error_r) < 0 ||
-	    parse_exts(map, data, hdr.header_size, &pos, hdr.ext_count,
+	    parse_exts(map, head, hdr.header_size, &pos, hdr.ext_count,
 		       error_r) < 0) {
 		mail_index_map_free(&map);
 		return -1;
@@ -219,7 +219,13 @@ int mail_index_file_parse(const unsigned char *data, size_t size,
 	}
 	map->hdr.keywords_count = hdr.keywords_count;
 	map->hdr.ext_count = hdr.ext_count;
-	buf_append(map->recs, data + hdr.header_size, size - hdr.header_size);
+	if (recs_take != NULL) {
+		buf_free(&map->recs);
+		map->recs = *recs_take;
+		*recs_take = NULL;
+	} else {
+		buf_append(map->recs, recs, recs_size);
+	}
 	if (parse_records(map, error_r) < 0) {
 		mail_index_map_free(&map);
 		return -1;
@@ -228,13 +234,69 @@ int mail_index_file_parse(const unsigned char *data, size_t size,
 	return 0;
 }
 
+int mail_index_file_parse(const unsigned char *data, size_t size,
+			  struct mail_index_map **map_r, const char **error_r)
+{
+	struct mail_index_header hdr;
+
+	if (size < sizeof(hdr)) {
+		*error_r = "file truncated";
+		return -1;
+	}
+	memcpy(&hdr, data, sizeof(hdr));
+	if (parse_header(&hdr, size, error_r) < 0)
+		return -1;
+	return file_parse_parts(data, hdr.header_size, data + hdr.header_size,
+				size - hdr.header_size, NULL, map_r, error_r);
+}
+
+/* Read the header area and then the records straight into the buffer the
+   map keeps, each exactly as large as the file says (pread rather than
+   mmap(): a user truncating the file under us must not give us SIGBUS). */
+static int file_read_fd(int fd, const char *path, size_t size,
+			struct mail_index_map **map_r, const char **error_r)
+{
+	struct mail_index_header hdr;
+	struct buf *head, *recs;
+	size_t recs_size;
+	int ret;
+
+	if (size < sizeof(hdr)) {
+		*error_r = "file truncated";
+		return -1;
+	}
+	if (pread_full(fd, &hdr, sizeof(hdr), 0) < 0) {
+		*error_r = tmp_printf("read(%s) failed: %m", path);
+		return -1;
+	}
+	if (parse_header(&hdr, size, error_r) < 0)
+		return -1;
+	recs_size = size - hdr.header_size;
+	head = buf_create(system_pool, hdr.header_size);
+	recs = buf_create(system_pool, recs_size + 1);
+	if (pread_full(fd, buf_get_space(head, hdr.header_size),
+		       hdr.header_size, 0) < 0 ||
+	    pread_full(fd, buf_get_space(recs, recs_size), recs_size,
+		       hdr.header_size) < 0) {
+		*error_r = tmp_printf("read(%s) failed: %m", path);
+		ret = -1;
+	} else {
+		buf_commit_space(head, hdr.header_size);
+		buf_commit_space(recs, recs_size);
+		ret = file_parse_parts(head->data, head->used, recs->data,
+				       recs->used, &recs, map_r, error_r);
+	}
+	buf_free(&head);
+	if (recs != NULL)
+		buf_free(&recs);
+	return ret;
+}
+
 int mail_index_file_read(const char *path, struct mail_index_map **map_r,
 			 const char **error_r)
 {
-	struct buf *buf;
 	struct stat st;
-	ssize_t ret;
-	int fd;
+	int fd, ret;
 
 	fd = open(path, O_RDONLY);
 	if (fd < 0) {
@@ -248,24 +310,10 @@ int mail_index_file_read(const char *path, struct mail_index_map **map_r,
 		close(fd);
 		return -1;
 	}
-	buf = buf_create(system_pool, (size_t)st.st_size + 1);
-	/* read() rather than mmap(): a user truncating the file under us
-	   must not give us SIGBUS */
-	while ((ret = read(fd, buf_get_space(buf, 65536), 65536)) > 0) {
-		buf_commit_space(buf, (size_t)ret);
-		if (buf->used > MAIL_INDEX_MAX_FILE_SIZE)
-			break;
-	}
+	ret = file_read_fd(fd, path, (size_t)st.st_size, map_r, error_r);
 	close(fd);
-	if (ret < 0 || buf->used > MAIL_INDEX_MAX_FILE_SIZE) {
-		*error_r = tmp_printf("read(%s) failed or too large", path);
-		buf_free(&buf);
-		return -1;
-	}
-	ret = mail_index_file_parse(buf->data, buf->used, map_r, error_r);
 	if (ret < 0)
 		*error_r = tmp_printf("Corrupt index file %s: %s", path, *error_r);
-	buf_free(&buf);
 	return ret < 0 ? -1 : 1;
 }
 

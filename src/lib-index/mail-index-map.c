@@ -50,6 +50,7 @@ struct mail_index_map *mail_index_map_clone(const struct mail_index_map *map)
 	const struct mail_index_ext *ext;
 
 	new_map->hdr = map->hdr;
+	new_map->generation = map->generation;
 	buf_append(new_map->recs, map->recs->data, map->recs->used);
 	array_foreach(&map->keywords, kw) {
 		char *name = p_strdup(new_map->pool, *kw);
@@ -238,23 +239,63 @@ static void apply_append(struct mail_index_map *map,
 	}
 }
 
+struct map_idx_range {
+	uint32_t first, end;
+};
+
+static int map_idx_range_cmp(const struct map_idx_range *r1,
+			     const struct map_idx_range *r2)
+{
+	return r1->first < r2->first ? -1 : (r1->first > r2->first ? 1 : 0);
+}
+
+/* Remove every record in the (possibly unsorted, overlapping) uid ranges,
+   moving each kept record at most once. */
 static void apply_expunge(struct mail_index_map *map,
 			  const struct mail_transaction_rec *rec)
 {
 	struct mail_transaction_uid_range r;
-	uint32_t i, j, first, end;
+	ARRAY(struct map_idx_range) ranges;
+	struct map_idx_range *range;
+	const struct map_idx_range *rs;
+	size_t rsize = map->hdr.record_size;
+	unsigned char *data;
+	uint32_t i, j, first, end, count, read = 0, write = 0;
 
+	array_init(&ranges, system_pool, rec->size / sizeof(r) + 1);
 	for (i = 0; i + sizeof(r) <= rec->size; i += sizeof(r)) {
 		memcpy(&r, rec->data + i, sizeof(r));
 		map_uid_range(map, r.uid1, r.uid2, &first, &end);
 		if (first >= end)
 			continue;
-		for (j = first; j < end; j++)
-			map_set_flags(map, mail_index_map_rec(map, j), 0);
-		buf_delete(map->recs, (size_t)first * map->hdr.record_size,
-			   (size_t)(end - first) * map->hdr.record_size);
-		map->hdr.messages_count -= end - first;
+		range = array_append_space(&ranges);
+		range->first = first;
+		range->end = end;
 	}
+	array_sort(&ranges, map_idx_range_cmp);
+	rs = array_get(&ranges, &count);
+	data = map->recs->data;
+	for (i = 0; i < count; i++) {
+		first = MAX(rs[i].first, read);
+		if (rs[i].end <= first)
+			continue;	/* inside an earlier range */
+		if (write != read) {
+			memmove(data + write * rsize, data + read * rsize,
+				(first - read) * rsize);
+		}
+		write += first - read;
+		for (j = first; j < rs[i].end; j++)
+			map_set_flags(map, mail_index_map_rec(map, j), 0);
+		read = rs[i].end;
+	}
+	array_free(&ranges);
+	if (read == write)
+		return;	/* nothing expunged */
+	memmove(data + write * rsize, data + read * rsize,
+		(map->hdr.messages_count - read) * rsize);
+	write += map->hdr.messages_count - read;
+	buf_truncate(map->recs, write * rsize);
+	map->hdr.messages_count = write;
 }
 
 static void apply_flags(struct mail_index_map *map,
@@ -376,8 +417,7 @@ static void apply_modseq(struct mail_index_map *map,
 
 	for (i = 0; i + sizeof(m) <= rec->size; i += sizeof(m)) {
 		memcpy(&m, rec->data + i, sizeof(m));
-		if (m.modseq > map->hdr.highest_modseq)
-			map->hdr.highest_modseq = m.modseq;
+		/* highest_modseq: mail_transaction_rec_next_modseq() */
 		if (m.uid == 0)
 			continue;
 		r = mail_index_map_lookup_uid(map, m.uid, &idx);
@@ -393,10 +433,11 @@ void mail_index_map_apply(struct mail_index_map *map, const unsigned char *data,
 	size_t pos = 0;
 	bool counts;
 
+	map->generation++;
 	while (mail_transaction_next(data, size, &pos, &rec)) {
 		counts = mail_transaction_rec_counts_modseq(&rec);
-		if (counts)
-			map->hdr.highest_modseq++;
+		map->hdr.highest_modseq = mail_transaction_rec_next_modseq(
+			&rec, map->hdr.highest_modseq);
 		switch (rec.type & MAIL_TRANSACTION_TYPE_MASK) {
 		case MAIL_TRANSACTION_APPEND:
 			apply_append(map, &rec, map->hdr.highest_modseq);

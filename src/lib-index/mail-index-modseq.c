@@ -9,36 +9,31 @@
 
 #include <unistd.h>
 
-/* Scan one file; modseq starts at its initial_modseq. */
+/* Scan one file; modseq starts at its initial_modseq. Returns 1 if it was
+   read to its end, 0 if it ends in an incomplete transaction (torn, or
+   being written), -1 if a transaction couldn't be read or is invalid (the
+   history after it is unknown). *end_r: where the scan stopped. */
 static int modseq_scan_file(struct mail_index *index,
 			    struct mail_transaction_log_file *file,
-			    uint64_t since_modseq, ARRAY_TYPE(uint32) *uids)
+			    uint64_t since_modseq, ARRAY_TYPE(uint32) *uids,
+			    uint32_t *end_r)
 {
 	struct mail_transaction_rec rec;
 	struct mail_transaction_uid_range r;
-	struct mail_transaction_modseq_update m;
 	struct buf *buf = buf_create(system_pool, 4096);
 	uint64_t modseq = file->hdr.initial_modseq;
 	uint32_t offset = sizeof(file->hdr);
-	const char *error;
+	const char *error = NULL;
 	size_t pos, i;
+	int ret;
 
-	while (mail_transaction_log_read_fd(file->fd, offset,
-			index->set.max_transaction_size, buf, &error) > 0) {
+	while ((ret = mail_transaction_log_read_fd(file->fd, offset,
+			index->set.max_transaction_size, buf, &error)) > 0) {
 		pos = 0;
 		while (mail_transaction_next(buf->data, buf->used, &pos, &rec)) {
-			uint32_t type = rec.type & MAIL_TRANSACTION_TYPE_MASK;
-
-			if (mail_transaction_rec_counts_modseq(&rec))
-				modseq++;
-			if (type == MAIL_TRANSACTION_MODSEQ_UPDATE) {
-				for (i = 0; i + sizeof(m) <= rec.size; i += sizeof(m)) {
-					memcpy(&m, rec.data + i, sizeof(m));
-					if (m.modseq > modseq)
-						modseq = m.modseq;
-				}
-			}
-			if (type != MAIL_TRANSACTION_EXPUNGE ||
+			modseq = mail_transaction_rec_next_modseq(&rec, modseq);
+			if ((rec.type & MAIL_TRANSACTION_TYPE_MASK) !=
+			    MAIL_TRANSACTION_EXPUNGE ||
 			    (rec.type & MAIL_TRANSACTION_EXTERNAL) == 0 ||
 			    modseq <= since_modseq)
 				continue;
@@ -51,7 +46,14 @@ static int modseq_scan_file(struct mail_index *index,
 		offset += (uint32_t)buf->used;
 	}
 	buf_free(&buf);
-	return 0;
+	*end_r = offset;
+	if (ret == -1) {
+		log_warning("%s: log file seq %u offset %u: %s (modseq history "
+			    "incomplete)", index->log_path, file->hdr.file_seq,
+			    offset, error != NULL ? error : "unreadable");
+		return -1;
+	}
+	return ret == 0 ? 1 : 0;
 }
 
 int mail_index_modseq_get_expunges(struct mail_index *index,
@@ -59,9 +61,12 @@ int mail_index_modseq_get_expunges(struct mail_index *index,
 				   ARRAY_TYPE(uint32) *uid_ranges)
 {
 	struct mail_transaction_log_file cur, old;
+	const struct mail_index_header *hdr = &index->map->hdr;
 	const char *error;
-	bool have_old = false;
+	bool have_old = false, complete = true;
 	uint64_t oldest;
+	uint32_t end;
+	int ret;
 
 	if (mail_transaction_log_open_file(index->log_path, &cur, &error) < 0) {
 		mail_index_set_error(index, "%s", error);
@@ -76,15 +81,23 @@ int mail_index_modseq_get_expunges(struct mail_index *index,
 			oldest = old.hdr.initial_modseq;
 			if (old.hdr.prev_file_seq == 0)
 				oldest = 0;
-			(void)modseq_scan_file(index, &old, since_modseq,
-					       uid_ranges);
+			/* a rotated file is never appended to again: any
+			   stop before its end loses history */
+			if (modseq_scan_file(index, &old, since_modseq,
+					     uid_ranges, &end) <= 0)
+				complete = false;
 		}
 		(void)close(old.fd);
 	}
 	if (!have_old && cur.hdr.prev_file_seq == 0)
 		oldest = 0;
-	(void)modseq_scan_file(index, &cur, since_modseq, uid_ranges);
+	ret = modseq_scan_file(index, &cur, since_modseq, uid_ranges, &end);
+	/* an incomplete tail is fine if it's past everything the map (and so
+	   any modseq a client was given) includes */
+	if (ret < 0 || (ret == 0 && (hdr->log_file_seq != cur.hdr.file_seq ||
+				     end < hdr->log_file_head_offset)))
+		complete = false;
 	(void)close(cur.fd);
 	/* complete only if the history reaches back to since_modseq */
-	return since_modseq >= oldest ? 1 : 0;
+	return complete && since_modseq >= oldest ? 1 : 0;
 }

@@ -19,7 +19,6 @@
 	(MAIL_INDEX_RECORD_BASE_SIZE + MAIL_INDEX_MAX_EXTS * MAIL_INDEX_MAX_EXT_RECORD_SIZE)
 /* larger snapshot files are refused (bounds the read) */
 #define MAIL_INDEX_MAX_FILE_SIZE (1024U * 1024 * 1024)
-#define MAIL_INDEX_PAD8(n) (((n) + 7) & ~(size_t)7)
 
 /* On-disk/in-memory record: this, then the extension area. */
 struct mail_index_record {
@@ -51,6 +50,10 @@ struct mail_index_map {
 	struct buf *recs;	/* hdr.messages_count * hdr.record_size */
 	ARRAY(char *) keywords;
 	ARRAY(struct mail_index_ext) exts;
+	/* raised whenever records may have changed (every applied
+	   transaction, every reload): views skip syncing while it is the
+	   same as when they last looked */
+	uint64_t generation;
 };
 
 /* The open log file and our read position in it. */
@@ -93,6 +96,7 @@ struct mail_index_view {
 	struct mail_index *index;
 	struct mail_index_header hdr;
 	ARRAY(struct mail_index_message) msgs;
+	uint64_t map_generation;	/* map->generation of msgs */
 };
 
 struct mail_index_append_rec {
@@ -165,9 +169,12 @@ uint32_t mail_index_checksum(const unsigned char *data, size_t size);
 int mail_transaction_log_open_or_create(struct mail_index *index,
 					bool have_snapshot);
 /* Create a new log file (seq = map seq + 1, no previous log) replacing
-   expect (NULL: none) and switch the map to it. Returns 0, 1 retry, -1. */
+   expect (NULL: none), switch the map to it and write the snapshot (with
+   MAIL_INDEX_HDR_FLAG_FSCKD if index->fscked). keep_locked: return 0 with
+   the lock held (lock_count 1) even if it wasn't. Returns 0, 1 retry
+   (somebody else created it), -1. */
 int mail_transaction_log_recreate(struct mail_index *index,
-				  const struct stat *expect);
+				  const struct stat *expect, bool keep_locked);
 /* mail-index.c: reread the snapshot and log from disk. */
 int mail_index_reload(struct mail_index *index);
 void mail_transaction_log_close(struct mail_index *index);

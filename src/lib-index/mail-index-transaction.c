@@ -69,16 +69,8 @@ bool mail_index_transaction_is_empty(struct mail_index_transaction *t)
 
 static bool keyword_name_valid(const char *name)
 {
-	size_t i, len = strlen(name);
-
-	if (len == 0 || len > MAIL_INDEX_MAX_KEYWORD_LEN)
-		return false;
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)name[i] <= ' ' ||
-		    (unsigned char)name[i] >= 0x7f)
-			return false;
-	}
-	return true;
+	return mail_index_name_is_valid(name, strlen(name),
+					MAIL_INDEX_MAX_KEYWORD_LEN);
 }
 
 unsigned int mail_index_append(struct mail_index_transaction *t, uint32_t uid,

@@ -11,22 +11,27 @@ struct mail_index_view_sync_ctx {
 	unsigned int next;
 };
 
+static void view_msg_from_rec(struct mail_index_message *msg,
+			      const struct mail_index_record *rec)
+{
+	memset(msg, 0, sizeof(*msg));
+	msg->uid = rec->uid;
+	msg->flags = rec->flags;
+	msg->modseq = rec->modseq;
+	memcpy(msg->keywords, rec->keywords, sizeof(msg->keywords));
+}
+
 static void view_load(struct mail_index_view *view)
 {
 	struct mail_index_map *map = view->index->map;
-	struct mail_index_message *msg;
-	const struct mail_index_record *rec;
 	uint32_t i;
 
 	view->hdr = map->hdr;
+	view->map_generation = map->generation;
 	array_clear(&view->msgs);
 	for (i = 0; i < map->hdr.messages_count; i++) {
-		rec = mail_index_map_rec(map, i);
-		msg = array_append_space(&view->msgs);
-		msg->uid = rec->uid;
-		msg->flags = rec->flags;
-		msg->modseq = rec->modseq;
-		memcpy(msg->keywords, rec->keywords, sizeof(msg->keywords));
+		view_msg_from_rec(array_append_space(&view->msgs),
+				  mail_index_map_rec(map, i));
 	}
 }
 
@@ -156,61 +161,62 @@ static void sync_add(struct mail_index_view_sync_ctx *ctx,
 	rec->modseq = msg->modseq;
 }
 
-/* Merge-walk old view vs new map (both sorted by uid). */
+/* Merge-walk old view vs new map (both sorted by uid), reporting the
+   differences and building the view's new message list in the same pass. */
 static void view_diff(struct mail_index_view *view,
 		      struct mail_index_view_sync_ctx *ctx)
 {
 	struct mail_index_map *map = view->index->map;
 	const struct mail_index_message *old;
-	struct mail_index_message new_msg;
-	const struct mail_index_record *rec;
+	struct mail_index_message *new_msg = NULL;
 	unsigned int old_count, i = 0, j = 0, expunged = 0;
 	ARRAY(struct mail_index_view_sync_rec) later;
+	ARRAY(struct mail_index_message) new_msgs;
 	struct mail_index_view_sync_rec *r;
 
 	array_init(&later, ctx->pool, 16);
+	array_init(&new_msgs, system_pool, map->hdr.messages_count + 1);
 	old = array_get(&view->msgs, &old_count);
 	while (i < old_count || j < map->hdr.messages_count) {
-		rec = j < map->hdr.messages_count ?
-			mail_index_map_rec(map, j) : NULL;
-		if (rec != NULL) {
-			memset(&new_msg, 0, sizeof(new_msg));
-			new_msg.uid = rec->uid;
-			new_msg.flags = rec->flags;
-			new_msg.modseq = rec->modseq;
-			memcpy(new_msg.keywords, rec->keywords,
-			       sizeof(new_msg.keywords));
+		if (j < map->hdr.messages_count && new_msg == NULL) {
+			new_msg = array_append_space(&new_msgs);
+			view_msg_from_rec(new_msg, mail_index_map_rec(map, j));
 		}
-		if (i < old_count && (rec == NULL || old[i].uid < rec->uid)) {
+		if (i < old_count &&
+		    (new_msg == NULL || old[i].uid < new_msg->uid)) {
 			/* RFC 3501 7.4.1: each EXPUNGE renumbers the rest */
 			sync_add(ctx, MAIL_INDEX_VIEW_SYNC_EXPUNGE,
 				 i + 1 - expunged, &old[i], false);
 			expunged++;
 			i++;
-		} else if (i < old_count && old[i].uid == rec->uid) {
-			bool kw = memcmp(old[i].keywords, new_msg.keywords,
-					 sizeof(new_msg.keywords)) != 0;
-			if (kw || old[i].flags != new_msg.flags ||
-			    old[i].modseq != new_msg.modseq) {
+		} else if (i < old_count && old[i].uid == new_msg->uid) {
+			bool kw = memcmp(old[i].keywords, new_msg->keywords,
+					 sizeof(new_msg->keywords)) != 0;
+			if (kw || old[i].flags != new_msg->flags ||
+			    old[i].modseq != new_msg->modseq) {
 				r = array_append_space(&later);
 				r->type = MAIL_INDEX_VIEW_SYNC_CHANGE;
-				r->uid = new_msg.uid;
+				r->uid = new_msg->uid;
 				r->seq = j + 1;
-				r->flags = new_msg.flags;
+				r->flags = new_msg->flags;
 				r->keywords_changed = kw;
-				r->modseq = new_msg.modseq;
+				r->modseq = new_msg->modseq;
 			}
 			i++;
 			j++;
+			new_msg = NULL;
 		} else {
 			sync_add(ctx, MAIL_INDEX_VIEW_SYNC_APPEND, j + 1,
-				 &new_msg, false);
+				 new_msg, false);
 			j++;
+			new_msg = NULL;
 		}
 	}
 	array_foreach(&later, r)
 		array_append(&ctx->recs, r);
 	array_free(&later);
+	array_free(&view->msgs);
+	view->msgs.arr = new_msgs.arr;
 }
 
 int mail_index_view_sync_begin(struct mail_index_view *view,
@@ -225,8 +231,12 @@ int mail_index_view_sync_begin(struct mail_index_view *view,
 	ctx = pool_new(pool, struct mail_index_view_sync_ctx, 1);
 	ctx->pool = pool;
 	array_init(&ctx->recs, pool, 16);
-	view_diff(view, ctx);
-	view_load(view);
+	/* the header may change without the records (log positions) */
+	view->hdr = view->index->map->hdr;
+	if (view->map_generation != view->index->map->generation) {
+		view_diff(view, ctx);
+		view->map_generation = view->index->map->generation;
+	}
 	*ctx_r = ctx;
 	return 0;
 }

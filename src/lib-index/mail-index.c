@@ -75,9 +75,13 @@ static void index_register_exts(struct mail_index *index)
 static int mail_index_load_once(struct mail_index *index, bool *need_write_r)
 {
 	struct mail_index_map *map = NULL;
+	uint64_t generation;
 	const char *error;
 	int ret;
 
+	/* views compare generations: a reloaded map must never look like
+	   the one they were built from */
+	generation = index->map == NULL ? 1 : index->map->generation + 1;
 	ret = mail_index_file_read(index->path, &map, &error);
 	if (ret < 0) {
 		log_warning("%s (rebuilding)", error);
@@ -87,6 +91,7 @@ static int mail_index_load_once(struct mail_index *index, bool *need_write_r)
 	if (ret <= 0)
 		map = mail_index_map_create((uint32_t)time(NULL));
 	mail_index_map_free(&index->map);
+	map->generation = generation;
 	index->map = map;
 	index->indexid = map->hdr.indexid;
 	index->last_snapshot_seq = map->hdr.log_file_seq;

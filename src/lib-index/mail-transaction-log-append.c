@@ -40,10 +40,7 @@ int mail_transaction_log_lock(struct mail_index *index)
 			int ret;
 
 			index->fscked = true;
-			ret = mail_transaction_log_create_file(index,
-					index->log.hdr.file_seq + 1, 0, 0,
-					index->map->hdr.highest_modseq, true,
-					NULL);
+			ret = mail_transaction_log_recreate(index, NULL, true);
 			if (ret < 0)
 				return -1;
 			if (ret > 0) {
@@ -51,10 +48,6 @@ int mail_transaction_log_lock(struct mail_index *index)
 				(void)mail_transaction_log_fd_lock(
 					index->log.fd, false, 0);
 				continue;
-			}
-			if (mail_index_file_write(index, index->map) < 0) {
-				mail_transaction_log_unlock(index);
-				return -1;
 			}
 			return 0;
 		}

@@ -7,7 +7,6 @@
 #include "mail-index.h"
 #include "mail-transaction-log.h"
 
-#define PAD8(n) (((n) + 7) & ~(size_t)7)
 
 static_assert(sizeof(struct mail_transaction_log_header) == 40, "log hdr");
 static_assert(sizeof(struct mail_transaction_header) == 8, "rec hdr");
@@ -86,8 +85,9 @@ static bool flag_updates_valid(const unsigned char *data, size_t size)
 	return true;
 }
 
-static bool name_valid(const unsigned char *name, size_t len, size_t max_len)
+bool mail_index_name_is_valid(const void *_name, size_t len, size_t max_len)
 {
+	const unsigned char *name = _name;
 	size_t i;
 
 	if (len == 0 || len > max_len)
@@ -109,11 +109,12 @@ static bool keyword_update_valid(const unsigned char *data, size_t size)
 	memcpy(&k, data, sizeof(k));
 	if (k.modify_type != 1 && k.modify_type != 2)
 		return false;
-	if (!name_valid(data + sizeof(k), MIN(k.name_len, size - sizeof(k)),
-			MAIL_INDEX_MAX_KEYWORD_LEN) ||
+	if (!mail_index_name_is_valid(data + sizeof(k),
+				      MIN(k.name_len, size - sizeof(k)),
+				      MAIL_INDEX_MAX_KEYWORD_LEN) ||
 	    k.name_len > size - sizeof(k))
 		return false;
-	name_end = sizeof(k) + PAD8(k.name_len);
+	name_end = sizeof(k) + MAIL_INDEX_PAD8(k.name_len);
 	if (name_end > size)
 		return false;
 	return uid_ranges_valid(data + name_end, size - name_end);
@@ -147,10 +148,11 @@ static bool ext_update_valid(const unsigned char *data, size_t size)
 	    e.data_len > MAIL_INDEX_MAX_EXT_RECORD_SIZE ||
 	    e.name_len > MAIL_INDEX_MAX_EXT_NAME_LEN)
 		return false;
-	need = sizeof(e) + PAD8(e.name_len) + PAD8(e.data_len);
+	need = sizeof(e) + MAIL_INDEX_PAD8(e.name_len) +
+		MAIL_INDEX_PAD8(e.data_len);
 	if (need != size)
 		return false;
-	return name_valid(data + sizeof(e), e.name_len,
+	return mail_index_name_is_valid(data + sizeof(e), e.name_len,
 			  MAIL_INDEX_MAX_EXT_NAME_LEN);
 }
 
@@ -288,6 +290,26 @@ bool mail_transaction_rec_counts_modseq(const struct mail_transaction_rec *rec)
 	}
 }
 
+uint64_t
+mail_transaction_rec_next_modseq(const struct mail_transaction_rec *rec,
+				 uint64_t modseq)
+{
+	struct mail_transaction_modseq_update m;
+	uint32_t i;
+
+	if (mail_transaction_rec_counts_modseq(rec))
+		modseq++;
+	if ((rec->type & MAIL_TRANSACTION_TYPE_MASK) ==
+	    MAIL_TRANSACTION_MODSEQ_UPDATE) {
+		for (i = 0; i + sizeof(m) <= rec->size; i += sizeof(m)) {
+			memcpy(&m, rec->data + i, sizeof(m));
+			if (m.modseq > modseq)
+				modseq = m.modseq;
+		}
+	}
+	return modseq;
+}
+
 void mail_transaction_keyword_parse(const struct mail_transaction_rec *rec,
 				    uint8_t *modify_type_r,
 				    const char **name_r, size_t *name_len_r,
@@ -298,7 +320,7 @@ void mail_transaction_keyword_parse(const struct mail_transaction_rec *rec,
 	size_t name_end;
 
 	memcpy(&k, rec->data, sizeof(k));
-	name_end = sizeof(k) + PAD8(k.name_len);
+	name_end = sizeof(k) + MAIL_INDEX_PAD8(k.name_len);
 	*modify_type_r = k.modify_type;
 	*name_r = (const char *)rec->data + sizeof(k);
 	*name_len_r = k.name_len;
@@ -318,6 +340,6 @@ void mail_transaction_ext_parse(const struct mail_transaction_rec *rec,
 	*uid_r = e.uid;
 	*name_r = (const char *)rec->data + sizeof(e);
 	*name_len_r = e.name_len;
-	*data_r = rec->data + sizeof(e) + PAD8(e.name_len);
+	*data_r = rec->data + sizeof(e) + MAIL_INDEX_PAD8(e.name_len);
 	*data_len_r = e.data_len;
 }

@@ -3,6 +3,7 @@
    reading transactions and applying them to the map, following rotations. */
 
 #include "lib.h"
+#include "write-full.h"
 #include "buffer.h"
 #include "mail-index-private.h"
 
@@ -197,7 +198,7 @@ int mail_transaction_log_create_file(struct mail_index *index, uint32_t file_seq
 	hdr.prev_file_offset = prev_offset;
 	hdr.create_stamp = (uint32_t)time(NULL);
 	hdr.initial_modseq = initial_modseq;
-	if (write(fd, &hdr, sizeof(hdr)) != (ssize_t)sizeof(hdr) ||
+	if (write_full(fd, &hdr, sizeof(hdr)) < 0 ||
 	    (mail_index_fsync_enabled(index, false) && fdatasync(fd) < 0) ||
 	    fstat(fd, &st) < 0) {
 		mail_index_set_error(index, "write(%s) failed: %m", newlock);
@@ -244,7 +245,7 @@ fail:
 }
 
 int mail_transaction_log_recreate(struct mail_index *index,
-				  const struct stat *expect)
+				  const struct stat *expect, bool keep_locked)
 {
 	uint32_t seq = index->map->hdr.log_file_seq;
 	bool was_locked = index->lock_count > 0;
@@ -256,9 +257,13 @@ int mail_transaction_log_recreate(struct mail_index *index,
 			index->map->hdr.highest_modseq, true, expect);
 	if (ret != 0)
 		return ret;
+	/* a recreation that may have lost changes is recorded in the
+	   snapshot too, so later opens still report it */
+	if (index->fscked)
+		index->map->hdr.flags |= MAIL_INDEX_HDR_FLAG_FSCKD;
 	/* point the snapshot at the new log before anybody writes to it */
 	ret = mail_index_file_write(index, index->map);
-	if (!was_locked)
+	if (!was_locked && (!keep_locked || ret < 0))
 		mail_transaction_log_unlock(index);
 	return ret;
 }
@@ -299,8 +304,7 @@ static int log_recreate_locked(struct mail_index *index)
 	log_warning("%s: log doesn't continue the snapshot, recreating",
 		    index->log_path);
 	index->fscked = true;
-	index->map->hdr.flags |= MAIL_INDEX_HDR_FLAG_FSCKD;
-	ret = mail_transaction_log_recreate(index, &st);
+	ret = mail_transaction_log_recreate(index, &st, false);
 	mail_transaction_log_unlock(index);
 	return ret;
 }
@@ -341,10 +345,9 @@ int mail_transaction_log_open_or_create(struct mail_index *index,
 		if (fd == -1 || have_snapshot) {
 			/* changes after the snapshot may be lost */
 			index->fscked = true;
-			map->hdr.flags |= MAIL_INDEX_HDR_FLAG_FSCKD;
 		}
 		return mail_transaction_log_recreate(index,
-						     missing ? NULL : &st);
+				missing ? NULL : &st, false);
 	}
 	if (!have_snapshot) {
 		index->indexid = map->hdr.indexid = index->log.hdr.indexid;

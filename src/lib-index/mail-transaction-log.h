@@ -105,6 +105,14 @@ struct mail_transaction_rec {
 	uint32_t size;		/* payload size (with padding) */
 };
 
+/* n rounded up to a multiple of 8 (names and payloads in the index, log
+   and cache files are padded so). */
+#define MAIL_INDEX_PAD8(n) (((n) + 7) & ~(size_t)7)
+/* Is name[0..len) a valid keyword, extension or cache field name: 1..max_len
+   printable ASCII bytes, no spaces or controls. The one check used by the
+   file parsers and the API. */
+bool mail_index_name_is_valid(const void *name, size_t len, size_t max_len);
+
 /* Validate the transaction data[0..size) (boundary first). Returns 0, or -1
    with *error_r (tmp) if any record is malformed. max_size bounds the
    transaction. */
@@ -116,6 +124,12 @@ bool mail_transaction_next(const unsigned char *data, size_t size,
 /* Does this record raise the mailbox modseq by one? (Pure function of the
    record, reference section 5.) */
 bool mail_transaction_rec_counts_modseq(const struct mail_transaction_rec *rec);
+/* The mailbox modseq after rec, given the one before it: one more if the
+   record counts, and at least any value a MODSEQ_UPDATE carries. The one
+   definition of the progression, used by the map and the history scan. */
+uint64_t
+mail_transaction_rec_next_modseq(const struct mail_transaction_rec *rec,
+				 uint64_t modseq);
 /* Parse the KEYWORD_UPDATE / EXT_REC_UPDATE payload of a validated record. */
 void mail_transaction_keyword_parse(const struct mail_transaction_rec *rec,
 				    uint8_t *modify_type_r,

@@ -1,6 +1,7 @@
 /* Copyright (c) dovecot-like authors. Two writer processes on one mailbox at
-   once: no duplicate UIDs, every committed change present, and both see the
-   other's changes in the same (commit) order. */
+   once: no duplicate UIDs, every committed change present on the message
+   its writer committed it for, and both views report every append exactly
+   once, in UID order. */
 
 #include "lib.h"
 #include "str.h"
@@ -16,7 +17,9 @@
 
 /* Each writer: append one message with keyword "w<id>", set \Seen on the
    message it appended ROUNDS/2 ago, and sync its view now and then,
-   remembering the appended UIDs in the order its view reported them. */
+   remembering the appended UIDs in the order its view reported them
+   (seen.<id>) and the UIDs of its own commits in commit order
+   (commits.<id>). */
 static struct mail_index_settings writer_set;
 
 static void writer(unsigned int id)
@@ -75,6 +78,12 @@ static void writer(unsigned int id)
 		_exit(4);
 	fputs(str_c(seen), f);
 	fclose(f);
+	f = fopen(tmp_printf("%s/commits.%u", test_dir, id), "w");
+	if (f == NULL)
+		_exit(4);
+	for (i = 0; i < ROUNDS; i++)
+		fprintf(f, "%u\n", mine[i]);
+	fclose(f);
 	mail_index_view_close(&view);
 	mail_index_close(&index);
 	_exit(0);
@@ -93,6 +102,39 @@ static const char *read_file(const char *path)
 	return tmp_strndup(buf, (size_t)ret);
 }
 
+/* Check one writer's commits.<id>: ROUNDS UIDs in increasing order (its
+   commits got UIDs in the order it made them), each message carrying its
+   keyword, the first half \Seen by its later commits and the rest not. */
+static void check_commits(struct mail_index *index, unsigned int id,
+			  bool *owned)
+{
+	const char *data = read_file(tmp_printf("%s/commits.%u", test_dir, id));
+	const struct mail_index_record *rec;
+	int kw = mail_index_keyword_lookup(index, id == 0 ? "w0" : "w1");
+	unsigned long uid, prev = 0;
+	unsigned int i;
+	uint32_t idx;
+	char *end;
+
+	ck_assert_int_ge(kw, 0);
+	for (i = 0; i < ROUNDS; i++) {
+		uid = strtoul(data, &end, 10);
+		ck_assert(end != data && *end == '\n');
+		data = end + 1;
+		ck_assert_uint_gt(uid, prev);
+		prev = uid;
+		ck_assert_uint_le(uid, 2 * ROUNDS);
+		ck_assert(!owned[uid]);
+		owned[uid] = true;
+		rec = mail_index_map_lookup_uid(index->map, (uint32_t)uid, &idx);
+		ck_assert_ptr_nonnull(rec);
+		ck_assert((rec->keywords[kw / 8] & (1 << (kw % 8))) != 0);
+		ck_assert_int_eq((rec->flags & MAIL_INDEX_MAIL_FLAG_SEEN) != 0,
+				 i < ROUNDS / 2);
+	}
+	ck_assert_str_eq(data, "");
+}
+
 START_TEST(test_two_writers)
 {
 	struct mail_index_settings set;
@@ -100,6 +142,7 @@ START_TEST(test_two_writers)
 	const struct mail_index_record *rec;
 	struct str *expected = t_str_new(4096);
 	unsigned int i, n, kw0 = 0, kw1 = 0, seen = 0;
+	bool owned[2 * ROUNDS + 1];
 	pid_t pids[2];
 	int status;
 
@@ -149,7 +192,11 @@ START_TEST(test_two_writers)
 	/* +1 per record: each transaction has APPEND + KEYWORD_UPDATE, half
 	   of them also a FLAG_UPDATE */
 	ck_assert_uint_eq(index->map->hdr.highest_modseq, 1 + 5 * ROUNDS);
-	/* both views reported every append in the same (commit) order */
+	/* every UID was committed by exactly one writer, as it recorded */
+	memset(owned, 0, sizeof(owned));
+	check_commits(index, 0, owned);
+	check_commits(index, 1, owned);
+	/* both views reported every append exactly once, in UID order */
 	ck_assert_str_eq(read_file(tmp_printf("%s/seen.0", test_dir)),
 			 str_c(expected));
 	ck_assert_str_eq(read_file(tmp_printf("%s/seen.1", test_dir)),

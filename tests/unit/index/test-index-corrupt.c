@@ -273,6 +273,9 @@ START_TEST(test_log_deleted_while_open)
 	ck_assert_uint_eq(test_index_append(index, 1, 0), 5);
 	index2 = test_index_open();
 	ck_assert_str_eq(test_index_uids(index2), "1,2,3,4,5");
+	/* the recreation was recorded in the snapshot's header */
+	ck_assert((index2->map->hdr.flags & MAIL_INDEX_HDR_FLAG_FSCKD) != 0);
+	ck_assert(mail_index_is_fscked(index2));
 	mail_index_close(&index2);
 	mail_index_close(&index);
 }

@@ -102,6 +102,62 @@ START_TEST(test_view_other_index)
 }
 END_TEST
 
+static void rotate(struct mail_index *index)
+{
+	ck_assert_int_eq(mail_transaction_log_lock(index), 0);
+	ck_assert_int_eq(mail_transaction_log_rotate(index), 0);
+	mail_transaction_log_unlock(index);
+}
+
+/* A view whose index reloads (several log rotations behind) still gets
+   exactly the changes, and nothing when nothing changed. */
+START_TEST(test_view_sync_reload)
+{
+	struct mail_index *a = test_index_open(), *b = test_index_open();
+	struct mail_index_view *vb = mail_index_view_open(b), *tv;
+	struct mail_index_transaction *t;
+	uint32_t uid;
+	static const struct expect exp1[] = {
+		{ MAIL_INDEX_VIEW_SYNC_APPEND, 1, 1 },
+		{ MAIL_INDEX_VIEW_SYNC_APPEND, 2, 2 },
+		{ MAIL_INDEX_VIEW_SYNC_APPEND, 3, 3 },
+	};
+	static const struct expect exp2[] = {
+		{ MAIL_INDEX_VIEW_SYNC_EXPUNGE, 2, 2 },
+		{ MAIL_INDEX_VIEW_SYNC_CHANGE, 3, 2 },
+	};
+
+	test_index_append(a, 3, 0);
+	check_sync(vb, exp1, N_ELEMENTS(exp1));
+	check_sync(vb, NULL, 0);
+	tv = mail_index_view_open(a);
+	t = mail_index_transaction_begin(tv, MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
+	mail_index_expunge(t, 2, 2);
+	ck_assert_int_eq(mail_index_transaction_commit(&t, NULL), 0);
+	rotate(a);
+	t = mail_index_transaction_begin(tv, MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
+	mail_index_update_flags(t, 3, 3, MAIL_INDEX_MODIFY_ADD,
+				MAIL_INDEX_MAIL_FLAG_SEEN);
+	ck_assert_int_eq(mail_index_transaction_commit(&t, NULL), 0);
+	mail_index_view_close(&tv);
+	rotate(a);
+	rotate(a);
+	/* b has not looked yet: its view is unchanged */
+	ck_assert_uint_eq(mail_index_view_get_messages_count(vb), 3);
+	check_sync(vb, exp2, N_ELEMENTS(exp2));
+	ck_assert_uint_eq(mail_index_view_get_messages_count(vb), 2);
+	ck_assert(mail_index_lookup_uid(vb, 2, &uid));
+	ck_assert_uint_eq(uid, 3);
+	ck_assert_uint_eq(mail_index_view_get_header(vb)->log_file_seq,
+			  mail_index_get_header(a)->log_file_seq);
+	check_sync(vb, NULL, 0);
+	ck_assert_str_eq(test_index_uids(b), "1,3");
+	mail_index_view_close(&vb);
+	mail_index_close(&a);
+	mail_index_close(&b);
+}
+END_TEST
+
 Suite *test_index_view_suite(void)
 {
 	Suite *s = suite_create("mail-index-view");
@@ -110,6 +166,7 @@ Suite *test_index_view_suite(void)
 	tcase_add_checked_fixture(tc, test_index_setup, test_index_teardown);
 	tcase_add_test(tc, test_two_views);
 	tcase_add_test(tc, test_view_other_index);
+	tcase_add_test(tc, test_view_sync_reload);
 	suite_add_tcase(s, tc);
 	return s;
 }

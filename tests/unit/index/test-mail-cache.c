@@ -45,6 +45,15 @@ static const char *lookup(struct mail_cache_view *cv, uint32_t uid,
 	return ret;
 }
 
+static void read_file_header(struct mail_cache_header *hdr_r)
+{
+	int fd = open(test_index_path(".cache"), O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(pread(fd, hdr_r, sizeof(*hdr_r), 0), sizeof(*hdr_r));
+	ck_assert_int_eq(close(fd), 0);
+}
+
 START_TEST(test_cache_add_lookup)
 {
 	struct mail_index *index = test_index_open(), *index2;
@@ -54,6 +63,8 @@ START_TEST(test_cache_add_lookup)
 	uint64_t vsize = 4242;
 	uint32_t bits1 = 0x01, bits2 = 0x10;
 	struct buf *buf = buf_create(system_pool, 16);
+	char big[10000];
+	struct mail_cache_header hdr;
 	const char *s;
 
 	register_fields(cache);
@@ -65,6 +76,10 @@ START_TEST(test_cache_add_lookup)
 	mail_cache_add(cv, 2, F_ENVELOPE, "env", 3);	/* NO: ignored */
 	ck_assert_ptr_null(lookup(cv, 1, F_SUBJECT));	/* not flushed */
 	ck_assert_int_eq(mail_cache_view_flush(cv), 0);
+	/* the header written by the flush counts the new field block */
+	read_file_header(&hdr);
+	ck_assert_uint_eq(hdr.field_block_count, 1);
+	ck_assert_uint_eq(hdr.record_count, 2);
 	s = lookup(cv, 1, F_SUBJECT);
 	ck_assert_ptr_nonnull(s);
 	ck_assert_str_eq(s, "Subject: hi\r\n");
@@ -89,8 +104,23 @@ START_TEST(test_cache_add_lookup)
 	ck_assert_uint_eq(buf->used, 4);
 	ck_assert_uint_eq(buf->data[0], 0x11);
 	ck_assert_str_eq(lookup(cv, 2, F_SUBJECT), "Subject: two\r\n");
-	ck_assert_uint_eq(cache->hdr.continued_record_count, 0);
+	/* the file's header (not our in-memory copy) counts both */
+	read_file_header(&hdr);
+	ck_assert_uint_eq(hdr.record_count, 2);
+	ck_assert_uint_eq(hdr.continued_record_count, 1);
+	ck_assert_uint_eq(hdr.field_block_count, 1);
 	ck_assert_int_eq(mail_cache_reopen(cache), 1);
+
+	/* a record larger than one read-ahead, written by the other
+	   process after this one last looked at the file size */
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	cv2 = mail_cache_view_open(cache2, view);
+	mail_cache_add(cv2, 3, F_SUBJECT, big, sizeof(big) - 1);
+	mail_cache_view_close(&cv2);
+	ck_assert_int_eq(mail_index_refresh(index), 0);
+	ck_assert_str_eq(lookup(cv, 3, F_SUBJECT), big);
+	ck_assert_str_eq(lookup(cv, 1, F_SUBJECT), "Subject: hi\r\n");
 
 	buf_free(&buf);
 	mail_cache_view_close(&cv);
@@ -165,8 +195,9 @@ START_TEST(test_cache_purge)
 	struct mail_index_view *view;
 	struct mail_cache_view *cv;
 	struct mail_index_transaction *t;
-	uint32_t old_seq, i;
+	uint32_t old_seq, i, bits;
 	off_t old_size;
+	struct buf *buf = buf_create(system_pool, 16);
 
 	test_index_settings(&set);
 	set.cache_purge_min_size = 0;
@@ -185,6 +216,15 @@ START_TEST(test_cache_purge)
 	}
 	ck_assert_uint_eq(cache->hdr.record_count, 3);
 	ck_assert_uint_eq(cache->hdr.continued_record_count, 12);
+	/* uid 3: a newer subject and two bitmask parts in separate records */
+	bits = 0x02;
+	mail_cache_add(cv, 3, F_FLAGS, &bits, sizeof(bits));
+	ck_assert_int_eq(mail_cache_view_flush(cv), 0);
+	bits = 0x40;
+	mail_cache_add(cv, 3, F_FLAGS, &bits, sizeof(bits));
+	mail_cache_add(cv, 3, F_SUBJECT, "Subject: 3b\r\n", 13);
+	ck_assert_int_eq(mail_cache_view_flush(cv), 0);
+	ck_assert_uint_eq(cache->hdr.continued_record_count, 14);
 	ck_assert(mail_cache_need_purge(cache));
 	t = mail_index_transaction_begin(view,
 					 MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
@@ -198,7 +238,12 @@ START_TEST(test_cache_purge)
 	ck_assert_uint_eq(cache->hdr.continued_record_count, 0);
 	ck_assert_int_lt(test_file_size(test_index_path(".cache")), old_size);
 	ck_assert_str_eq(lookup(cv, 1, F_SUBJECT), "Subject: 1\r\n");
-	ck_assert_str_eq(lookup(cv, 3, F_SUBJECT), "Subject: 3\r\n");
+	ck_assert_str_eq(lookup(cv, 3, F_SUBJECT), "Subject: 3b\r\n");
+	ck_assert_int_eq(mail_cache_lookup_field(cv, 3, F_FLAGS, 0, buf), 1);
+	ck_assert_uint_eq(buf->used, 4);
+	memcpy(&bits, buf->data, sizeof(bits));
+	ck_assert_uint_eq(bits, 0x42);
+	buf_free(&buf);
 	ck_assert(!mail_cache_need_purge(cache));
 	mail_cache_view_close(&cv);
 	mail_index_view_close(&view);
@@ -207,16 +252,32 @@ START_TEST(test_cache_purge)
 }
 END_TEST
 
+/* Damage to the structures of a cache file written by three flushes of two
+   32-byte records each (header 32 bytes, then the field block; uid 2's
+   newest record is the last 32 bytes: {prev_offset, size}, then its item
+   {file_field, data_len}, then the data). */
 static const struct {
 	off_t offset;
 	const char *data;
+	size_t size;
+	bool in_record;	/* found by a lookup, not only by (re)opening */
 } cache_damage[] = {
-	{ 0, "XXXX" },		/* magic */
-	{ 8, "\x01\x02" },	/* indexid */
-	{ 28, "\xff\xff\xff" },	/* field header offset */
-	{ -40, "\xff\xff\xff\x7f\xff\xff\xff\x7f" },	/* record data */
-	{ -8, "\x08\x00\x00\x00\xf0\xff\x00\x00" },	/* record / item */
+	{ 0, "XXXX", 4, false },				/* magic */
+	{ 8, "\x01\x02", 2, false },				/* indexid */
+	{ 24, "\xff\xff\xff", 3, false },		/* field_header_offset */
+	{ -32, "\xff\xff\xff\x7f\xff\xff\xff\x7f", 8, true }, /* record */
+	{ -24, "\x08\x00\x00\x00\xf0\xff\x00\x00", 8, true }, /* item */
 };
+
+/* A lookup after damage gives nothing or exactly what was stored. */
+static void assert_lookup_intact(struct mail_cache_view *cv, uint32_t uid,
+				 const char *expected)
+{
+	const char *s = lookup(cv, uid, F_SUBJECT);
+
+	if (s != NULL)
+		ck_assert_str_eq(s, expected);
+}
 
 START_TEST(test_cache_corrupt)
 {
@@ -235,19 +296,29 @@ START_TEST(test_cache_corrupt)
 		mail_cache_add(cv, 2, F_SUBJECT, "Subject: 2\r\n", 12);
 		ck_assert_int_eq(mail_cache_view_flush(cv), 0);
 	}
+	ck_assert_str_eq(lookup(cv, 2, F_SUBJECT), "Subject: 2\r\n");
 	size = test_file_size(path);
 	test_file_write_at(path, off < 0 ? size + off : off,
-			   cache_damage[_i].data, strlen(cache_damage[_i].data));
-	/* same process, other process: no crash; data may be gone */
-	(void)lookup(cv, 2, F_SUBJECT);
-	(void)lookup(cv, 1, F_SUBJECT);
+			   cache_damage[_i].data, cache_damage[_i].size);
+	/* same process: uid 2's chain starts at the damaged record */
+	if (cache_damage[_i].in_record) {
+		ck_assert_ptr_null(lookup(cv, 2, F_SUBJECT));
+		ck_assert_int_eq(access(path, F_OK), -1);
+	} else {
+		assert_lookup_intact(cv, 2, "Subject: 2\r\n");
+	}
+	assert_lookup_intact(cv, 1, "Subject: 1\r\n");
 	mail_cache_view_close(&cv);
 	mail_cache_free(&cache);
+	/* another process: the damaged file is dropped, nothing is returned */
 	cache = mail_cache_open(index);
 	register_fields(cache);
 	cv = mail_cache_view_open(cache, view);
-	(void)lookup(cv, 2, F_SUBJECT);
-	(void)lookup(cv, 1, F_SUBJECT);
+	ck_assert_ptr_null(lookup(cv, 2, F_SUBJECT));
+	ck_assert_ptr_null(lookup(cv, 1, F_SUBJECT));
+	/* gone, or replaced by a fresh file without records (the first
+	   process writes its changed field decisions when closing) */
+	ck_assert_int_lt(test_file_size(path), size);
 	/* the cache works again afterwards */
 	mail_cache_add(cv, 2, F_SUBJECT, "Subject: new\r\n", 14);
 	ck_assert_int_eq(mail_cache_view_flush(cv), 0);

@@ -223,6 +223,80 @@ START_TEST(test_expunge_and_sync)
 }
 END_TEST
 
+/* One EXPUNGE record with unsorted, overlapping and missing ranges. */
+START_TEST(test_expunge_many_ranges)
+{
+	struct mail_index *index = test_index_open(), *index2;
+	struct mail_index_view *view;
+	struct mail_index_transaction *t;
+
+	test_index_append(index, 6, MAIL_INDEX_MAIL_FLAG_SEEN);
+	test_index_append(index, 4, MAIL_INDEX_MAIL_FLAG_DELETED);
+	t = begin(index, &view, true);
+	mail_index_expunge(t, 7, 8);
+	mail_index_expunge(t, 2, 3);
+	mail_index_expunge(t, 3, 4);
+	mail_index_expunge(t, 10, 10);
+	mail_index_expunge(t, 20, 30);
+	commit(&t, &view);
+	ck_assert_str_eq(test_index_uids(index), "1,5,6,9");
+	ck_assert_uint_eq(mail_index_get_header(index)->seen_messages_count, 3);
+	ck_assert_uint_eq(mail_index_get_header(index)->deleted_messages_count,
+			  1);
+	/* the same from the log by another process */
+	index2 = test_index_open();
+	ck_assert_str_eq(test_index_uids(index2), "1,5,6,9");
+	ck_assert_uint_eq(mail_index_get_header(index2)->seen_messages_count, 3);
+	mail_index_close(&index2);
+	mail_index_close(&index);
+}
+END_TEST
+
+/* The same with all ranges in one EXPUNGE record, applied to a map. */
+START_TEST(test_expunge_record_ranges)
+{
+	static const struct mail_transaction_uid_range ranges[] = {
+		{ 7, 8 }, { 2, 3 }, { 3, 4 }, { 10, 10 }, { 20, 30 }, { 1, 1 }
+	};
+	struct mail_index_map *map = mail_index_map_create(1);
+	struct mail_transaction_append apps[10];
+	struct mail_transaction_boundary b = { 0, 0 };
+	struct buf *buf = buf_create(system_pool, 256);
+	const char *uids = "", *error;
+	uint32_t i;
+
+	for (i = 0; i < 10; i++) {
+		apps[i].uid = i + 1;
+		apps[i].flags = i < 6 ? MAIL_INDEX_MAIL_FLAG_SEEN :
+			MAIL_INDEX_MAIL_FLAG_DELETED;
+	}
+	mail_transaction_rec_append(buf, MAIL_TRANSACTION_BOUNDARY, &b,
+				    sizeof(b));
+	mail_transaction_rec_append(buf, MAIL_TRANSACTION_APPEND, apps,
+				    sizeof(apps));
+	mail_transaction_rec_append(buf, MAIL_TRANSACTION_EXPUNGE |
+				    MAIL_TRANSACTION_EXPUNGE_PROT |
+				    MAIL_TRANSACTION_EXTERNAL, ranges,
+				    sizeof(ranges));
+	b.size = (uint32_t)buf->used;
+	memcpy(buf->data + sizeof(struct mail_transaction_header), &b,
+	       sizeof(b));
+	ck_assert_int_eq(mail_transaction_validate(buf->data, buf->used,
+						   1024, &error), 0);
+	mail_index_map_apply(map, buf->data, buf->used, 100);
+	for (i = 0; i < map->hdr.messages_count; i++) {
+		uids = tmp_printf("%s%s%u", uids, i == 0 ? "" : ",",
+				  mail_index_map_rec(map, i)->uid);
+	}
+	ck_assert_str_eq(uids, "5,6,9");
+	ck_assert_uint_eq(map->recs->used, 3 * map->hdr.record_size);
+	ck_assert_uint_eq(map->hdr.seen_messages_count, 2);
+	ck_assert_uint_eq(map->hdr.deleted_messages_count, 1);
+	buf_free(&buf);
+	mail_index_map_free(&map);
+}
+END_TEST
+
 START_TEST(test_modseq)
 {
 	struct mail_index *index = test_index_open();
@@ -510,6 +584,29 @@ START_TEST(test_modseq_expunges)
 }
 END_TEST
 
+/* A damaged transaction in the middle of the log hides the history after
+   it: the result must not claim to be complete. */
+START_TEST(test_modseq_expunges_corrupt)
+{
+	struct mail_index *index = test_index_open();
+	struct mail_index_view *view;
+	struct mail_index_transaction *t;
+	uint32_t bad_type = 0xdeadbeef;
+
+	test_index_append(index, 5, 0);			/* modseq 2 */
+	t = begin(index, &view, true);
+	mail_index_expunge(t, 2, 2);			/* 3 */
+	commit(&t, &view);
+	ck_assert_str_eq(expunges_since(index, 0, 1), "2:2");
+	/* the first transaction's boundary record type */
+	test_file_write_at(test_index_path(".log"),
+			   sizeof(struct mail_transaction_log_header),
+			   &bad_type, sizeof(bad_type));
+	ck_assert_str_eq(expunges_since(index, 0, 0), "");
+	mail_index_close(&index);
+}
+END_TEST
+
 static void copy_file(const char *src, const char *dest)
 {
 	char buf[65536];
@@ -527,12 +624,56 @@ static void copy_file(const char *src, const char *dest)
 
 /* Exercises every record type; with INDEX_FUZZ_SEEDS=<tests/fuzz/corpus>
    set, the files become the fuzz targets' seed corpora. */
+static bool rec_has_keyword(struct mail_index *index, uint32_t uid,
+			    const char *name)
+{
+	const struct mail_index_record *rec = rec_of(index, uid);
+	int idx = mail_index_keyword_lookup(index, name);
+
+	ck_assert_ptr_nonnull(rec);
+	ck_assert_int_ge(idx, 0);
+	return (rec->keywords[idx / 8] & (1 << (idx % 8))) != 0;
+}
+
+/* The state test_all_record_types leaves: UID 1 Seen+Deleted with $Junk
+   removed (its expunge was only a request), UID 3 with its keywords reset
+   after "Work" was added, modseq 77 and the ext value. */
+static void check_all_record_types(struct mail_index *index, uint32_t ext_id)
+{
+	const struct mail_index_header *hdr = mail_index_get_header(index);
+	const void *data;
+	uint32_t val;
+
+	ck_assert_str_eq(test_index_uids(index), "1,3");
+	ck_assert_uint_eq(hdr->highest_modseq, 77);
+	ck_assert_uint_eq(hdr->uid_validity, 1700000000);
+	ck_assert_uint_eq(hdr->first_recent_uid, 3);
+	ck_assert_uint_eq(hdr->next_uid, 4);
+	ck_assert_uint_eq(hdr->seen_messages_count, 1);
+	ck_assert_uint_eq(hdr->deleted_messages_count, 1);
+	ck_assert_uint_eq(rec_of(index, 1)->flags,
+			  MAIL_INDEX_MAIL_FLAG_SEEN | MAIL_INDEX_MAIL_FLAG_DELETED);
+	ck_assert_uint_eq(rec_of(index, 3)->flags, 0);
+	ck_assert(!rec_has_keyword(index, 1, "$Junk"));
+	ck_assert(!rec_has_keyword(index, 1, "Work"));
+	ck_assert(!rec_has_keyword(index, 3, "Work"));
+	ck_assert(!rec_has_keyword(index, 3, "$Junk"));
+	ck_assert_uint_eq(rec_of(index, 3)->modseq, 77);
+	ck_assert_int_eq(mail_index_lookup_ext(index, 1, ext_id, &data), 1);
+	memcpy(&val, data, sizeof(val));
+	ck_assert_uint_eq(val, 7);
+	ck_assert_int_eq(mail_index_lookup_ext(index, 3, ext_id, &data), 1);
+	memcpy(&val, data, sizeof(val));
+	ck_assert_uint_eq(val, 8);
+}
+
 START_TEST(test_all_record_types)
 {
 	struct mail_index *index = test_index_open();
 	struct mail_index_view *view;
 	struct mail_index_transaction *t;
 	const char *kws[] = { "$Junk" }, *dir = getenv("INDEX_FUZZ_SEEDS");
+	struct mail_index *index2;
 	uint32_t ext_id, val = 7;
 	unsigned int a;
 
@@ -560,15 +701,28 @@ START_TEST(test_all_record_types)
 	mail_index_reset_keywords(t, 3, 3);
 	mail_index_expunge(t, 1, 1);
 	commit(&t, &view);
+	/* "Work" stays on UID 2; UID 3's reset came after it; the expunge of
+	   UID 1 is only a request */
+	ck_assert_str_eq(test_index_uids(index), "1,2,3");
+	ck_assert(rec_has_keyword(index, 2, "Work"));
+	ck_assert(!rec_has_keyword(index, 3, "Work"));
+	ck_assert(!rec_has_keyword(index, 1, "$Junk"));
+	ck_assert_uint_eq(rec_of(index, 2)->flags,
+			  MAIL_INDEX_MAIL_FLAG_DRAFT | MAIL_INDEX_MAIL_FLAG_DELETED);
 	t = begin(index, &view, true);
 	mail_index_expunge(t, 2, 2);
 	mail_index_update_modseq(t, 3, 77);
+	val = 8;
 	mail_index_update_ext(t, 3, ext_id, &val, sizeof(val));
 	mail_index_update_header(t, MAIL_INDEX_HEADER_FIRST_RECENT_UID, 3);
 	commit(&t, &view);
-	ck_assert_str_eq(test_index_uids(index), "1,3");
-	ck_assert_uint_eq(mail_index_get_header(index)->highest_modseq, 77);
+	check_all_record_types(index, ext_id);
 	ck_assert_int_eq(mail_index_write_snapshot(index), 0);
+	/* another process reading the files sees the same */
+	index2 = test_index_open();
+	check_all_record_types(index2, mail_index_ext_register(index2,
+				"hdr-vsize", sizeof(val)));
+	mail_index_close(&index2);
 	if (dir != NULL) {
 		copy_file(test_index_path(""),
 			  tmp_printf("%s/index-file/all-types", dir));
@@ -622,12 +776,15 @@ Suite *test_mail_index_suite(void)
 	tcase_add_test(tc, test_append_roundtrip);
 	tcase_add_test(tc, test_flags_keywords);
 	tcase_add_test(tc, test_expunge_and_sync);
+	tcase_add_test(tc, test_expunge_many_ranges);
+	tcase_add_test(tc, test_expunge_record_ranges);
 	tcase_add_test(tc, test_modseq);
 	tcase_add_test(tc, test_uid_rules);
 	tcase_add_test(tc, test_ext);
 	tcase_add_test(tc, test_rotation);
 	tcase_add_test(tc, test_lock_timeout);
 	tcase_add_test(tc, test_modseq_expunges);
+	tcase_add_test(tc, test_modseq_expunges_corrupt);
 	tcase_add_test(tc, test_all_record_types);
 	tcase_add_test(tc, test_replay_log_buffer);
 	suite_add_tcase(s, tc);
