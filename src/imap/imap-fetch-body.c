@@ -27,51 +27,6 @@ static const unsigned char *stream_get_more(struct istream *input, size_t *size_
 	return *size_r > 0 ? data : NULL;
 }
 
-/* The header's size including the blank line that ends it (RFC 5322 2.1);
-   the whole message if it has none. Consumes the header; if dest != NULL,
-   up to max_size bytes of it are copied there. */
-static uoff_t stream_read_header(struct istream *input, struct buf *dest,
-				 size_t max_size)
-{
-	/* 0 = at a line start, 1 = CR at a line start, 2 = inside a line */
-	const unsigned char *data;
-	unsigned int state = 0;
-	uoff_t hdr_size = 0;
-	bool done = false;
-	size_t size, i;
-
-	while (!done && (data = stream_get_more(input, &size)) != NULL) {
-		for (i = 0; i < size && !done; i++) {
-			if (data[i] == '\n') {
-				if (state != 2)
-					done = true;
-				state = 0;
-			} else if (data[i] == '\r') {
-				state = state == 0 ? 1 : 2;
-			} else {
-				state = 2;
-			}
-		}
-		if (dest != NULL && dest->used < max_size)
-			(void)buf_append(dest, data, MIN(i, max_size - dest->used));
-		istream_skip(input, i);
-		hdr_size += i;
-	}
-	return hdr_size;
-}
-
-int imap_fetch_read_header(struct mailbox *box, uint32_t seq, size_t max_size,
-			   struct buf *dest)
-{
-	struct istream *input;
-
-	if (mail_get_stream(box, seq, &input) < 0)
-		return -1;
-	(void)stream_read_header(input, dest, max_size);
-	istream_unref(&input);
-	return 0;
-}
-
 struct fetch_stream_context {
 	struct mailbox *box;
 	uint32_t seq;

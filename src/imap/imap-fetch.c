@@ -5,6 +5,7 @@
 #include "buffer.h"
 #include "imap-quote.h"
 #include "imap-flags.h"
+#include "imap-date.h"
 #include "istream.h"
 #include "imap-envelope.h"
 #include "imap-bodystructure.h"
@@ -407,17 +408,20 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 		str_append_c(line, '"');
 	}
 	if ((fields & IMAP_FETCH_FIELD_ENVELOPE) != 0) {
-		struct buf *hdr = buf_create(fetch->msg_pool, 4096);
+		struct istream *input;
+		int ret;
 
-		struct istream *hdr_input;
-
-		if (imap_fetch_read_header(box, seq, IMAP_FETCH_MAX_HEADER_SIZE, hdr) < 0)
+		if (mail_get_stream(box, seq, &input) < 0)
 			return -1;
 		fetch_add_sep(fetch, line);
 		str_append(line, "ENVELOPE ");
-		hdr_input = istream_create_from_data(hdr->data, hdr->used);
-		(void)imap_envelope_from_stream(hdr_input, line);
-		istream_unref(&hdr_input);
+		/* parsed straight from the message, into the per-message
+		   pool; the parser stops at the end of the header */
+		ret = imap_envelope_from_stream(fetch->msg_pool, input,
+						IMAP_FETCH_MAX_HEADER_SIZE, line);
+		istream_unref(&input);
+		if (ret < 0)
+			return -1;
 	}
 	if ((fields & (IMAP_FETCH_FIELD_BODY |
 		       IMAP_FETCH_FIELD_BODYSTRUCTURE)) != 0) {

@@ -74,9 +74,5 @@ int imap_fetch_body_open(struct mailbox *box, uint32_t seq,
 int imap_fetch_body_send(struct client *client,
 			 struct imap_fetch_body_state *state);
 void imap_fetch_body_close(struct imap_fetch_body_state *state);
-/* The message header (up to the blank line, which is included), at most
-   max_size bytes of it, into dest. 0 or -1. */
-int imap_fetch_read_header(struct mailbox *box, uint32_t seq, size_t max_size,
-			   struct buf *dest);
 
 #endif

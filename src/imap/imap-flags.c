@@ -1,5 +1,5 @@
-/* Copyright (c) dovecot-like authors. IMAP system flags and INTERNALDATE
-   strings (RFC 3501 2.3.2 and 9 date-time). */
+/* Copyright (c) dovecot-like authors. IMAP system flags (RFC 3501
+   2.3.2). */
 #include "imap-common.h"
 #include "imap-flags.h"
 
@@ -73,38 +73,4 @@ int imap_parse_flags(const struct imap_arg *args, enum mail_flags *flags_r,
 			return -1;
 	}
 	return 0;
-}
-
-void imap_append_datetime(struct str *dest, time_t t)
-{
-	static const char *const months[] = {
-		"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
-	};
-	struct tm tm;
-	long offset;
-	char sign = '+';
-
-	if (localtime_r(&t, &tm) == NULL) {
-		t = 0;
-		(void)gmtime_r(&t, &tm);
-	}
-	offset = tm.tm_gmtoff / 60;
-	if (offset < 0) {
-		sign = '-';
-		offset = -offset;
-	}
-	/* date-day-fixed = (SP DIGIT) / 2DIGIT */
-	str_printfa(dest, "%2d-%s-%04d %02d:%02d:%02d %c%02ld%02ld",
-		    tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
-		    tm.tm_hour, tm.tm_min, tm.tm_sec, sign,
-		    offset / 60, offset % 60);
-}
-
-const char *imap_to_datetime(time_t t)
-{
-	struct str *str = t_str_new(32);
-
-	imap_append_datetime(str, t);
-	return str_c(str);
 }

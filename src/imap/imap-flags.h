@@ -1,5 +1,6 @@
-/* Copyright (c) dovecot-like authors. imap-flags.h: IMAP system flags and
-   date-time strings, both ways (RFC 3501 2.3.2, 9 date-time). */
+/* Copyright (c) dovecot-like authors. imap-flags.h: IMAP system flags,
+   both ways (RFC 3501 2.3.2); date-time strings are in lib-imap's
+   imap-date.h. */
 #ifndef IMAP_FLAGS_H
 #define IMAP_FLAGS_H
 
@@ -15,9 +16,5 @@ void imap_write_flags(struct str *dest, enum mail_flags flags);
    *error_r. */
 int imap_parse_flags(const struct imap_arg *args, enum mail_flags *flags_r,
 		     const char **error_r);
-/* "17-Jul-1996 02:44:25 -0700" in local time, without quotes. */
-const char *imap_to_datetime(time_t t);
-/* The same appended to dest (no tmp allocation). */
-void imap_append_datetime(struct str *dest, time_t t);
 
 #endif

@@ -43,27 +43,6 @@ part_data_get(struct pool *pool, struct message_part *part)
 	return data;
 }
 
-/* The value without folding CR/LF and surrounding whitespace; NULs
-   become 0x80 so the value stays a C string. */
-static const char *clean_value(struct pool *pool, const unsigned char *value,
-			       size_t len)
-{
-	char *dest = p_malloc(pool, len + 1);
-	size_t i, j = 0, start = 0;
-
-	for (i = 0; i < len; i++) {
-		if (value[i] == '\r' || value[i] == '\n')
-			continue;
-		dest[j++] = value[i] == '\0' ? (char)0x80 : (char)value[i];
-	}
-	while (j > 0 && (dest[j - 1] == ' ' || dest[j - 1] == '\t'))
-		j--;
-	dest[j] = '\0';
-	while (dest[start] == ' ' || dest[start] == '\t')
-		start++;
-	return dest + start;
-}
-
 /* Dovecot-compatible results for broken values: "text" alone is type
    "text" with an empty subtype; anything else unparsable is "" "" with no
    parameters (RFC 2045 5.2 leaves the representation to us). */
@@ -73,7 +52,7 @@ static void parse_content_type(struct pool *pool,
 {
 	struct rfc822_parser_context parser;
 	struct str *str = t_str_new(64);
-	const char *slash;
+	size_t type_len;
 	int ret;
 
 	rfc822_parser_init(&parser, value, len, NULL);
@@ -83,16 +62,16 @@ static void parse_content_type(struct pool *pool,
 		return;
 	}
 	if (ret > 0 && *parser.data == '/') {
-		str_reset(str);
-		rfc822_parser_init(&parser, value, len, NULL);
-		if (rfc822_parse_content_type(&parser, str) < 0) {
+		/* type "/" subtype, going on from the type just read */
+		type_len = str_len(str);
+		parser.data++;
+		if (rfc822_skip_lwsp(&parser) <= 0 ||
+		    rfc822_parse_mime_token(&parser, str) < 0) {
 			data->content_type = data->content_subtype = "";
 			return;
 		}
-		slash = strchr(str_c(str), '/');
-		data->content_type = p_strndup(pool, str_c(str),
-					       (size_t)(slash - str_c(str)));
-		data->content_subtype = p_strdup(pool, slash + 1);
+		data->content_type = p_strndup(pool, str_c(str), type_len);
+		data->content_subtype = p_strdup(pool, str_c(str) + type_len);
 	} else if (ret == 0) {
 		data->content_type = p_strdup(pool, str_c(str));
 		data->content_subtype = "";
@@ -176,11 +155,13 @@ static void parse_content_header(struct pool *pool,
 		parse_content_encoding(pool, data, value, len);
 	} else if (strcasecmp(name, "ID") == 0 && !data->seen_id) {
 		data->seen_id = true;
-		data->content_id = clean_value(pool, value, len);
+		data->content_id =
+			imap_envelope_clean_value(pool, value, len, true, NULL);
 	} else if (strcasecmp(name, "Description") == 0 &&
 		   !data->seen_description) {
 		data->seen_description = true;
-		data->content_description = clean_value(pool, value, len);
+		data->content_description =
+			imap_envelope_clean_value(pool, value, len, true, NULL);
 	} else if (strcasecmp(name, "Disposition") == 0 &&
 		   !data->seen_disposition) {
 		data->seen_disposition = true;
@@ -190,10 +171,12 @@ static void parse_content_header(struct pool *pool,
 		parse_content_language(pool, data, value, len);
 	} else if (strcasecmp(name, "Location") == 0 && !data->seen_location) {
 		data->seen_location = true;
-		data->content_location = clean_value(pool, value, len);
+		data->content_location =
+			imap_envelope_clean_value(pool, value, len, true, NULL);
 	} else if (strcasecmp(name, "MD5") == 0 && !data->seen_md5) {
 		data->seen_md5 = true;
-		data->content_md5 = clean_value(pool, value, len);
+		data->content_md5 =
+			imap_envelope_clean_value(pool, value, len, true, NULL);
 	}
 }
 
@@ -201,35 +184,29 @@ void imap_bodystructure_parse_header(struct pool *pool, struct message_part *par
 				     struct message_header_line *hdr)
 {
 	struct imap_bodystructure_part_data *data;
-	const unsigned char *value;
-	size_t len;
-	bool in_rfc822;
+	int env_field = -1;
 
 	data = part_data_get(pool, part);
 	if (hdr == NULL || hdr->eoh)
 		return;
-	in_rfc822 = part->parent != NULL &&
-		(part->parent->flags & MESSAGE_PART_FLAG_MESSAGE_RFC822) != 0;
-	if (strncasecmp(hdr->name, "Content-", 8) != 0 &&
-	    !(in_rfc822 && imap_envelope_want_header(hdr->name)))
+	if (part->parent != NULL &&
+	    (part->parent->flags & MESSAGE_PART_FLAG_MESSAGE_RFC822) != 0)
+		env_field = imap_envelope_header_field(hdr->name);
+	if (env_field >= 0) {
+		/* the enclosed message's envelope for the parent's
+		   BODYSTRUCTURE (it asks for folded fields itself) */
+		imap_envelope_parse_header_field(pool, &data->envelope, hdr,
+						 env_field);
+		return;
+	}
+	if (strncasecmp(hdr->name, "Content-", 8) != 0)
 		return;
 	if (hdr->continues) {
 		hdr->use_full_value = true;
 		return;
 	}
-	value = hdr->full_value != NULL ? hdr->full_value : hdr->value;
-	len = hdr->full_value != NULL ? hdr->full_value_len : hdr->value_len;
-	if (in_rfc822 && imap_envelope_want_header(hdr->name)) {
-		/* the enclosed message's envelope for the parent's
-		   BODYSTRUCTURE; imap-envelope reads full_value */
-		if (hdr->full_value == NULL) {
-			hdr->full_value = hdr->value;
-			hdr->full_value_len = hdr->value_len;
-		}
-		imap_envelope_parse_header(pool, &data->envelope, hdr);
-		return;
-	}
-	parse_content_header(pool, data, hdr->name + 8, value, len);
+	parse_content_header(pool, data, hdr->name + 8, hdr->full_value,
+			     hdr->full_value_len);
 }
 
 struct bodystructure_parse_ctx {

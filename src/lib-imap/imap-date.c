@@ -1,6 +1,8 @@
 /* Copyright (c) dovecot-like authors. imap-date.c: strict parsing of IMAP
-   date and date-time strings into time_t. */
+   date and date-time strings into time_t, and writing date-time, with one
+   month table. */
 #include "lib.h"
+#include "str.h"
 #include "imap-date.h"
 
 #include <strings.h>
@@ -112,4 +114,26 @@ bool imap_parse_datetime(const char *str, time_t *time_r, int *tz_offset_r)
 	*tz_offset_r = sign * (zh * 60 + zm);
 	*time_r = t - (time_t)*tz_offset_r * 60;
 	return true;
+}
+
+void imap_append_datetime(struct str *dest, time_t t)
+{
+	struct tm tm;
+	long offset;
+	char sign = '+';
+
+	if (localtime_r(&t, &tm) == NULL) {
+		t = 0;
+		(void)gmtime_r(&t, &tm);
+	}
+	offset = tm.tm_gmtoff / 60;
+	if (offset < 0) {
+		sign = '-';
+		offset = -offset;
+	}
+	/* date-day-fixed = (SP DIGIT) / 2DIGIT */
+	str_printfa(dest, "%2d-%s-%04d %02d:%02d:%02d %c%02ld%02ld",
+		    tm.tm_mday, imap_months[tm.tm_mon], tm.tm_year + 1900,
+		    tm.tm_hour, tm.tm_min, tm.tm_sec, sign,
+		    offset / 60, offset % 60);
 }

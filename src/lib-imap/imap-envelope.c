@@ -43,7 +43,7 @@ struct imap_envelope {
 	struct message_address *addrs[ENVELOPE_FIELD_COUNT];
 };
 
-static int imap_envelope_field(const char *name)
+int imap_envelope_header_field(const char *name)
 {
 	unsigned int i;
 
@@ -56,7 +56,7 @@ static int imap_envelope_field(const char *name)
 
 bool imap_envelope_want_header(const char *name)
 {
-	return imap_envelope_field(name) >= 0;
+	return imap_envelope_header_field(name) >= 0;
 }
 
 static bool imap_envelope_field_is_address(enum imap_envelope_field field)
@@ -64,11 +64,9 @@ static bool imap_envelope_field_is_address(enum imap_envelope_field field)
 	return field >= ENVELOPE_FIELD_FROM && field <= ENVELOPE_FIELD_BCC;
 }
 
-/* The value without CR/LF (folding) and leading whitespace, NULs turned
-   into 0x80. */
-static const char *
+const char *
 imap_envelope_clean_value(struct pool *pool, const unsigned char *value,
-			  size_t len, size_t *len_r)
+			  size_t len, bool trim_trailing, size_t *len_r)
 {
 	char *dest = p_malloc(pool, len + 1);
 	size_t i, j = 0;
@@ -80,48 +78,58 @@ imap_envelope_clean_value(struct pool *pool, const unsigned char *value,
 		else if (value[i] != '\r' && value[i] != '\n')
 			dest[j++] = (char)value[i];
 	}
-	/* leading whitespace only: trailing whitespace is kept as Dovecot
-	   keeps it */
+	if (trim_trailing) {
+		while (j > 0 && (dest[j - 1] == ' ' || dest[j - 1] == '\t'))
+			j--;
+	}
 	for (i = 0; i < j && (dest[i] == ' ' || dest[i] == '\t'); i++) ;
-	memmove(dest, dest + i, j - i);
-	dest[j - i] = '\0';
-	*len_r = j - i;
-	return dest;
+	dest[j] = '\0';
+	if (len_r != NULL)
+		*len_r = j - i;
+	/* the pool keeps the skipped bytes: no copy to move them */
+	return dest + i;
 }
 
-void imap_envelope_parse_header(struct pool *pool, struct imap_envelope **_env,
+void imap_envelope_parse_header(struct pool *pool, struct imap_envelope **env,
 				struct message_header_line *hdr)
+{
+	int field = -1;
+
+	if (hdr != NULL && !hdr->eoh)
+		field = imap_envelope_header_field(hdr->name);
+	imap_envelope_parse_header_field(pool, env, hdr, field);
+}
+
+void imap_envelope_parse_header_field(struct pool *pool,
+				      struct imap_envelope **_env,
+				      struct message_header_line *hdr, int field)
 {
 	struct imap_envelope *env = *_env;
 	const unsigned char *value;
 	size_t value_len;
-	int field;
 
 	if (env == NULL)
 		*_env = env = pool_new(pool, struct imap_envelope, 1);
-	if (hdr == NULL || hdr->eoh)
+	if (hdr == NULL || hdr->eoh || field < 0 || env->seen[field])
 		return;
-	if ((field = imap_envelope_field(hdr->name)) < 0 || env->seen[field])
-		return;
+	ASSERT(field < ENVELOPE_FIELD_COUNT);
 	if (hdr->continues) {
 		/* wait for the last line: its full_value is the field */
 		hdr->use_full_value = true;
 		return;
 	}
-	if (hdr->full_value != NULL) {
-		value = hdr->full_value;
-		value_len = hdr->full_value_len;
-	} else {
-		value = hdr->value;
-		value_len = hdr->value_len;
-	}
+	/* the header parser gives full_value for a single line, and for a
+	   folded field because use_full_value was set on its first line */
+	value = hdr->full_value;
+	value_len = hdr->full_value_len;
 	env->seen[field] = true;
 	if (imap_envelope_field_is_address(field)) {
 		env->addrs[field] = message_address_parse(pool, value, value_len,
 							  0, true);
 	} else {
+		/* trailing whitespace is kept as Dovecot keeps it */
 		env->strings[field] = imap_envelope_clean_value(pool, value,
-				value_len, &env->string_lens[field]);
+				value_len, false, &env->string_lens[field]);
 		env->string_folded[field] = hdr->continued ||
 			memchr(value, '\n', value_len) != NULL ||
 			memchr(value, '\r', value_len) != NULL;
@@ -142,17 +150,15 @@ static bool is_lwsp(unsigned char c)
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-/* Subjects and display names as Dovecot writes them "for humans": runs of
-   whitespace (folding included) become one space, the ends are trimmed;
-   a value that changed so, or holds '"', '\\' or 8-bit bytes, goes as a
-   literal, others quoted. Byte-compatible replies help clients that cache
-   ENVELOPEs across servers. */
-static void imap_envelope_write_human(struct str *dest, const char *src,
-				      size_t len, bool folded)
+/* One pass of the "for humans" cleaning over src: appends the cleaned
+   bytes to dest if it's not NULL; returns their count and whether the
+   value changed or needs a literal. */
+static size_t imap_envelope_human_clean(struct str *dest, const char *src,
+					size_t len, bool *modified,
+					bool *literal)
 {
-	struct buf *clean = buf_create(tmp_pool, len + 1);
-	bool modified = folded, literal = false, space = false;
-	size_t i = 0;
+	bool space = false;
+	size_t i = 0, out = 0;
 
 	while (i < len && is_lwsp((unsigned char)src[i]))
 		i++;
@@ -161,30 +167,49 @@ static void imap_envelope_write_human(struct str *dest, const char *src,
 
 		if (is_lwsp(c)) {
 			if (space || c != ' ')
-				modified = true;
+				*modified = true;
 			space = true;
 			continue;
 		}
-		if (space)
-			(void)buf_append_c(clean, ' ');
+		if (space) {
+			if (dest != NULL)
+				str_append_c(dest, ' ');
+			out++;
+		}
 		space = false;
 		if (c == '"' || c == '\\' || c >= 0x80 || c == '\0')
-			literal = true;
-		(void)buf_append_c(clean, c == '\0' ? 0x80 : c);
+			*literal = true;
+		if (dest != NULL)
+			str_append_c(dest, c == '\0' ? 0x80 : c);
+		out++;
 	}
 	if (space)
-		modified = true;	/* trailing whitespace dropped */
-	if (!modified && !literal) {
-		imap_append_string_n(dest, (const char *)clean->data, clean->used);
-		return;
-	}
-	str_printfa(dest, "{%zu}\r\n", clean->used);
-	(void)buf_append(&dest->buf, clean->data, clean->used);
+		*modified = true;	/* trailing whitespace dropped */
+	return out;
 }
 
-static void imap_envelope_write_nstr(struct str *dest, const char *str)
+/* Subjects and display names as Dovecot writes them "for humans": runs of
+   whitespace (folding included) become one space, the ends are trimmed;
+   a value that changed so, or holds '"', '\\' or 8-bit bytes, goes as a
+   literal, others quoted. Byte-compatible replies help clients that cache
+   ENVELOPEs across servers. Two passes over src (length, then the bytes)
+   so nothing is copied aside. */
+static void imap_envelope_write_human(struct str *dest, const char *src,
+				      size_t len, bool folded)
 {
-	imap_envelope_write_nstring(dest, str, str == NULL ? 0 : strlen(str));
+	bool modified = folded, literal = false;
+	size_t clean_len;
+
+	clean_len = imap_envelope_human_clean(NULL, src, len, &modified,
+					      &literal);
+	if (!modified && !literal) {
+		/* only leading whitespace was dropped: the rest of src is
+		   the value */
+		imap_append_string_n(dest, src + (len - clean_len), clean_len);
+		return;
+	}
+	str_printfa(dest, "{%zu}\r\n", clean_len);
+	(void)imap_envelope_human_clean(dest, src, len, &modified, &literal);
 }
 
 /* address = "(" addr-name SP addr-adl SP addr-mailbox SP addr-host ")";
@@ -207,11 +232,11 @@ static void imap_envelope_write_addresses(struct str *dest,
 			imap_envelope_write_human(dest, addr->name,
 						  strlen(addr->name), false);
 		str_append_c(dest, ' ');
-		imap_envelope_write_nstr(dest, addr->route);
+		imap_append_nstring(dest, addr->route);
 		str_append_c(dest, ' ');
-		imap_envelope_write_nstr(dest, addr->mailbox);
+		imap_append_nstring(dest, addr->mailbox);
 		str_append_c(dest, ' ');
-		imap_envelope_write_nstr(dest, addr->domain);
+		imap_append_nstring(dest, addr->domain);
 		str_append_c(dest, ')');
 	}
 	str_append_c(dest, ')');
@@ -238,10 +263,8 @@ void imap_envelope_write(const struct imap_envelope *env, struct str *dest)
 		}
 		if (!imap_envelope_field_is_address(i)) {
 			if (env->string_folded[i]) {
-				str_printfa(dest, "{%zu}\r\n",
-					    env->string_lens[i]);
-				(void)buf_append(&dest->buf, env->strings[i],
-						 env->string_lens[i]);
+				imap_append_literal(dest, env->strings[i],
+						    env->string_lens[i]);
 				continue;
 			}
 			imap_envelope_write_nstring(dest, env->strings[i],
@@ -261,27 +284,28 @@ void imap_envelope_write(const struct imap_envelope *env, struct str *dest)
 	str_append_c(dest, ')');
 }
 
-struct imap_envelope_stream_ctx {
-	struct imap_envelope *env;
-};
-
-static void imap_envelope_stream_callback(struct message_header_line *hdr,
-					  void *context)
+int imap_envelope_from_stream(struct pool *pool, struct istream *input,
+			      uoff_t max_header_size, struct str *dest)
 {
-	struct imap_envelope_stream_ctx *ctx = context;
+	struct message_header_parser_ctx *parser;
+	struct message_header_line *hdr;
+	struct imap_envelope *env = NULL;
+	uoff_t start = input->v_offset;
+	int ret = 0;
 
-	imap_envelope_parse_header(tmp_pool, &ctx->env, hdr);
-}
-
-int imap_envelope_from_stream(struct istream *input, struct str *dest)
-{
-	struct imap_envelope_stream_ctx ctx;
-
-	memset(&ctx, 0, sizeof(ctx));
-	/* line by line: a folded field is seen as such (see string_folded) */
-	message_parse_header(input, NULL, 0, imap_envelope_stream_callback, &ctx);
+	/* line by line: a folded field is seen as such (see string_folded);
+	   the parser stops at the blank line ending the header */
+	parser = message_header_parser_init(input, NULL, 0);
+	while (message_parse_header_next(parser, &hdr) > 0) {
+		if (max_header_size != 0 &&
+		    hdr->name_offset - start >= max_header_size)
+			break;	/* fields starting later are ignored */
+		imap_envelope_parse_header(pool, &env, hdr);
+	}
 	if (input->stream_errno != 0)
-		return -1;
-	imap_envelope_write(ctx.env, dest);
-	return 0;
+		ret = -1;
+	message_header_parser_deinit(&parser);
+	if (ret == 0)
+		imap_envelope_write(env, dest);
+	return ret;
 }

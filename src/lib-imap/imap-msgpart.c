@@ -176,8 +176,10 @@ struct msgpart_range {
 	bool header_fields_at_offset;
 };
 
-/* The range of a section without a part number */
+/* The range of a section without a part number; the header size comes
+   from parts (the root) when the caller already has them. */
 static int msgpart_range_top(const struct imap_msgpart *mp, uoff_t message_size,
+			     const struct message_part *parts,
 			     imap_msgpart_open_stream_t *open_stream,
 			     void *context, struct msgpart_range *range)
 {
@@ -192,12 +194,16 @@ static int msgpart_range_top(const struct imap_msgpart *mp, uoff_t message_size,
 		return 0;
 	case IMAP_MSGPART_TEXT_HEADER:
 	case IMAP_MSGPART_TEXT_TEXT:
-		if (open_stream(context, &input) < 0)
-			return -1;
-		ret = message_get_header_size(input, &hdr, &has_nuls);
-		istream_unref(&input);
-		if (ret < 0)
-			return -1;
+		if (parts != NULL) {
+			hdr = parts->header_size;
+		} else {
+			if (open_stream(context, &input) < 0)
+				return -1;
+			ret = message_get_header_size(input, &hdr, &has_nuls);
+			istream_unref(&input);
+			if (ret < 0)
+				return -1;
+		}
 		hdr.physical_size = MIN(hdr.physical_size, message_size);
 		if (mp->text == IMAP_MSGPART_TEXT_HEADER) {
 			range->size = hdr.physical_size;
@@ -285,8 +291,8 @@ int imap_msgpart_open(const struct imap_msgpart *mp, uoff_t message_size,
 	memset(result_r, 0, sizeof(*result_r));
 	memset(&range, 0, sizeof(range));
 	if (!imap_msgpart_needs_parts(mp)) {
-		if (msgpart_range_top(mp, message_size, open_stream, context,
-				      &range) < 0)
+		if (msgpart_range_top(mp, message_size, *parts, open_stream,
+				      context, &range) < 0)
 			return -1;
 	} else {
 		if (msgpart_get_parts(open_stream, context, pool, parts) < 0)

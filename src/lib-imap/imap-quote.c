@@ -27,14 +27,19 @@ static bool imap_quote_can_quote(const char *src, size_t len)
 	return true;
 }
 
+void imap_append_literal(struct str *dest, const void *data, size_t len)
+{
+	str_printfa(dest, "{%zu}\r\n", len);
+	/* by length: str_append_n() would stop at a NUL */
+	(void)buf_append(&dest->buf, data, len);
+}
+
 void imap_append_string_n(struct str *dest, const char *src, size_t len)
 {
 	size_t i;
 
 	if (!imap_quote_can_quote(src, len)) {
-		str_printfa(dest, "{%zu}\r\n", len);
-		/* by length: str_append_n() would stop at a NUL */
-		(void)buf_append(&dest->buf, src, len);
+		imap_append_literal(dest, src, len);
 		return;
 	}
 	str_append_c(dest, '"');

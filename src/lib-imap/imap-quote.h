@@ -13,5 +13,8 @@ void imap_append_astring(struct str *dest, const char *src);
    Never NIL. Values with 8-bit bytes, CR, LF, NUL or over 1024 bytes are
    written as literals, others quoted with \\ and \" escapes. */
 void imap_append_string_n(struct str *dest, const char *src, size_t len);
+/* Always a literal: {len}\r\n and the bytes as they are (the caller makes
+   sure there is no NUL: RFC 3501 CHAR8). */
+void imap_append_literal(struct str *dest, const void *data, size_t len);
 
 #endif

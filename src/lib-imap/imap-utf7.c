@@ -4,6 +4,7 @@
 
 #include "lib.h"
 #include "str.h"
+#include "utf8.h"
 #include "imap-utf7.h"
 
 static const char mbase64[] =
@@ -17,37 +18,6 @@ static int mbase64_value(unsigned char c)
 	if (c == '+') return 62;
 	if (c == ',') return 63;
 	return -1;
-}
-
-/* Decode one UTF-8 sequence at *p. Returns the code point or -1. */
-static int32_t utf8_next(const unsigned char **p)
-{
-	const unsigned char *s = *p;
-	uint32_t cp;
-	unsigned int n, i;
-
-	if (s[0] < 0x80) {
-		*p = s + 1;
-		return s[0];
-	} else if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		cp = s[0] & 0x1f; n = 1;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		cp = s[0] & 0x0f; n = 2;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		cp = s[0] & 0x07; n = 3;
-	} else {
-		return -1;
-	}
-	for (i = 1; i <= n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return -1;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return -1;
-	*p = s + n + 1;
-	return (int32_t)cp;
 }
 
 static void utf8_append(struct str *dest, uint32_t cp)
@@ -87,9 +57,11 @@ static void utf7_put16(struct str *dest, struct utf7_encoder *enc, uint16_t u)
 int imap_utf8_to_utf7(const char *src, struct str *dest)
 {
 	const unsigned char *p = (const unsigned char *)src;
+	const unsigned char *end = p + strlen(src);
 	struct utf7_encoder enc = { 0, 0 };
 	bool in_base64 = false;
-	int32_t cp;
+	unsigned int len;
+	uint32_t cp;
 
 	while (*p != '\0') {
 		if (*p >= 0x20 && *p <= 0x7e) {
@@ -106,8 +78,9 @@ int imap_utf8_to_utf7(const char *src, struct str *dest)
 			p++;
 			continue;
 		}
-		if ((cp = utf8_next(&p)) < 0)
+		if ((len = utf8_get_char_n(p, (size_t)(end - p), &cp)) == 0)
 			return -1;
+		p += len;
 		if (!in_base64) {
 			str_append_c(dest, '&');
 			in_base64 = true;
@@ -115,7 +88,7 @@ int imap_utf8_to_utf7(const char *src, struct str *dest)
 			enc.nbits = 0;
 		}
 		if (cp >= 0x10000) {
-			uint32_t v = (uint32_t)cp - 0x10000;
+			uint32_t v = cp - 0x10000;
 
 			utf7_put16(dest, &enc, (uint16_t)(0xd800 | (v >> 10)));
 			utf7_put16(dest, &enc, (uint16_t)(0xdc00 | (v & 0x3ff)));

@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "str.h"
 #include "buffer.h"
+#include "utf8.h"
 #include "charset-utf8.h"
 
 #include <iconv.h>
@@ -19,35 +20,15 @@ bool charset_is_utf8(const char *charset)
 		strcasecmp(charset, "ascii") == 0;
 }
 
-/* Length of the valid UTF-8 sequence at data, or 0 if it is invalid
-   (overlongs, surrogates and values over U+10FFFF are invalid). */
+/* Length of the valid UTF-8 sequence at data, or 0 if it is invalid;
+   a NUL is invalid too (it would cut the string for a client). */
 static size_t utf8_valid_seq_len(const unsigned char *data, size_t size)
 {
-	unsigned char c = data[0];
-	size_t len, i;
 	uint32_t cp;
 
-	if (c < 0x80)
-		return c == 0 ? 0 : 1;
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2; cp = c & 0x1f;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3; cp = c & 0x0f;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4; cp = c & 0x07;
-	} else
+	if (data[0] == '\0')
 		return 0;
-	if (size < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((data[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (data[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
+	return utf8_get_char_n(data, size, &cp);
 }
 
 void charset_utf8_append_valid(struct str *dest, const unsigned char *data,

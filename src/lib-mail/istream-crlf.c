@@ -3,6 +3,7 @@
    instead of being copied into memory first. */
 #include "lib.h"
 #include "istream-private.h"
+#include "message-size.h"
 #include "istream-crlf.h"
 
 struct crlf_istream {
@@ -14,17 +15,11 @@ struct crlf_istream {
 uoff_t istream_crlf_count_size(const unsigned char *data, size_t len,
 			       bool *last_cr)
 {
-	uoff_t size = len;
-	bool cr = *last_cr;
-	size_t i;
+	struct message_size size;
 
-	for (i = 0; i < len; i++) {
-		if (data[i] == '\n' && !cr)
-			size++;
-		cr = data[i] == '\r';
-	}
-	*last_cr = cr;
-	return size;
+	memset(&size, 0, sizeof(size));
+	(void)message_size_add_data(&size, data, len, last_cr);
+	return size.virtual_size;
 }
 
 static ssize_t istream_crlf_read(struct istream_private *stream, void *data,

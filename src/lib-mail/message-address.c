@@ -11,6 +11,7 @@ struct message_address_parser {
 	struct pool *pool;
 	struct rfc822_parser_context parser;
 	struct str *str, *comment;
+	struct str *phrase;	/* the last phrase, kept until it's used */
 	struct message_address *head, *tail;
 	unsigned int count, max;
 	bool fill_missing;
@@ -31,10 +32,11 @@ static void address_add(struct message_address_parser *ctx,
 		return;
 	ctx->count++;
 	addr = pool_new(ctx->pool, struct message_address, 1);
-	addr->name = p_strdup(ctx->pool, tmp->name);
-	addr->route = p_strdup(ctx->pool, tmp->route);
-	addr->mailbox = p_strdup(ctx->pool, tmp->mailbox);
-	addr->domain = p_strdup(ctx->pool, tmp->domain);
+	/* the strings are already in ctx->pool (or constants) */
+	addr->name = tmp->name;
+	addr->route = tmp->route;
+	addr->mailbox = tmp->mailbox;
+	addr->domain = tmp->domain;
 	addr->invalid = tmp->invalid;
 	if (ctx->tail == NULL)
 		ctx->head = addr;
@@ -123,7 +125,7 @@ static void parse_addr_spec(struct message_address_parser *ctx,
 		tmp->mailbox = missing(ctx, "MISSING_MAILBOX");
 		tmp->invalid = true;
 	} else {
-		tmp->mailbox = tmp_strdup(str_c(ctx->str));
+		tmp->mailbox = p_strdup(ctx->pool, str_c(ctx->str));
 	}
 	if (!parser_at(ctx, '@')) {
 		tmp->domain = missing(ctx, "MISSING_DOMAIN");
@@ -137,7 +139,7 @@ static void parse_addr_spec(struct message_address_parser *ctx,
 		tmp->domain = missing(ctx, "MISSING_DOMAIN");
 		tmp->invalid = true;
 	} else {
-		tmp->domain = tmp_strdup(str_c(ctx->str));
+		tmp->domain = p_strdup(ctx->pool, str_c(ctx->str));
 	}
 }
 
@@ -158,7 +160,7 @@ static void parse_route(struct message_address_parser *ctx,
 		if (parser_at(ctx, '@'))
 			str_append_c(ctx->str, ',');
 	}
-	tmp->route = tmp_strdup(str_c(ctx->str));
+	tmp->route = p_strdup(ctx->pool, str_c(ctx->str));
 	if (parser_at(ctx, ':')) {
 		ctx->parser.data++;
 		(void)rfc822_skip_lwsp(&ctx->parser);
@@ -226,21 +228,22 @@ static bool parse_mailbox(struct message_address_parser *ctx,
 {
 	struct message_address_tmp tmp;
 	const unsigned char *start = ctx->parser.data, *phrase_end = start;
-	const char *phrase = NULL;
+	const char *phrase;
 
 	memset(&tmp, 0, sizeof(tmp));
 	*name_r = NULL;
+	str_reset(ctx->phrase);
 	if (!parser_at(ctx, '<')) {
-		str_reset(ctx->str);
-		(void)rfc822_parse_phrase(&ctx->parser, ctx->str);
+		(void)rfc822_parse_phrase(&ctx->parser, ctx->phrase);
 		phrase_end = ctx->parser.data;
-		phrase = tmp_strdup(str_c(ctx->str));
+		/* copied to the pool only where it becomes a name */
+		phrase = str_c(ctx->phrase);
 		if (parser_at(ctx, ':') && !ctx->in_group) {
-			*name_r = phrase;
+			*name_r = p_strdup(ctx->pool, phrase);
 			return false;
 		}
 		if (parser_at(ctx, '<') && *phrase != '\0')
-			tmp.name = phrase;
+			tmp.name = p_strdup(ctx->pool, phrase);
 	}
 	if (parser_at(ctx, '<'))
 		parse_angle_addr(ctx, &tmp);
@@ -250,12 +253,12 @@ static bool parse_mailbox(struct message_address_parser *ctx,
 		str_reset(ctx->comment);
 		parse_addr_spec(ctx, &tmp);
 		if (str_len(ctx->comment) > 0)
-			tmp.name = tmp_strdup(str_c(ctx->comment));
+			tmp.name = p_strdup(ctx->pool, str_c(ctx->comment));
 		if (ctx->parser.data < phrase_end && !parser_at(ctx, '@') &&
 		    tmp.domain != NULL && !parser_at(ctx, ',')) {
 			/* "John Doe" alone: a name without an address */
 			memset(&tmp, 0, sizeof(tmp));
-			tmp.name = phrase;
+			tmp.name = p_strdup(ctx->pool, str_c(ctx->phrase));
 			tmp.mailbox = missing(ctx, "MISSING_MAILBOX");
 			tmp.domain = missing(ctx, "MISSING_DOMAIN");
 			tmp.invalid = true;
@@ -317,6 +320,7 @@ message_address_parse(struct pool *pool, const unsigned char *data,
 	ctx.pool = pool;
 	ctx.str = t_str_new(128);
 	ctx.comment = t_str_new(64);
+	ctx.phrase = t_str_new(64);
 	ctx.max = max_addresses == 0 ? MESSAGE_ADDRESS_DEFAULT_MAX :
 		max_addresses;
 	ctx.fill_missing = fill_missing;

@@ -26,27 +26,6 @@ struct header_decoder {
 	const unsigned char *pending_start, *pending_end; /* original text */
 };
 
-/* Lenient base64: stops at '=', fails on other non-alphabet bytes. */
-static bool decode_b(const unsigned char *p, size_t len, struct buf *dest)
-{
-	uint32_t acc = 0;
-	unsigned int bits = 0;
-	size_t i;
-	int v;
-
-	for (i = 0; i < len && p[i] != '='; i++) {
-		if ((v = base64_char_value(p[i])) < 0)
-			return false;
-		acc = (acc << 6) | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			(void)buf_append_c(dest, (unsigned char)(acc >> bits));
-		}
-	}
-	return true;
-}
-
 /* RFC 2047 4.2 Q encoding; a bad "=XY" is kept literally. */
 static void decode_q(const unsigned char *p, size_t len, struct buf *dest)
 {
@@ -140,7 +119,7 @@ static bool encoded_word_parse(const unsigned char *p, const unsigned char *end,
 		return false;
 	word->end = q + 2;
 	if (enc == 'B' || enc == 'b')
-		return decode_b(text, (size_t)(q - text), out);
+		return base64_decode_lenient(text, (size_t)(q - text), out) == 0;
 	if (enc == 'Q' || enc == 'q') {
 		decode_q(text, (size_t)(q - text), out);
 		return true;

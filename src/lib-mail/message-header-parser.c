@@ -29,7 +29,9 @@ struct message_header_parser_ctx {
 	uoff_t line_start;	/* offset of the current line (relative) */
 	struct buf *line;	/* current line's content, capped */
 	struct str *name;	/* the current field's name */
-	struct buf *full_value;	/* the current field's value so far, capped */
+	/* the current field's value so far, capped; kept only for a folded
+	   field whose full value was asked for (collecting) */
+	struct buf *full_value;
 	uoff_t full_value_offset;
 	size_t value_start;	/* where the value starts in line (new field) */
 	size_t middle_start, middle_len;
@@ -44,6 +46,8 @@ struct message_header_parser_ctx {
 	bool line_is_cont;	/* the line being read continues a field */
 	bool next_is_cont;	/* the peek saw SP/HT */
 	bool has_nuls;
+	bool size_last_cr;	/* the last byte counted into size was CR */
+	bool collecting;	/* full_value/middle hold the field so far */
 };
 
 struct message_header_parser_ctx *
@@ -122,8 +126,6 @@ static void append_line_data(struct message_header_parser_ctx *ctx,
 
 	if (len == 0)
 		return;
-	if (memchr(data, '\0', len) != NULL)
-		ctx->has_nuls = true;
 	if ((ctx->flags & MESSAGE_HEADER_PARSER_FLAG_DROP_CR) == 0) {
 		append_capped(ctx, ctx->line, data, len);
 	} else {
@@ -138,15 +140,12 @@ static void append_line_data(struct message_header_parser_ctx *ctx,
 	ctx->line_last_cr = data[len - 1] == '\r';
 }
 
-static void count_size(struct message_header_parser_ctx *ctx, size_t len, bool lf)
+/* Counts consumed input (including newlines) into the header's sizes. */
+static void count_size(struct message_header_parser_ctx *ctx,
+		       const unsigned char *data, size_t len)
 {
-	ctx->size.physical_size += len;
-	ctx->size.virtual_size += len;
-	if (lf) {
-		ctx->size.lines++;
-		if (!ctx->line_last_cr)
-			ctx->size.virtual_size++;
-	}
+	if (message_size_add_data(&ctx->size, data, len, &ctx->size_last_cr))
+		ctx->has_nuls = true;
 	if (ctx->hdr_size != NULL)
 		*ctx->hdr_size = ctx->size;
 }
@@ -177,12 +176,12 @@ static int header_read_line(struct message_header_parser_ctx *ctx)
 		len = lf == NULL ? size : (size_t)(lf - data);
 		append_line_data(ctx, data, len);
 		if (lf == NULL) {
+			count_size(ctx, data, size);
 			istream_skip(ctx->input, size);
-			count_size(ctx, size, false);
 			continue;
 		}
+		count_size(ctx, data, len + 1);
 		istream_skip(ctx->input, len + 1);
-		count_size(ctx, len + 1, true);
 		ctx->line_has_lf = true;
 		return 1;
 	}
@@ -208,8 +207,30 @@ static int header_peek(struct message_header_parser_ctx *ctx)
 	return 1;
 }
 
+/* The previous line (still in ctx->line) is continued by the next one:
+   if the field's full value is wanted (FULL_VALUE, or the caller set
+   use_full_value on the field's first line), start collecting it. Only
+   folded fields pay for the copy. */
+static void header_collect_start(struct message_header_parser_ctx *ctx)
+{
+	const struct message_header_line *hdr = &ctx->hdr;
+
+	if (ctx->collecting || hdr->continued || hdr->eoh)
+		return;
+	if ((ctx->flags & MESSAGE_HEADER_PARSER_FLAG_FULL_VALUE) == 0 &&
+	    !hdr->use_full_value)
+		return;
+	ctx->collecting = true;
+	buf_reset(ctx->full_value);
+	append_capped(ctx, ctx->full_value, hdr->value, hdr->value_len);
+	buf_reset(ctx->middle);
+	append_capped(ctx, ctx->middle, hdr->middle, hdr->middle_len);
+}
+
 static void header_line_start(struct message_header_parser_ctx *ctx)
 {
+	if (ctx->next_is_cont)
+		header_collect_start(ctx);
 	buf_reset(ctx->line);
 	ctx->line_start = ctx->size.physical_size;
 	ctx->line_last_cr = false;
@@ -241,15 +262,13 @@ static void header_parse_name(struct message_header_parser_ctx *ctx)
 		ctx->value_start = p;
 	}
 	ctx->middle_len = ctx->value_start - ctx->middle_start;
-	buf_reset(ctx->middle);
-	append_capped(ctx, ctx->middle, line + ctx->middle_start, ctx->middle_len);
+	ctx->collecting = false;
 	ctx->field_name_offset = ctx->start_offset + ctx->line_start;
 	/* a NUL in the name is kept: the name has an explicit length */
 	str_reset(ctx->name);
 	(void)buf_append(&ctx->name->buf, line, name_len);
 	buf_reserve(&ctx->name->buf, name_len + 1);
 	ctx->name->buf.data[name_len] = '\0';
-	buf_reset(ctx->full_value);
 	ctx->full_value_offset = ctx->start_offset + ctx->line_start +
 		ctx->value_start;
 }
@@ -295,18 +314,29 @@ static bool header_process_line(struct message_header_parser_ctx *ctx)
 		ctx->field_size += ctx->line->used;
 	else
 		ctx->field_size = ctx->line->used;
-	append_capped(ctx, ctx->full_value, hdr->value, hdr->value_len);
+	if (ctx->collecting)
+		append_capped(ctx, ctx->full_value, hdr->value, hdr->value_len);
 	hdr->name = str_c(ctx->name);
 	hdr->name_len = str_len(ctx->name);
 	hdr->full_value_offset = ctx->full_value_offset;
 	return false;
 }
 
-/* Fills full_value; with FULL_VALUE the line describes the whole field. */
+/* Fills full_value: the collected value of a folded field, the line's own
+   value for a single-line field, NULL when it wasn't asked for. With
+   FULL_VALUE the line then describes the whole field. */
 static void header_finish_line(struct message_header_parser_ctx *ctx, bool full)
 {
 	struct message_header_line *hdr = &ctx->hdr;
 
+	if (!ctx->collecting) {
+		if (!hdr->continued && !hdr->continues) {
+			hdr->full_value = hdr->value;
+			hdr->full_value_len = hdr->value_len;
+		}
+		/* a single line already describes the whole field */
+		return;
+	}
 	/* reserve: a valid data pointer even for an empty value */
 	buf_reserve(ctx->full_value, ctx->full_value->used + 1);
 	hdr->full_value = ctx->full_value->data;

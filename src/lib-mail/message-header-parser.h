@@ -26,9 +26,12 @@ struct message_header_line {
 	   line skipped) */
 	const unsigned char *value;
 	size_t value_len;
-	/* with FULL_VALUE (or use_full_value): the field's value unfolded
-	   only by dropping the CR/LF of each fold (RFC 5322 2.2.3), so
-	   "a\r\n b" -> "a b" */
+	/* the field's value unfolded only by dropping the CR/LF of each
+	   fold (RFC 5322 2.2.3), so "a\r\n b" -> "a b". Always set for a
+	   single-line field (== value) and with FULL_VALUE; for a folded
+	   field line by line only if the caller set use_full_value on its
+	   first line (complete on the line where continues is false, the
+	   value so far before), otherwise NULL with length 0. */
 	const unsigned char *full_value;
 	size_t full_value_len;
 	/* the raw bytes between name and value (":" plus spaces), so a
@@ -42,7 +45,9 @@ struct message_header_line {
 	bool eoh;		/* the empty line ending the header */
 	bool no_newline;	/* input ended without a newline */
 	bool crlf_newline;	/* the line ended in CRLF */
-	bool use_full_value;	/* caller sets: give full_value for this field */
+	/* caller sets on the first line of a folded field (continues):
+	   collect full_value for it; ignored on later lines */
+	bool use_full_value;
 };
 
 struct message_header_parser_ctx;

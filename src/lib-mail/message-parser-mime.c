@@ -98,12 +98,36 @@ static bool header_name_is(const struct message_header_line *hdr,
 	return hdr->name_len == len && strncasecmp(hdr->name, name, len) == 0;
 }
 
+/* RFC 2046 5.2.1: message/rfc822 can't be encoded; if it is (base64 or
+   quoted-printable as the whole mechanism token), don't look inside. */
+static bool cte_is_encoded(const unsigned char *value, size_t len)
+{
+	struct rfc822_parser_context parser;
+	struct str *token = t_str_new(32);
+
+	rfc822_parser_init(&parser, value, len, NULL);
+	if (rfc822_skip_lwsp(&parser) <= 0 ||
+	    rfc822_parse_mime_token(&parser, token) < 0)
+		return false;
+	return strcasecmp(str_c(token), "base64") == 0 ||
+		strcasecmp(str_c(token), "quoted-printable") == 0;
+}
+
 /* Remembers what the structure depends on. */
 void message_parser_header_line(struct message_parser_ctx *ctx,
 			       struct message_header_line *hdr)
 {
-	if (hdr->eoh || hdr->continues)
-		return;	/* full_value is complete on the last line */
+	if (hdr->eoh)
+		return;
+	if (hdr->continues) {
+		/* full_value is complete on the last line; ask for it only
+		   for the fields read here */
+		if (!hdr->continued &&
+		    (header_name_is(hdr, "Content-Type") ||
+		     header_name_is(hdr, "Content-Transfer-Encoding")))
+			hdr->use_full_value = true;
+		return;
+	}
 	if (header_name_is(hdr, "Content-Type")) {
 		if (ctx->content_type_seen)
 			return;	/* the first one counts */
@@ -115,23 +139,14 @@ void message_parser_header_line(struct message_parser_ctx *ctx,
 	} else if (header_name_is(hdr, "MIME-Version")) {
 		ctx->mime_version_seen = true;
 	} else if (header_name_is(hdr, "Content-Transfer-Encoding")) {
-		size_t i = 0;
-
-		while (i < hdr->full_value_len &&
-		       (hdr->full_value[i] == ' ' || hdr->full_value[i] == '\t'))
-			i++;
-		/* RFC 2046 5.2.1: message/rfc822 can't be encoded; if it is,
-		   don't look inside */
-		ctx->cte_encoded = hdr->full_value_len - i >= 6 &&
-			(strncasecmp((const char *)hdr->full_value + i, "base64", 6) == 0 ||
-			 (hdr->full_value_len - i >= 16 &&
-			  strncasecmp((const char *)hdr->full_value + i,
-				      "quoted-printable", 16) == 0));
+		ctx->cte_encoded = cte_is_encoded(hdr->full_value,
+						  hdr->full_value_len);
 	}
 }
 
 /* Parses the Content-Type into part flags; *boundary_r is set (in
-   ct_pool) for a usable multipart. */
+   ct_pool, or tmp_pool for an RFC 2231 encoded one) for a usable
+   multipart; the caller copies it. */
 void message_parser_content_type(struct message_parser_ctx *ctx,
 				const char **boundary_r)
 {

@@ -127,26 +127,19 @@ parser_block_part(struct message_parser_ctx *ctx, struct message_part *part)
 static void parser_consume(struct message_parser_ctx *ctx, size_t count)
 {
 	const unsigned char *data;
-	size_t size, i;
-	bool cr = ctx->last_cr;
+	struct message_size added;
+	size_t size;
 
 	data = istream_get_data(ctx->input, &size);
 	ASSERT(count <= size);
-	for (i = 0; i < count; i++) {
-		if (data[i] == '\n') {
-			ctx->lines++;
-			if (!cr)
-				ctx->vpos++;
-		} else if (data[i] == '\0') {
-			ctx->part->flags |= MESSAGE_PART_FLAG_HAS_NULS;
-		}
-		cr = data[i] == '\r';
-	}
-	ctx->last_cr = cr;
+	memset(&added, 0, sizeof(added));
+	if (message_size_add_data(&added, data, count, &ctx->last_cr))
+		ctx->part->flags |= MESSAGE_PART_FLAG_HAS_NULS;
+	ctx->lines += added.lines;
 	/* what is left may be decidable now; -2 from a new read will say */
 	ctx->buffer_full = false;
-	ctx->pos += count;
-	ctx->vpos += count;
+	ctx->pos += added.physical_size;
+	ctx->vpos += added.virtual_size;
 	istream_skip(ctx->input, count);
 }
 
@@ -210,14 +203,11 @@ static void parser_close_inner_parts(struct message_parser_ctx *ctx,
 {
 	const struct parser_boundary *b = array_idx(&ctx->boundaries, idx);
 	struct message_part *owner = b->owner;
-	unsigned int count;
 
 	for (; ctx->part != owner; ctx->part = ctx->part->parent)
 		parser_part_end(ctx, ctx->part);
-	while ((count = array_count(&ctx->boundaries)) > idx + 1) {
-		p_free(system_pool, array_idx(&ctx->boundaries, count - 1)->boundary);
-		array_delete(&ctx->boundaries, count - 1, 1);
-	}
+	while (array_count(&ctx->boundaries) > idx + 1)
+		message_parser_boundary_pop(ctx);
 }
 
 /* A boundary line starts after nl_len bytes of newline: close the parts it

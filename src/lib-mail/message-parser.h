@@ -35,8 +35,12 @@ struct message_parser_ctx;
 struct message_parser_ctx *
 message_parser_init(struct pool *part_pool, struct istream *input,
 		    const struct message_parser_settings *set);
-/* Parses input with an already known part tree (from the cache): no
-   structure is rebuilt, blocks are still returned. */
+/* Parses input with an already known part tree (from the cache): the
+   message is still fully parsed and a private tree built (in a pool of
+   its own, freed at deinit), but every block's part is mapped to the
+   known part at the same pre-order position, and deinit returns parts
+   unchanged. Saves nothing over message_parser_init() but keeps the
+   caller's part pointers valid. */
 struct message_parser_ctx *
 message_parser_init_from_parts(struct message_part *parts, struct istream *input,
 			       const struct message_parser_settings *set);

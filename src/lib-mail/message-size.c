@@ -6,6 +6,28 @@
 #include "message-header-parser.h"
 #include "message-size.h"
 
+bool message_size_add_data(struct message_size *size,
+			   const unsigned char *data, size_t len, bool *last_cr)
+{
+	const unsigned char *p = data, *end = data + len, *lf;
+
+	if (len == 0)
+		return false;
+	size->physical_size += len;
+	size->virtual_size += len;
+	while ((lf = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+		size->lines++;
+		/* the byte before this LF: in data, or the previous call's */
+		if (!(lf > data ? lf[-1] == '\r' : *last_cr))
+			size->virtual_size++;
+		p = lf + 1;
+		if (p == end)
+			break;
+	}
+	*last_cr = end[-1] == '\r';
+	return memchr(data, '\0', len) != NULL;
+}
+
 int message_get_header_size(struct istream *input, struct message_size *hdr_r,
 			    bool *has_nuls_r)
 {
@@ -29,7 +51,7 @@ int message_get_body_size(struct istream *input, struct message_size *body_r,
 {
 	const unsigned char *data;
 	bool last_cr = false;
-	size_t size, i;
+	size_t size;
 	ssize_t ret;
 
 	memset(body_r, 0, sizeof(*body_r));
@@ -44,18 +66,8 @@ int message_get_body_size(struct istream *input, struct message_size *body_r,
 				return -1;	/* non-blocking stream: not supported */
 			continue;
 		}
-		for (i = 0; i < size; i++) {
-			if (data[i] == '\n') {
-				body_r->lines++;
-				if (!last_cr)
-					body_r->virtual_size++;
-			} else if (data[i] == '\0') {
-				*has_nuls_r = true;
-			}
-			last_cr = data[i] == '\r';
-		}
-		body_r->physical_size += size;
-		body_r->virtual_size += size;
+		if (message_size_add_data(body_r, data, size, &last_cr))
+			*has_nuls_r = true;
 		istream_skip(input, size);
 	}
 	return input->stream_errno != 0 ? -1 : 0;

@@ -14,6 +14,12 @@ struct message_size {
 	unsigned int lines;
 };
 
+/* Adds data[0..len) to size: physical and virtual size (a LF without a
+   CR before it counts one byte more: the CRLF form IMAP sends) and lines.
+   *last_cr says whether the byte before data was CR and is updated for the
+   next call. Returns true if data contains a NUL. */
+bool message_size_add_data(struct message_size *size,
+			   const unsigned char *data, size_t len, bool *last_cr);
 /* Reads the header from input (up to and including the empty line). */
 int message_get_header_size(struct istream *input, struct message_size *hdr_r,
 			    bool *has_nuls_r);

@@ -130,15 +130,12 @@ static void rfc2231_parse_raw(struct rfc822_parser_context *ctx,
 	}
 }
 
-/* Fills charset, language and decoded_value of an extended param from its
-   "charset'lang'%xx" value. */
-static void rfc2231_decode(struct pool *pool, struct rfc822_param *param)
+/* Fills charset and language of an extended param from its
+   "charset'lang'%xx" value; the text is converted only when asked for
+   (rfc822_param_get_decoded), so parsing opens no charset converter. */
+static void rfc2231_split(struct pool *pool, struct rfc822_param *param)
 {
-	const char *v = param->value, *q1, *q2, *p;
-	struct buf *raw;
-	struct str *utf8;
-	const char *charset;
-	int hi, lo;
+	const char *v = param->value, *q1, *q2;
 
 	q1 = strchr(v, '\'');
 	q2 = q1 == NULL ? NULL : strchr(q1 + 1, '\'');
@@ -147,11 +144,25 @@ static void rfc2231_decode(struct pool *pool, struct rfc822_param *param)
 		param->extended = false;
 		return;
 	}
-	charset = tmp_strndup(v, (size_t)(q1 - v));
-	param->charset = p_strdup(pool, charset);
+	param->charset = p_strndup(pool, v, (size_t)(q1 - v));
 	param->language = p_strndup(pool, q1 + 1, (size_t)(q2 - q1 - 1));
-	raw = buf_create(tmp_pool, strlen(q2));
-	for (p = q2 + 1; *p != '\0'; p++) {
+}
+
+const char *rfc822_param_get_decoded(struct pool *pool,
+				     const struct rfc822_param *param)
+{
+	const char *q, *p, *charset;
+	struct buf *raw;
+	struct str *utf8;
+	int hi, lo;
+
+	if (!param->extended)
+		return NULL;
+	/* after "charset'lang'"; rfc2231_split() made sure both are there */
+	q = strchr(param->value, '\'');
+	q = strchr(q + 1, '\'');
+	raw = buf_create(tmp_pool, strlen(q));
+	for (p = q + 1; *p != '\0'; p++) {
 		if (*p == '%' && (hi = hex_digit_value((unsigned char)p[1])) >= 0 &&
 		    (lo = hex_digit_value((unsigned char)p[2])) >= 0) {
 			(void)buf_append_c(raw, (unsigned char)(hi * 16 + lo));
@@ -161,10 +172,10 @@ static void rfc2231_decode(struct pool *pool, struct rfc822_param *param)
 		}
 	}
 	utf8 = t_str_new(raw->used + 16);
-	if (*charset == '\0')
-		charset = "us-ascii";
-	if (charset_to_utf8(charset, raw->data, raw->used, utf8) == 0)
-		param->decoded_value = p_strdup(pool, str_c(utf8));
+	charset = *param->charset == '\0' ? "us-ascii" : param->charset;
+	if (charset_to_utf8(charset, raw->data, raw->used, utf8) < 0)
+		return NULL;
+	return p_strdup(pool, str_c(utf8));
 }
 
 /* RFC 2231 4.1: a plain segment inside an extended value is %-encoded so
@@ -252,7 +263,7 @@ unsigned int rfc2231_parse(struct rfc822_parser_context *ctx, struct pool *pool,
 			}
 			param.extended = extended;
 			if (extended)
-				rfc2231_decode(pool, &param);
+				rfc2231_split(pool, &param);
 			array_append(params, &param);
 			added++;
 		}
@@ -264,13 +275,15 @@ const char *rfc822_params_get(const ARRAY_TYPE(rfc822_param) *params,
 			      const char *key)
 {
 	const struct rfc822_param *param;
+	const char *decoded;
 
 	array_foreach(params, param) {
 		if (strcasecmp(param->key, key) != 0)
 			continue;
 		/* extended values: the UTF-8 text when the charset is known */
-		if (param->extended && param->decoded_value != NULL)
-			return param->decoded_value;
+		if (param->extended &&
+		    (decoded = rfc822_param_get_decoded(tmp_pool, param)) != NULL)
+			return decoded;
 		return param->value;
 	}
 	return NULL;

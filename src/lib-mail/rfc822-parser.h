@@ -47,11 +47,10 @@ struct rfc822_param {
 	const char *key_written;
 	const char *value;	/* unquoted; RFC 2231 segments joined */
 	/* RFC 2231: the parameter was key*= (charset'lang'%xx form); value
-	   is then the raw %-encoded text as IMAP BODYSTRUCTURE sends it and
-	   decoded_value the text converted to UTF-8 (NULL if the charset is
-	   unknown). */
+	   is then the raw %-encoded text as IMAP BODYSTRUCTURE sends it;
+	   rfc822_param_get_decoded() converts it to UTF-8 */
 	bool extended;
-	const char *charset, *language, *decoded_value;
+	const char *charset, *language;
 };
 typedef ARRAY(struct rfc822_param) ARRAY_TYPE(rfc822_param);
 
@@ -60,8 +59,16 @@ typedef ARRAY(struct rfc822_param) ARRAY_TYPE(rfc822_param);
    fatal. Returns the number of parameters. */
 unsigned int rfc2231_parse(struct rfc822_parser_context *ctx, struct pool *pool,
 			   ARRAY_TYPE(rfc822_param) *params);
-/* The value of key (case-insensitive) or NULL. */
+/* The value of key (case-insensitive) or NULL; for an extended value the
+   UTF-8 text if its charset is known (then from tmp_pool: copy it to
+   keep it), else the raw value. */
 const char *rfc822_params_get(const ARRAY_TYPE(rfc822_param) *params,
 			      const char *key);
+/* An extended param's text converted to UTF-8 (invalid sequences become
+   U+FFFD), allocated from pool; NULL if the charset is unknown or param
+   isn't extended. Opens a charset converter: call only for the values
+   that are used. */
+const char *rfc822_param_get_decoded(struct pool *pool,
+				     const struct rfc822_param *param);
 
 #endif

@@ -1,5 +1,6 @@
 /* Copyright (c) dovecot-like authors. RFC 4648 base64, strict on decode
-   because its input (SASL responses, handoff data) comes from peers. */
+   because its input (SASL responses, handoff data) comes from peers; a
+   lenient decoder for mail headers, where broken padding is common. */
 #include "lib.h"
 #include "base64.h"
 
@@ -33,7 +34,8 @@ void base64_encode(const void *src, size_t src_len, struct buf *dest)
 	}
 }
 
-int base64_char_value(unsigned char c)
+/* 0..63 for a base64 alphabet byte, -1 for anything else ('=' too). */
+static int b64_value(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -70,7 +72,7 @@ int base64_decode(const void *src, size_t src_len, struct buf *dest)
 			}
 			if (pad > 0)
 				return -1;	/* data after padding */
-			v[j] = base64_char_value(s[i + j]);
+			v[j] = b64_value(s[i + j]);
 			if (v[j] < 0)
 				return -1;
 		}
@@ -79,6 +81,28 @@ int base64_decode(const void *src, size_t src_len, struct buf *dest)
 		out[2] = (unsigned char)(((v[2] & 0x03) << 6) | v[3]);
 		if (buf_append(dest, out, 3 - pad) < 0)
 			return -1;
+	}
+	return 0;
+}
+
+int base64_decode_lenient(const void *src, size_t src_len, struct buf *dest)
+{
+	const unsigned char *s = src;
+	uint32_t acc = 0;
+	unsigned int bits = 0;
+	size_t i;
+	int v;
+
+	for (i = 0; i < src_len && s[i] != '='; i++) {
+		if ((v = b64_value(s[i])) < 0)
+			return -1;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			if (buf_append_c(dest, (unsigned char)(acc >> bits)) < 0)
+				return -1;
+		}
 	}
 	return 0;
 }

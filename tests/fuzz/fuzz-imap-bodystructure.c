@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	env = str_new(system_pool, 256);
 	input = istream_create_from_data(data, size);
-	if (imap_envelope_from_stream(input, env) < 0)
+	if (imap_envelope_from_stream(pool, input, 0, env) < 0)
 		abort();
 	/* no NUL may reach a client, not even inside a literal */
 	if (strlen(str_c(env)) != str_len(env) ||

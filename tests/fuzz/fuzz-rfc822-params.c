@@ -52,8 +52,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (rfc822_params_get(&params, param->key) == NULL)
 			abort();
-		if (param->decoded_value != NULL)
-			check_utf8(param->decoded_value);
+		if (param->extended) {
+			const char *decoded =
+				rfc822_param_get_decoded(tmp_pool, param);
+
+			if (decoded != NULL)
+				check_utf8(decoded);
+		}
 	}
 
 	/* the other token readers on the same bytes */

@@ -50,6 +50,19 @@ START_TEST(test_imap_quote_nul)
 }
 END_TEST
 
+START_TEST(test_imap_append_literal)
+{
+	struct str *str = t_str_new(32);
+
+	imap_append_literal(str, "a\"b\r\n", 5);
+	ck_assert_uint_eq(str_len(str), 10);
+	ck_assert(memcmp(str_c(str), "{5}\r\na\"b\r\n", 10) == 0);
+	str_reset(str);
+	imap_append_literal(str, "", 0);
+	ck_assert_str_eq(str_c(str), "{0}\r\n");
+}
+END_TEST
+
 Suite *test_imap_quote_suite(void)
 {
 	Suite *s = suite_create("imap-quote");
@@ -57,6 +70,7 @@ Suite *test_imap_quote_suite(void)
 
 	tcase_add_loop_test(tc, test_imap_quote, 0, N_ELEMENTS(quote_tests));
 	tcase_add_test(tc, test_imap_quote_nul);
+	tcase_add_test(tc, test_imap_append_literal);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -14,7 +14,7 @@ static const char *envelope_of(const char *msg)
 	struct istream *input = istream_create_from_data(msg, strlen(msg));
 	struct str *str = t_str_new(256);
 
-	ck_assert_int_eq(imap_envelope_from_stream(input, str), 0);
+	ck_assert_int_eq(imap_envelope_from_stream(tmp_pool, input, 0, str), 0);
 	istream_unref(&input);
 	return str_c(str);
 }
@@ -123,7 +123,7 @@ START_TEST(test_imap_envelope_nul)
 	struct istream *input = istream_create_from_data(msg, sizeof(msg) - 1);
 	struct str *str = t_str_new(256);
 
-	ck_assert_int_eq(imap_envelope_from_stream(input, str), 0);
+	ck_assert_int_eq(imap_envelope_from_stream(tmp_pool, input, 0, str), 0);
 	istream_unref(&input);
 	/* no NUL can reach the client, not even in a literal */
 	ck_assert_uint_eq(strlen(str_c(str)), str_len(str));
@@ -155,6 +155,56 @@ START_TEST(test_imap_envelope_hostile)
 }
 END_TEST
 
+/* The header ends at the blank line (nothing after it is read as a
+   field, the stream is left right after it), and fields starting at or
+   past max_header_size are ignored. */
+START_TEST(test_imap_envelope_stream_bounds)
+{
+	static const char msg[] = "Subject: a\r\n\r\nFrom: x@y\r\nbody";
+	struct pool *pool = pool_create("envelope test", 256, POOL_FLAG_NONE);
+	struct istream *input;
+	struct str *str = t_str_new(256);
+
+	input = istream_create_from_data(msg, sizeof(msg) - 1);
+	ck_assert_int_eq(imap_envelope_from_stream(pool, input, 0, str), 0);
+	ck_assert_str_eq(str_c(str),
+			 "(NIL \"a\" NIL NIL NIL NIL NIL NIL NIL NIL)");
+	ck_assert_uint_eq(input->v_offset, 14);
+	istream_unref(&input);
+
+	str_reset(str);
+	input = istream_create_from_data(msg, sizeof(msg) - 1);
+	ck_assert_int_eq(imap_envelope_from_stream(pool, input, 10, str), 0);
+	ck_assert_str_eq(str_c(str),
+			 "(NIL \"a\" NIL NIL NIL NIL NIL NIL NIL NIL)");
+	istream_unref(&input);
+
+	str_reset(str);
+	input = istream_create_from_data(msg, sizeof(msg) - 1);
+	ck_assert_int_eq(imap_envelope_from_stream(pool, input, 1, str), 0);
+	ck_assert_str_eq(str_c(str),
+			 "(NIL \"a\" NIL NIL NIL NIL NIL NIL NIL NIL)");
+	istream_unref(&input);
+
+	/* "From" starts at byte 12: a limit of 12 drops it */
+	static const char msg2[] = "Subject: a\r\nFrom: x@y\r\n\r\n";
+	str_reset(str);
+	input = istream_create_from_data(msg2, sizeof(msg2) - 1);
+	ck_assert_int_eq(imap_envelope_from_stream(pool, input, 12, str), 0);
+	ck_assert_str_eq(str_c(str),
+			 "(NIL \"a\" NIL NIL NIL NIL NIL NIL NIL NIL)");
+	istream_unref(&input);
+	str_reset(str);
+	input = istream_create_from_data(msg2, sizeof(msg2) - 1);
+	ck_assert_int_eq(imap_envelope_from_stream(pool, input, 13, str), 0);
+	ck_assert_str_eq(str_c(str), "(NIL \"a\" ((NIL NIL \"x\" \"y\")) "
+			 "((NIL NIL \"x\" \"y\")) ((NIL NIL \"x\" \"y\")) "
+			 "NIL NIL NIL NIL NIL)");
+	istream_unref(&input);
+	pool_unref(&pool);
+}
+END_TEST
+
 Suite *test_imap_envelope_suite(void)
 {
 	Suite *s = suite_create("imap-envelope");
@@ -165,6 +215,7 @@ Suite *test_imap_envelope_suite(void)
 	tcase_add_test(tc, test_imap_envelope_lines);
 	tcase_add_test(tc, test_imap_envelope_nul);
 	tcase_add_test(tc, test_imap_envelope_hostile);
+	tcase_add_test(tc, test_imap_envelope_stream_bounds);
 	suite_add_tcase(s, tc);
 	return s;
 }

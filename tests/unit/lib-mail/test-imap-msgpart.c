@@ -157,6 +157,14 @@ START_TEST(test_msgpart_whole)
 	ck_assert_str_eq(fetch_section(&msg, "3", NULL, 0, 0, &parts), "iVBORw0KGgo=");
 	ck_assert_str_eq(fetch_section(&msg, "", NULL, 6, 3, &parts), "a@e");
 	ck_assert_str_eq(fetch_section(&msg, "", NULL, 100000, 3, &parts), "");
+	/* with the tree known, HEADER and TEXT take the header size from it:
+	   the same result, one stream open (for TEXT's data) */
+	msg.opens = 0;
+	ck_assert_str_eq(fetch_section(&msg, "HEADER", NULL, 0, 0, &parts), hdr);
+	ck_assert_uint_eq(msg.opens, 1);
+	msg.opens = 0;
+	ck_assert_str_eq(fetch_section(&msg, "TEXT", NULL, 0, 0, &parts), text);
+	ck_assert_uint_eq(msg.opens, 1);
 
 	/* a non-multipart message: part 1 is its body */
 	memset(&msg, 0, sizeof(msg));

@@ -3,6 +3,7 @@
 
 #include "lib.h"
 #include "str.h"
+#include "base64.h"
 #include "message-header-decode.h"
 #include "test-values.h"
 
@@ -95,6 +96,32 @@ START_TEST(test_header_decode_hostile)
 }
 END_TEST
 
+/* The lenient base64 that encoded words use: stops at '=', tolerates
+   missing padding, fails on a byte outside the alphabet after decoding
+   what came before it. */
+START_TEST(test_base64_decode_lenient)
+{
+	struct buf *buf = buf_create(tmp_pool, 16);
+
+	ck_assert_int_eq(base64_decode_lenient("Zm9vYg", 6, buf), 0);
+	ck_assert_uint_eq(buf->used, 4);
+	ck_assert(memcmp(buf->data, "foob", 4) == 0);
+	buf_reset(buf);
+	ck_assert_int_eq(base64_decode_lenient("Zm9=vYg", 7, buf), 0);
+	ck_assert_uint_eq(buf->used, 2);
+	ck_assert(memcmp(buf->data, "fo", 2) == 0);
+	buf_reset(buf);
+	ck_assert_int_eq(base64_decode_lenient("Zm9v*Yg", 7, buf), -1);
+	ck_assert_uint_eq(buf->used, 3);
+	ck_assert(memcmp(buf->data, "foo", 3) == 0);
+	buf_reset(buf);
+	ck_assert_int_eq(base64_decode_lenient("", 0, buf), 0);
+	ck_assert_uint_eq(buf->used, 0);
+	/* strict decoding still rejects what lenient accepts */
+	ck_assert_int_eq(base64_decode("Zm9vYg", 6, buf), -1);
+}
+END_TEST
+
 Suite *test_message_header_decode_suite(void)
 {
 	Suite *s = suite_create("message-header-decode");
@@ -102,6 +129,7 @@ Suite *test_message_header_decode_suite(void)
 
 	tcase_add_loop_test(tc, test_header_decode, 0, N_ELEMENTS(decode_tests));
 	tcase_add_test(tc, test_header_decode_hostile);
+	tcase_add_test(tc, test_base64_decode_lenient);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -27,6 +27,8 @@ parse_lines(struct istream *input, enum message_header_parser_flags flags,
 	while ((ret = message_parse_header_next(ctx, &hdr)) >= 0) {
 		if (ret == 0)
 			continue;
+		if (hdr->continues && !hdr->continued)
+			hdr->use_full_value = true;
 		str_append_n(out, hdr->name, hdr->name_len);
 		str_append_c(out, '|');
 		str_append_n(out, hdr->middle, hdr->middle_len);
@@ -193,6 +195,42 @@ static void count_cb(struct message_header_line *hdr, void *context)
 	*count += hdr == NULL ? 100 : 1;
 }
 
+/* The counting helper gives the same sizes however the data is split,
+   a CR at the end of one chunk included. */
+START_TEST(test_message_size_add_data)
+{
+	static const unsigned char data[] = "a\r\nb\n\n\r\r\nc\0d\r";
+	const size_t len = sizeof(data) - 1;
+	struct message_size size;
+	size_t split;
+	bool last_cr, nuls;
+
+	for (split = 0; split <= len; split++) {
+		memset(&size, 0, sizeof(size));
+		last_cr = false;
+		nuls = message_size_add_data(&size, data, split, &last_cr);
+		nuls = message_size_add_data(&size, data + split, len - split,
+					     &last_cr) || nuls;
+		ck_assert_uint_eq(size.physical_size, 13);
+		/* "b\n" and "\n" gain a CR each */
+		ck_assert_uint_eq(size.virtual_size, 15);
+		ck_assert_uint_eq(size.lines, 4);
+		ck_assert(nuls);
+		ck_assert(last_cr);
+	}
+	memset(&size, 0, sizeof(size));
+	last_cr = false;
+	ck_assert(!message_size_add_data(&size, data, 10, &last_cr));
+	ck_assert_uint_eq(size.virtual_size, 12);
+	last_cr = true;
+	memset(&size, 0, sizeof(size));
+	ck_assert(!message_size_add_data(&size, (const unsigned char *)"\nx", 2,
+					 &last_cr));
+	ck_assert_uint_eq(size.virtual_size, 2);
+	ck_assert(!last_cr);
+}
+END_TEST
+
 START_TEST(test_header_sizes_api)
 {
 	const char *msg = "A: b\nC: d\n\nbody\nx\r\n";
@@ -234,6 +272,7 @@ Suite *test_message_header_parser_suite(void)
 	tcase_add_test(tc, test_header_long_field_capped);
 	tcase_add_test(tc, test_header_nuls_8bit);
 	tcase_add_test(tc, test_header_sizes_api);
+	tcase_add_test(tc, test_message_size_add_data);
 	suite_add_tcase(s, tc);
 	return s;
 }

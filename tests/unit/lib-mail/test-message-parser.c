@@ -4,6 +4,7 @@
    bounded behaviour on hostile nesting and part counts. */
 
 #include "lib.h"
+#include "array.h"
 #include "str.h"
 #include "buffer.h"
 #include "istream.h"
@@ -29,13 +30,14 @@ static const struct {
 	{ "plain.eml", "0 105/105/5 21/21/3 8" },
 };
 
-/* Checks that every body block is a slice of the message at the running
-   position of its part, and that header lines come in order. */
+/* Checks that every block is the message's bytes at the position the
+   input stream says, in increasing order, and that header lines name what
+   is at their offset. */
 struct block_check {
 	const unsigned char *msg;
 	size_t msg_size;
-	struct message_part *last_part;
-	uoff_t next_body_offset;
+	struct istream *input;
+	uoff_t next_offset;	/* where the previous block ended */
 	unsigned int hdr_lines, body_blocks;
 	struct buf *bodies;	/* all leaf body bytes */
 };
@@ -43,12 +45,21 @@ struct block_check {
 static void block_check_cb(struct message_block *block, void *context)
 {
 	struct block_check *ctx = context;
+	const struct message_header_line *hdr = block->hdr;
+	uoff_t offset;
 
 	ck_assert(block->part != NULL);
-	if (block->hdr != NULL) {
+	if (hdr != NULL) {
 		ck_assert_uint_eq(block->size, 0);
-		ck_assert(block->hdr->name_offset < ctx->msg_size ||
-			  block->hdr->eoh);
+		ck_assert_uint_ge(hdr->name_offset, ctx->next_offset);
+		ck_assert_uint_le(hdr->name_offset, ctx->msg_size);
+		if (!hdr->eoh && !hdr->continued) {
+			ck_assert_uint_le(hdr->name_offset + hdr->name_len,
+					  ctx->msg_size);
+			ck_assert(memcmp(ctx->msg + hdr->name_offset, hdr->name,
+					 hdr->name_len) == 0);
+		}
+		ctx->next_offset = hdr->name_offset;
 		ctx->hdr_lines++;
 		return;
 	}
@@ -56,13 +67,31 @@ static void block_check_cb(struct message_block *block, void *context)
 	if (block->size == 0)
 		return;	/* end of header */
 	ck_assert(block->data != NULL);
+	/* the parser has skipped the block's bytes already */
+	ck_assert_uint_ge(ctx->input->v_offset, block->size);
+	offset = ctx->input->v_offset - block->size;
+	ck_assert_uint_ge(offset, ctx->next_offset);
+	ck_assert_uint_ge(offset, block->part->physical_pos +
+			  block->part->header_size.physical_size);
+	ck_assert(memcmp(block->data, ctx->msg + offset, block->size) == 0);
+	ctx->next_offset = offset + block->size;
 	(void)buf_append(ctx->bodies, block->data, block->size);
 }
 
+/* Header lines of the whole tree: one block per physical line. */
+static unsigned int tree_header_lines(const struct message_part *part)
+{
+	unsigned int n = 0;
+
+	for (; part != NULL; part = part->next)
+		n += part->header_size.lines + tree_header_lines(part->children);
+	return n;
+}
+
 static struct message_part *
-parse_with(struct pool *pool, const unsigned char *msg, size_t size,
-	   size_t chunk, const struct message_parser_settings *set,
-	   struct buf *bodies)
+parse_with_check(struct pool *pool, const unsigned char *msg, size_t size,
+		 size_t chunk, const struct message_parser_settings *set,
+		 struct buf *bodies, unsigned int *hdr_lines_r)
 {
 	struct message_parser_ctx *ctx;
 	struct message_block block;
@@ -77,6 +106,7 @@ parse_with(struct pool *pool, const unsigned char *msg, size_t size,
 	check.bodies = bodies;
 	input = chunk == 0 ? istream_create_from_data(msg, size) :
 		test_istream_create_trickle(msg, size, chunk);
+	check.input = input;
 	ctx = message_parser_init(pool, input, set);
 	while ((ret = message_parser_parse_next_block(ctx, &block)) != -1) {
 		if (ret > 0)
@@ -85,7 +115,20 @@ parse_with(struct pool *pool, const unsigned char *msg, size_t size,
 	ck_assert_int_eq(message_parser_deinit(&ctx, &parts), 0);
 	ck_assert(ctx == NULL);
 	istream_unref(&input);
+	/* every byte was seen once: the root covers the message */
+	ck_assert_uint_eq(parts->header_size.physical_size +
+			  parts->body_size.physical_size, size);
+	if (hdr_lines_r != NULL)
+		*hdr_lines_r = check.hdr_lines;
 	return parts;
+}
+
+static struct message_part *
+parse_with(struct pool *pool, const unsigned char *msg, size_t size,
+	   size_t chunk, const struct message_parser_settings *set,
+	   struct buf *bodies)
+{
+	return parse_with_check(pool, msg, size, chunk, set, bodies, NULL);
 }
 
 /* Every leaf's body, concatenated, from the message bytes directly. */
@@ -112,12 +155,14 @@ START_TEST(test_corpus_tree)
 	struct str *tree = t_str_new(256);
 	struct buf *bodies = buf_create(pool, 256);
 	const unsigned char *msg;
+	unsigned int hdr_lines;
 	size_t size;
 
 	msg = test_corpus_read(corpus_tests[_i].file, &size);
-	parts = parse_with(pool, msg, size, 0, NULL, bodies);
+	parts = parse_with_check(pool, msg, size, 0, NULL, bodies, &hdr_lines);
 	test_part_tree_str(parts, tree);
 	ck_assert_str_eq(str_c(tree), corpus_tests[_i].tree);
+	ck_assert_uint_eq(hdr_lines, tree_header_lines(parts));
 	/* the root covers the whole message */
 	ck_assert_uint_eq(parts->header_size.physical_size +
 			  parts->body_size.physical_size, size);
@@ -180,6 +225,15 @@ static const struct {
 	/* base64 message/rfc822 is not looked into */
 	{ "Content-Type: message/rfc822\nContent-Transfer-Encoding: base64\n\nQQ==\n",
 	  "0 64/67/3 5/6/1 4" },
+	/* ... also folded, with a comment, any case */
+	{ "Content-Type: message/rfc822\nContent-Transfer-Encoding:\n (c) BASE64\n\nQQ==\n",
+	  "0 69/73/4 5/6/1 4" },
+	/* "base64x" is not base64: the message is parsed */
+	{ "Content-Type: message/rfc822\nContent-Transfer-Encoding: base64x\n\nQQ==\n",
+	  "0 65/68/3 5/6/1 4(65 5/6/1 0/0/0 8)" },
+	/* a folded Content-Type is read whole */
+	{ "Content-Type: multipart/mixed;\n boundary=z\n\n--z\n\nb\n--z--\n",
+	  "0 44/47/3 13/17/4 1(48 1/2/1 1/1/0 8)" },
 	/* CRLF: the CRLF before the boundary belongs to the boundary */
 	{ "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n--b\r\n\r\nA\r\n\r\n--b--\r\n",
 	  "0 47/47/2 19/19/5 1(52 2/2/1 3/3/1 8)" },
@@ -295,12 +349,77 @@ START_TEST(test_limit_many_parts)
 }
 END_TEST
 
-static void count_blocks(struct message_block *block, void *context)
+/* Pre-order index of part in the tree under root, or -1. */
+static int part_index(const struct message_part *root,
+		      const struct message_part *part, int *next)
 {
-	unsigned int *count = context;
+	int ret;
 
+	for (; root != NULL; root = root->next) {
+		if (root == part)
+			return *next;
+		(*next)++;
+		if ((ret = part_index(root->children, part, next)) >= 0)
+			return ret;
+	}
+	return -1;
+}
+
+struct block_record {
+	const struct message_part *part;
+	bool hdr;
+	uoff_t offset;
+	size_t size;
+};
+typedef ARRAY(struct block_record) ARRAY_TYPE(block_record);
+
+/* The blocks as "part-index h|b offset size" lines, parts numbered in
+   the tree under root. */
+static const char *blocks_str(const ARRAY_TYPE(block_record) *blocks,
+			      const struct message_part *root)
+{
+	const struct block_record *rec;
+	struct str *str = t_str_new(1024);
+	int next;
+
+	array_foreach(blocks, rec) {
+		next = 0;
+		str_printfa(str, "%d %c %llu %zu\n",
+			    part_index(root, rec->part, &next),
+			    rec->hdr ? 'h' : 'b',
+			    (unsigned long long)rec->offset, rec->size);
+	}
+	return str_c(str);
+}
+
+static void record_block(ARRAY_TYPE(block_record) *blocks,
+			 const struct message_block *block,
+			 const struct istream *input)
+{
+	struct block_record rec;
+
+	memset(&rec, 0, sizeof(rec));
+	rec.part = block->part;
+	rec.hdr = block->hdr != NULL;
+	rec.size = block->size;
+	rec.offset = block->hdr != NULL ? block->hdr->name_offset :
+		input->v_offset - block->size;
+	array_append(blocks, &rec);
+}
+
+struct record_ctx {
+	ARRAY_TYPE(block_record) blocks;
+	struct istream *input;
+	unsigned int hdr_lines;
+};
+
+static void record_cb(struct message_block *block, void *context)
+{
+	struct record_ctx *ctx = context;
+
+	record_block(&ctx->blocks, block, ctx->input);
 	if (block->hdr != NULL)
-		(*count)++;
+		ctx->hdr_lines++;
 }
 
 START_TEST(test_parse_all_and_from_parts)
@@ -309,38 +428,38 @@ START_TEST(test_parse_all_and_from_parts)
 	struct message_parser_ctx *ctx;
 	struct message_block block;
 	struct message_part *parts, *parts2;
-	struct istream *input;
+	struct record_ctx rec;
+	ARRAY_TYPE(block_record) blocks2;
+	const char *seq;
 	const unsigned char *msg;
-	unsigned int count = 0;
 	size_t size;
-	bool seen_child = false;
 
 	msg = test_corpus_read("forwarded.eml", &size);
-	input = istream_create_from_data(msg, size);
-	parts = message_parse_all(pool, input, NULL, count_blocks, &count);
-	istream_unref(&input);
+	memset(&rec, 0, sizeof(rec));
+	array_init(&rec.blocks, pool, 64);
+	rec.input = istream_create_from_data(msg, size);
+	parts = message_parse_all(pool, rec.input, NULL, record_cb, &rec);
+	istream_unref(&rec.input);
 	ck_assert(parts != NULL);
 	/* header lines incl. the empty one: root 5, part 1: 2, part 2: 2,
 	   enclosed message 5, its parts 2 + 2 */
-	ck_assert_uint_eq(count, 5 + 2 + 2 + 5 + 2 + 2);
+	ck_assert_uint_eq(rec.hdr_lines, 5 + 2 + 2 + 5 + 2 + 2);
+	seq = blocks_str(&rec.blocks, parts);
+	/* every block belongs to a part of the tree */
+	ck_assert(strstr(seq, "-1 ") == NULL);
 
-	/* blocks point to the known tree */
-	input = istream_create_from_data(msg, size);
-	ctx = message_parser_init_from_parts(parts, input, NULL);
-	while (message_parser_parse_next_block(ctx, &block) > 0) {
-		ck_assert(block.part == parts ||
-			  block.part == parts->children ||
-			  block.part == parts->children->next ||
-			  block.part == parts->children->next->children ||
-			  block.part == parts->children->next->children->children ||
-			  block.part == parts->children->next->children->children->next);
-		if (block.part == parts->children->next->children->children->next)
-			seen_child = true;
-	}
-	ck_assert(seen_child);
+	/* from the known tree: exactly the same blocks, pointing into it */
+	array_init(&blocks2, pool, 64);
+	rec.input = istream_create_from_data(msg, size);
+	ctx = message_parser_init_from_parts(parts, rec.input, NULL);
+	while (message_parser_parse_next_block(ctx, &block) > 0)
+		record_block(&blocks2, &block, rec.input);
 	ck_assert_int_eq(message_parser_deinit(&ctx, &parts2), 0);
 	ck_assert(parts2 == parts);
-	istream_unref(&input);
+	istream_unref(&rec.input);
+	ck_assert_str_eq(blocks_str(&blocks2, parts), seq);
+	/* the last child of the enclosed message had its block */
+	ck_assert(strstr(seq, "\n5 b ") != NULL);
 	pool_unref(&pool);
 }
 END_TEST

@@ -111,11 +111,37 @@ START_TEST(test_serialize_roundtrip)
 }
 END_TEST
 
+/* Children lie inside their parent's body, in order, and a part's
+   virtual sizes are at least its physical ones. */
+static void part_check_consistent(const struct message_part *part)
+{
+	const struct message_part *child;
+	uoff_t body_start, end, prev_end;
+
+	body_start = part->physical_pos + part->header_size.physical_size;
+	end = body_start + part->body_size.physical_size;
+	ck_assert_uint_ge(part->header_size.virtual_size,
+			  part->header_size.physical_size);
+	ck_assert_uint_ge(part->body_size.virtual_size,
+			  part->body_size.physical_size);
+	prev_end = body_start;
+	for (child = part->children; child != NULL; child = child->next) {
+		ck_assert(child->parent == part);
+		ck_assert_uint_ge(child->physical_pos, prev_end);
+		prev_end = child->physical_pos +
+			child->header_size.physical_size +
+			child->body_size.physical_size;
+		ck_assert_uint_le(prev_end, end);
+		part_check_consistent(child);
+	}
+}
+
 START_TEST(test_deserialize_bitflips)
 {
 	struct pool *pool = pool_create("test", 1024, POOL_FLAG_NONE);
 	struct message_part *parts, *part;
 	struct buf *ser = buf_create(pool, 256);
+	struct buf *reser = buf_create(pool, 256);
 	const char *error;
 	size_t i;
 	unsigned int bit, accepted = 0;
@@ -131,6 +157,13 @@ START_TEST(test_deserialize_bitflips)
 			if (part != NULL) {
 				accepted++;
 				ck_assert_uint_eq(part->physical_pos, 0);
+				part_check_consistent(part);
+				/* what was accepted is exactly what it reads */
+				buf_reset(reser);
+				message_part_serialize(part, reser);
+				ck_assert_uint_eq(reser->used, ser->used);
+				ck_assert(memcmp(reser->data, ser->data,
+						 ser->used) == 0);
 			}
 			ser->data[i] ^= (unsigned char)(1 << bit);
 		}
