@@ -1,7 +1,7 @@
 """Line-level IMAP and POP3 clients for asserting exact server responses.
 ssl_context: implicit TLS from the start; starttls() upgrades in place;
 host/source pick the server address and the local address to connect from."""
-import re, socket
+import re, socket, time
 
 
 class LineClient:
@@ -151,6 +151,10 @@ _OK_REPLIES = {
     "STORE": "OK Store completed.", "EXPUNGE": "OK Expunge completed.",
     "CLOSE": "OK Close completed.", "CHECK": "OK Check completed.",
     "LOGOUT": "OK Logout completed.",
+    "CREATE": "OK Create completed.", "DELETE": "OK Delete completed.",
+    "RENAME": "OK Rename completed.", "SUBSCRIBE": "OK Subscribe completed.",
+    "UNSUBSCRIBE": "OK Unsubscribe completed.", "STATUS": "OK Status completed.",
+    "LIST": "OK List completed.", "LSUB": "OK Lsub completed.",
 }
 
 
@@ -161,13 +165,86 @@ def ok_reply(cmd):
     return _OK_REPLIES[verb.upper()]
 
 
+def login(server, user="demo", timeout=30, **kw):
+    """A raw IMAP connection to server's imap port, logged in as user
+    (exact tagged reply asserted)."""
+    c = Imap(server.imap_port, timeout=timeout, **kw)
+    _, tagged = c.command("LOGIN %s %s" % (user, server.users[user]))
+    assert LOGGED_IN_RE.match(tagged), tagged
+    return c
+
+
+def server_date(epoch):
+    """epoch as our server renders an INTERNALDATE: local time,
+    "%d-%b-%Y %H:%M:%S %z" with a space-padded day."""
+    t = time.localtime(epoch)
+    return "%2d-%s" % (t.tm_mday, time.strftime("%b-%Y %H:%M:%S %z", t))
+
+
+_SELECT_UNTAGGED = (
+    ("EXISTS", re.compile(r"^\* (\d+) EXISTS$")),
+    ("RECENT", re.compile(r"^\* (\d+) RECENT$")),
+    ("UIDVALIDITY", re.compile(r"^\* OK \[UIDVALIDITY (\d+)\] UIDs valid$")),
+    ("UIDNEXT", re.compile(r"^\* OK \[UIDNEXT (\d+)\] Predicted next UID$")),
+)
+
+
+def select(c, box="INBOX", examine=False):
+    """SELECT (or EXAMINE) box; asserts our exact tagged reply and that each
+    of EXISTS, RECENT, UIDVALIDITY and UIDNEXT came exactly once; returns
+    them as a dict of ints."""
+    verb = "EXAMINE" if examine else "SELECT"
+    untagged, tagged = c.command("%s %s" % (verb, box))
+    assert tagged == ok_reply(verb), (untagged, tagged)
+    out = {}
+    for key, rx in _SELECT_UNTAGGED:
+        found = [int(m.group(1)) for m in (rx.match(l) for l in untagged
+                                           if isinstance(l, str)) if m]
+        assert len(found) == 1, (key, untagged)
+        out[key] = found[0]
+    return out
+
+
+_BODY_FETCH_RE = re.compile(r'^\* (\d+) FETCH \(UID (\d+) FLAGS \(([^)]*)\) '
+                            r'INTERNALDATE "([^"]+)" BODY\[\] \{\d+\}$')
+
+
+def fetch_bodies(c):
+    """{uid: (flags string, internaldate, body bytes)} of every message in
+    the selected (non-empty) mailbox, in sequence order; asserts the exact
+    tagged reply and one response per message numbered 1, 2, ..."""
+    untagged, tagged = c.command("FETCH 1:* (UID FLAGS INTERNALDATE BODY.PEEK[])")
+    assert tagged == ok_reply("FETCH"), tagged
+    out = {}
+    for n, item in enumerate(untagged):
+        assert isinstance(item, list), item
+        head, body, rest = item
+        m = _BODY_FETCH_RE.match(head)
+        assert m and int(m.group(1)) == n + 1 and rest == ")", item
+        assert int(m.group(2)) not in out, "duplicate UID: %r" % item
+        out[int(m.group(2))] = (m.group(3), m.group(4), body)
+    return out
+
+
 def login_select(server, exists, user="demo"):
     """A raw IMAP connection logged in as user with INBOX selected; asserts
     the exact tagged replies and the EXISTS count."""
-    c = Imap(server.imap_port, timeout=15)
-    _, tagged = c.command_bytes("LOGIN %s %s" % (user, server.users[user]))
-    assert LOGGED_IN_RE.match(tagged), tagged
-    untagged, tagged = c.command_bytes("SELECT INBOX")
-    assert tagged == ok_reply("SELECT"), tagged
-    assert b"\r\n* %d EXISTS\r\n" % exists in b"\r\n" + untagged, untagged
+    c = login(server, user, timeout=15)
+    got = select(c, "INBOX")
+    assert got["EXISTS"] == exists, got
     return c
+
+
+def pop3_uidls(port, user="demo", password="demo", ours=True):
+    """The UIDL lines ("n uidl") for user over POP3 on port; with ours,
+    every reply is checked against the exact line our server sends."""
+    p = Pop3(port, timeout=30)
+    replies = [p.command("USER " + user), p.command("PASS " + password)]
+    first, lines = p.multiline("UIDL")
+    replies += [first, p.command("QUIT")]
+    if ours:
+        assert replies == ["+OK", "+OK Logged in.", "+OK", "+OK Logging out."], replies
+    else:
+        assert all(r.startswith("+OK") for r in replies), replies
+    p.close()
+    return lines

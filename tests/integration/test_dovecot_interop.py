@@ -12,121 +12,11 @@ numbers), a new Dovecot instance reads the same, keywords kept.
 
 Skipped (with the reason) only when Dovecot is not installed and cannot be
 (needs root and apt-get); scripts/install-deps.sh installs it for CI."""
-import imaplib, os, poplib, re, shutil, signal, subprocess, tempfile, time
+import imaplib, re, shutil, subprocess
 import pytest
-import dlserver
+import dovecot
 from dlserver import Server
-from rawclient import Imap, Pop3, LOGGED_IN_RE, ok_reply
-
-DOVECOT = "/usr/sbin/dovecot"
-LDA = "/usr/lib/dovecot/dovecot-lda"      # in dovecot-core, which -imapd needs
-NEEDED = (DOVECOT, LDA, "/usr/lib/dovecot/imap", "/usr/lib/dovecot/imap-login",
-          "/usr/lib/dovecot/pop3", "/usr/lib/dovecot/pop3-login")
-UIDL_FORMAT = "%08Xu%08Xv"
-
-
-def ensure_dovecot():
-    """Dovecot's binaries, installed with apt-get if missing; else skip."""
-    if all(os.path.exists(p) for p in NEEDED):
-        return
-    if os.geteuid() != 0 or shutil.which("apt-get") is None:
-        pytest.skip("Debian's Dovecot is not installed and cannot be (not root / no apt-get)")
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    r = subprocess.run("apt-get update -qq && apt-get install -y -qq "
-                       "dovecot-imapd dovecot-pop3d", shell=True, env=env,
-                       capture_output=True, text=True)
-    if r.returncode != 0 or not all(os.path.exists(p) for p in NEEDED):
-        pytest.skip("installing dovecot-imapd failed: " + r.stderr[-500:])
-    # the package may start a system Dovecot: ours does not depend on it, and
-    # it uses other ports and its own base_dir
-
-
-class Dovecot:
-    """Debian's Dovecot serving the users of a prepared dlserver.Server."""
-
-    def __init__(self, srv):
-        self.srv = srv
-        self.dir = tempfile.mkdtemp(prefix="dl-dovecot-")
-        os.chmod(self.dir, 0o755)
-        self.imap_port, self.pop3_port = dlserver.free_port(), dlserver.free_port()
-        self.log = os.path.join(self.dir, "dovecot.log")
-        self.conf = os.path.join(self.dir, "dovecot.conf")
-        with open(self.conf, "w") as f:
-            f.write(f"""# tests/integration/test_dovecot_interop.py: private instance
-instance_name = dl-interop-{os.getpid()}
-base_dir = {self.dir}/run
-state_dir = {self.dir}/state
-listen = 127.0.0.1
-protocols = imap pop3
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-log_path = {self.log}
-passdb {{
-  driver = passwd-file
-  args = {srv.passwd}
-}}
-userdb {{
-  driver = passwd-file
-  args = {srv.passwd}
-}}
-mail_location = maildir:~/Maildir
-pop3_uidl_format = {UIDL_FORMAT}
-service imap-login {{
-  inet_listener imap {{
-    port = {self.imap_port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service pop3-login {{
-  inet_listener pop3 {{
-    port = {self.pop3_port}
-  }}
-  inet_listener pop3s {{
-    port = 0
-  }}
-}}
-""")
-        self.proc = None
-
-    def start(self):
-        dlserver.ensure_system_users()
-        self.proc = subprocess.Popen([DOVECOT, "-F", "-c", self.conf],
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                out = self.proc.stdout.read().decode(errors="replace")
-                self.proc = None
-                pytest.skip("Dovecot does not start here: " + out[-500:] + self.log_text())
-            if Server.greets(self.imap_port, b"* OK") and Server.greets(self.pop3_port, b"+OK"):
-                return self
-            time.sleep(0.1)
-        self.stop()
-        pytest.skip("Dovecot did not answer within 30 s: " + self.log_text()[-500:])
-
-    def stop(self):
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.proc = None
-
-    def cleanup(self):
-        self.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def log_text(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return f.read()
-        except OSError:
-            return ""
+from rawclient import ok_reply, login, select, fetch_bodies, pop3_uidls
 
 
 def message(i, size, multipart=False):
@@ -164,7 +54,7 @@ LDA_MESSAGE = message(98, 3000, multipart=True).replace(b"\r\n", b"\n")
 
 def lda_deliver(dc, body):
     """dovecot-lda -d demo: Dovecot's own delivery (name, ,S=, ,W=)."""
-    r = subprocess.run([LDA, "-c", dc.conf, "-d", "demo", "-f", "mta@example.com"],
+    r = subprocess.run([dovecot.LDA, "-c", dc.conf, "-d", "demo", "-f", "mta@example.com"],
                        input=body, capture_output=True, timeout=60)
     assert r.returncode == 0, (r.returncode, r.stdout, r.stderr, dc.log_text()[-2000:])
 
@@ -205,13 +95,7 @@ def dovecot_session(dc):
     assert typ == "OK"
     assert len(data) == sum(1 for p in PLAN if p[2]), data
     # an MTA delivery Dovecot picks up (and moves to cur/, as \Recent)
-    md = os.path.join(dc.srv.home("demo"), "Maildir")
-    name = "1800000099.M99P4242.mta,S=%d" % len(MTA_MESSAGE)
-    with open(os.path.join(md, "tmp", name), "wb") as f:
-        f.write(MTA_MESSAGE)
-    uid, gid = dc.srv.uids["demo"]
-    os.chown(os.path.join(md, "tmp", name), uid, gid)
-    os.rename(os.path.join(md, "tmp", name), os.path.join(md, "new", name))
+    dc.srv.deliver("demo", MTA_MESSAGE, "1800000099.M99P4242.mta,S=%d" % len(MTA_MESSAGE))
     typ, data = m.noop()
     assert typ == "OK"
     typ, data = m.select("INBOX")
@@ -225,23 +109,18 @@ def dovecot_session(dc):
     kept = bodies[:1] + [b for b, p in zip(bodies[1:], PLAN) if not p[2]] + [MTA_MESSAGE]
     assert [b for _, b in sorted((u, v[1]) for u, v in msgs.items())] == kept
 
-    p = poplib.POP3("127.0.0.1", dc.pop3_port, timeout=30)
-    p.user("demo")
-    p.pass_("demo")
-    _, uidls, _ = p.uidl()
-    p.quit()
-    return uidvalidity, uidnext, msgs, [l.decode() for l in uidls]
+    return uidvalidity, uidnext, msgs, pop3_uidls(dc.pop3_port, ours=False)
 
 
 @pytest.fixture(scope="module")
 def interop():
     """Dovecot writes the Maildir, then dovecot-like serves it."""
-    ensure_dovecot()
+    dovecot.ensure_or_skip()
     srv = Server(users={"demo": "demo"}, messages=0)
     srv.prepare()
-    dc = Dovecot(srv)
+    dc = dovecot.ForServer(srv)
     try:
-        dc.start()
+        dc.start_or_skip()
         ref = dovecot_session(dc)
         dc.stop()
         bad = [l for l in dc.log_text().splitlines() if "Error:" in l or "Fatal:" in l
@@ -260,28 +139,13 @@ def interop():
 
 def our_view(srv):
     """(uidvalidity, uidnext, {uid: (flags, body)}) as dovecot-like reports."""
-    c = Imap(srv.imap_port, timeout=30)
-    untagged, tagged = c.command("LOGIN demo demo")
-    assert LOGGED_IN_RE.match(tagged), tagged
-    untagged, tagged = c.command("SELECT INBOX")
-    assert tagged == ok_reply("SELECT INBOX"), tagged
-    get = lambda rx: [int(m.group(1)) for m in (re.match(rx, l) for l in untagged) if m]
-    uidvalidity = get(r"^\* OK \[UIDVALIDITY (\d+)\]")
-    uidnext = get(r"^\* OK \[UIDNEXT (\d+)\]")
-    exists = get(r"^\* (\d+) EXISTS$")
-    assert len(uidvalidity) == 1 and len(uidnext) == 1 and len(exists) == 1, untagged
-    untagged, tagged = c.command("FETCH 1:* (UID FLAGS BODY.PEEK[])")
-    assert tagged == ok_reply("FETCH 1:* (UID FLAGS BODY.PEEK[])"), tagged
-    msgs = {}
-    assert len(untagged) == exists[0], untagged
-    for n, item in enumerate(untagged):
-        assert isinstance(item, list), item
-        head, body, rest = item
-        m = re.match(r"^\* (\d+) FETCH \(UID (\d+) FLAGS \(([^)]*)\) BODY\[\] \{\d+\}$", head)
-        assert m and int(m.group(1)) == n + 1 and rest == ")", item
-        msgs[int(m.group(2))] = (frozenset(m.group(3).split()) - {"\\Recent"}, body)
+    c = login(srv)
+    sel = select(c, "INBOX")
+    msgs = {uid: (frozenset(flags.split()) - {"\\Recent"}, body)
+            for uid, (flags, _, body) in fetch_bodies(c).items()}
+    assert len(msgs) == sel["EXISTS"], (sel, sorted(msgs))
     c.command("LOGOUT")
-    return uidvalidity[0], uidnext[0], msgs
+    return sel["UIDVALIDITY"], sel["UIDNEXT"], msgs
 
 
 def system_flags(flags):
@@ -327,13 +191,7 @@ def test_same_pop3_uidls(interop):
     for n, (line, uid) in enumerate(zip(ref_uidls, sorted(ref))):
         assert line == "%d %08x%08x" % (n + 1, uid, uidvalidity) or \
             line == "%d %08X%08X" % (n + 1, uid, uidvalidity), line
-    p = Pop3(srv.pop3_port, timeout=30)
-    assert p.command("USER demo").startswith("+OK")
-    assert p.command("PASS demo").startswith("+OK")
-    first, lines = p.multiline("UIDL")
-    assert first.startswith("+OK"), first
-    assert lines == ref_uidls
-    assert p.command("QUIT").startswith("+OK")
+    assert pop3_uidls(srv.pop3_port) == ref_uidls
 
 
 def imap_view(port):
@@ -351,46 +209,24 @@ def imap_view(port):
     return uidvalidity, uidnext, msgs
 
 
-def pop3_uidls(port):
-    p = Pop3(port, timeout=30)
-    assert p.command("USER demo").startswith("+OK")
-    assert p.command("PASS demo").startswith("+OK")
-    first, lines = p.multiline("UIDL")
-    assert first.startswith("+OK"), first
-    assert p.command("QUIT").startswith("+OK")
-    return lines
-
-
-def stop_keeping_dir(srv):
-    """Stop dovecot-like but keep its directory (the Maildir lives there);
-    the same checks as Server.stop."""
-    srv.proc.send_signal(signal.SIGTERM)
-    rc = srv.proc.wait(timeout=15)
-    srv.proc = None
-    bad = [l for l in srv.log_text().splitlines()
-           if any(w in l for w in dlserver.BAD_LOG_WORDS)]
-    assert not bad and rc == 0, (rc, bad)
-
-
 def test_dovecot_reads_our_changes():
     """The other way round: what dovecot-like changes in a Dovecot Maildir
     (flags, expunges, a new delivery it gives a UID) Dovecot then reads the
     same, and the keywords Dovecot set survive our flag changes."""
-    ensure_dovecot()
+    dovecot.ensure_or_skip()
     srv = Server(users={"demo": "demo"}, messages=0)
     srv.prepare()
     dcs = []
     try:
-        dc = Dovecot(srv)
+        dc = dovecot.ForServer(srv)
         dcs.append(dc)
-        dc.start()
+        dc.start_or_skip()
         _, _, before, _ = dovecot_session(dc)
         dc.stop()
         srv.prepare = lambda: None
         srv.start()
-        c = Imap(srv.imap_port, timeout=30)
-        assert LOGGED_IN_RE.match(c.command("LOGIN demo demo")[1])
-        assert c.command("SELECT INBOX")[1] == ok_reply("SELECT INBOX")
+        c = login(srv)
+        assert select(c, "INBOX")["EXISTS"] == len(before)
         uids = sorted(before)
         # seq 1 is the LDA's message; seq 3 = $Junk \Answered \Flagged:
         # drop \Flagged; seq 4 = NonJunk \Answered: add \Seen; seq 5 goes
@@ -401,25 +237,20 @@ def test_dovecot_reads_our_changes():
             assert tagged == ok_reply(cmd) and untagged == [], (cmd, untagged, tagged)
         untagged, tagged = c.command("EXPUNGE")
         assert untagged == ["* 5 EXPUNGE"] and tagged == ok_reply("EXPUNGE"), (untagged, tagged)
-        md = srv.maildir("demo")
         body = message(77, 5000)
-        name = "1800000177.M177P4242.mta,S=%d" % len(body)
-        with open(os.path.join(md, "tmp", name), "wb") as f:
-            f.write(body)
-        os.chown(os.path.join(md, "tmp", name), *srv.uids["demo"])
-        os.rename(os.path.join(md, "tmp", name), os.path.join(md, "new", name))
+        srv.deliver("demo", body, "1800000177.M177P4242.mta,S=%d" % len(body))
         untagged, tagged = c.command("NOOP")
         assert untagged[0] == "* %d EXISTS" % len(uids), untagged
         c.command("LOGOUT")
         ours = our_view(srv)
         our_uidls = pop3_uidls(srv.pop3_port)
-        stop_keeping_dir(srv)
+        srv.stop(keep_dir=True)
 
-        dc2 = Dovecot(srv)
+        dc2 = dovecot.ForServer(srv)
         dcs.append(dc2)
-        dc2.start()
+        dc2.start_or_skip()
         theirs = imap_view(dc2.imap_port)
-        their_uidls = pop3_uidls(dc2.pop3_port)
+        their_uidls = pop3_uidls(dc2.pop3_port, ours=False)
         dc2.stop()
         assert theirs[0] == ours[0], "UIDVALIDITY"
         assert theirs[1] == ours[1], "UIDNEXT"

@@ -9,10 +9,10 @@ a loop), and a session acting on a stale view (renamed/expunged files).
 
 Waiting is always on a condition with a deadline (IDLE: until the expected
 untagged lines arrive), never a sleep; nothing here is timed."""
-import os, re, socket, threading, time
+import re, socket, threading, time
 import pytest
 from dlserver import Server
-from rawclient import Imap, LOGGED_IN_RE, ok_reply
+from rawclient import ok_reply, login, select as raw_select
 
 MESSAGES = 6
 IDLE_DEADLINE = 20      # seconds to wait for an IDLE notification
@@ -31,24 +31,13 @@ def srv():
 
 
 def session(srv):
-    c = Imap(srv.imap_port, timeout=IDLE_DEADLINE)
-    untagged, tagged = c.command("LOGIN demo demo")
-    assert LOGGED_IN_RE.match(tagged), tagged
-    return c
+    return login(srv, timeout=IDLE_DEADLINE)
 
 
 def select(c):
     """SELECT INBOX; returns (EXISTS, RECENT, UIDVALIDITY)."""
-    untagged, tagged = c.command("SELECT INBOX")
-    assert tagged.startswith("OK [READ-WRITE]"), tagged
-    exists = [int(m.group(1)) for m in (re.match(r"^\* (\d+) EXISTS$", l)
-                                        for l in untagged) if m]
-    recent = [int(m.group(1)) for m in (re.match(r"^\* (\d+) RECENT$", l)
-                                        for l in untagged) if m]
-    uidv = [int(m.group(1)) for m in (re.match(r"^\* OK \[UIDVALIDITY (\d+)\]", l)
-                                      for l in untagged) if m]
-    assert len(exists) == 1 and len(recent) == 1 and len(uidv) == 1, untagged
-    return exists[0], recent[0], uidv[0]
+    got = raw_select(c, "INBOX")
+    return got["EXISTS"], got["RECENT"], got["UIDVALIDITY"]
 
 
 def uid_flags(c):
@@ -126,23 +115,14 @@ def idle_done(c, tag):
     while True:
         line = c.readline()
         if line.startswith(tag + " "):
-            assert line.startswith(tag + " OK"), line
+            assert line == tag + " OK Idle completed.", line
             return extra
         if line != KEEPALIVE:
             extra.append(line)
 
 
 def deliver(srv, body, name):
-    """Maildir delivery as an MTA does it: write into tmp/, rename into new/."""
-    md = srv.maildir("demo")
-    tmp = os.path.join(md, "tmp", name)
-    with open(tmp, "wb") as f:
-        f.write(body)
-        f.flush()
-        os.fsync(f.fileno())
-    uid, gid = srv.uids["demo"]
-    os.chown(tmp, uid, gid)
-    os.rename(tmp, os.path.join(md, "new", name))
+    srv.deliver("demo", body, name)
 
 
 def test_store_seen_at_noop_and_in_idle(srv):
@@ -209,13 +189,11 @@ def test_expunges_reported_in_order_at_sync_points(srv):
 
     # b's FETCH must not report the expunges (RFC 3501 7.4.1): its sequence
     # numbers only change at a sync point
+    # (UIDs come from b's own view, so every message is still there)
     untagged, tagged = b.command("FETCH 1:* (UID)")
-    assert not any(re.match(r"^\* \d+ EXPUNGE$", l) for l in untagged), untagged
-    for line in untagged:
-        m = re.match(r"^\* (\d+) FETCH \(UID (\d+)\)$", line)
-        assert m, line
-        assert uids[int(m.group(1)) - 1] == int(m.group(2)), (line, uids)
-    assert tagged == ok_reply("FETCH 1:* (UID)") or tagged.startswith("NO [EXPUNGEISSUED] "), tagged
+    assert untagged == ["* %d FETCH (UID %d)" % (n + 1, u) for n, u in enumerate(uids)], \
+        (untagged, uids)
+    assert tagged == ok_reply("FETCH 1:* (UID)"), tagged
     # (old seq 4 = uids[3], which a kept)
     untagged, tagged = b.command("STORE 4 +FLAGS.SILENT (\\Flagged)")
     assert tagged == ok_reply("STORE 4 +FLAGS.SILENT (\\Flagged)"), tagged
@@ -382,7 +360,9 @@ def test_stale_session_fetches_renamed_and_stores_to_expunged(srv):
         assert a.command(cmd)[1] == ok_reply(cmd)
     untagged, tagged = b.command("STORE 5 +FLAGS.SILENT (\\Answered)")
     assert not any("EXPUNGE" in l for l in untagged), untagged
-    assert tagged == ok_reply("STORE 5 +FLAGS.SILENT (\\Answered)") or tagged.startswith("NO [EXPUNGEISSUED] "), tagged
+    # a's EXPUNGE completed before: the file is gone
+    assert tagged == "NO [EXPUNGEISSUED] Some of the requested messages no longer exist.", \
+        tagged
     lines = noop(b)
     assert apply_expunges(uids, [l for l in lines if "EXPUNGE" in l]) == \
         uids[:4] + uids[5:], lines

@@ -77,15 +77,6 @@ def log_since(server, offset):
     return server.log_text()[offset:]
 
 
-def wait_log_since(server, offset, needle, timeout=10):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if needle in log_since(server, offset):
-            return True
-        time.sleep(0.05)
-    return False
-
-
 # --- implicit TLS and STARTTLS/STLS: exact responses ---------------------
 
 def test_imaps_greeting_capability_login(tls_server, tlsm):
@@ -583,7 +574,7 @@ def test_client_cert_good(cert_server, tlsm):
     assert ok and LOGGED_IN_RE.match(tagged), tagged
     # the log service writes asynchronously: let this session's lines land
     # so they cannot be mistaken for a later test's
-    assert wait_log_since(cert_server, offset, "(TLS proxy, "), \
+    assert cert_server.wait_log("(TLS proxy, ", offset=offset), \
         log_since(cert_server, offset)
 
 
@@ -602,7 +593,7 @@ def test_client_cert_refused(cert_server, tlsm, which, reason):
     ok, tagged = login_with_cert(cert_server, tlsm, cert, key)
     if ok:
         assert re.match(r"^NO \[(AUTHENTICATIONFAILED|ALERT)\] ", tagged), tagged
-    assert wait_log_since(cert_server, offset, "Disconnected"), \
+    assert cert_server.wait_log("Disconnected", offset=offset), \
         log_since(cert_server, offset)
     log = log_since(cert_server, offset)
     assert "Login: user=<demo>" not in log, log
