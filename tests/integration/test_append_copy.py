@@ -351,7 +351,10 @@ def test_kill_during_copy_or_move_loses_nothing(srv, verb):
         assert set(in_inbox) | set(in_archive) == bodies
         assert len(in_archive) >= archived
         archived = len(in_archive)
-        check_mailbox(srv, "Archive", archived, archived, bodies)
+        try:
+            check_mailbox(srv, "Archive", archived, archived, bodies)
+        except (TimeoutError, OSError) as e:
+            raise AssertionError("after a kill: %r\n%s" % (e, srv.log_text())) from e
 
 
 # -- full disk ----------------------------------------------------------------------

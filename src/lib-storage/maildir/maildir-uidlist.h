@@ -13,9 +13,6 @@
 #define MAILDIR_UIDLIST_GUID_HEX_LEN 32
 /* Reference section 4.3: a lock untouched this long is stale. */
 #define MAILDIR_UIDLIST_LOCK_STALE_SECS 120
-/* ... and an empty one (its creator died before writing its pid) this
-   long. */
-#define MAILDIR_UIDLIST_LOCK_EMPTY_STALE_SECS 2
 /* How long a sync waits for another process's lock. */
 #define MAILDIR_UIDLIST_LOCK_TIMEOUT_SECS 120
 

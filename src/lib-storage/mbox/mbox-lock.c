@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "strfuncs.h"
 #include "restrict-access.h"
+#include "lock-file.h"
 #include "mbox-lock.h"
 
 #include <fcntl.h>
@@ -16,7 +17,6 @@
 #include <unistd.h>
 
 #define MBOX_LOCK_POLL_USECS (50 * 1000)
-#define MBOX_DOTLOCK_MAX_CONTENT 256
 
 void mbox_lock_settings_default(struct mbox_lock_settings *set_r)
 {
@@ -119,33 +119,13 @@ static int lock_flock(int fd, bool write, time_t deadline)
 static bool dotlock_is_stale(const char *path, const char *lock_path,
 			     const struct mbox_lock_settings *set)
 {
-	char buf[MBOX_DOTLOCK_MAX_CONTENT], host[256], *colon;
 	struct stat st, mst;
-	ssize_t ret;
-	long pid;
-	int fd;
 	time_t now = time(NULL), newest;
 
-	fd = open(lock_path, O_RDONLY);
-	if (fd == -1)
+	if (lock_file_owner_is_dead(lock_path))
+		return true;
+	if (stat(lock_path, &st) < 0)
 		return errno == ENOENT;
-	ret = read(fd, buf, sizeof(buf) - 1);
-	if (fstat(fd, &st) < 0)
-		st.st_mtime = now;
-	(void)close(fd);
-	if (ret > 0) {
-		buf[ret] = '\0';
-		colon = strchr(buf, ':');
-		if (colon != NULL && gethostname(host, sizeof(host)) == 0) {
-			host[sizeof(host) - 1] = '\0';
-			*colon = '\0';
-			pid = strtol(buf, NULL, 10);
-			colon[strcspn(colon + 1, "\r\n") + 1] = '\0';
-			if (pid > 0 && strcmp(colon + 1, host) == 0 &&
-			    kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-				return true;
-		}
-	}
 	newest = st.st_mtime;
 	if (stat(path, &mst) == 0 && mst.st_mtime > newest)
 		newest = mst.st_mtime;
@@ -154,21 +134,7 @@ static bool dotlock_is_stale(const char *path, const char *lock_path,
 
 static int dotlock_try_create(const char *lock_path)
 {
-	char host[256];
-	const char *content;
-	int fd;
-
-	fd = open(lock_path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-	if (fd == -1)
-		return -1;
-	if (gethostname(host, sizeof(host)) < 0)
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
-	content = tmp_printf("%ld:%s", (long)getpid(), host);
-	/* content is advisory: an empty lock file is still a lock */
-	(void)!write(fd, content, strlen(content));
-	(void)close(fd);
-	return 0;
+	return lock_file_create(lock_path, NULL);
 }
 
 /* Creating or removing the dotlock in a directory only mail_privileged_group

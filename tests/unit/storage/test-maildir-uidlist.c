@@ -7,6 +7,7 @@
 #include "maildir-uidlist.h"
 #include "test-storage.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -174,6 +175,35 @@ static char *make_tmpdir(void)
 	return dir;
 }
 
+static const char *file_content(const char *path)
+{
+	char buf[512];
+	ssize_t ret;
+	int fd = open(path, O_RDONLY);
+
+	ck_assert_int_ge(fd, 0);
+	ret = read(fd, buf, sizeof(buf) - 1);
+	ck_assert_int_ge(ret, 0);
+	close(fd);
+	return tmp_strndup(buf, (size_t)ret);
+}
+
+/* entries of dir, dot files included */
+static unsigned int dir_entry_count(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	unsigned int count = 0;
+
+	ck_assert_ptr_nonnull(d);
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+			count++;
+	}
+	closedir(d);
+	return count;
+}
+
 static void write_file(const char *path, const char *data)
 {
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -260,16 +290,12 @@ START_TEST(test_maildir_uidlist_lock_stale)
 	}
 	ck_assert_int_eq(maildir_uidlist_lock(uidlist, 0), 1);
 	maildir_uidlist_unlock(uidlist);
-	/* empty (the locker died before writing its pid): busy while new,
-	   stale after a few seconds */
-	write_file(lock, "");
-	ck_assert_int_eq(maildir_uidlist_lock(uidlist, 0), 0);
-	{
-		struct timespec times[2] = { { time(NULL) - 5, 0 },
-					     { time(NULL) - 5, 0 } };
-		ck_assert_int_eq(utimensat(AT_FDCWD, lock, times, 0), 0);
-	}
+	/* our own lock: complete from the start ("<pid>:<host>", written
+	   before it is linked into place), no temp file left beside it */
 	ck_assert_int_eq(maildir_uidlist_lock(uidlist, 0), 1);
+	snprintf(content, sizeof(content), "%ld:%s", (long)getpid(), host);
+	ck_assert_str_eq(file_content(lock), content);
+	ck_assert_uint_eq(dir_entry_count(dir), 1);
 	maildir_uidlist_deinit(&uidlist);	/* unlocks */
 	ck_assert_int_ne(access(lock, F_OK), 0);
 	rmdir(dir);

@@ -1,0 +1,116 @@
+/* Copyright (c) dovecot-like authors. lock-file.c: see lock-file.h. */
+#include "lib.h"
+#include "lock-file.h"
+#include "write-full.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#define LOCK_FILE_MAX_CONTENT 300
+
+static const char *lock_file_hostname(void)
+{
+	static char hostname[256];
+
+	if (hostname[0] == '\0') {
+		if (gethostname(hostname, sizeof(hostname) - 1) < 0)
+			memcpy(hostname, "localhost", sizeof("localhost"));
+		hostname[sizeof(hostname) - 1] = '\0';
+	}
+	return hostname;
+}
+
+/* "<dir>/.<name>.<pid>.tmp": hidden, so no mailbox list shows it */
+static const char *lock_file_temp_path(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return tmp_printf(".%s.%ld.tmp", path, (long)getpid());
+	return tmp_printf("%.*s/.%s.%ld.tmp", (int)(slash - path), path,
+			  slash + 1, (long)getpid());
+}
+
+/* The old way, for file systems without hard links. */
+static int lock_file_create_excl(const char *path, const char *content,
+				 struct stat *st_r)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+	if (fd == -1)
+		return -1;
+	if (write_full(fd, content, strlen(content)) < 0 ||
+	    (st_r != NULL && fstat(fd, st_r) < 0)) {
+		int saved_errno = errno;
+
+		(void)close(fd);
+		(void)unlink(path);
+		errno = saved_errno;
+		return -1;
+	}
+	(void)close(fd);
+	return 0;
+}
+
+int lock_file_create(const char *path, struct stat *st_r)
+{
+	const char *content = tmp_printf("%ld:%s", (long)getpid(),
+					 lock_file_hostname());
+	const char *temp = lock_file_temp_path(path);
+	int fd, ret, saved_errno;
+
+	fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd == -1)
+		return -1;
+	if (write_full(fd, content, strlen(content)) < 0 ||
+	    (st_r != NULL && fstat(fd, st_r) < 0)) {
+		saved_errno = errno;
+		(void)close(fd);
+		(void)unlink(temp);
+		errno = saved_errno;
+		return -1;
+	}
+	(void)close(fd);
+	ret = link(temp, path);
+	saved_errno = errno;
+	(void)unlink(temp);
+	if (ret == 0)
+		return 0;
+	if (saved_errno == EPERM || saved_errno == ENOTSUP ||
+	    saved_errno == EOPNOTSUPP || saved_errno == ENOSYS)
+		return lock_file_create_excl(path, content, st_r);
+	errno = saved_errno;
+	return -1;
+}
+
+bool lock_file_owner_is_dead(const char *path)
+{
+	char buf[LOCK_FILE_MAX_CONTENT], *colon, *end;
+	ssize_t ret;
+	long pid;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd == -1)
+		return false;
+	ret = read(fd, buf, sizeof(buf) - 1);
+	(void)close(fd);
+	if (ret <= 0)
+		return false;
+	buf[ret] = '\0';
+	colon = strchr(buf, ':');
+	if (colon == NULL)
+		return false;
+	*colon = '\0';
+	colon[strcspn(colon + 1, "\r\n") + 1] = '\0';
+	if (strcmp(colon + 1, lock_file_hostname()) != 0)
+		return false;
+	errno = 0;
+	pid = strtol(buf, &end, 10);
+	if (errno != 0 || *end != '\0' || pid <= 0)
+		return false;
+	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
+}
