@@ -94,6 +94,7 @@ cmd_append_parse_message(struct cmd_append_context *ctx,
 			 const struct imap_arg *args, struct mail_save_data *data)
 {
 	const struct imap_arg *list;
+	const char *const *keywords;
 	const char *error;
 	unsigned int count;
 	int tz;
@@ -101,10 +102,13 @@ cmd_append_parse_message(struct cmd_append_context *ctx,
 	memset(data, 0, sizeof(*data));
 	data->received_date = (time_t)-1;
 	if (imap_arg_get_list(args, &list, &count)) {
-		if (imap_parse_flags(list, &data->flags, &error) < 0) {
+		if (imap_parse_flags(list, &data->flags, &keywords,
+				     &error) < 0) {
 			cmd_append_fail_bad(ctx, error);
 			return NULL;
 		}
+		if (keywords[0] != NULL)
+			data->keywords = keywords;
 		args++;
 	}
 	if (args->type == IMAP_ARG_STRING) {

@@ -2,6 +2,7 @@
    RFC 9051 6.3.2): open a mailbox and tell the client its state. */
 #include "imap-common.h"
 #include "imap-commands.h"
+#include "imap-flags.h"
 #include "imap-mailbox-name.h"
 
 static bool cmd_select_full(struct client_command *cmd, bool readonly)
@@ -45,15 +46,7 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 	client->messages_count = status.messages;
 	client->recent_count = status.recent;
 
-	client_send_line(client,
-		"* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)");
-	if (readonly) {
-		client_send_line(client, "* OK [PERMANENTFLAGS ()] Read-only mailbox.");
-	} else {
-		/* no \*: keywords are not stored (yet) */
-		client_send_line(client, "* OK [PERMANENTFLAGS (\\Answered \\Flagged "
-				 "\\Deleted \\Seen \\Draft)] Flags permitted.");
-	}
+	imap_send_mailbox_flags(client);
 	client_send_line(client, tmp_printf("* %u EXISTS", status.messages));
 	client_send_line(client, tmp_printf("* %u RECENT", status.recent));
 	if (status.first_unseen_seq != 0) {

@@ -34,6 +34,8 @@ bool cmd_store(struct client_command *cmd)
 	const struct seq_range *ranges;
 	enum modify_type type;
 	enum mail_flags flags;
+	struct mail_keywords keywords;
+	const char *const *keyword_names;
 	const char *set, *item, *error, *str;
 	unsigned int i, n;
 	bool silent, failed = false, expunged = false;
@@ -52,7 +54,7 @@ bool cmd_store(struct client_command *cmd)
 			"Invalid STORE parameter ", item, NULL));
 		return true;
 	}
-	if (imap_parse_flags(&cmd->args[2], &flags, &error) < 0) {
+	if (imap_parse_flags(&cmd->args[2], &flags, &keyword_names, &error) < 0) {
 		client_send_command_error(cmd, error);
 		return true;
 	}
@@ -62,13 +64,22 @@ bool cmd_store(struct client_command *cmd)
 		client_send_tagline(cmd, "NO Mailbox is read-only.");
 		return true;
 	}
+	/* removing a keyword the mailbox doesn't have is a no-op */
+	if (mailbox_keywords_create(client->box, keyword_names,
+				    str_array_length(keyword_names),
+				    type != MODIFY_REMOVE, &keywords) < 0) {
+		client_send_storage_error(cmd);
+		return true;
+	}
+	imap_send_mailbox_flags_if_changed(client);
 
 	ranges = seq_range_array_get(&seqs, &n);
 	for (i = 0; i < n && !failed; i++) {
 		for (seq = ranges[i].seq1; seq <= ranges[i].seq2; seq++) {
 			enum mail_flags old = mail_get_flags(client->box, seq);
 
-			if (mail_update_flags(client->box, seq, type, flags) < 0) {
+			if (mail_update_flags(client->box, seq, type, flags,
+					      &keywords) < 0) {
 				enum mail_storage_error err =
 					mailbox_get_last_error(client->box, &str);
 				if (err == MAIL_ERROR_EXPUNGED ||
@@ -92,7 +103,8 @@ bool cmd_store(struct client_command *cmd)
 				str_printfa(line, "UID %u ",
 					    mailbox_seq_to_uid(client->box, seq));
 			str_append(line, "FLAGS ");
-			imap_write_flags(line, new_flags);
+			imap_write_flags(line, new_flags, client->box,
+					 mail_get_keywords(client->box, seq));
 			str_append_c(line, ')');
 			client_send_line(client, str_c(line));
 		}

@@ -74,6 +74,9 @@ const char *client_storage_error_reply(enum mail_storage_error error,
 	case MAIL_ERROR_INUSE:
 		return tmp_strconcat("NO [INUSE] ", have ? str :
 				     "Mailbox is in use, try again later.", NULL);
+	case MAIL_ERROR_LIMIT:
+		return tmp_strconcat("NO [LIMIT] ", have ? str :
+				     "Limit reached.", NULL);
 	}
 	/* RFC 5530: details stay in our log */
 	return "NO [SERVERBUG] " IMAP_SERVERBUG_MSG;

@@ -46,6 +46,8 @@ struct client {
 	bool box_readonly;
 	uint32_t messages_count;	/* as the client knows it */
 	uint32_t recent_count;
+	/* keywords of box the client was told of in FLAGS */
+	unsigned int keywords_sent;
 
 	struct client_command *cmd;	/* being parsed or run */
 	bool cmd_parsed_name;

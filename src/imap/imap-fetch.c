@@ -373,7 +373,7 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 	flags = mail_get_flags(box, seq);
 	if (fetch->set_seen && (flags & MAIL_SEEN) == 0) {
 		/* RFC 3501 6.4.5: BODY[] sets \Seen; show the change */
-		if (mail_update_flags(box, seq, MODIFY_ADD, MAIL_SEEN) < 0)
+		if (mail_update_flags(box, seq, MODIFY_ADD, MAIL_SEEN, NULL) < 0)
 			return -1;
 		flags = mail_get_flags(box, seq);
 		fields |= IMAP_FETCH_FIELD_FLAGS;
@@ -391,7 +391,7 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 	if ((fields & IMAP_FETCH_FIELD_FLAGS) != 0) {
 		fetch_add_sep(fetch, line);
 		str_append(line, "FLAGS ");
-		imap_write_flags(line, flags);
+		imap_write_flags(line, flags, box, mail_get_keywords(box, seq));
 	}
 	if ((fields & IMAP_FETCH_FIELD_RFC822_SIZE) != 0) {
 		if (mail_get_virtual_size(box, seq, &size) < 0)

@@ -43,6 +43,7 @@ int imap_sync(struct client *client, bool allow_expunges)
 		}
 		return -1;
 	}
+	imap_send_mailbox_flags_if_changed(client);
 	imap_sync_send_expunges(client, &result.expunged_seqs);
 	if (result.messages != client->messages_count) {
 		/* RFC 3501 7.3.1: EXISTS, with RECENT alongside */
@@ -61,7 +62,9 @@ int imap_sync(struct client *client, bool allow_expunges)
 			line = t_str_new(128);
 			str_printfa(line, "* %u FETCH (UID %u FLAGS ", *seq,
 				    mailbox_seq_to_uid(client->box, *seq));
-			imap_write_flags(line, mail_get_flags(client->box, *seq));
+			imap_write_flags(line, mail_get_flags(client->box, *seq),
+					 client->box,
+					 mail_get_keywords(client->box, *seq));
 			str_append_c(line, ')');
 			client_send_line(client, str_c(line));
 		}

@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "array.h"
 #include "buffer.h"
+#include "strfuncs.h"
 #include "istream.h"
 #include "mail-storage-private.h"
 
@@ -78,6 +79,13 @@ mailbox_save_begin(struct mailbox_transaction *t, const struct mail_save_data *d
 	ctx->data = *data;
 	ctx->data.flags &= MAIL_FLAGS_MASK;
 	ctx->data.keywords = keywords_dup(t->pool, data->keywords);
+	if (ctx->data.keywords != NULL &&
+	    mailbox_keywords_create(box, ctx->data.keywords,
+				    str_array_length(ctx->data.keywords), true,
+				    &ctx->keywords) < 0) {
+		t->failed = true;
+		return NULL;
+	}
 	if (ctx->data.received_date == (time_t)-1)
 		ctx->data.received_date = time(NULL);
 	if (box->v->save_begin(ctx) < 0) {
@@ -270,9 +278,22 @@ int mailbox_copy(struct mailbox_transaction *t, struct mailbox *src, uint32_t se
 	memset(&data, 0, sizeof(data));
 	data.flags = msg->flags & MAIL_FLAGS_MASK;
 	data.received_date = (time_t)-1;	/* a link keeps the source's */
+	data.keywords = mailbox_keywords_get_names(src, t->pool, &msg->keywords);
+	if (data.keywords[0] == NULL)
+		data.keywords = NULL;
 	if (dest->v->copy != NULL && dest->v == src->v &&
 	    (dest->flags & MAILBOX_FLAG_READONLY) == 0) {
-		ret = dest->v->copy(t, src, msg, &data);
+		struct mail_keywords kw;
+
+		memset(&kw, 0, sizeof(kw));
+		if (data.keywords != NULL &&
+		    mailbox_keywords_create(dest, data.keywords,
+					    str_array_length(data.keywords),
+					    true, &kw) < 0) {
+			t->failed = true;
+			return -1;
+		}
+		ret = dest->v->copy(t, src, msg, &data, &kw);
 		if (ret > 0) {
 			t->save_count++;
 			return 0;

@@ -35,6 +35,7 @@ struct mail_user {
 struct mailbox_msg {
 	uint32_t uid;
 	enum mail_flags flags;	/* may include MAIL_RECENT */
+	struct mail_keywords keywords;	/* bits into box->keywords */
 };
 
 typedef ARRAY(struct mailbox_msg *) ARRAY_TYPE(mailbox_msg);
@@ -56,10 +57,18 @@ struct mailbox_vfuncs {
 			     const char *format, const char **uidl_r);
 	int (*get_stream)(struct mailbox *box, struct mailbox_msg *msg,
 			  struct istream **stream_r);
-	/* Writes msg->flags (already updated by the caller) to storage, or
-	   keeps the change pending until changes_commit (mbox). */
+	/* Writes msg->flags and msg->keywords (already updated by the
+	   caller) to storage, or keeps the change pending until
+	   changes_commit (mbox). */
 	int (*write_flags)(struct mailbox *box, struct mailbox_msg *msg,
-			   enum mail_flags old_flags);
+			   enum mail_flags old_flags,
+			   const struct mail_keywords *old_keywords);
+	/* Optional: box->keywords got names [first_idx..count) from a
+	   client (mailbox_keywords_create()); store them where the backend
+	   keeps keyword names (Maildir: dovecot-keywords) before any
+	   message uses them. 0, or -1 (error set; the names are dropped
+	   again). */
+	int (*keywords_created)(struct mailbox *box, unsigned int first_idx);
 	/* Removes the message; an already missing one is success. */
 	int (*expunge)(struct mailbox *box, struct mailbox_msg *msg);
 	/* Optional: after a batch of expunge() calls (expunged = true) or
@@ -89,7 +98,8 @@ struct mailbox_vfuncs {
 	   hard link). 1 = copied (counts as one save in t), 0 = can't do it
 	   this way (the generic layer copies the stream), -1 = error. */
 	int (*copy)(struct mailbox_transaction *t, struct mailbox *src,
-		    struct mailbox_msg *src_msg, const struct mail_save_data *data);
+		    struct mailbox_msg *src_msg, const struct mail_save_data *data,
+		    const struct mail_keywords *keywords);
 	/* Every finished save/copy becomes visible, UIDs appended to uids_r
 	   in order (uidvalidity_r set). On -1 nothing is visible and the
 	   backend cleaned up. */
@@ -112,8 +122,10 @@ struct mailbox_transaction {
 
 struct mail_save_context {
 	struct mailbox_transaction *t;
-	/* copied into t->pool (keywords too) */
+	/* copied into t->pool (keyword names too) */
 	struct mail_save_data data;
+	/* data.keywords as bits of the target mailbox (already created) */
+	struct mail_keywords keywords;
 	/* CRLF -> LF: a CR held back from the previous write */
 	bool pending_cr;
 	bool failed;
@@ -127,6 +139,11 @@ struct mailbox {
 	const struct mailbox_vfuncs *v;
 
 	uint32_t uidvalidity, uidnext;
+	/* keyword names (in pool), index = bit; only grows while open */
+	ARRAY_TYPE(string) keywords;
+	/* how many keywords clients may create here (the backend sets it at
+	   open: Maildir 26, mbox MAILBOX_MAX_KEYWORDS) */
+	unsigned int keywords_max;
 	/* The view: msg pointers sorted by uid; seq = index + 1. The records
 	   live in view_pool; each backend sync builds a new pool. */
 	struct pool *view_pool;
@@ -168,6 +185,17 @@ void mailbox_set_errno_error(struct mailbox *box, int err);
    mailbox_set_errno_error(). */
 void mailbox_set_syscall_error(struct mailbox *box, const char *func,
 			       const char *path);
+/* Backend helpers for keywords found in storage (no validity check, no
+   keywords_created call): the index of name, added if new. -1 if the
+   mailbox already has MAILBOX_MAX_KEYWORDS names (the caller logs and
+   leaves the keyword out). */
+int mailbox_keyword_add(struct mailbox *box, const char *name);
+/* The index of name (case-insensitive), -1 if the mailbox has none. */
+int mailbox_keyword_lookup(struct mailbox *box, const char *name);
+/* The names of kw's bits, NULL-terminated (pool). */
+const char *const *mailbox_keywords_get_names(struct mailbox *box,
+					      struct pool *pool,
+					      const struct mail_keywords *kw);
 /* Backend sync helper: start a new view (pool + array), keeping the current
    one as the old view. */
 void mailbox_view_begin(struct mailbox *box, unsigned int count_hint);

@@ -142,11 +142,43 @@ int mail_get_stream(struct mailbox *box, uint32_t seq,
 	return msg == NULL ? -1 : box->v->get_stream(box, msg, stream_r);
 }
 
-int mail_update_flags(struct mailbox *box, uint32_t seq, enum modify_type type,
-		      enum mail_flags flags)
+const struct mail_keywords *mail_get_keywords(struct mailbox *box,
+					      uint32_t seq)
 {
+	static const struct mail_keywords empty;
+	struct mailbox_msg *msg = mailbox_msg_lookup(box, seq);
+
+	return msg == NULL ? &empty : &msg->keywords;
+}
+
+/* The keyword set after applying the change. */
+static void mail_keywords_modify(struct mail_keywords *kw,
+				 enum modify_type type,
+				 const struct mail_keywords *change)
+{
+	for (unsigned int i = 0; i < sizeof(kw->bits); i++) {
+		switch (type) {
+		case MODIFY_ADD:
+			kw->bits[i] |= change->bits[i];
+			break;
+		case MODIFY_REMOVE:
+			kw->bits[i] &= (uint8_t)~change->bits[i];
+			break;
+		case MODIFY_REPLACE:
+		default:
+			kw->bits[i] = change->bits[i];
+			break;
+		}
+	}
+}
+
+int mail_update_flags(struct mailbox *box, uint32_t seq, enum modify_type type,
+		      enum mail_flags flags, const struct mail_keywords *keywords)
+{
+	static const struct mail_keywords no_keywords;
 	struct mailbox_msg *msg = mail_lookup(box, seq);
 	enum mail_flags old_flags, new_flags;
+	struct mail_keywords old_keywords;
 
 	if (msg == NULL)
 		return -1;
@@ -169,11 +201,16 @@ int mail_update_flags(struct mailbox *box, uint32_t seq, enum modify_type type,
 		new_flags = (old_flags & MAIL_RECENT) | flags;
 		break;
 	}
-	if (new_flags == old_flags)
+	old_keywords = msg->keywords;
+	mail_keywords_modify(&msg->keywords, type,
+			     keywords == NULL ? &no_keywords : keywords);
+	if (new_flags == old_flags &&
+	    memcmp(&old_keywords, &msg->keywords, sizeof(old_keywords)) == 0)
 		return 0;
 	msg->flags = new_flags;
-	if (box->v->write_flags(box, msg, old_flags) < 0) {
+	if (box->v->write_flags(box, msg, old_flags, &old_keywords) < 0) {
 		msg->flags = old_flags;
+		msg->keywords = old_keywords;
 		return -1;
 	}
 	return 0;

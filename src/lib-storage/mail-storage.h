@@ -33,7 +33,34 @@ enum mail_storage_error {
 	MAIL_ERROR_EXISTS,
 	MAIL_ERROR_EXPUNGED,	/* message was expunged by another session */
 	MAIL_ERROR_INUSE,	/* locked by another process right now */
+	MAIL_ERROR_LIMIT,	/* a per-mailbox limit (keywords) reached */
 };
+
+/* Keywords (RFC 3501 2.3.2 flag-keyword). A mailbox has a list of keyword
+   names; while it is open the list only grows, so a name's index (its bit
+   in struct mail_keywords) never changes. Names compare case-insensitively
+   and keep the spelling first seen. */
+#define MAILBOX_MAX_KEYWORDS 128
+/* the longest keyword a client may create (Dovecot's
+   mail_max_keyword_length); longer ones found in storage are kept */
+#define MAILBOX_MAX_KEYWORD_LEN 50
+struct mail_keywords {
+	uint8_t bits[MAILBOX_MAX_KEYWORDS / 8];	/* bit n = keyword n */
+};
+static inline bool mail_keywords_has(const struct mail_keywords *kw,
+				     unsigned int idx)
+{
+	return (kw->bits[idx / 8] & (1U << (idx % 8))) != 0;
+}
+static inline void mail_keywords_set(struct mail_keywords *kw,
+				     unsigned int idx, bool set)
+{
+	if (set)
+		kw->bits[idx / 8] |= (uint8_t)(1U << (idx % 8));
+	else
+		kw->bits[idx / 8] &= (uint8_t)~(1U << (idx % 8));
+}
+bool mail_keywords_is_empty(const struct mail_keywords *kw);
 
 struct mail_user;
 struct mailbox;
@@ -136,9 +163,33 @@ uint32_t mailbox_uid_to_seq(struct mailbox *box, uint32_t uid);
 /* Highest seq with uid <= given uid (for UID ranges), 0 if none. */
 uint32_t mailbox_uid_to_seq_floor(struct mailbox *box, uint32_t uid);
 
+/* The mailbox's keyword names (index = bit in struct mail_keywords), for
+   FLAGS and PERMANENTFLAGS. Valid until the next call that may add one
+   (sync, mailbox_keywords_create(), a save). */
+const char *const *mailbox_get_keywords(struct mailbox *box,
+					unsigned int *count_r);
+/* Whether a client may create new keywords here now (PERMANENTFLAGS \*):
+   false when read-only or when the backend's room is used up (Maildir: 26
+   letters). */
+bool mailbox_can_create_keywords(struct mailbox *box);
+/* A valid new keyword name: an IMAP atom without '\\', at most
+   MAILBOX_MAX_KEYWORD_LEN. false with a client-safe *error_r. */
+bool mail_keyword_is_valid(const char *name, const char **error_r);
+/* The set of names (count of them), creating those the mailbox doesn't
+   have yet (the backend stores the new names: Maildir dovecot-keywords).
+   0, or -1 with the error set on box: MAIL_ERROR_PARAMS "Invalid keyword"
+   or MAIL_ERROR_LIMIT "Too many keywords". create = false: unknown names
+   are just left out (for removing). */
+int mailbox_keywords_create(struct mailbox *box, const char *const *names,
+			    unsigned int count, bool create,
+			    struct mail_keywords *kw_r);
+
 /* Per-message accessors by seq. Return 0 or -1 (*error_r set;
    MAIL_ERROR_EXPUNGED if the file vanished). */
 enum mail_flags mail_get_flags(struct mailbox *box, uint32_t seq);
+/* The message's keywords (all clear for an invalid seq). */
+const struct mail_keywords *mail_get_keywords(struct mailbox *box,
+					      uint32_t seq);
 /* Physical size with CRLF line endings (RFC822.SIZE). */
 int mail_get_virtual_size(struct mailbox *box, uint32_t seq, uoff_t *size_r);
 int mail_get_physical_size(struct mailbox *box, uint32_t seq, uoff_t *size_r);
@@ -153,10 +204,13 @@ int mail_get_pop3_uidl(struct mailbox *box, uint32_t seq, const char *format,
 int mail_get_stream(struct mailbox *box, uint32_t seq, struct istream **stream_r);
 
 enum modify_type { MODIFY_ADD, MODIFY_REMOVE, MODIFY_REPLACE };
-/* The change may stay pending in the backend until mailbox_changes_commit()
-   (mbox with mbox_lazy_writes = no) or a sync / close. */
+/* Changes system flags and keywords together: keywords NULL = the empty
+   set (MODIFY_REPLACE then clears them all). The change may stay pending in
+   the backend until mailbox_changes_commit() (mbox with
+   mbox_lazy_writes = no) or a sync / close. */
 int mail_update_flags(struct mailbox *box, uint32_t seq, enum modify_type type,
-		      enum mail_flags flags);
+		      enum mail_flags flags,
+		      const struct mail_keywords *keywords);
 /* Ends a batch of mail_update_flags() calls (call once at the end of the
    command: STORE, FETCH's implicit \Seen, POP3 RETR/TOP): writes what the
    backend's settings say must be in storage now, once for the batch (mbox
@@ -193,7 +247,8 @@ struct mailbox_transaction *mailbox_transaction_begin(struct mailbox *box);
 
 struct mail_save_data {
 	enum mail_flags flags;		/* MAIL_RECENT ignored */
-	/* NULL-terminated keyword names, or NULL */
+	/* NULL-terminated keyword names, or NULL; created in the target
+	   mailbox as needed (an error fails mailbox_save_begin()) */
 	const char *const *keywords;
 	time_t received_date;		/* (time_t)-1 = now */
 };

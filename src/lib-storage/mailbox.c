@@ -142,7 +142,9 @@ static void mailbox_sync_diff(struct mailbox *box, struct pool *pool,
 			j++;
 		if (j < new_count && new_msgs[j]->uid == old_msgs[i]->uid) {
 			if ((new_msgs[j]->flags & MAIL_FLAGS_MASK) !=
-			    (old_msgs[i]->flags & MAIL_FLAGS_MASK)) {
+			    (old_msgs[i]->flags & MAIL_FLAGS_MASK) ||
+			    memcmp(&new_msgs[j]->keywords, &old_msgs[i]->keywords,
+				   sizeof(old_msgs[i]->keywords)) != 0) {
 				seq = j + 1;
 				array_append(&result->flag_changed_seqs, &seq);
 			}
@@ -314,6 +316,8 @@ void mailbox_init(struct mailbox *box, struct pool *pool, struct mail_user *user
 	box->name = p_strdup(pool, name);
 	box->flags = flags;
 	box->v = v;
+	array_init(&box->keywords, pool, 8);
+	box->keywords_max = MAILBOX_MAX_KEYWORDS;
 	box->view_pool = pool_create("mailbox view", 1024, POOL_FLAG_NONE);
 	array_init(&box->view, box->view_pool, 16);
 }

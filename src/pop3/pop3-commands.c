@@ -257,7 +257,7 @@ static void cmd_retr(struct client *client, const char *args)
 	if (client->stream != NULL && !pop3_set.no_flag_updates &&
 	    (mail_get_flags(client->box, seq) & MAIL_SEEN) == 0) {
 		/* like Dovecot: a retrieved message counts as read */
-		if (mail_update_flags(client->box, seq, MODIFY_ADD, MAIL_SEEN) < 0 ||
+		if (mail_update_flags(client->box, seq, MODIFY_ADD, MAIL_SEEN, NULL) < 0 ||
 		    mailbox_changes_commit(client->box) < 0)
 			log_warning("Couldn't set \\Seen on message %u", seq);
 	}

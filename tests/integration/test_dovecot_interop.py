@@ -175,8 +175,6 @@ def test_same_system_flags(interop):
     assert any(system_flags(v[0]) for v in ref.values())
 
 
-@pytest.mark.xfail(strict=True, reason="keywords (dovecot-keywords, Maildir "
-                   "flag letters a-z) are not reported in FLAGS yet")
 def test_same_keywords(interop):
     srv, (_, _, ref, _) = interop
     _, _, got = our_view(srv)
@@ -232,9 +230,15 @@ def test_dovecot_reads_our_changes():
         # drop \Flagged; seq 4 = NonJunk \Answered: add \Seen; seq 5 goes
         assert kw(before[uids[2]][0]) == {"$Junk"} and kw(before[uids[3]][0]) == {"NonJunk"}
         for cmd in ("STORE 3 -FLAGS.SILENT (\\Flagged)", "STORE 4 +FLAGS.SILENT (\\Seen)",
-                    "STORE 5 +FLAGS.SILENT (\\Deleted)"):
+                    "STORE 5 +FLAGS.SILENT (\\Deleted)", "STORE 4 -FLAGS.SILENT (nonjunk)"):
             untagged, tagged = c.command(cmd)
             assert tagged == ok_reply(cmd) and untagged == [], (cmd, untagged, tagged)
+        # a new keyword: FLAGS and PERMANENTFLAGS announce it first
+        untagged, tagged = c.command("STORE 4 +FLAGS.SILENT (OurKeyword)")
+        assert tagged == ok_reply("STORE") and len(untagged) == 2 and \
+            untagged[0].startswith("* FLAGS (") and untagged[0].endswith(" OurKeyword)") and \
+            untagged[1].startswith("* OK [PERMANENTFLAGS (") and \
+            untagged[1].endswith(" OurKeyword \\*)] Flags permitted."), untagged
         untagged, tagged = c.command("EXPUNGE")
         assert untagged == ["* 5 EXPUNGE"] and tagged == ok_reply("EXPUNGE"), (untagged, tagged)
         body = message(77, 5000)
@@ -259,9 +263,11 @@ def test_dovecot_reads_our_changes():
             assert data == ours[2][uid][1], f"UID {uid}: body differs"
             assert system_flags(flags) == system_flags(ours[2][uid][0]), uid
         assert their_uidls == our_uidls
-        # keywords (which we do not report yet) are kept in the file names
-        for uid in uids[:4] + uids[5:]:
+        # the keywords Dovecot set are kept (letters + dovecot-keywords),
+        # and Dovecot reads what we changed (NonJunk removed as "nonjunk")
+        for uid in uids[:3] + uids[5:]:
             assert kw(theirs[2][uid][0]) == kw(before[uid][0]), uid
+        assert kw(theirs[2][uids[3]][0]) == {"OurKeyword"}
         assert system_flags(theirs[2][uids[2]][0]) == {"\\Answered"}
         assert system_flags(theirs[2][uids[3]][0]) == {"\\Answered", "\\Seen"}
     finally:

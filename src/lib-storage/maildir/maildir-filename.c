@@ -101,8 +101,30 @@ static bool maildir_is_system_flag_letter(char c)
 	return false;
 }
 
+uint32_t maildir_filename_get_letters(const char *fname)
+{
+	const char *info = maildir_filename_get_info(fname);
+	uint32_t letters = 0;
+
+	if (info == NULL)
+		return 0;
+	for (; *info != '\0' && *info != ','; info++) {
+		if (*info >= 'a' && *info <= 'z')
+			letters |= 1U << (*info - 'a');
+	}
+	return letters;
+}
+
 const char *maildir_filename_set_flags(struct pool *pool, const char *fname,
 				       enum mail_flags flags)
+{
+	return maildir_filename_set_flags_kw(pool, fname, flags, 0, 0);
+}
+
+const char *maildir_filename_set_flags_kw(struct pool *pool, const char *fname,
+					  enum mail_flags flags,
+					  uint32_t kw_letters,
+					  uint32_t known_letters)
 {
 	bool letters[256];
 	const char *info, *rest = "";
@@ -123,6 +145,10 @@ const char *maildir_filename_set_flags(struct pool *pool, const char *fname,
 				letters[(unsigned char)*info] = true;
 		}
 		rest = info;
+	}
+	for (i = 0; i < 26; i++) {
+		if ((known_letters & (1U << i)) != 0)
+			letters['a' + i] = (kw_letters & (1U << i)) != 0;
 	}
 	for (i = 0; i < N_ELEMENTS(maildir_flag_letters); i++) {
 		if ((flags & maildir_flag_letters[i].flag) != 0)

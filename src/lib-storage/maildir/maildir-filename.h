@@ -27,6 +27,14 @@ bool maildir_filename_has_info(const char *fname);
    after a further ',' kept). Always has ":2,". Result in pool. */
 const char *maildir_filename_set_flags(struct pool *pool, const char *fname,
 				       enum mail_flags flags);
+/* Keyword letters a..z of the info part: bit i = 'a'+i. */
+uint32_t maildir_filename_get_letters(const char *fname);
+/* As maildir_filename_set_flags(), and the keyword letters in
+   known_letters become exactly those in letters (others kept). */
+const char *maildir_filename_set_flags_kw(struct pool *pool, const char *fname,
+					  enum mail_flags flags,
+					  uint32_t letters,
+					  uint32_t known_letters);
 /* Dovecot's order for assigning UIDs to new files: leading decimal seconds,
    then the M<usecs> of the second dot-part if both have one, then bytes of
    the identity. strcmp()-style result. */

@@ -41,6 +41,57 @@ struct maildir_index_pending_info {
 	struct maildir_index_info info;
 };
 
+/* The message's index keywords as bits of the mailbox (names the mailbox
+   lacks are added to it: the index may know keywords that no file name
+   carries, e.g. beyond the 26 letters). */
+static void maildir_index_get_kw(struct maildir_mailbox *mbox,
+				 const struct mail_index_message *imsg,
+				 struct mail_keywords *kw_r)
+{
+	const char *const *names;
+	unsigned int i, count;
+	int idx;
+
+	memset(kw_r, 0, sizeof(*kw_r));
+	names = mail_index_get_keywords(mbox->index, &count);
+	for (i = 0; i < count; i++) {
+		if (!mail_index_message_has_keyword(imsg, i))
+			continue;
+		idx = mailbox_keyword_add(&mbox->box, names[i]);
+		if (idx >= 0)
+			mail_keywords_set(kw_r, (unsigned int)idx, true);
+	}
+}
+
+/* Records in t that uid's keywords change from old_kw to new_kw (old_kw
+   NULL: replace all). */
+static void maildir_index_update_kw(struct maildir_mailbox *mbox,
+				    struct mail_index_transaction *t,
+				    uint32_t uid,
+				    const struct mail_keywords *old_kw,
+				    const struct mail_keywords *new_kw)
+{
+	const char *const *names;
+	unsigned int i, count;
+	bool was, now;
+
+	names = mailbox_get_keywords(&mbox->box, &count);
+	if (old_kw == NULL)
+		mail_index_reset_keywords(t, uid, uid);
+	for (i = 0; i < count; i++) {
+		was = old_kw != NULL && mail_keywords_has(old_kw, i);
+		now = mail_keywords_has(new_kw, i);
+		if (was == now)
+			continue;
+		if (mail_index_update_keyword(t, uid, uid, now ?
+					      MAIL_INDEX_MODIFY_ADD :
+					      MAIL_INDEX_MODIFY_REMOVE,
+					      names[i]) < 0)
+			log_warning("%s: keyword %s not stored in the index",
+				    mbox->index_dir, names[i]);
+	}
+}
+
 static int maildir_index_open_real(struct maildir_mailbox *mbox)
 {
 	struct mail_index_settings set;
@@ -131,6 +182,7 @@ static void maildir_index_build_view(struct maildir_mailbox *mbox)
 		msg = &msgs[seq - 1];
 		msg->m.uid = imsg->uid;
 		msg->m.flags = imsg->flags & MAIL_FLAGS_MASK;
+		maildir_index_get_kw(mbox, imsg, &msg->m.keywords);
 		msg->in_new = (imsg->flags & MAILDIR_INDEX_FLAG_IN_NEW) != 0;
 		while (old_idx < old_count && old_msgs[old_idx]->uid < imsg->uid)
 			old_idx++;
@@ -219,6 +271,7 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 	struct mailbox_msg *const *msgs;
 	const struct mail_index_message *imsg;
 	const struct maildir_msg *msg;
+	struct mail_keywords ikw;
 	unsigned int i, count;
 	uint32_t seq = 1, icount = mail_index_view_get_messages_count(view);
 	uint8_t flags;
@@ -254,6 +307,14 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 						MAIL_INDEX_MODIFY_REPLACE,
 						flags);
 			}
+			maildir_index_get_kw(mbox, imsg, &ikw);
+			if (memcmp(&ikw, &msg->m.keywords, sizeof(ikw)) != 0) {
+				differs = true;
+				if (trans != NULL)
+					maildir_index_update_kw(mbox, trans,
+						msg->m.uid, NULL,
+						&msg->m.keywords);
+			}
 			seq++;
 		} else if (msg->m.uid < hdr->next_uid) {
 			differs = true;
@@ -261,9 +322,14 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 				array_append(lost, &msg);
 		} else {
 			differs = true;
-			if (trans != NULL)
+			if (trans != NULL) {
 				(void)mail_index_append(trans, msg->m.uid,
 							flags, NULL, 0);
+				if (!mail_keywords_is_empty(&msg->m.keywords))
+					maildir_index_update_kw(mbox, trans,
+						msg->m.uid, NULL,
+						&msg->m.keywords);
+			}
 		}
 	}
 	for (; seq <= icount; seq++) {
@@ -395,7 +461,10 @@ maildir_index_trans(struct maildir_mailbox *mbox)
 
 void maildir_index_record_flags(struct maildir_mailbox *mbox, uint32_t uid,
 				enum mail_flags old_flags,
-				enum mail_flags new_flags, bool was_in_new)
+				enum mail_flags new_flags,
+				const struct mail_keywords *old_kw,
+				const struct mail_keywords *new_kw,
+				bool was_in_new)
 {
 	struct mail_index_transaction *t;
 	uint8_t added, removed;
@@ -413,6 +482,7 @@ void maildir_index_record_flags(struct maildir_mailbox *mbox, uint32_t uid,
 	if (removed != 0)
 		mail_index_update_flags(t, uid, uid, MAIL_INDEX_MODIFY_REMOVE,
 					removed);
+	maildir_index_update_kw(mbox, t, uid, old_kw, new_kw);
 }
 
 void maildir_index_record_expunge(struct maildir_mailbox *mbox, uint32_t uid)

@@ -55,6 +55,7 @@ const char *maildir_msg_get_fname(struct maildir_mailbox *mbox,
 		{ 'R', MAIL_ANSWERED }, { 'S', MAIL_SEEN }, { 'T', MAIL_DELETED },
 	};
 	const char *base;
+	uint32_t kw_letters;
 	unsigned int i;
 
 	if (msg->fname != NULL)
@@ -71,6 +72,13 @@ const char *maildir_msg_get_fname(struct maildir_mailbox *mbox,
 		for (i = 0; i < N_ELEMENTS(letters); i++) {
 			if ((flags & letters[i].flag) != 0)
 				str_append_c(mbox->fname_buf, letters[i].letter);
+		}
+		/* keyword letters sort after the capitals */
+		kw_letters = maildir_keywords_to_letters(mbox->keywords,
+							 &msg->m.keywords);
+		for (i = 0; i < MAILDIR_MAX_KEYWORDS; i++) {
+			if ((kw_letters & (1U << i)) != 0)
+				str_append_c(mbox->fname_buf, (char)('a' + i));
 		}
 	}
 	return str_c(mbox->fname_buf);
@@ -455,12 +463,37 @@ static int maildir_mail_get_stream(struct mailbox *box,
 	return 0;
 }
 
+/* The keywords of fname (as the letter map says now) with this change
+   (what the caller added and removed relative to old_kw) applied on top.
+   Also needed when the name is the one our view was built from: a letter
+   unknown then may have got a name since, and must not be dropped. */
+static void maildir_msg_merge_keywords(struct maildir_mailbox *mbox,
+				       struct maildir_msg *msg,
+				       const char *fname,
+				       const struct mail_keywords *old_kw)
+{
+	struct mail_keywords on_disk_kw;
+	unsigned int i;
+	bool was, now;
+
+	maildir_keywords_from_letters(mbox->keywords,
+		maildir_filename_get_letters(fname), &on_disk_kw);
+	for (i = 0; i < MAILBOX_MAX_KEYWORDS; i++) {
+		was = mail_keywords_has(old_kw, i);
+		now = mail_keywords_has(&msg->m.keywords, i);
+		mail_keywords_set(&msg->m.keywords, i, was == now ?
+				  mail_keywords_has(&on_disk_kw, i) : now);
+	}
+}
+
 /* Another session renamed the file since our view was built: its name
    carries flags we have not seen. Apply only this change (what the caller
-   added and removed relative to old_flags) on top of them, so a concurrent
-   STORE of another flag is not undone. */
-static void maildir_msg_merge_flags(struct maildir_msg *msg,
-				    enum mail_flags old_flags)
+   added and removed relative to old_flags / old_kw, keywords too) on top
+   of them, so a concurrent STORE of another flag is not undone. */
+static void maildir_msg_merge_flags(struct maildir_mailbox *mbox,
+				    struct maildir_msg *msg,
+				    enum mail_flags old_flags,
+				    const struct mail_keywords *old_kw)
 {
 	enum mail_flags new_flags = msg->m.flags & MAIL_FLAGS_MASK;
 	enum mail_flags added = new_flags & ~old_flags;
@@ -469,6 +502,7 @@ static void maildir_msg_merge_flags(struct maildir_msg *msg,
 
 	msg->m.flags = ((on_disk | added) & ~removed) |
 		(msg->m.flags & MAIL_RECENT);
+	maildir_msg_merge_keywords(mbox, msg, msg->fname, old_kw);
 }
 
 /* Keeps the name only when the flags and uidlist identity don't give it. */
@@ -486,25 +520,37 @@ static void maildir_msg_set_fname(struct maildir_mailbox *mbox,
 
 static int maildir_mail_write_flags(struct mailbox *box,
 				    struct mailbox_msg *_msg,
-				    enum mail_flags old_flags)
+				    enum mail_flags old_flags,
+				    const struct mail_keywords *old_keywords)
 {
+	struct mail_keywords old_kw = *old_keywords, new_kw = _msg->keywords;
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
 	struct maildir_msg *msg = (struct maildir_msg *)_msg;
 	const char *src, *dest, *cur_fname, *new_fname;
 	bool was_in_new = msg->in_new;
 	unsigned int tries;
 
+	if (maildir_keywords_ensure(mbox->keywords, mbox->uidlist,
+				    &new_kw) < 0)
+		return -1;
+	/* the name as it was: with the old keywords */
+	msg->m.keywords = old_kw;
 	cur_fname = maildir_msg_get_fname(mbox, msg, old_flags);
+	msg->m.keywords = new_kw;
 	if (cur_fname == NULL && !maildir_msg_relocate(mbox, msg)) {
 		maildir_set_expunged(mbox);
 		return -1;
 	}
 	if (cur_fname == NULL)
 		cur_fname = msg->fname;
+	maildir_msg_merge_keywords(mbox, msg, cur_fname, &old_kw);
 	for (tries = 0;; tries++) {
 		/* flags can be stored only in cur/ */
-		new_fname = maildir_filename_set_flags(tmp_pool, cur_fname,
-						       msg->m.flags);
+		new_fname = maildir_filename_set_flags_kw(tmp_pool, cur_fname,
+			msg->m.flags,
+			maildir_keywords_to_letters(mbox->keywords,
+						    &msg->m.keywords),
+			maildir_keywords_known_letters(mbox->keywords));
 		if (!msg->in_new && strcmp(new_fname, cur_fname) == 0)
 			break;
 		src = tmp_strconcat(mbox->path, msg->in_new ? "/new/" : "/cur/",
@@ -525,13 +571,23 @@ static int maildir_mail_write_flags(struct mailbox *box,
 		}
 		cur_fname = msg->fname;
 		was_in_new = was_in_new || msg->in_new;
-		maildir_msg_merge_flags(msg, old_flags & MAIL_FLAGS_MASK);
+		maildir_msg_merge_flags(mbox, msg, old_flags & MAIL_FLAGS_MASK,
+					&old_kw);
 	}
 	msg->in_new = false;
 	maildir_msg_set_fname(mbox, msg, new_fname);
 	maildir_index_record_flags(mbox, msg->m.uid, old_flags, msg->m.flags,
-				   was_in_new);
+				   &old_kw, &msg->m.keywords, was_in_new);
 	return 0;
+}
+
+static int maildir_mail_keywords_created(struct mailbox *box,
+					 unsigned int first_idx)
+{
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+
+	return maildir_keywords_create(mbox->keywords, mbox->uidlist,
+				       first_idx);
 }
 
 static int maildir_mail_expunge(struct mailbox *box, struct mailbox_msg *_msg)
@@ -576,6 +632,7 @@ const struct mailbox_vfuncs maildir_mailbox_vfuncs = {
 	.get_pop3_uidl = maildir_mail_get_pop3_uidl,
 	.get_stream = maildir_mail_get_stream,
 	.write_flags = maildir_mail_write_flags,
+	.keywords_created = maildir_mail_keywords_created,
 	.expunge = maildir_mail_expunge,
 	.transaction_size = sizeof(struct maildir_transaction),
 	.save_context_size = sizeof(struct maildir_save_context),

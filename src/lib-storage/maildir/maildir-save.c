@@ -57,8 +57,10 @@ static const char *maildir_save_path(struct maildir_mailbox *mbox,
 
 static void maildir_transaction_add(struct maildir_transaction *mt,
 				    const char *tmp_fname, uoff_t psize,
-				    uoff_t vsize, enum mail_flags flags)
+				    uoff_t vsize, enum mail_flags flags,
+				    const struct mail_keywords *keywords)
 {
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)mt->t.box;
 	struct maildir_save_file *f;
 
 	if (!array_is_created(&mt->files))
@@ -68,6 +70,8 @@ static void maildir_transaction_add(struct maildir_transaction *mt,
 	f->base = p_printf(mt->t.pool, "%s,S=%llu,W=%llu", tmp_fname,
 			   (unsigned long long)psize, (unsigned long long)vsize);
 	f->flags = flags & MAIL_FLAGS_MASK;
+	f->keyword_letters = keywords == NULL ? 0 :
+		maildir_keywords_to_letters(mbox->keywords, keywords);
 }
 
 int maildir_save_begin(struct mail_save_context *_ctx)
@@ -76,6 +80,10 @@ int maildir_save_begin(struct mail_save_context *_ctx)
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)_ctx->t->box;
 	struct pool *pool = _ctx->t->pool;
 
+	/* keywords known only from the index need a letter first */
+	if (maildir_keywords_ensure(mbox->keywords, mbox->uidlist,
+				    &_ctx->keywords) < 0)
+		return -1;
 	ctx->tmp_fname = maildir_filename_generate(pool);
 	ctx->tmp_path = p_strdup(pool, maildir_save_path(mbox, "tmp",
 							 ctx->tmp_fname));
@@ -176,7 +184,7 @@ int maildir_save_finish(struct mail_save_context *_ctx)
 	}
 	maildir_transaction_add((struct maildir_transaction *)_ctx->t,
 				ctx->tmp_fname, ctx->psize, ctx->vsize,
-				_ctx->data.flags);
+				_ctx->data.flags, &_ctx->keywords);
 	maildir_save_hook(MAILDIR_SAVE_POINT_TMP_WRITTEN);
 	return 0;
 fail:
@@ -212,7 +220,8 @@ static int maildir_copy_relocate(struct maildir_mailbox *src,
 }
 
 int maildir_copy(struct mailbox_transaction *t, struct mailbox *_src,
-		 struct mailbox_msg *src_msg, const struct mail_save_data *data)
+		 struct mailbox_msg *src_msg, const struct mail_save_data *data,
+		 const struct mail_keywords *keywords)
 {
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)t->box;
 	struct maildir_mailbox *src = (struct maildir_mailbox *)_src;
@@ -225,6 +234,9 @@ int maildir_copy(struct mailbox_transaction *t, struct mailbox *_src,
 
 	if (_src->v != &maildir_mailbox_vfuncs)
 		return 0;
+	if (maildir_keywords_ensure(mbox->keywords, mbox->uidlist,
+				    keywords) < 0)
+		return -1;
 	/* W comes with the copy; the source knows it or counts it */
 	if (_src->v->get_virtual_size(_src, src_msg, &vsize) < 0) {
 		error = mailbox_get_last_error(_src, &error_str);
@@ -259,7 +271,7 @@ int maildir_copy(struct mailbox_transaction *t, struct mailbox *_src,
 		psize = (uoff_t)st.st_size;
 	}
 	maildir_transaction_add((struct maildir_transaction *)t, tmp_fname,
-				psize, vsize, data->flags);
+				psize, vsize, data->flags, keywords);
 	return 1;
 
 link_failed:
@@ -296,14 +308,17 @@ void maildir_transaction_rollback(struct mailbox_transaction *t)
 	maildir_transaction_unlink_tmp((struct maildir_transaction *)t);
 }
 
-/* new/<base> without flags, else cur/<base>:2,<flags> (reference 5). */
+/* new/<base> without flags and keywords, else
+   cur/<base>:2,<flags><letters> (reference 5). */
 static const char *maildir_save_dest_path(struct maildir_mailbox *mbox,
 					  const struct maildir_save_file *f)
 {
-	if (f->flags == 0)
+	if (f->flags == 0 && f->keyword_letters == 0)
 		return maildir_save_path(mbox, "new", f->base);
 	return maildir_save_path(mbox, "cur",
-		maildir_filename_set_flags(tmp_pool, f->base, f->flags));
+		maildir_filename_set_flags_kw(tmp_pool, f->base, f->flags,
+					      f->keyword_letters,
+					      f->keyword_letters));
 }
 
 /* Makes renamed files vanish again; called with the lock still held, so
@@ -409,7 +424,8 @@ static int maildir_commit_locked(struct maildir_transaction *mt,
 		array_init(&mbox->save_recent_uids, mbox->box.pool, 16);
 	for (i = 0; i < count; i++) {
 		array_append(uids_r, &files[i].uid);
-		if (take_recent && files[i].flags != 0)
+		if (take_recent && (files[i].flags != 0 ||
+				    files[i].keyword_letters != 0))
 			array_append(&mbox->save_recent_uids, &files[i].uid);
 	}
 	*uidvalidity_r = uidlist->uid_validity;

@@ -129,6 +129,7 @@ maildir_mailbox_open(struct mail_user *user, const char *name,
 	mbox->path = p_strdup(pool, path);
 	mbox->control_path = p_strdup(pool, control);
 	mbox->uidlist = maildir_uidlist_init(mbox->control_path);
+	mbox->keywords = maildir_keywords_init(&mbox->box, mbox->control_path);
 	mbox->index_dir = loc->index_dir == NULL ? mbox->control_path :
 		inbox ? p_strdup(pool, loc->index_dir) :
 		p_strconcat(pool, loc->index_dir, "/", dir, NULL);

@@ -6,6 +6,7 @@
 #include "mail-storage-private.h"
 #include "maildir-uidlist.h"
 #include "mail-index-transaction.h"
+#include "maildir-keywords.h"
 
 #include <time.h>
 
@@ -41,6 +42,8 @@ struct maildir_mailbox {
 	const char *path;	/* the Maildir: cur/ new/ tmp/ below */
 	const char *control_path;	/* where dovecot-uidlist lives */
 	struct maildir_uidlist *uidlist;
+	/* dovecot-keywords: letters <-> box keyword bits */
+	struct maildir_keywords *keywords;
 
 	/* directory mtimes at the last full scan, to skip unchanged ones */
 	struct timespec new_mtime, cur_mtime;
@@ -77,6 +80,7 @@ struct maildir_save_file {
 	/* base,S=<n>,W=<n>: the identity the uidlist records */
 	const char *base;
 	enum mail_flags flags;
+	uint32_t keyword_letters;	/* bit i = 'a'+i */
 	uint32_t uid;	/* given at commit */
 	bool renamed;	/* commit moved it to new/ or cur/ */
 };
@@ -110,7 +114,8 @@ int maildir_save_write(struct mail_save_context *ctx, const void *data,
 int maildir_save_finish(struct mail_save_context *ctx);
 void maildir_save_cancel(struct mail_save_context *ctx);
 int maildir_copy(struct mailbox_transaction *t, struct mailbox *src,
-		 struct mailbox_msg *src_msg, const struct mail_save_data *data);
+		 struct mailbox_msg *src_msg, const struct mail_save_data *data,
+		 const struct mail_keywords *keywords);
 int maildir_transaction_commit(struct mailbox_transaction *t,
 			       ARRAY_TYPE(uint32) *uids_r,
 			       uint32_t *uidvalidity_r);
@@ -138,10 +143,14 @@ int maildir_index_refresh_view(struct maildir_mailbox *mbox);
 /* After a scan built box.view: make the index match it and record the
    directory state. 1 = needs the uidlist lock (locked=false), 0 = done. */
 int maildir_index_sync_scan(struct maildir_mailbox *mbox, bool locked);
-/* This session changed flags (renamed) / expunged a message. */
+/* This session changed flags and keywords (renamed) / expunged a
+   message. Keywords go into the index by name. */
 void maildir_index_record_flags(struct maildir_mailbox *mbox, uint32_t uid,
 				enum mail_flags old_flags,
-				enum mail_flags new_flags, bool was_in_new);
+				enum mail_flags new_flags,
+				const struct mail_keywords *old_kw,
+				const struct mail_keywords *new_kw,
+				bool was_in_new);
 void maildir_index_record_expunge(struct maildir_mailbox *mbox, uint32_t uid);
 void maildir_index_commit_pending(struct maildir_mailbox *mbox);
 /* Sizes/date of uid known to the index (or pending); false if none. */

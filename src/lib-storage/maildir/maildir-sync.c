@@ -351,6 +351,8 @@ static void maildir_sync_build_view(struct maildir_sync_ctx *ctx)
 		msg->m.uid = e->uid;
 		msg->in_new = e->in_new;
 		msg->m.flags = maildir_filename_get_flags(e->fname);
+		maildir_keywords_from_letters(ctx->mbox->keywords,
+			maildir_filename_get_letters(e->fname), &msg->m.keywords);
 		if (!maildir_sync_fname_is_canonical(e))
 			msg->fname = p_strdup(box->view_pool, e->fname);
 		while (old_idx < old_count && old_msgs[old_idx]->uid < e->uid)
@@ -453,6 +455,7 @@ int maildir_sync(struct mailbox *box)
 	box->error = MAIL_ERROR_NONE;
 	/* our own changes go to the log first, so the others see them */
 	maildir_index_commit_pending(mbox);
+	(void)maildir_keywords_refresh(mbox->keywords);	/* logged */
 	if (!mbox->scanned && maildir_index_try_warm(mbox, move_new) > 0)
 		return 0;
 	if (!maildir_sync_quick_check(mbox))

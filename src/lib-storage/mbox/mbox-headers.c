@@ -1,6 +1,6 @@
 /* Copyright (c) dovecot-like authors. mbox-headers.c: parsing and writing
    the mbox metadata headers byte-compatibly with Dovecot (reference
-   mbox-format.md 3 and 4). */
+   mbox-format.md 3 and 4), and splitting their keyword lists into words. */
 #include "lib.h"
 #include "str.h"
 #include "buffer.h"
@@ -170,7 +170,12 @@ void mbox_headers_parse(const unsigned char *data, size_t len, bool first_msg,
 			parse_flags(&f, info_r);
 			break;
 		case MBOX_HDR_X_KEYWORDS:
-			info_r->keywords = trimmed(pool, f.value, f.value_len);
+			/* several X-Keywords fields: all their words count */
+			info_r->keywords = info_r->keywords == NULL ?
+				trimmed(pool, f.value, f.value_len) :
+				p_strconcat(pool, info_r->keywords, " ",
+					    trimmed(pool, f.value, f.value_len),
+					    NULL);
 			break;
 		case MBOX_HDR_X_UID:
 			if (first_msg && !info_r->have_imapbase)
@@ -195,6 +200,48 @@ void mbox_headers_parse(const unsigned char *data, size_t len, bool first_msg,
 			break;
 		}
 	}
+}
+
+static bool is_kw_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+bool mbox_keywords_next(const char *list, size_t *pos, const char **word_r,
+			size_t *len_r)
+{
+	size_t p = *pos, start;
+
+	if (list == NULL)
+		return false;
+	while (list[p] != '\0' && is_kw_space(list[p]))
+		p++;
+	if (list[p] == '\0') {
+		*pos = p;
+		return false;
+	}
+	start = p;
+	while (list[p] != '\0' && !is_kw_space(list[p]))
+		p++;
+	*word_r = list + start;
+	*len_r = p - start;
+	*pos = p;
+	return true;
+}
+
+bool mbox_keyword_name_ok(const char *word, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len > MBOX_KEYWORD_MAX_LEN)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)word[i];
+
+		if (c <= 0x20 || c >= 0x7f || strchr("(){%*\"\\]", c) != NULL)
+			return false;
+	}
+	return true;
 }
 
 void mbox_headers_filter(const unsigned char *data, size_t len,

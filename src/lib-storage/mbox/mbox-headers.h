@@ -78,6 +78,17 @@ struct mbox_header_write {
 	bool crlf;
 };
 
+/* Keyword names found in the file longer than this aren't used as
+   keywords (but stay in the file untouched). */
+#define MBOX_KEYWORD_MAX_LEN 255
+/* The next space/TAB/CR/LF-separated word of list from *pos; false at the
+   end. */
+bool mbox_keywords_next(const char *list, size_t *pos, const char **word_r,
+			size_t *len_r);
+/* Whether a word found in X-Keywords/X-IMAPbase can be a keyword: an IMAP
+   atom without '\\', 1..MBOX_KEYWORD_MAX_LEN bytes. */
+bool mbox_keyword_name_ok(const char *word, size_t len);
+
 /* Appends our headers in Dovecot's order: X-IMAPbase, X-UID, Status,
    X-Status (only if needed), X-Keywords (+ padding), Content-Length. */
 void mbox_headers_write(struct str *dest, const struct mbox_header_write *w);

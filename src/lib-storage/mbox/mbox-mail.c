@@ -185,7 +185,8 @@ static int mbox_mail_get_pop3_uidl(struct mailbox *box, struct mailbox_msg *msg,
 }
 
 static int mbox_mail_write_flags(struct mailbox *box, struct mailbox_msg *msg,
-				 enum mail_flags old_flags ATTR_UNUSED)
+				 enum mail_flags old_flags ATTR_UNUSED,
+				 const struct mail_keywords *old_keywords ATTR_UNUSED)
 {
 	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
 	struct mbox_msg *mmsg = (struct mbox_msg *)msg;

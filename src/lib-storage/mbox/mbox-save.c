@@ -76,6 +76,7 @@ int mbox_save_begin(struct mail_save_context *_ctx)
 	}
 	memset(&ctx->msg, 0, sizeof(ctx->msg));
 	ctx->msg.flags = _ctx->data.flags & MAIL_FLAGS_MASK;
+	ctx->msg.keywords = _ctx->keywords;
 	ctx->msg.received = _ctx->data.received_date == (time_t)-1 ?
 		time(NULL) : _ctx->data.received_date;
 	ctx->msg.offset = mt->tmp_size;
@@ -349,8 +350,11 @@ static int mbox_append_msg(struct mbox_append *w, struct mbox_transaction *mt,
 	hw.imapbase = u->imapbase && uid == u->first_uid;
 	hw.uidvalidity = u->uidvalidity;
 	hw.last_uid = u->last_uid;
+	if (hw.imapbase)
+		hw.base_keywords = mbox_keywords_base_str(w->mbox, NULL);
 	hw.uid = uid;
 	hw.flags = msg->flags;
+	hw.keywords = mbox_keywords_msg_str(w->mbox, &msg->keywords, NULL);
 	hw.have_content_length = true;
 	/* reference 3.5: the body is made to end with LF */
 	hw.content_length = body_len + (add_lf ? 1 : 0);
@@ -503,9 +507,12 @@ int mbox_transaction_commit(struct mailbox_transaction *t,
 		mailbox_set_error(&mbox->box, MAIL_ERROR_PERM,
 				  "Mailbox is read-only");
 		ret = -1;
-	} else if (mbox->parsed.dirty && array_count(&mbox->parsed.recs) > 0) {
+	} else if (array_count(&mbox->parsed.recs) > 0) {
 		/* mail from elsewhere got UIDs only in our parse: write them
-		   first, or ours would collide with them at the next parse */
+		   first, or ours would collide with them at the next parse.
+		   This also puts new keyword names into X-IMAPbase before
+		   an X-Keywords uses them: Dovecot drops names it lacks.
+		   Nothing to change = nothing written. */
 		ret = mbox_sync_write(mbox, NULL);
 	} else {
 		ret = 0;

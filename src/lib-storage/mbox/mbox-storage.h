@@ -25,6 +25,8 @@ struct mbox_change {
 	bool set_flags;
 	bool mark_old;		/* write Status 'O': no longer \Recent */
 	enum mail_flags flags;
+	/* set_flags: the new X-Keywords value (mbox_keywords_msg_str()) */
+	const char *keywords;
 };
 
 struct mbox_mailbox {
@@ -49,6 +51,8 @@ struct mbox_mailbox {
 	/* UIDs expunged from the view but not yet from the file: done in
 	   one rewrite at the same points */
 	ARRAY_TYPE(uint32) expunge_pending;
+	/* "too many keywords" was logged for this mailbox */
+	bool keywords_full_logged;
 };
 
 /* mbox-storage.c */
@@ -79,9 +83,27 @@ void mbox_sync_close(struct mbox_mailbox *mbox);
    stay pending). */
 int mbox_sync_flush(struct mbox_mailbox *mbox);
 
+/* mbox-keywords.c. Adds list's names (X-IMAPbase) to the box (names over
+   MAILBOX_MAX_KEYWORDS or not atoms are left out, once logged). */
+void mbox_keywords_parse_base(struct mbox_mailbox *mbox, const char *list);
+/* The keywords of an X-Keywords value: only the names X-IMAPbase lists
+   (mbox->parsed.base_keywords) count, as in Dovecot. */
+void mbox_keywords_parse_msg(struct mbox_mailbox *mbox, const char *list,
+			     struct mail_keywords *kw_r);
+/* The X-Keywords value for kw (names in box order), followed by the words
+   of old (the current value, may be NULL) that aren't keywords of the box,
+   so that nothing in the file is lost. tmp. */
+const char *mbox_keywords_msg_str(struct mbox_mailbox *mbox,
+				  const struct mail_keywords *kw,
+				  const char *old);
+/* X-IMAPbase's keyword list: old's words (may be NULL) followed by the
+   box's names missing from it. tmp. */
+const char *mbox_keywords_base_str(struct mbox_mailbox *mbox, const char *old);
+
 /* mbox-save.c: one finished message in a transaction's temp file */
 struct mbox_save_msg {
 	enum mail_flags flags;
+	struct mail_keywords keywords;
 	time_t received;
 	uoff_t offset;		/* where it starts in the temp file */
 	uoff_t size;

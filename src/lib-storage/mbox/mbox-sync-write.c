@@ -1,5 +1,6 @@
 /* Copyright (c) dovecot-like authors. mbox-sync-write.c: writing changes
-   (new UIDs, X-IMAPbase, flags, \Recent, expunges) into the mbox. Headers
+   (new UIDs, X-IMAPbase with the keyword list, flags and X-Keywords,
+   \Recent, expunges) into the mbox. Headers
    that still fit are rewritten in place using the X-Keywords padding, as
    Dovecot does; otherwise the file is rewritten from the first change on.
    Everything goes through the mbox-rewrite journal. */
@@ -23,6 +24,8 @@ struct mbox_write_ctx {
 	size_t size;
 	const struct mbox_change *changes;
 	uint32_t uidvalidity, last_uid;
+	/* X-IMAPbase's keyword list after the change */
+	const char *base_keywords;
 	unsigned int carrier;	/* index of the message with X-IMAPbase */
 };
 
@@ -40,6 +43,24 @@ static enum mail_flags rec_new_flags(const struct mbox_write_ctx *ctx,
 	return rec->hdr.flags;
 }
 
+/* The X-Keywords value after the change ("" = none). */
+static const char *rec_new_keywords(const struct mbox_write_ctx *ctx,
+				    unsigned int i, const struct mbox_rec *rec)
+{
+	if (ctx->changes != NULL && ctx->changes[i].set_flags &&
+	    ctx->changes[i].keywords != NULL)
+		return ctx->changes[i].keywords;
+	return rec->hdr.keywords == NULL ? "" : rec->hdr.keywords;
+}
+
+static bool base_keywords_changed(const struct mbox_write_ctx *ctx,
+				  const struct mbox_rec *rec)
+{
+	const char *old = rec->hdr.base_keywords;
+
+	return strcmp(old == NULL ? "" : old, ctx->base_keywords) != 0;
+}
+
 static bool rec_new_old(const struct mbox_write_ctx *ctx, unsigned int i,
 			const struct mbox_rec *rec)
 {
@@ -52,15 +73,19 @@ static bool rec_needs_header(const struct mbox_write_ctx *ctx, unsigned int i,
 {
 	if (rec->pseudo) {
 		return rec->hdr.uidvalidity != ctx->uidvalidity ||
-			rec->hdr.last_uid != ctx->last_uid;
+			rec->hdr.last_uid != ctx->last_uid ||
+			base_keywords_changed(ctx, rec);
 	}
 	if (i == ctx->carrier &&
 	    (i != 0 || !rec->hdr.have_imapbase ||
 	     rec->hdr.uidvalidity != ctx->uidvalidity ||
-	     rec->hdr.last_uid != ctx->last_uid))
+	     rec->hdr.last_uid != ctx->last_uid ||
+	     base_keywords_changed(ctx, rec)))
 		return true;
 	return rec->uid_new || rec_new_flags(ctx, i, rec) != rec->hdr.flags ||
-		rec_new_old(ctx, i, rec) != rec->hdr.status_old;
+		rec_new_old(ctx, i, rec) != rec->hdr.status_old ||
+		strcmp(rec_new_keywords(ctx, i, rec),
+		       rec->hdr.keywords == NULL ? "" : rec->hdr.keywords) != 0;
 }
 
 static void build_header_ours(const struct mbox_write_ctx *ctx, unsigned int i,
@@ -95,9 +120,8 @@ static void build_header_ours(const struct mbox_write_ctx *ctx, unsigned int i,
 	if (rec->pseudo) {
 		str_printfa(dest, "X-IMAP: %u %010u", ctx->uidvalidity,
 			    ctx->last_uid);
-		if (rec->hdr.base_keywords != NULL &&
-		    rec->hdr.base_keywords[0] != '\0')
-			str_printfa(dest, " %s", rec->hdr.base_keywords);
+		if (ctx->base_keywords[0] != '\0')
+			str_printfa(dest, " %s", ctx->base_keywords);
 		str_printfa(dest, "%sStatus: RO%s%s", nl, nl, nl);
 		return;
 	}
@@ -105,11 +129,11 @@ static void build_header_ours(const struct mbox_write_ctx *ctx, unsigned int i,
 	w.imapbase = i == ctx->carrier;
 	w.uidvalidity = ctx->uidvalidity;
 	w.last_uid = ctx->last_uid;
-	w.base_keywords = ctx->mbox->parsed.base_keywords;
+	w.base_keywords = ctx->base_keywords;
 	w.uid = rec->uid;
 	w.flags = rec_new_flags(ctx, i, rec);
 	w.status_old = rec_new_old(ctx, i, rec);
-	w.keywords = rec->hdr.keywords;
+	w.keywords = rec_new_keywords(ctx, i, rec);
 	w.have_content_length = true;
 	w.content_length = rec->body_end - rec->body_offset;
 	w.crlf = rec->crlf;
@@ -138,13 +162,14 @@ static void build_pseudo(const struct mbox_write_ctx *ctx, struct str *dest)
 		    "From: Mail System Internal Data <MAILER-DAEMON@%s>\n"
 		    "Subject: DON'T DELETE THIS MESSAGE -- FOLDER INTERNAL DATA\n"
 		    "Message-ID: <%lld@%s>\n"
-		    "X-IMAP: %u %010u\n"
+		    "X-IMAP: %u %010u%s%s\n"
 		    "Status: RO\n\n"
 		    "This message holds the mail folder's internal state (its\n"
 		    "UIDVALIDITY and last used UID). It is not a real message and\n"
 		    "is hidden by the mail server. Deleting it resets that state.\n"
 		    "\n", date, host, (long long)now, host,
-		    ctx->uidvalidity, ctx->last_uid);
+		    ctx->uidvalidity, ctx->last_uid,
+		    ctx->base_keywords[0] == '\0' ? "" : " ", ctx->base_keywords);
 }
 
 static bool header_too_big(const struct mbox_rec *rec)
@@ -271,6 +296,9 @@ int mbox_sync_write(struct mbox_mailbox *mbox,
 		mbox->parsed.uidvalidity : mbox->mem_uidvalidity;
 	ctx.last_uid = mbox->parsed.next_uid - 1;
 	ctx.carrier = find_carrier(&ctx);
+	/* every keyword name the box knows goes into X-IMAPbase */
+	ctx.base_keywords = mbox_keywords_base_str(mbox,
+						   mbox->parsed.base_keywords);
 	if (ctx.size == 0)
 		return 0;
 	map = mmap(NULL, ctx.size, PROT_READ, MAP_SHARED, mbox->fd, 0);

@@ -1,8 +1,10 @@
 /* Copyright (c) dovecot-like authors. mbox-sync.c: keeping the view in step
    with the mbox file: (re)open, lock, re-parse when the file changed, persist
-   newly assigned UIDs and X-IMAPbase, and carry \Recent across syncs. */
+   newly assigned UIDs and X-IMAPbase, carry \Recent across syncs, and map
+   keyword names (X-IMAPbase list, X-Keywords) to the box's keyword bits. */
 #include "lib.h"
 #include "array.h"
+#include "str.h"
 #include "mbox-storage.h"
 #include "mbox-rewrite.h"
 #include "restrict-access.h"
@@ -249,12 +251,16 @@ static void mbox_sync_build_view(struct mbox_mailbox *mbox)
 	bool pop3 = (box->flags & MAILBOX_FLAG_POP3_SESSION) != 0;
 
 	mailbox_view_begin(box, array_count(&mbox->parsed.recs));
+	/* X-IMAPbase's order first: bits stay the same across sessions */
+	mbox_keywords_parse_base(mbox, mbox->parsed.base_keywords);
 	array_foreach(&mbox->parsed.recs, rec) {
 		if (rec->pseudo)
 			continue;
 		msg = pool_new(box->view_pool, struct mbox_msg, 1);
 		msg->m.uid = rec->uid;
 		msg->m.flags = rec->hdr.flags;
+		mbox_keywords_parse_msg(mbox, rec->hdr.keywords,
+					&msg->m.keywords);
 		msg->received = rec->received;
 		if (!pop3 && (!rec->hdr.status_old ||
 			      mbox_old_view_recent(box, rec->uid)))
@@ -301,6 +307,9 @@ int mbox_sync_flush(struct mbox_mailbox *mbox)
 			continue;	/* expunged meanwhile */
 		changes[rec - first].set_flags = true;
 		changes[rec - first].flags = msg->m.flags & MAIL_FLAGS_MASK;
+		changes[rec - first].keywords =
+			mbox_keywords_msg_str(mbox, &msg->m.keywords,
+					      rec->hdr.keywords);
 		any = true;
 	}
 	array_foreach(&mbox->expunge_pending, uid) {

@@ -50,14 +50,14 @@ static void crash_child(enum crash_op op, int points)
 	user = mbox_user_create();
 	box = mbox_box_open(user, 0);
 	if (op == CRASH_EXPUNGE) {
-		if (mail_update_flags(box, 2, MODIFY_ADD, MAIL_DELETED) < 0 ||
+		if (mail_update_flags(box, 2, MODIFY_ADD, MAIL_DELETED, NULL) < 0 ||
 		    mailbox_expunge_deleted(box, tmp_pool, NULL, &expunged) < 0)
 			_exit(2);
 	} else {
 		/* the first message has no padding left after this test's
 		   setup: all flags grow its header -> tail rewrite */
 		if (mail_update_flags(box, 1, MODIFY_ADD, MAIL_ANSWERED |
-				      MAIL_FLAGGED | MAIL_DRAFT | MAIL_SEEN) < 0)
+				      MAIL_FLAGGED | MAIL_DRAFT | MAIL_SEEN, NULL) < 0)
 			_exit(2);
 	}
 	mailbox_close(&box);

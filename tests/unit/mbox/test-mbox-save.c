@@ -272,8 +272,8 @@ START_TEST(test_save_after_pseudo)
 
 	ck_assert_str_eq(save_msgs(box, three, 2, &uidvalidity), "1,2");
 	sync_box(box);
-	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_DELETED), 0);
-	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_ADD, MAIL_DELETED), 0);
+	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_DELETED, NULL), 0);
+	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_ADD, MAIL_DELETED, NULL), 0);
 	ck_assert_int_eq(mailbox_expunge_deleted(box, tmp_pool, NULL,
 						 &expunged), 0);
 	sync_box(box);

@@ -153,8 +153,8 @@ START_TEST(test_settings_lazy_writes)
 	box = mbox_box_open(user, 0);
 	before = tmp_strdup(mbox_read_file(mbox_inbox_path(), NULL));
 	ck_assert_ptr_null(strstr(before, "X-Status: F"));
-	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_ADD, MAIL_FLAGGED), 0);
-	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_SEEN), 0);
+	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_ADD, MAIL_FLAGGED, NULL), 0);
+	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_SEEN, NULL), 0);
 	/* a batch (one STORE) is written together at its end */
 	ck_assert_str_eq(mbox_read_file(mbox_inbox_path(), NULL), before);
 	ck_assert_int_eq(mailbox_changes_commit(box), 0);
@@ -171,7 +171,7 @@ START_TEST(test_settings_lazy_writes)
 	ck_assert_int_eq(user_create_with(&set, &user), 0);
 	box = mbox_box_open(user, 0);
 	before = tmp_strdup(mbox_read_file(mbox_inbox_path(), NULL));
-	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_FLAGGED), 0);
+	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_FLAGGED, NULL), 0);
 	ck_assert_int_eq(mailbox_changes_commit(box), 0);
 	ck_assert_str_eq(mbox_read_file(mbox_inbox_path(), NULL), before);
 	mailbox_close(&box);
@@ -277,7 +277,7 @@ static void child_storage_privileged(bool keep)
 		_exit(21);
 	/* a flag this child hasn't set yet: there is something to write */
 	if (mail_update_flags(box, 1, MODIFY_ADD,
-			      keep ? MAIL_SEEN : MAIL_FLAGGED) < 0)
+			      keep ? MAIL_SEEN : MAIL_FLAGGED, NULL) < 0)
 		_exit(22);
 	mailbox_close(&box);
 	mail_user_unref(&user);

@@ -116,9 +116,9 @@ START_TEST(test_flags_in_place)
 
 	f = tmp_strdup(mbox_read_file(mbox_inbox_path(), &len1));
 	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_ADD,
-					   MAIL_SEEN | MAIL_FLAGGED), 0);
-	ck_assert_int_eq(mail_update_flags(box, 3, MODIFY_ADD, MAIL_SEEN), 0);
-	ck_assert_int_eq(mail_update_flags(box, 3, MODIFY_REMOVE, MAIL_SEEN), 0);
+					   MAIL_SEEN | MAIL_FLAGGED, NULL), 0);
+	ck_assert_int_eq(mail_update_flags(box, 3, MODIFY_ADD, MAIL_SEEN, NULL), 0);
+	ck_assert_int_eq(mail_update_flags(box, 3, MODIFY_REMOVE, MAIL_SEEN, NULL), 0);
 	/* written lazily, all at the next sync */
 	ck_assert_str_eq(file(), f);
 	ck_assert_int_eq(mail_get_flags(box, 2) & MAIL_FLAGS_MASK,
@@ -158,7 +158,7 @@ START_TEST(test_flags_rewrite)
 	(void)mbox_read_file(mbox_inbox_path(), &len1);
 	ck_assert_int_eq(len1, strlen(data));	/* nothing to write at sync */
 	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD,
-		MAIL_ANSWERED | MAIL_FLAGGED | MAIL_DRAFT | MAIL_DELETED), 0);
+		MAIL_ANSWERED | MAIL_FLAGGED | MAIL_DRAFT | MAIL_DELETED, NULL), 0);
 	box_sync(box);
 	f = mbox_read_file(mbox_inbox_path(), &len2);
 	ck_assert_uint_gt(len2, len1);
@@ -185,7 +185,7 @@ static void expunge_seq(struct mailbox *box, uint32_t seq)
 	ARRAY_TYPE(uint32) expunged;
 
 	ck_assert_int_eq(mail_update_flags(box, seq, MODIFY_ADD,
-					   MAIL_DELETED), 0);
+					   MAIL_DELETED, NULL), 0);
 	ck_assert_int_eq(mailbox_expunge_deleted(box, tmp_pool, NULL,
 						 &expunged), 0);
 	ck_assert_uint_eq(array_count(&expunged), 1);
@@ -280,7 +280,7 @@ START_TEST(test_from_in_body_content_length)
 	ck_assert_str_eq(mbox_box_uids(box), "1,2");
 	ck_assert_str_eq(mbox_msg_text(box, 1), "Subject: one\r\n\r\n"
 			 "From x@y.org Thu Nov  9 22:33:52 2001\r\nabc\r\n");
-	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_SEEN), 0);
+	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_SEEN, NULL), 0);
 	mailbox_close(&box);
 	box = mbox_box_open(user, 0);
 	ck_assert_str_eq(mbox_box_uids(box), "1,2");
@@ -310,7 +310,7 @@ START_TEST(test_nul_bytes)
 	ck_assert(memcmp(text, want, len) == 0);
 	/* a header rewrite keeps them */
 	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_SEEN |
-					   MAIL_FLAGGED | MAIL_ANSWERED | MAIL_DRAFT), 0);
+					   MAIL_FLAGGED | MAIL_ANSWERED | MAIL_DRAFT, NULL), 0);
 	expunge_seq(box, 2);
 	mailbox_close(&box);
 	box = mbox_box_open(user, 0);
@@ -398,7 +398,7 @@ START_TEST(test_readonly_and_list)
 	mbox_write_file(mbox_inbox_path(), foreign3, strlen(foreign3));
 	box = mbox_box_open(user, MAILBOX_FLAG_READONLY);
 	ck_assert_str_eq(mbox_box_uids(box), "1,2,3");
-	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_SEEN), -1);
+	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_SEEN, NULL), -1);
 	mailbox_close(&box);
 	ck_assert_str_eq(file(), foreign3);	/* EXAMINE writes nothing */
 

@@ -113,6 +113,32 @@ static const struct {
 	{ "", "1.x", -1 },
 };
 
+START_TEST(test_maildir_filename_keywords)
+{
+	const char *name;
+
+	ck_assert_uint_eq(maildir_filename_get_letters("1.M1P1.h:2,FSabz,X"),
+			  (1U << 0) | (1U << 1) | (1U << 25));
+	ck_assert_uint_eq(maildir_filename_get_letters("1.M1P1.h"), 0);
+	ck_assert_uint_eq(maildir_filename_get_letters("1.M1P1.h:1,ab"), 0);
+	ck_assert_uint_eq(maildir_filename_get_letters("1.M1P1.h:2,,ab"), 0);
+	/* known a,b,c: c set, a cleared; unknown x and P kept, sorted */
+	name = maildir_filename_set_flags_kw(tmp_pool, "1.M1P1.h:2,PSax,Z",
+					     MAIL_FLAGGED, 1U << 2, 0x7);
+	ck_assert_str_eq(name, "1.M1P1.h:2,FPcx,Z");
+	name = maildir_filename_set_flags_kw(tmp_pool, "1.M1P1.h,S=5",
+					     0, (1U << 3) | (1U << 1), 0xf);
+	ck_assert_str_eq(name, "1.M1P1.h,S=5:2,bd");
+	/* letters outside known are never added */
+	name = maildir_filename_set_flags_kw(tmp_pool, "1.M1P1.h:2,S",
+					     MAIL_SEEN, 1U << 4, 0x1);
+	ck_assert_str_eq(name, "1.M1P1.h:2,S");
+	/* plain set_flags keeps all keyword letters */
+	name = maildir_filename_set_flags(tmp_pool, "1.M1P1.h:2,Sbq", 0);
+	ck_assert_str_eq(name, "1.M1P1.h:2,bq");
+}
+END_TEST
+
 START_TEST(test_maildir_filename_sort)
 {
 	int ret = maildir_filename_sort_cmp(sort_tests[_i].a, sort_tests[_i].b);
@@ -148,6 +174,7 @@ Suite *test_maildir_filename_suite(void)
 	tcase_add_loop_test(tc, test_maildir_filename_sort, 0,
 			    N_ELEMENTS(sort_tests));
 	tcase_add_test(tc, test_maildir_filename_guid);
+	tcase_add_test(tc, test_maildir_filename_keywords);
 	suite_add_tcase(s, tc);
 	return s;
 }

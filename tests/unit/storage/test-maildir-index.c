@@ -166,7 +166,7 @@ START_TEST(test_maildir_index_rebuild)
 	deliver("new", "1700000005.M5P1.host", "Subject: e\n\ne\n");
 	backdate_dirs();
 	box = box_open(user, 0);
-	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_ADD, MAIL_ANSWERED), 0);
+	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_ADD, MAIL_ANSWERED, NULL), 0);
 	mailbox_close(&box);
 	backdate_dirs();
 	box = box_open(user, 0);
@@ -226,8 +226,8 @@ START_TEST(test_maildir_index_two_sessions)
 	ck_assert_int_eq(stat(tmp_strconcat(maildir, "/cur", NULL), &st), 0);
 
 	/* a flags 1, expunges 3 */
-	ck_assert_int_eq(mail_update_flags(a, 1, MODIFY_ADD, MAIL_FLAGGED), 0);
-	ck_assert_int_eq(mail_update_flags(a, 3, MODIFY_ADD, MAIL_DELETED), 0);
+	ck_assert_int_eq(mail_update_flags(a, 1, MODIFY_ADD, MAIL_FLAGGED, NULL), 0);
+	ck_assert_int_eq(mail_update_flags(a, 3, MODIFY_ADD, MAIL_DELETED, NULL), 0);
 	ck_assert_int_eq(mailbox_expunge_deleted(a, pool, NULL, &expunged), 0);
 	ck_assert_uint_eq(array_count(&expunged), 1);
 	ck_assert_int_eq(mailbox_sync(a, pool, &result), 0);	/* commits */
@@ -242,7 +242,7 @@ START_TEST(test_maildir_index_two_sessions)
 	ck_assert_str_eq(box_flags(b), "1:10 2:0 4:8");
 
 	/* and the other way round */
-	ck_assert_int_eq(mail_update_flags(b, 2, MODIFY_ADD, MAIL_SEEN), 0);
+	ck_assert_int_eq(mail_update_flags(b, 2, MODIFY_ADD, MAIL_SEEN, NULL), 0);
 	ck_assert_int_eq(mailbox_sync(b, pool, &result), 0);
 	set_mtime("cur", st.st_mtime);
 	ck_assert_int_eq(mailbox_sync(a, pool, &result), 0);
@@ -347,7 +347,7 @@ START_TEST(test_maildir_index_dir)
 	user = user_create("maildir:~/Maildir:INDEX=MEMORY");
 	box = box_open(user, 0);
 	ck_assert_str_eq(box_flags(box), "1:8 2:0 3:10 4:8");
-	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_ADD, MAIL_SEEN), 0);
+	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_ADD, MAIL_SEEN, NULL), 0);
 	mailbox_close(&box);
 	ck_assert(!file_exists("dovecot-like.index.log"));
 	ck_assert(!file_exists("MEMORY"));

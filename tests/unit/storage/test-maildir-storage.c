@@ -100,22 +100,22 @@ START_TEST(test_maildir_flags)
 	user = user_create("maildir:~/Maildir");
 	box = box_open(user, 0);
 	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD,
-					   MAIL_FLAGGED | MAIL_RECENT), 0);
+					   MAIL_FLAGGED | MAIL_RECENT, NULL), 0);
 	ck_assert_int_eq(mail_get_flags(box, 1), MAIL_SEEN | MAIL_FLAGGED);
 	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_REPLACE,
-					   MAIL_DRAFT | MAIL_ANSWERED), 0);
-	ck_assert_int_eq(mail_update_flags(box, 3, MODIFY_ADD, MAIL_DELETED), 0);
+					   MAIL_DRAFT | MAIL_ANSWERED, NULL), 0);
+	ck_assert_int_eq(mail_update_flags(box, 3, MODIFY_ADD, MAIL_DELETED, NULL), 0);
 	ck_assert_int_eq(mail_get_flags(box, 3), MAIL_DELETED | MAIL_RECENT);
 	ck_assert_str_eq(list_dir("cur"),
 			 "1700000001.M1P1.h,S=2:2,FSa 1700000002.M1P1.h:2,DR "
 			 "1700000003.M1P1.h:2,T");
 	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_REMOVE,
-					   MAIL_SEEN | MAIL_FLAGGED), 0);
-	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_REMOVE, MAIL_SEEN), 0);
+					   MAIL_SEEN | MAIL_FLAGGED, NULL), 0);
+	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_REMOVE, MAIL_SEEN, NULL), 0);
 	ck_assert_str_eq(list_dir("cur"),
 			 "1700000001.M1P1.h,S=2:2,a 1700000002.M1P1.h:2,DR "
 			 "1700000003.M1P1.h:2,T");
-	ck_assert_int_eq(mail_update_flags(box, 9, MODIFY_ADD, MAIL_SEEN), -1);
+	ck_assert_int_eq(mail_update_flags(box, 9, MODIFY_ADD, MAIL_SEEN, NULL), -1);
 	ck_assert_int_eq(mailbox_get_last_error(box, &error), MAIL_ERROR_PARAMS);
 	/* our own changes are not reported back as others' */
 	ck_assert_int_eq(mailbox_sync(box, tmp_pool, &result), 0);
@@ -125,7 +125,7 @@ START_TEST(test_maildir_flags)
 	/* EXAMINE: no flag changes */
 	ro = box_open(user, MAILBOX_FLAG_READONLY);
 	ck_assert_int_eq(mail_get_flags(ro, 2), MAIL_DRAFT | MAIL_ANSWERED);
-	ck_assert_int_eq(mail_update_flags(ro, 1, MODIFY_ADD, MAIL_SEEN), -1);
+	ck_assert_int_eq(mail_update_flags(ro, 1, MODIFY_ADD, MAIL_SEEN, NULL), -1);
 	ck_assert_int_eq(mailbox_get_last_error(ro, &error), MAIL_ERROR_PERM);
 	mailbox_close(&ro);
 	mailbox_close(&box);
@@ -223,7 +223,7 @@ START_TEST(test_maildir_external_changes)
 	/* and another session expunges 1 and flags 5 */
 	other = box_open(user, MAILBOX_FLAG_POP3_SESSION);
 	ck_assert_str_eq(box_uids(other), "1,2,3,5,6");
-	ck_assert_int_eq(mail_update_flags(other, 4, MODIFY_ADD, MAIL_FLAGGED), 0);
+	ck_assert_int_eq(mail_update_flags(other, 4, MODIFY_ADD, MAIL_FLAGGED, NULL), 0);
 	seq = 1;
 	ck_assert_int_eq(mailbox_expunge_seqs(other, &seq, 1), 0);
 	mailbox_close(&other);
@@ -311,7 +311,7 @@ START_TEST(test_maildir_stream)
 	ck_assert_int_eq(mailbox_get_last_error(box, &error),
 			 MAIL_ERROR_EXPUNGED);
 	ck_assert_int_eq(mail_get_received_date(box, 1, &date), -1);
-	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_DELETED), -1);
+	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_DELETED, NULL), -1);
 	ck_assert_int_eq(mailbox_get_last_error(box, &error),
 			 MAIL_ERROR_EXPUNGED);
 	mailbox_close(&box);
@@ -473,7 +473,7 @@ START_TEST(test_maildir_concurrent)
 				_exit(2);
 			if (j % 4 == 0 && mailbox_get_messages_count(box) > 0)
 				(void)mail_update_flags(box, 1, MODIFY_ADD,
-							MAIL_SEEN);
+							MAIL_SEEN, NULL);
 			mailbox_close(&box);
 			tmp_reset();
 		}

@@ -15,5 +15,7 @@ Suite *test_maildir_index_suite(void);
 Suite *test_maildir_save_suite(void);
 Suite *test_maildir_mgmt_suite(void);
 Suite *test_mailbox_subscriptions_suite(void);
+Suite *test_maildir_keywords_suite(void);
+Suite *test_mail_keywords_suite(void);
 
 #endif
