@@ -1,12 +1,14 @@
 /* Copyright (c) dovecot-like authors. LIST and LSUB (RFC 3501 6.3.8-9): the
    user's mailboxes matching a reference + pattern, with the hierarchy
-   separator and child attributes. Storage names ('/') are shown with the
-   client's separator (imap-mailbox-name.h). */
+   separator, child and special-use (RFC 6154) attributes. Storage names
+   ('/') are shown through each listed namespace's prefix and separator
+   (mail-namespace.h). */
 #include "imap-common.h"
 #include "imap-commands.h"
 #include "imap-match.h"
 #include "imap-quote.h"
 #include "imap-mailbox-name.h"
+#include "mail-namespace.h"
 #include "str.h"
 
 /* A name to show: a mailbox, or a parent that only exists because of its
@@ -83,26 +85,101 @@ static bool has_children(const ARRAY_TYPE(list_entry) *entries,
 	return false;
 }
 
+/* INBOX of a namespace with a prefix ("INBOX.") has every other mailbox
+   of it as children. */
+static bool entry_has_children(const struct mail_namespace *ns,
+			       const ARRAY_TYPE(list_entry) *entries,
+			       const char *name)
+{
+	if (ns->prefix_len > 0 && strcmp(name, "INBOX") == 0)
+		return true;	/* as Dovecot, even before any child exists */
+	return has_children(entries, name);
+}
+
+static void list_send_line(struct client_command *cmd,
+			   const struct mail_namespace *ns, const char *name,
+			   const char *attrs)
+{
+	struct str *line = t_str_new(128);
+
+	str_printfa(line, "* LIST (%s) \"%c\" ", attrs, ns->separator);
+	imap_append_astring(line, name);
+	client_send_line(cmd->client, str_c(line));
+}
+
+/* The prefix without its separator ("Other" for "Other."): the root of
+   the namespace's location (its INBOX, as Dovecot lists it), when the
+   pattern wants it. */
+static bool list_has_non_inbox(const ARRAY_TYPE(list_entry) *entries)
+{
+	const struct list_entry *e;
+
+	array_foreach(entries, e) {
+		if (strcmp(e->name, "INBOX") != 0)
+			return true;
+	}
+	return false;
+}
+
+static void list_send_prefix(struct client_command *cmd,
+			     const struct mail_namespace *ns,
+			     const ARRAY_TYPE(list_entry) *entries,
+			     const char *pattern)
+{
+	const char *name;
+
+	if (ns->prefix_len == 0)
+		return;
+	name = tmp_strndup(ns->prefix, ns->prefix_len - 1);
+	if ((ns->inbox && strcasecmp(name, "INBOX") == 0) ||
+	    !imap_match(pattern, name, ns->separator))
+		return;
+	list_send_line(cmd, ns, name, list_has_non_inbox(entries) ?
+		       "\\HasChildren" : "\\HasNoChildren");
+}
+
+static void list_send_ns(struct client_command *cmd,
+			 const struct mail_namespace *ns,
+			 const ARRAY_TYPE(list_entry) *entries,
+			 const char *pattern)
+{
+	const struct list_entry *e;
+	enum mail_special_use special;
+	const char *name;
+	struct str *attrs;
+
+	list_send_prefix(cmd, ns, entries, pattern);
+	array_foreach(entries, e) {
+		if (!ns->inbox && strcmp(e->name, "INBOX") == 0)
+			continue;
+		name = mail_namespace_from_storage(ns, e->name);
+		if (!imap_match(pattern, name, ns->separator))
+			continue;
+		attrs = t_str_new(64);
+		if (e->noselect)
+			str_append(attrs, "\\Noselect ");
+		str_append(attrs, entry_has_children(ns, entries, e->name) ?
+			   "\\HasChildren" : "\\HasNoChildren");
+		special = mail_namespace_get_special_use(ns, e->name);
+		if (special != 0) {
+			str_append_c(attrs, ' ');
+			str_append(attrs, mail_special_use_to_str(special));
+		}
+		list_send_line(cmd, ns, name, str_c(attrs));
+	}
+}
+
 static void list_send(struct client_command *cmd,
 		      const ARRAY_TYPE(string) *names, const char *pattern)
 {
+	const struct mail_namespaces *nss = imap_mailbox_names_get();
+	struct mail_namespace *const *nsp;
 	ARRAY_TYPE(list_entry) entries;
-	const struct list_entry *e;
-	const char *name;
-	struct str *line;
 
 	list_entries_build(cmd->pool, names, &entries);
-	array_foreach(&entries, e) {
-		name = imap_mailbox_name_from_storage(e->name);
-		if (!imap_match(pattern, name, IMAP_MAILBOX_SEPARATOR))
-			continue;
-		line = t_str_new(128);
-		str_printfa(line, "* LIST (%s%s) \"%c\" ",
-			    e->noselect ? "\\Noselect " : "",
-			    has_children(&entries, e->name) ? "\\HasChildren" :
-			    "\\HasNoChildren", IMAP_MAILBOX_SEPARATOR);
-		imap_append_astring(line, name);
-		client_send_line(cmd->client, str_c(line));
+	array_foreach(&nss->list, nsp) {
+		if ((*nsp)->list)
+			list_send_ns(cmd, *nsp, &entries, pattern);
 	}
 }
 
@@ -117,13 +194,24 @@ static bool name_in(const ARRAY_TYPE(string) *names, const char *name)
 	return false;
 }
 
-static void lsub_send_line(struct client_command *cmd, const char *name,
-			   bool noselect)
+/* storage_name: the subscription's, for its special-use attributes */
+static void lsub_send_line(struct client_command *cmd,
+			   const struct mail_namespace *ns, const char *name,
+			   const char *storage_name, bool noselect)
 {
 	struct str *line = t_str_new(128);
+	enum mail_special_use special =
+		mail_namespace_get_special_use(ns, storage_name);
 
-	str_printfa(line, "* LSUB (%s) \"%c\" ", noselect ? "\\Noselect" : "",
-		    IMAP_MAILBOX_SEPARATOR);
+	str_append(line, "* LSUB (");
+	if (noselect)
+		str_append(line, "\\Noselect");
+	if (special != 0) {
+		if (noselect)
+			str_append_c(line, ' ');
+		str_append(line, mail_special_use_to_str(special));
+	}
+	str_printfa(line, ") \"%c\" ", ns->separator);
 	imap_append_astring(line, name);
 	client_send_line(cmd->client, str_c(line));
 }
@@ -131,6 +219,7 @@ static void lsub_send_line(struct client_command *cmd, const char *name,
 /* RFC 3501 6.3.9: a subscription the pattern doesn't match ("a.b" for
    "%") still shows its unsubscribed parent that it matches, \Noselect. */
 static void lsub_send_parents(struct client_command *cmd,
+			      const struct mail_namespace *ns,
 			      const ARRAY_TYPE(string) *subs,
 			      ARRAY_TYPE(string) *sent, const char *storage_name,
 			      const char *pattern)
@@ -140,29 +229,62 @@ static void lsub_send_parents(struct client_command *cmd,
 	for (p = strchr(storage_name, '/'); p != NULL; p = strchr(p + 1, '/')) {
 		parent = p_strndup(cmd->pool, storage_name,
 				   (size_t)(p - storage_name));
-		name = imap_mailbox_name_from_storage(parent);
-		if (!imap_match(pattern, name, IMAP_MAILBOX_SEPARATOR) ||
+		name = mail_namespace_from_storage(ns, parent);
+		if (!imap_match(pattern, name, ns->separator) ||
 		    name_in(subs, parent) || name_in(sent, parent))
 			continue;
 		array_append(sent, &parent);
-		lsub_send_line(cmd, name, true);
+		lsub_send_line(cmd, ns, name, parent, true);
 	}
 }
 
-static void lsub_send(struct client_command *cmd,
-		      const ARRAY_TYPE(string) *subs, const char *pattern)
+static void lsub_send_ns(struct client_command *cmd,
+			 const struct mail_namespace *ns,
+			 const ARRAY_TYPE(string) *subs, const char *pattern)
 {
 	ARRAY_TYPE(string) sent;
 	const char *const *np, *name;
 
 	array_init(&sent, cmd->pool, 4);
 	array_foreach(subs, np) {
-		name = imap_mailbox_name_from_storage(*np);
-		if (imap_match(pattern, name, IMAP_MAILBOX_SEPARATOR))
-			lsub_send_line(cmd, name, false);
+		if (!ns->inbox && strcmp(*np, "INBOX") == 0)
+			continue;
+		name = mail_namespace_from_storage(ns, *np);
+		if (imap_match(pattern, name, ns->separator))
+			lsub_send_line(cmd, ns, name, *np, false);
 		else
-			lsub_send_parents(cmd, subs, &sent, *np, pattern);
+			lsub_send_parents(cmd, ns, subs, &sent, *np, pattern);
 	}
+}
+
+static void lsub_send(struct client_command *cmd,
+		      const ARRAY_TYPE(string) *subs, const char *pattern)
+{
+	const struct mail_namespaces *nss = imap_mailbox_names_get();
+	struct mail_namespace *const *nsp;
+
+	array_foreach(&nss->list, nsp) {
+		if ((*nsp)->list)
+			lsub_send_ns(cmd, *nsp, subs, pattern);
+	}
+}
+
+/* LIST ref "": the separator of ref's namespace, and its prefix as the
+   root name when ref is in a namespace with one ("" otherwise). */
+static void list_send_root(struct client_command *cmd, const char *ref)
+{
+	const struct mail_namespace *ns = *ref == '\0' ? NULL :
+		mail_namespaces_find(imap_mailbox_names_get(), ref);
+	struct str *line = t_str_new(128);
+
+	if (ns == NULL)
+		ns = mail_namespaces_get_inbox(imap_mailbox_names_get());
+	str_printfa(line, "* LIST (\\Noselect) \"%c\" ", ns->separator);
+	if (ns->prefix_len > 0 && strncmp(ref, ns->prefix, ns->prefix_len) == 0)
+		imap_append_astring(line, ns->prefix);
+	else
+		str_append(line, "\"\"");
+	client_send_line(cmd->client, str_c(line));
 }
 
 static bool cmd_list_full(struct client_command *cmd, bool lsub)
@@ -180,8 +302,7 @@ static bool cmd_list_full(struct client_command *cmd, bool lsub)
 	}
 	if (*pattern == '\0' && !lsub) {
 		/* RFC 3501 6.3.8: the hierarchy delimiter and root name */
-		client_send_line(cmd->client, tmp_printf(
-			"* LIST (\\Noselect) \"%c\" \"\"", IMAP_MAILBOX_SEPARATOR));
+		list_send_root(cmd, ref);
 		client_send_tagline(cmd, "OK List completed.");
 		return true;
 	}

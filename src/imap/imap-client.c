@@ -8,6 +8,7 @@
 #include "mail-storage-service.h"
 #include "imap-commands.h"
 #include "imap-sync.h"
+#include "imap-mailbox-name.h"
 #include "imap-client.h"
 
 #include <unistd.h>
@@ -471,6 +472,7 @@ int client_create(const struct mail_storage_service_client *sclient,
 	client->session_id = sclient->session_id;
 	client->fd = sclient->fd;
 	client->user = sclient->mail_user;
+	imap_mailbox_names_init(mail_user_get_namespaces(client->user));
 	imap_client = client;
 	/* room for a whole line plus what the parser keeps of literals */
 	client->input = istream_create_fd(client->fd,

@@ -12,6 +12,7 @@ static const struct command imap_commands[] = {
 	{ "IDLE", cmd_idle, COMMAND_FLAG_NONE },
 	{ "LIST", cmd_list, COMMAND_FLAG_NONE },
 	{ "LSUB", cmd_lsub, COMMAND_FLAG_NONE },
+	{ "NAMESPACE", cmd_namespace, COMMAND_FLAG_NONE },
 	{ "SELECT", cmd_select, COMMAND_FLAG_NONE },
 	{ "EXAMINE", cmd_examine, COMMAND_FLAG_NONE },
 	{ "CHECK", cmd_check, COMMAND_FLAG_REQUIRES_SELECTED },

@@ -51,6 +51,7 @@ bool cmd_idle(struct client_command *cmd);
 bool cmd_already_logged_in(struct client_command *cmd);
 bool cmd_list(struct client_command *cmd);
 bool cmd_lsub(struct client_command *cmd);
+bool cmd_namespace(struct client_command *cmd);
 bool cmd_create(struct client_command *cmd);
 bool cmd_delete(struct client_command *cmd);
 bool cmd_rename(struct client_command *cmd);

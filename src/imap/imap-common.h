@@ -32,7 +32,7 @@
    replace or extend them). */
 #define IMAP_CAPABILITY_DEFAULT \
 	"IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UNSELECT " \
-	"UIDPLUS MOVE MULTIAPPEND"
+	"UIDPLUS MOVE MULTIAPPEND NAMESPACE"
 
 struct imap_settings {
 	size_t max_line_length;

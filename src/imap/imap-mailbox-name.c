@@ -1,56 +1,69 @@
 /* Copyright (c) dovecot-like authors. imap-mailbox-name.c: client mailbox
-   names <-> storage names (the namespace's separator vs. '/'). */
+   names <-> storage names (the namespace's prefix and separator vs. '/'). */
 #include "imap-common.h"
 #include "imap-commands.h"
 #include "imap-utf7.h"
 #include "imap-mailbox-name.h"
+#include "mail-namespace.h"
 
 #include <strings.h>
 
 /* Dovecot's limit on a mailbox name (MAILBOX_LIST_NAME_MAX_LENGTH) */
 #define IMAP_MAILBOX_NAME_MAX_LEN 4096
 
-static char *name_replace_sep(const char *name, char from, char to)
-{
-	char *copy = p_strdup(tmp_pool, name), *p;
+/* the user's namespaces; the default set until imap_mailbox_names_init() */
+static const struct mail_namespaces *names_nss = NULL;
 
-	for (p = copy; *p != '\0'; p++) {
-		if (*p == from)
-			*p = to;
+void imap_mailbox_names_init(const struct mail_namespaces *nss)
+{
+	names_nss = nss;
+}
+
+static const struct mail_namespaces *names_get(void)
+{
+	static struct mail_namespaces *default_nss = NULL;
+	const char *error;
+
+	if (names_nss != NULL)
+		return names_nss;
+	if (default_nss == NULL) {
+		default_nss = mail_namespaces_new(system_pool);
+		if (mail_namespaces_finish(default_nss, &error) < 0)
+			ASSERT(false);	/* the default one is always valid */
 	}
-	return copy;
+	return default_nss;
 }
 
-/* "inbox", "Inbox.Sub": the first level "INBOX" is case-insensitive. */
-static const char *name_fix_inbox(char *name)
+const struct mail_namespaces *imap_mailbox_names_get(void)
 {
-	if (strncasecmp(name, "INBOX", 5) == 0 &&
-	    (name[5] == '\0' || name[5] == '/'))
-		memcpy(name, "INBOX", 5);
-	return name;
+	return names_get();
 }
 
-/* Dovecot's texts for a name with a misplaced separator; NULL if fine. */
-static const char *name_check_separators(const char *name, size_t len)
+/* Dovecot's texts for a name with a misplaced separator; NULL if fine.
+   name is the part after the namespace prefix. */
+static const char *name_check_separators(const char *name, size_t len,
+					 char sep)
 {
 	const char *p;
 
-	if (name[0] == IMAP_MAILBOX_SEPARATOR)
+	if (len == 0)
+		return "Invalid mailbox name: Name is empty";
+	if (name[0] == sep)
 		return "Invalid mailbox name: Begins with hierarchy separator";
 	for (p = name; *p != '\0'; p++) {
-		if (p[0] == IMAP_MAILBOX_SEPARATOR &&
-		    p[1] == IMAP_MAILBOX_SEPARATOR)
+		if (p[0] == sep && p[1] == sep)
 			return "Invalid mailbox name: Has adjacent hierarchy separators";
 	}
-	if (name[len - 1] == IMAP_MAILBOX_SEPARATOR)
+	if (name[len - 1] == sep)
 		return "Invalid mailbox name: Ends with hierarchy separator";
 	return NULL;
 }
 
 const char *imap_mailbox_name_to_storage(const char *name, const char **error_r)
 {
+	const struct mail_namespace *ns;
 	size_t len = strlen(name);
-	const char *error;
+	const char *error, *rest;
 
 	if (len == 0) {
 		*error_r = "[CANNOT] Invalid mailbox name: Name is empty";
@@ -66,21 +79,52 @@ const char *imap_mailbox_name_to_storage(const char *name, const char **error_r)
 		*error_r = "Mailbox name is not valid mUTF-7";
 		return NULL;
 	}
-	if (IMAP_MAILBOX_SEPARATOR != '/' && strchr(name, '/') != NULL) {
+	ns = mail_namespaces_find(names_get(), name);
+	if (ns == NULL) {
+		*error_r = tmp_printf("Client tried to access nonexistent "
+			"namespace. (Mailbox name should probably be prefixed "
+			"with: %s)", mail_namespaces_get_inbox(names_get())->prefix);
+		return NULL;
+	}
+	if (ns->separator != '/' && strchr(name, '/') != NULL) {
 		*error_r = "[CANNOT] Invalid mailbox name: "
 			"Name must not have '/' characters";
 		return NULL;
 	}
-	if ((error = name_check_separators(name, len)) != NULL) {
-		*error_r = tmp_strconcat("[CANNOT] ", error, NULL);
+	if (ns->storage_forbidden_char != '\0' &&
+	    strchr(name, ns->storage_forbidden_char) != NULL) {
+		*error_r = tmp_printf("[CANNOT] Character not allowed in "
+				      "mailbox name: '%c'",
+				      ns->storage_forbidden_char);
 		return NULL;
 	}
-	return name_fix_inbox(name_replace_sep(name, IMAP_MAILBOX_SEPARATOR, '/'));
+	rest = mail_namespace_to_storage(ns, name);
+	if (strcmp(rest, "INBOX") != 0) {
+		rest = strlen(name) >= ns->prefix_len ?
+			name + ns->prefix_len : "";
+		if ((error = name_check_separators(rest, strlen(rest),
+						   ns->separator)) != NULL) {
+			*error_r = tmp_strconcat("[CANNOT] ", error, NULL);
+			return NULL;
+		}
+	}
+	return mail_namespace_to_storage(ns, name);
 }
 
 const char *imap_mailbox_name_from_storage(const char *name)
 {
-	return name_replace_sep(name, '/', IMAP_MAILBOX_SEPARATOR);
+	return mail_namespace_from_storage(
+		mail_namespaces_get_inbox(names_get()), name);
+}
+
+char imap_mailbox_name_separator(const char *name)
+{
+	const struct mail_namespace *ns = name == NULL ? NULL :
+		mail_namespaces_find(names_get(), name);
+
+	if (ns == NULL)
+		ns = mail_namespaces_get_inbox(names_get());
+	return ns->separator;
 }
 
 bool imap_mailbox_name_arg(struct client_command *cmd,
@@ -117,7 +161,7 @@ bool imap_mailbox_name_only_arg(struct client_command *cmd, const char **name_r,
 		return false;
 	}
 	len = strlen(name);
-	if (len > 1 && name[len - 1] == IMAP_MAILBOX_SEPARATOR) {
+	if (len > 1 && name[len - 1] == imap_mailbox_name_separator(name)) {
 		*trailing_sep_r = true;
 		name = tmp_strndup(name, len - 1);
 	}

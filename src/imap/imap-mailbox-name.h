@@ -1,25 +1,34 @@
 /* Copyright (c) dovecot-like authors. imap-mailbox-name.h: mailbox names as
-   the client sees them (hierarchy separator IMAP_MAILBOX_SEPARATOR, modified
-   UTF-7 passed through) <-> storage names ('/' between levels, see
-   mail-storage.h). One namespace with an empty prefix until namespaces land. */
+   the client sees them (a namespace's prefix and hierarchy separator,
+   modified UTF-7 passed through) <-> storage names ('/' between levels, see
+   mail-storage.h), through the user's namespaces (mail-namespace.h). */
 #ifndef IMAP_MAILBOX_NAME_H
 #define IMAP_MAILBOX_NAME_H
 
-#define IMAP_MAILBOX_SEPARATOR '.'
-
 struct client;
+struct mail_namespaces;
 struct client_command;
 struct imap_arg;
 
-/* The storage name of a client's mailbox name (tmp). "INBOX" in any case is
+/* The session's namespaces (the user's, owned by it); before this call
+   the default one (inbox, '.', empty prefix). */
+void imap_mailbox_names_init(const struct mail_namespaces *nss);
+const struct mail_namespaces *imap_mailbox_names_get(void);
+/* The hierarchy separator of the namespace name belongs to (the inbox
+   namespace's for NULL or a name outside every namespace). */
+char imap_mailbox_name_separator(const char *name);
+
+/* The storage name of a client's mailbox name (tmp), in the namespace the
+   name belongs to (mail_namespaces_find()): prefix removed. "INBOX" in any case is
    "INBOX"; so is an "inbox" first level ("Inbox.Sub" -> "INBOX/Sub").
    NULL when the name can't be a mailbox (empty, too long, not valid
    mUTF-7 (control characters, 8-bit), a storage separator '/' inside, an
-   empty level, a leading or trailing separator), with *error_r the rest of
-   Dovecot's "NO " reply: "[CANNOT] <why>" or "Mailbox name is not valid
-   mUTF-7". */
+   empty level, a leading or trailing separator, in no namespace), with
+   *error_r the rest of Dovecot's "NO " reply: "[CANNOT] <why>",
+   "Client tried to access nonexistent namespace. (...)" or "Mailbox name
+   is not valid mUTF-7". */
 const char *imap_mailbox_name_to_storage(const char *name, const char **error_r);
-/* The client's name of a storage name (tmp). */
+/* The client's name of a storage name (tmp) in the inbox namespace. */
 const char *imap_mailbox_name_from_storage(const char *name);
 
 /* For the mailbox commands: the client's name in arg (an astring) and its

@@ -4,11 +4,28 @@
 #include "process-title.h"
 #include "master-service.h"
 #include "mail-storage-service.h"
+#include "mail-namespace.h"
 #include "imap-client.h"
 
 #include <signal.h>
 
 struct imap_settings imap_set;
+
+/* RFC 6154: SPECIAL-USE when a namespace declares special-use mailboxes
+   (as Dovecot; the master already refused a broken namespace config). */
+static const char *imap_capability_add_special_use(const struct settings *set,
+						   const char *base)
+{
+	struct pool *pool = pool_create("namespaces", 1024, POOL_FLAG_NONE);
+	struct mail_namespaces *nss;
+	const char *error;
+
+	nss = mail_namespaces_from_settings(pool, set, &error);
+	if (nss != NULL && mail_namespaces_have_special_use(nss))
+		base = tmp_strconcat(base, " SPECIAL-USE", NULL);
+	pool_unref(&pool);
+	return base;
+}
 
 static void imap_settings_init(const struct settings *set)
 {
@@ -17,6 +34,7 @@ static void imap_settings_init(const struct settings *set)
 		"LITERAL-" : "LITERAL+";
 	const char *base = tmp_strconcat(IMAP_CAPABILITY_DEFAULT, " ", literal, NULL);
 
+	base = imap_capability_add_special_use(set, base);
 	imap_set.max_append_size = settings_get_size(set, "imap", "quota_mail_size");
 	if (imap_set.max_append_size > 0) {
 		/* RFC 7889 */

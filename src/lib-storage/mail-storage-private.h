@@ -28,6 +28,8 @@ struct mail_user {
 	const struct mail_storage_driver *driver;	/* location.driver's */
 	/* mbox backend settings; strings in pool */
 	struct mail_user_mbox_settings mbox_set;
+	/* mail-namespace.h; in pool, or in its own pool owned by the user */
+	struct mail_namespaces *namespaces;
 };
 
 /* One message of a view. Backends embed it as the first member of their own

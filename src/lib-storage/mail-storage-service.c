@@ -17,6 +17,7 @@
 #include "auth-master.h"
 #include "mail-storage.h"
 #include "mail-storage-service.h"
+#include "mail-namespace.h"
 #include "mbox-lock.h"
 
 #include <unistd.h>
@@ -389,6 +390,50 @@ static void mss_become_user(const char *user, const char *const *fields,
 	*gid_r = gid;
 }
 
+/* The config's namespaces in their own pool (handed to the user). NULL
+   with *error_r on a configuration error. */
+static struct mail_namespaces *mss_namespaces(const char **error_r)
+{
+	struct pool *pool = pool_create("namespaces", 1024, POOL_FLAG_NONE);
+	struct mail_namespaces *nss;
+
+	nss = mail_namespaces_from_settings(pool, mss->service->set, error_r);
+	if (nss == NULL)
+		pool_unref(&pool);
+	return nss;
+}
+
+/* mailbox { auto = create/subscribe }: created if missing, subscribed. */
+static void mss_autocreate(struct mail_user *user)
+{
+	struct mail_namespace *const *nsp;
+	const struct mail_namespace_mailbox *box;
+	enum mail_storage_error error;
+	const char *name, *error_str;
+
+	array_foreach(&mail_user_get_namespaces(user)->list, nsp) {
+		array_foreach(&(*nsp)->mailboxes, box) {
+			if (box->autocreate == MAIL_NAMESPACE_AUTO_NO)
+				continue;
+			name = mail_namespace_to_storage(*nsp, tmp_strconcat(
+				(*nsp)->prefix, box->name, NULL));
+			if (mail_user_mailbox_create(user, name, false, &error,
+						     &error_str) < 0 &&
+			    error != MAIL_ERROR_EXISTS) {
+				log_error("autocreate mailbox %s failed: %s",
+					  box->name, error_str);
+				continue;
+			}
+			if (box->autocreate == MAIL_NAMESPACE_AUTO_SUBSCRIBE &&
+			    mail_user_set_subscribed(user, name, true,
+						     &error_str) < 0) {
+				log_error("autosubscribe mailbox %s failed: %s",
+					  box->name, error_str);
+			}
+		}
+	}
+}
+
 static void mss_auth_callback(enum auth_master_result result, const char *user,
 			      const char *const *fields, const char *error,
 			      void *context ATTR_UNUSED)
@@ -397,6 +442,7 @@ static void mss_auth_callback(enum auth_master_result result, const char *user,
 	struct mail_storage_service_client client;
 	struct mail_user_settings uset;
 	struct mail_user_mbox_settings mbox_set;
+	struct mail_namespaces *nss;
 	const char *home, *location, *session, *rip, *const *fields_copy;
 	const char *create_error;
 	unsigned int i, count;
@@ -455,6 +501,13 @@ static void mss_auth_callback(enum auth_master_result result, const char *user,
 	if (mail_user_create(&uset, &client.mail_user, &create_error) < 0)
 		mss_fail("Internal error", "Couldn't open mail storage: %s",
 			 create_error);
+	nss = mss_namespaces(&create_error);
+	if (nss == NULL) {
+		mail_user_unref(&client.mail_user);
+		mss_fail("Internal error", "user %s: %s", user, create_error);
+	}
+	mail_user_set_namespaces(client.mail_user, nss);
+	mss_autocreate(client.mail_user);
 
 	client.pool = mss->pool;
 	client.service = mss->service;

@@ -64,6 +64,7 @@ bool mail_keywords_is_empty(const struct mail_keywords *kw);
 
 struct mail_user;
 struct mailbox;
+struct mail_namespaces;
 
 /* The mbox backend's settings (mbox_read_locks, mbox_write_locks,
    mbox_lock_timeout, mbox_dotlock_change_timeout, mail_privileged_group).
@@ -106,6 +107,12 @@ void mail_user_ref(struct mail_user *user);
 /* Added: the mail root directory after parsing mail_location (~ expanded).
    Owned by the user. */
 const char *mail_user_get_mail_root(const struct mail_user *user);
+/* Added: the user's namespaces (mail-namespace.h): the default one (inbox,
+   separator '.', empty prefix) until mail_user_set_namespaces(), which
+   takes a finished set and owns its pool from then on. */
+struct mail_namespaces *mail_user_get_namespaces(const struct mail_user *user);
+void mail_user_set_namespaces(struct mail_user *user,
+			      struct mail_namespaces *nss);
 
 /* Every mailbox of the user, INBOX first, the rest sorted; storage names
    ('/' between levels, see "Mailbox management"). Names in pool. 0 or -1

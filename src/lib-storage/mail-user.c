@@ -5,6 +5,7 @@
 #include "str.h"
 #include "mail-storage-private.h"
 #include "mbox-lock.h"
+#include "mail-namespace.h"
 
 #include <sys/stat.h>
 
@@ -185,6 +186,14 @@ static int mail_user_mbox_settings_copy(struct mail_user *user,
 	return 0;
 }
 
+/* The separator Maildir++ puts between levels on disk ('.'); none for the
+   layouts where levels are directories. */
+static char mail_user_storage_sep(const struct mail_user *user)
+{
+	return strcmp(user->location.driver, "maildir") == 0 &&
+		strcmp(user->location.layout, "maildir++") == 0 ? '.' : '\0';
+}
+
 int mail_user_create(const struct mail_user_settings *set,
 		     struct mail_user **user_r, const char **error_r)
 {
@@ -220,6 +229,11 @@ int mail_user_create(const struct mail_user_settings *set,
 		pool_unref(&pool);
 		return -1;
 	}
+	user->namespaces = mail_namespaces_new(pool);
+	if (mail_namespaces_finish(user->namespaces, &error) < 0)
+		ASSERT(false);	/* the default one is always valid */
+	mail_namespaces_set_storage_sep(user->namespaces,
+					mail_user_storage_sep(user));
 	*user_r = user;
 	return 0;
 }
@@ -241,6 +255,8 @@ void mail_user_unref(struct mail_user **_user)
 	ASSERT(user->refcount > 0);
 	if (--user->refcount > 0)
 		return;
+	if (user->namespaces->pool != user->pool)
+		pool_unref(&user->namespaces->pool);
 	pool = user->pool;
 	pool_unref(&pool);
 }
@@ -253,4 +269,18 @@ const char *mail_user_get_name(const struct mail_user *user)
 const char *mail_user_get_mail_root(const struct mail_user *user)
 {
 	return user->location.root;
+}
+
+struct mail_namespaces *mail_user_get_namespaces(const struct mail_user *user)
+{
+	return user->namespaces;
+}
+
+void mail_user_set_namespaces(struct mail_user *user,
+			      struct mail_namespaces *nss)
+{
+	if (user->namespaces->pool != user->pool)
+		pool_unref(&user->namespaces->pool);
+	user->namespaces = nss;
+	mail_namespaces_set_storage_sep(nss, mail_user_storage_sep(user));
 }

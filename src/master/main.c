@@ -11,6 +11,7 @@
 #include "service.h"
 #include "master-pidfile.h"
 #include "iostream-ssl-settings.h"
+#include "mail-namespace.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,13 +79,21 @@ static int master_settings_check(const struct settings *set, const char **error_
 	const char *const *protos =
 		tmp_strsplit_spaces(settings_get(set, NULL, "protocols"), " ,");
 
+	struct pool *pool;
+	bool ns_ok;
+
 	for (; *protos != NULL; protos++) {
 		if (ssl_iostream_settings_check(set, *protos, error_r) < 0) {
 			*error_r = tmp_printf("protocol %s: %s", *protos, *error_r);
 			return -1;
 		}
 	}
-	return 0;
+	/* namespace { } errors stop the start (as Dovecot's config check),
+	   not every login later */
+	pool = pool_create("namespace check", 1024, POOL_FLAG_NONE);
+	ns_ok = mail_namespaces_from_settings(pool, set, error_r) != NULL;
+	pool_unref(&pool);
+	return ns_ok ? 0 : -1;
 }
 
 static void sig_chld(int signo, void *context)

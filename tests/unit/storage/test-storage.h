@@ -17,5 +17,6 @@ Suite *test_maildir_mgmt_suite(void);
 Suite *test_mailbox_subscriptions_suite(void);
 Suite *test_maildir_keywords_suite(void);
 Suite *test_mail_keywords_suite(void);
+Suite *test_mail_namespace_suite(void);
 
 #endif

@@ -1,0 +1,244 @@
+/* Copyright (c) dovecot-like authors. Check suite for mail-namespace.c:
+   namespace { } / mailbox { } values and their checks (one inbox=yes,
+   one-character separators, prefixes ending in the separator, known
+   special_use flags, auto values), the default namespace, routing a
+   client's name to its namespace and the name <-> storage name mapping. */
+
+#include "lib.h"
+#include "mail-namespace.h"
+#include "test-storage.h"
+
+static struct pool *ns_pool;
+
+static void ns_setup(void)
+{
+	ns_pool = pool_create("test namespaces", 1024, POOL_FLAG_NONE);
+}
+
+static void ns_teardown(void)
+{
+	pool_unref(&ns_pool);
+}
+
+/* One namespace from key/value pairs; ck_assert on each step. */
+static struct mail_namespace *
+ns_add(struct mail_namespaces *nss, const char *name,
+       const char *const *kv)
+{
+	struct mail_namespace *ns = mail_namespace_add(nss, name);
+	const char *error = NULL;
+
+	for (; kv[0] != NULL; kv += 2)
+		ck_assert_int_eq(mail_namespace_set(nss, ns, kv[0], kv[1],
+						    &error), 0);
+	return ns;
+}
+
+START_TEST(test_namespace_default)
+{
+	struct mail_namespaces *nss = mail_namespaces_new(ns_pool);
+	struct mail_namespace *ns;
+	const char *error = NULL;
+
+	ck_assert_int_eq(mail_namespaces_finish(nss, &error), 0);
+	ck_assert_uint_eq(array_count(&nss->list), 1);
+	ck_assert(!mail_namespaces_have_special_use(nss));
+	ns = mail_namespaces_get_inbox(nss);
+	ck_assert_ptr_nonnull(ns);
+	ck_assert_int_eq(ns->separator, '.');
+	ck_assert_str_eq(ns->prefix, "");
+	ck_assert(ns->inbox && ns->list && ns->subscriptions && !ns->hidden);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "a.b"), ns);
+	ck_assert_str_eq(mail_namespace_to_storage(ns, "a.b.c"), "a/b/c");
+	ck_assert_str_eq(mail_namespace_to_storage(ns, "inbox"), "INBOX");
+	ck_assert_str_eq(mail_namespace_to_storage(ns, "Inbox.x"), "INBOX/x");
+	ck_assert_str_eq(mail_namespace_to_storage(ns, "INBOXy"), "INBOXy");
+	ck_assert_str_eq(mail_namespace_from_storage(ns, "a/b"), "a.b");
+	ck_assert_str_eq(mail_namespace_from_storage(ns, "INBOX"), "INBOX");
+}
+END_TEST
+
+START_TEST(test_namespace_errors)
+{
+	static const char *const two_char_sep[] = { "separator", "//", NULL };
+	static const char *const bad_bool[] = { "inbox", "maybe", NULL };
+	struct mail_namespaces *nss;
+	struct mail_namespace *ns;
+	const char *error = NULL;
+
+	nss = mail_namespaces_new(ns_pool);
+	ns = mail_namespace_add(nss, "inbox");
+	ck_assert_int_eq(mail_namespace_set(nss, ns, two_char_sep[0],
+					    two_char_sep[1], &error), -1);
+	ck_assert_str_eq(error, "Namespace 'inbox': Hierarchy separator "
+			 "must be only one character long");
+	ck_assert_int_eq(mail_namespace_set(nss, ns, bad_bool[0], bad_bool[1],
+					    &error), -1);
+	ck_assert_str_eq(error, "inbox: Invalid boolean value: maybe");
+	/* unknown keys are the parser's business, ignored here */
+	ck_assert_int_eq(mail_namespace_set(nss, ns, "location", "x", &error), 0);
+
+	/* two inbox=yes */
+	nss = mail_namespaces_new(ns_pool);
+	ns_add(nss, "a", (const char *const[]){ "inbox", "yes", NULL });
+	ns_add(nss, "b", (const char *const[]){ "inbox", "yes", "prefix",
+						"b.", NULL });
+	ck_assert_int_eq(mail_namespaces_finish(nss, &error), -1);
+	ck_assert_str_eq(error, "namespace configuration error: There can be "
+			 "only one namespace with inbox=yes");
+
+	/* none */
+	nss = mail_namespaces_new(ns_pool);
+	ns_add(nss, "a", (const char *const[]){ "prefix", "a.", NULL });
+	ck_assert_int_eq(mail_namespaces_finish(nss, &error), -1);
+	ck_assert_str_eq(error, "namespace configuration error: "
+			 "inbox=yes namespace missing");
+
+	/* prefix not ending with the separator */
+	nss = mail_namespaces_new(ns_pool);
+	ns_add(nss, "x", (const char *const[]){ "inbox", "yes", "separator",
+						"/", "prefix", "INBOX.", NULL });
+	ck_assert_int_eq(mail_namespaces_finish(nss, &error), -1);
+	ck_assert_str_eq(error, "Namespace 'x': prefix 'INBOX.' doesn't end "
+			 "with the hierarchy separator '/'");
+
+	/* same prefix twice */
+	nss = mail_namespaces_new(ns_pool);
+	ns_add(nss, "a", (const char *const[]){ "inbox", "yes", NULL });
+	ns_add(nss, "b", (const char *const[]){ NULL });
+	ck_assert_int_eq(mail_namespaces_finish(nss, &error), -1);
+	ck_assert_str_eq(error, "Duplicate namespace prefix: \"\"");
+}
+END_TEST
+
+START_TEST(test_special_use)
+{
+	struct mail_namespaces *nss = mail_namespaces_new(ns_pool);
+	struct mail_namespace *ns;
+	enum mail_special_use flags;
+	const char *error = NULL;
+
+	ck_assert_int_eq(mail_special_use_parse("\\Sent  \\junk\t\\All",
+						&flags, &error), 0);
+	ck_assert_int_eq(flags, MAIL_SPECIAL_USE_SENT | MAIL_SPECIAL_USE_JUNK |
+			 MAIL_SPECIAL_USE_ALL);
+	ck_assert_str_eq(mail_special_use_to_str(flags), "\\All \\Junk \\Sent");
+	ck_assert_int_eq(mail_special_use_parse("", &flags, &error), 0);
+	ck_assert_int_eq(flags, 0);
+	ck_assert_str_eq(mail_special_use_to_str(0), "");
+	ck_assert_int_eq(mail_special_use_parse("\\Sent \\Important",
+						&flags, &error), -1);
+	ck_assert_str_eq(error, "Unknown SPECIAL-USE flag: \\Important");
+	ck_assert_int_eq(mail_special_use_parse("\\Sentx", &flags, &error), -1);
+	ck_assert_int_eq(mail_special_use_parse("Sent", &flags, &error), -1);
+
+	ns = ns_add(nss, "inbox", (const char *const[]){ "inbox", "yes",
+		"separator", "/", NULL });
+	ck_assert_int_eq(mail_namespace_add_mailbox(nss, ns, "Sent",
+		"\\Sent", "subscribe", &error), 0);
+	ck_assert_int_eq(mail_namespace_add_mailbox(nss, ns, "Arch/2020",
+		"\\Archive", NULL, &error), 0);
+	ck_assert_int_eq(mail_namespace_add_mailbox(nss, ns, "Junk",
+		"\\Spam", NULL, &error), -1);
+	ck_assert_str_eq(error, "mailbox Junk: special_use: "
+			 "Unknown SPECIAL-USE flag: \\Spam");
+	ck_assert_int_eq(mail_namespace_add_mailbox(nss, ns, "Junk",
+		NULL, "always", &error), -1);
+	ck_assert_str_eq(error, "mailbox Junk: auto: Invalid value: always");
+	ck_assert_int_eq(mail_namespaces_finish(nss, &error), 0);
+	ck_assert(mail_namespaces_have_special_use(nss));
+	ck_assert_uint_eq(array_count(&ns->mailboxes), 2);
+	ck_assert_int_eq(array_idx(&ns->mailboxes, 0)->autocreate,
+			 MAIL_NAMESPACE_AUTO_SUBSCRIBE);
+	ck_assert_int_eq(array_idx(&ns->mailboxes, 1)->autocreate,
+			 MAIL_NAMESPACE_AUTO_NO);
+	ck_assert_int_eq(mail_namespace_get_special_use(ns, "Sent"),
+			 MAIL_SPECIAL_USE_SENT);
+	ck_assert_int_eq(mail_namespace_get_special_use(ns, "Arch/2020"),
+			 MAIL_SPECIAL_USE_ARCHIVE);
+	ck_assert_int_eq(mail_namespace_get_special_use(ns, "sent"), 0);
+	ck_assert_int_eq(mail_namespace_get_special_use(ns, "Junk"), 0);
+}
+END_TEST
+
+START_TEST(test_namespace_courier_prefix)
+{
+	struct mail_namespaces *nss = mail_namespaces_new(ns_pool);
+	struct mail_namespace *ns;
+	const char *error = NULL;
+
+	ns = ns_add(nss, "", (const char *const[]){ "inbox", "yes",
+		"separator", ".", "prefix", "INBOX.", NULL });
+	ck_assert_int_eq(mail_namespaces_finish(nss, &error), 0);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "INBOX"), ns);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "inbox"), ns);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "INBOX.Sent"), ns);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "inbox.Sent"), ns);
+	ck_assert_ptr_null(mail_namespaces_find(nss, "Sent"));
+	ck_assert_ptr_null(mail_namespaces_find(nss, "INBOXSent"));
+	ck_assert_ptr_null(mail_namespaces_find(nss, ""));
+	ck_assert_str_eq(mail_namespace_to_storage(ns, "INBOX"), "INBOX");
+	ck_assert_str_eq(mail_namespace_to_storage(ns, "inbox"), "INBOX");
+	ck_assert_str_eq(mail_namespace_to_storage(ns, "INBOX.Sent"), "Sent");
+	ck_assert_str_eq(mail_namespace_to_storage(ns, "inbox.a.b"), "a/b");
+	/* INBOX below the prefix is still the storage's INBOX */
+	ck_assert_str_eq(mail_namespace_to_storage(ns, "INBOX.INBOX"), "INBOX");
+	ck_assert_str_eq(mail_namespace_from_storage(ns, "INBOX"), "INBOX");
+	ck_assert_str_eq(mail_namespace_from_storage(ns, "Sent"), "INBOX.Sent");
+	ck_assert_str_eq(mail_namespace_from_storage(ns, "a/b"), "INBOX.a.b");
+}
+END_TEST
+
+START_TEST(test_namespace_routing)
+{
+	struct mail_namespaces *nss = mail_namespaces_new(ns_pool);
+	struct mail_namespace *inbox, *other, *deep;
+	const char *error = NULL;
+
+	inbox = ns_add(nss, "inbox", (const char *const[]){ "inbox", "yes",
+		"separator", "/", NULL });
+	other = ns_add(nss, "other", (const char *const[]){ "separator", "/",
+		"prefix", "Other/", "hidden", "yes", NULL });
+	deep = ns_add(nss, "deep", (const char *const[]){ "separator", "/",
+		"prefix", "Other/Deep/", "list", "no", NULL });
+	ck_assert_int_eq(mail_namespaces_finish(nss, &error), 0);
+	ck_assert(other->hidden && !other->inbox && other->list);
+	ck_assert(!deep->list);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "foo/bar"), inbox);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "INBOX"), inbox);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "Other/x"), other);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "Other"), other);
+	/* the prefix without its separator is the namespace's own root */
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "Other/Deep"), deep);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "Other/Deep/y"), deep);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "OtherX"), inbox);
+	/* the prefix is case-sensitive outside the inbox namespace */
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "other/x"), inbox);
+	ck_assert_str_eq(mail_namespace_to_storage(other, "Other/x/y"), "x/y");
+	ck_assert_str_eq(mail_namespace_to_storage(other, "Other"), "INBOX");
+	ck_assert_str_eq(mail_namespace_from_storage(other, "x/y"), "Other/x/y");
+	/* INBOX belongs to the inbox namespace only */
+	ck_assert_str_eq(mail_namespace_from_storage(other, "INBOX"),
+			 "Other/INBOX");
+
+	mail_namespaces_set_storage_sep(nss, '.');
+	ck_assert_int_eq(inbox->storage_forbidden_char, '.');
+	mail_namespaces_set_storage_sep(nss, '/');
+	ck_assert_int_eq(inbox->storage_forbidden_char, '\0');
+}
+END_TEST
+
+Suite *test_mail_namespace_suite(void)
+{
+	Suite *s = suite_create("mail_namespace");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, ns_setup, ns_teardown);
+	tcase_add_test(tc, test_namespace_default);
+	tcase_add_test(tc, test_namespace_errors);
+	tcase_add_test(tc, test_special_use);
+	tcase_add_test(tc, test_namespace_courier_prefix);
+	tcase_add_test(tc, test_namespace_routing);
+	suite_add_tcase(s, tc);
+	return s;
+}
