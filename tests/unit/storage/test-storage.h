@@ -18,5 +18,6 @@ Suite *test_mailbox_subscriptions_suite(void);
 Suite *test_maildir_keywords_suite(void);
 Suite *test_mail_keywords_suite(void);
 Suite *test_mail_namespace_suite(void);
+Suite *test_mail_search_suite(void);
 
 #endif

@@ -1,0 +1,418 @@
+/* Copyright (c) dovecot-like authors. mail-search.c: runs a search program
+   over a mailbox. Flags, keywords, sizes, dates and sets come from the
+   storage's accessors; header and body keys need one streaming pass over
+   the message: header values are RFC 2047 decoded and unfolded, strings
+   match as case-insensitive (ASCII folding) substrings of the raw UTF-8. */
+#include "lib.h"
+#include "str.h"
+#include "istream.h"
+#include "message-header-parser.h"
+#include "message-header-decode.h"
+#include "message-date.h"
+#include "mail-search.h"
+
+#include <string.h>
+#include <strings.h>
+
+/* Longest header value searched (the rest of a field is cut). */
+#define MAIL_SEARCH_MAX_HEADER_SIZE (64 * 1024)
+/* Body chunk compared at a time (plus the tail of the previous one). */
+#define MAIL_SEARCH_BODY_CHUNK 8192
+
+/* ASCII lowercase in place. */
+static void search_lcase(unsigned char *data, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size; i++) {
+		if (data[i] >= 'A' && data[i] <= 'Z')
+			data[i] = (unsigned char)(data[i] - 'A' + 'a');
+	}
+}
+
+/* needle is already ASCII-lowercased by the builder, hay must be too:
+   memmem is linear, so a long key against a big body can't go quadratic. */
+static bool search_mem_contains(const unsigned char *hay, size_t hay_len,
+				const char *needle)
+{
+	size_t n = strlen(needle);
+
+	return n == 0 || memmem(hay, hay_len, needle, n) != NULL;
+}
+
+/* The day (midnight UTC of the date) of t as seen in zone tz (minutes). */
+static time_t search_day_of(time_t t, int tz_offset)
+{
+	time_t local = t + (time_t)tz_offset * 60;
+	time_t day = local / 86400 * 86400;
+
+	if (local < 0 && local % 86400 != 0)
+		day -= 86400;
+	return day;
+}
+
+/* INTERNALDATE's day in the server's local zone. */
+static time_t search_local_day(time_t t)
+{
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return search_day_of(t, 0);
+	return search_day_of(t, (int)(tm.tm_gmtoff / 60));
+}
+
+static bool search_date_cmp(enum mail_search_arg_type type, time_t day,
+			    time_t key)
+{
+	switch (type) {
+	case SEARCH_BEFORE:
+	case SEARCH_SENTBEFORE:
+		return day < key;
+	case SEARCH_ON:
+	case SEARCH_SENTON:
+		return day == key;
+	default:
+		return day >= key;
+	}
+}
+
+static bool search_args_need_content(const struct mail_search_arg *arg)
+{
+	for (; arg != NULL; arg = arg->next) {
+		switch (arg->type) {
+		case SEARCH_SUB:
+		case SEARCH_OR:
+			if (search_args_need_content(arg->value.subargs))
+				return true;
+			break;
+		case SEARCH_HEADER:
+		case SEARCH_BODY:
+		case SEARCH_TEXT:
+		case SEARCH_SENTBEFORE:
+		case SEARCH_SENTON:
+		case SEARCH_SENTSINCE:
+			return true;
+		default:
+			break;
+		}
+	}
+	return false;
+}
+
+/* Sets every content key's matched = false before a message. */
+static void search_args_reset(struct mail_search_arg *arg)
+{
+	for (; arg != NULL; arg = arg->next) {
+		arg->matched = false;
+		if (arg->type == SEARCH_SUB || arg->type == SEARCH_OR)
+			search_args_reset(arg->value.subargs);
+	}
+}
+
+/* One unfolded header field: name, decoded value. */
+static void search_args_header(struct mail_search_arg *arg, const char *name,
+			       const unsigned char *raw, size_t raw_len,
+			       const char *decoded, size_t decoded_len)
+{
+	for (; arg != NULL; arg = arg->next) {
+		switch (arg->type) {
+		case SEARCH_SUB:
+		case SEARCH_OR:
+			search_args_header(arg->value.subargs, name, raw,
+					   raw_len, decoded, decoded_len);
+			break;
+		case SEARCH_HEADER:
+			if (!arg->matched &&
+			    strcasecmp(arg->hdr_field, name) == 0)
+				arg->matched = search_mem_contains(
+					(const unsigned char *)decoded,
+					decoded_len, arg->value.str);
+			break;
+		case SEARCH_TEXT:
+			if (!arg->matched)
+				arg->matched = search_mem_contains(
+					(const unsigned char *)decoded,
+					decoded_len, arg->value.str) ||
+					search_mem_contains((const unsigned char *)name,
+							    strlen(name), arg->value.str);
+			break;
+		case SEARCH_SENTBEFORE:
+		case SEARCH_SENTON:
+		case SEARCH_SENTSINCE: {
+			time_t t;
+			int tz;
+
+			if (strcasecmp(name, "Date") == 0 &&
+			    message_date_parse(raw, raw_len, &t, &tz))
+				arg->matched = search_date_cmp(arg->type,
+					search_day_of(t, tz), arg->value.date);
+			break;
+		}
+		default:
+			break;
+		}
+	}
+}
+
+/* A body chunk; data includes the overlap kept from the previous chunk. */
+static void search_args_body(struct mail_search_arg *arg,
+			     const unsigned char *data, size_t size)
+{
+	for (; arg != NULL; arg = arg->next) {
+		if (arg->type == SEARCH_SUB || arg->type == SEARCH_OR)
+			search_args_body(arg->value.subargs, data, size);
+		else if ((arg->type == SEARCH_BODY || arg->type == SEARCH_TEXT) &&
+			 !arg->matched)
+			arg->matched = search_mem_contains(data, size,
+							   arg->value.str);
+	}
+}
+
+static size_t search_args_max_len(const struct mail_search_arg *arg)
+{
+	size_t max = 0, len;
+
+	for (; arg != NULL; arg = arg->next) {
+		if (arg->type == SEARCH_SUB || arg->type == SEARCH_OR)
+			len = search_args_max_len(arg->value.subargs);
+		else if (arg->type == SEARCH_BODY || arg->type == SEARCH_TEXT)
+			len = strlen(arg->value.str);
+		else
+			len = 0;
+		if (len > max)
+			max = len;
+	}
+	return max;
+}
+
+static int search_read_header(struct istream *input,
+			      struct mail_search_arg *args)
+{
+	struct message_header_parser_ctx *parser;
+	struct message_header_line *hdr;
+	struct str *decoded = t_str_new(256);
+	char *name;
+
+	parser = message_header_parser_init(input, NULL, 0);
+	message_header_parser_set_max_field_size(parser,
+						 MAIL_SEARCH_MAX_HEADER_SIZE);
+	while (message_parse_header_next(parser, &hdr) > 0) {
+		if (hdr->eoh)
+			break;
+		if (hdr->continues) {
+			hdr->use_full_value = true;
+			continue;
+		}
+		str_truncate(decoded, 0);
+		message_header_decode_utf8(hdr->full_value,
+					   hdr->full_value_len, decoded);
+		/* the str's own buffer: lowercased in place */
+		search_lcase((unsigned char *)str_c(decoded), str_len(decoded));
+		name = p_strdup(tmp_pool, hdr->name);
+		search_lcase((unsigned char *)name, strlen(name));
+		search_args_header(args, name, hdr->full_value,
+				   hdr->full_value_len, str_c(decoded),
+				   str_len(decoded));
+	}
+	message_header_parser_deinit(&parser);
+	return input->stream_errno != 0 ? -1 : 0;
+}
+
+/* Streams the body in chunks, keeping the last (longest key - 1) bytes so
+   a match across a chunk border is found. */
+static int search_read_body(struct istream *input,
+			    struct mail_search_arg *args)
+{
+	size_t keep = search_args_max_len(args), size, carry = 0;
+	const unsigned char *data;
+	unsigned char *buf;
+
+	if (keep == 0)
+		return 0;
+	keep--;
+	buf = t_new(unsigned char, keep + MAIL_SEARCH_BODY_CHUNK);
+	for (;;) {
+		data = istream_get_data(input, &size);
+		if (size == 0) {
+			if (istream_read(input) > 0)
+				continue;
+			data = istream_get_data(input, &size);
+			if (size == 0)
+				break;
+		}
+		if (size > MAIL_SEARCH_BODY_CHUNK)
+			size = MAIL_SEARCH_BODY_CHUNK;
+		memcpy(buf + carry, data, size);
+		search_lcase(buf + carry, size);
+		istream_skip(input, size);
+		search_args_body(args, buf, carry + size);
+		if (carry + size > keep) {
+			memmove(buf, buf + carry + size - keep, keep);
+			carry = keep;
+		} else
+			carry += size;
+	}
+	return input->stream_errno != 0 ? -1 : 0;
+}
+
+/* Evaluates one key list as AND (or OR); content keys use matched. */
+static int search_eval(struct mailbox *box, uint32_t seq,
+		       struct mail_search_arg *arg, bool is_or);
+
+static int search_eval_one(struct mailbox *box, uint32_t seq,
+			   struct mail_search_arg *arg)
+{
+	const char *const *names;
+	unsigned int i, count;
+	uoff_t size;
+	time_t t;
+	int ret = 0;
+
+	switch (arg->type) {
+	case SEARCH_ALL:
+		ret = 1;
+		break;
+	case SEARCH_SUB:
+	case SEARCH_OR:
+		ret = search_eval(box, seq, arg->value.subargs,
+				  arg->type == SEARCH_OR);
+		break;
+	case SEARCH_FLAGS:
+		ret = (mail_get_flags(box, seq) & arg->value.flags) ==
+			arg->value.flags;
+		break;
+	case SEARCH_KEYWORD:
+		names = mailbox_get_keywords(box, &count);
+		for (i = 0; i < count; i++) {
+			if (strcasecmp(names[i], arg->value.str) == 0)
+				break;
+		}
+		ret = i < count &&
+			mail_keywords_has(mail_get_keywords(box, seq), i);
+		break;
+	case SEARCH_SEQSET:
+		ret = seq_range_array_exists(&arg->ranges, seq);
+		break;
+	case SEARCH_UIDSET:
+		ret = seq_range_array_exists(&arg->ranges,
+					     mailbox_seq_to_uid(box, seq));
+		break;
+	case SEARCH_BEFORE:
+	case SEARCH_ON:
+	case SEARCH_SINCE:
+		if (mail_get_received_date(box, seq, &t) < 0)
+			return -1;
+		ret = search_date_cmp(arg->type, search_local_day(t),
+				      arg->value.date);
+		break;
+	case SEARCH_SMALLER:
+	case SEARCH_LARGER:
+		if (mail_get_virtual_size(box, seq, &size) < 0)
+			return -1;
+		ret = arg->type == SEARCH_SMALLER ? size < arg->value.size :
+			size > arg->value.size;
+		break;
+	default:
+		ret = arg->matched;
+		break;
+	}
+	if (ret < 0)
+		return -1;
+	return arg->negate ? !ret : ret;
+}
+
+static int search_eval(struct mailbox *box, uint32_t seq,
+		       struct mail_search_arg *arg, bool is_or)
+{
+	int ret;
+
+	for (; arg != NULL; arg = arg->next) {
+		ret = search_eval_one(box, seq, arg);
+		if (ret < 0)
+			return -1;
+		if (is_or && ret == 1)
+			return 1;
+		if (!is_or && ret == 0)
+			return 0;
+	}
+	return is_or ? 0 : 1;
+}
+
+void mail_search_resolve_sets(struct mailbox *box, struct mail_search_arg *arg)
+{
+	uint32_t count = mailbox_get_messages_count(box), max;
+	const char *error;
+
+	for (; arg != NULL; arg = arg->next) {
+		if (arg->type == SEARCH_SUB || arg->type == SEARCH_OR)
+			mail_search_resolve_sets(box, arg->value.subargs);
+		if (arg->type != SEARCH_SEQSET && arg->type != SEARCH_UIDSET)
+			continue;
+		seq_range_array_free(&arg->ranges);
+		max = arg->type == SEARCH_SEQSET ? count :
+			(count == 0 ? 0 : mailbox_seq_to_uid(box, count));
+		/* validated when built; "*" in an empty mailbox: no ranges */
+		if (max > 0)
+			(void)imap_seqset_parse(arg->seqset_str,
+						strlen(arg->seqset_str), max,
+						&arg->ranges, &error);
+	}
+}
+
+void mail_search_args_deinit(struct mail_search_arg *arg)
+{
+	for (; arg != NULL; arg = arg->next) {
+		if (arg->type == SEARCH_SUB || arg->type == SEARCH_OR)
+			mail_search_args_deinit(arg->value.subargs);
+		seq_range_array_free(&arg->ranges);
+	}
+}
+
+int mail_search_match(struct mailbox *box, uint32_t seq,
+		      struct mail_search_arg *args)
+{
+	struct istream *input;
+	int ret;
+
+	search_args_reset(args);
+	if (search_args_need_content(args)) {
+		if (mail_get_stream(box, seq, &input) < 0)
+			return -1;
+		ret = search_read_header(input, args);
+		if (ret == 0)
+			ret = search_read_body(input, args);
+		istream_unref(&input);
+		if (ret < 0)
+			return -1;
+	}
+	return search_eval(box, seq, args, false);
+}
+
+int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
+		    bool uids, ARRAY_TYPE(uint32) *result_r)
+{
+	uint32_t seq, count = mailbox_get_messages_count(box), value;
+	enum mail_storage_error error;
+	const char *str;
+	int ret = 0;
+
+	mail_search_resolve_sets(box, args);
+	for (seq = 1; seq <= count; seq++) {
+		int match = mail_search_match(box, seq, args);
+
+		if (match < 0) {
+			error = mailbox_get_last_error(box, &str);
+			if (error == MAIL_ERROR_EXPUNGED ||
+			    error == MAIL_ERROR_NOTFOUND)
+				continue;
+			ret = -1;
+			break;
+		}
+		if (match == 0)
+			continue;
+		value = uids ? mailbox_seq_to_uid(box, seq) : seq;
+		array_append(result_r, &value);
+	}
+	mail_search_args_deinit(args);
+	return ret;
+}

@@ -1,0 +1,147 @@
+"""SEARCH and UID SEARCH (RFC 3501 6.4.4) against a running server, on
+Maildir and mbox: messages appended over IMAP with flags, dates, RFC 2047
+encoded headers; exact "* SEARCH" results for every key family, OR / NOT /
+parentheses, UID SEARCH, CHARSET literals, BADCHARSET and BAD replies."""
+import pytest
+from dlserver import Server
+from rawclient import login, select as raw_select
+from test_append_copy import LOCATIONS, prepare_mbox_home, append
+
+MSGS = [
+    # (flags, internaldate, message)
+    ("\\Seen \\Answered", "01-Jan-2020 12:00:00 +0000",
+     b"From: Alice <alice@example.org>\r\nTo: bob@example.com\r\n"
+     b"Cc: carol@example.net\r\n"
+     b"Subject: =?ISO-8859-1?Q?caf=E9_menu?=\r\n"
+     b"Date: Wed, 01 Jan 2020 09:00:00 +0000\r\n\r\nHello world\r\n"),
+    ("\\Flagged \\Deleted", "15-Jun-2021 12:00:00 +0000",
+     b"From: dave@example.org\r\nTo: alice@example.org\r\n"
+     b"Bcc: eve@example.com\r\nSubject: Quarterly\r\n report\r\n"
+     b"X-Custom: special\r\n"
+     b"Date: Tue, 15 Jun 2021 23:30:00 -0500\r\n\r\n"
+     b"The budget NUMBERS are in.\r\n"),
+    ("\\Draft $Work", "20-Dec-2022 12:00:00 +0000",
+     b"From: frank@example.org\r\nTo: bob@example.com\r\nSubject: plain\r\n"
+     b"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+     b"Content-Transfer-Encoding: base64\r\n\r\n"
+     b"c2VjcmV0d29yZAo=\r\n" + b"filler line of the body\r\n" * 400),
+]
+
+
+@pytest.fixture(scope="module", params=sorted(LOCATIONS))
+def conn(request):
+    kind = request.param
+    s = Server(users={"demo": "demo"}, messages=0,
+               mail_location=LOCATIONS[kind])
+    s.start()
+    if kind == "mbox":
+        prepare_mbox_home(s)
+    c = login(s)
+    for flags, date, data in MSGS:
+        _, tagged = append(c, "INBOX", data, flags=flags, date=date)
+        assert tagged.startswith("OK "), tagged
+    got = raw_select(c)
+    assert got["EXISTS"] == 3, got
+    c.recent = got["RECENT"]
+    # a gap in the UIDs: UID SEARCH must answer UIDs
+    yield c
+    c.close()
+    s.stop()
+
+
+def search(c, keys):
+    untagged, tagged = c.command("SEARCH " + keys)
+    assert tagged == "OK Search completed.", (keys, untagged, tagged)
+    assert len(untagged) == 1 and untagged[0].startswith("* SEARCH"), untagged
+    return [int(x) for x in untagged[0].split()[2:]]
+
+
+@pytest.mark.parametrize("keys,want", [
+    ("ALL", [1, 2, 3]),
+    ("all", [1, 2, 3]),
+    ("SEEN", [1]), ("UNSEEN", [2, 3]), ("ANSWERED", [1]),
+    ("UNANSWERED", [2, 3]), ("FLAGGED", [2]), ("UNFLAGGED", [1, 3]),
+    ("DELETED", [2]), ("UNDELETED", [1, 3]), ("DRAFT", [3]),
+    ("UNDRAFT", [1, 2]), ("KEYWORD $work", [3]), ("UNKEYWORD $Work", [1, 2]),
+    ("KEYWORD nosuch", []),
+    ("1", [1]), ("2:*", [2, 3]), ("*", [3]), ("1,3", [1, 3]),
+    ("UID 1:2", [1, 2]), ("UID *", [3]),
+    ("LARGER 1000", [3]), ("SMALLER 300", [1, 2]),
+    ("BEFORE 15-Jun-2021", [1]), ("ON 15-Jun-2021", [2]),
+    ("SINCE 15-Jun-2021", [2, 3]), ("SINCE 1-Jan-2030", []),
+    ("SENTBEFORE 2-Jan-2020", [1]), ("SENTON 15-Jun-2021", [2]),
+    ("SENTSINCE 16-Jun-2021", []),
+    ("FROM alice", [1]), ("TO ALICE", [2]), ("CC carol", [1]),
+    ("BCC eve", [2]), ("SUBJECT \"quarterly report\"", [2]),
+    ("SUBJECT caf", [1]), ("HEADER X-Custom spec", [2]),
+    ("HEADER x-custom \"\"", [2]), ("HEADER Date \"\"", [1, 2]),
+    ("BODY numbers", [2]), ("BODY alice", []), ("TEXT alice", [1, 2]),
+    ("TEXT filler", [3]),
+    ("OR SEEN FLAGGED", [1, 2]), ("NOT SEEN", [2, 3]),
+    ("(SEEN) (ANSWERED)", [1]), ("OR (SEEN FLAGGED) DRAFT", [3]),
+    ("NOT (OR 1 2)", [3]), ("NOT NOT 2", [2]), ("SEEN FLAGGED", []),
+])
+def test_search_keys(conn, keys, want):
+    assert search(conn, keys) == want
+
+
+def test_recent_new_old(conn):
+    """APPEND may or may not make messages \\Recent for this session:
+    the keys must agree with what SELECT reported."""
+    recent = search(conn, "RECENT")
+    assert len(recent) == conn.recent
+    assert search(conn, "NEW") == [s for s in recent if s != 1]
+    assert search(conn, "OLD") == [s for s in [1, 2, 3] if s not in recent]
+    assert search(conn, "NOT RECENT") == search(conn, "OLD")
+
+
+def test_uid_search(conn):
+    untagged, tagged = conn.command("UID SEARCH 2:3")
+    assert tagged == "OK Search completed."
+    uids = [int(x) for x in untagged[0].split()[2:]]
+    untagged, tagged = conn.command("UID FETCH 1:* UID")
+    assert len(uids) == 2 and uids == sorted(uids)
+    untagged, tagged = conn.command("UID SEARCH UID %d" % uids[1])
+    assert untagged == ["* SEARCH %d" % uids[1]], untagged
+
+
+def _literal_search(c, charset, text):
+    c.n += 1
+    tag = "t%d" % c.n
+    c.send(("%s SEARCH CHARSET %s SUBJECT {%d}\r\n"
+            % (tag, charset, len(text))).encode())
+    assert c.readline() == "+ OK"
+    c.send(text + b"\r\n")
+    return c.read_response(tag)
+
+
+def test_charset_literals(conn):
+    assert _literal_search(conn, "UTF-8", "café".encode("utf-8")) == \
+        (["* SEARCH 1"], "OK Search completed.")
+    assert _literal_search(conn, "ISO-8859-1", "CAFé".encode("latin-1")) == \
+        (["* SEARCH 1"], "OK Search completed.")
+
+
+def test_badcharset(conn):
+    assert conn.command("SEARCH CHARSET X-NOSUCH-CS ALL") == \
+        ([], "NO [BADCHARSET (UTF-8 US-ASCII)] Unknown charset")
+
+
+@pytest.mark.parametrize("keys,why", [
+    ("", "Missing search key"),
+    ("FOO", "Unknown search key"),
+    ("BEFORE", "Missing parameter for BEFORE"),
+    ("BEFORE 32-Jan-2020", "Invalid date for BEFORE"),
+    ("LARGER 99999999999", "Invalid number for LARGER"),
+    ("OR SEEN", "Missing search key"),
+    ("()", "Missing search key"),
+    ("1:x", "Invalid message sequence set"),
+    ("(" * 150 + "ALL" + ")" * 150, None),
+    ("NOT " * 150 + "ALL", "Search keys nested too deeply"),
+])
+def test_search_bad(conn, keys, why):
+    untagged, tagged = conn.command("SEARCH " + keys)
+    assert untagged == []
+    assert tagged.startswith("BAD "), tagged
+    if why is not None:
+        assert tagged == "BAD Error in IMAP command SEARCH: " + why

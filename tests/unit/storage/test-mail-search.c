@@ -1,0 +1,261 @@
+/* Copyright (c) dovecot-like authors. SEARCH tests: mail_search_build()
+   over IMAP args parsed by imap_parser (every key family, case, malformed
+   input: unbalanced parens, missing args, bad dates, huge numbers, deep
+   nesting, unknown keys, charsets) and mail_search_run() on a temp Maildir
+   (flags, sets, sizes, dates, headers with RFC 2047, body across chunk
+   borders). */
+#include "lib.h"
+#include "str.h"
+#include "istream.h"
+#include "imap-parser.h"
+#include "mail-search-build.h"
+#include "test-storage.h"
+#include "test-maildir-common.h"
+
+#include <string.h>
+
+static const struct imap_parser_limits search_limits = {
+	.max_line_length = 65536, .max_literal_size = 65536,
+	.max_list_depth = 1000, .max_args = 10000,
+};
+
+/* Builds "t SEARCH <keys>\r\n"; returns the build result and *error_r
+   (BAD if the IMAP parser itself refused). The tree is in pool. */
+static int build(struct pool *pool, const char *keys, const char *charset,
+		 struct mail_search_arg **args_r, const char **error_r)
+{
+	const char *line = tmp_strconcat("t SEARCH ", keys, "\r\n", NULL);
+	struct istream *in = istream_create_from_data(line, strlen(line));
+	struct imap_parser *parser = imap_parser_create(in, NULL, &search_limits);
+	const struct imap_arg *args;
+	int ret;
+
+	(void)istream_read(in);
+	ck_assert_ptr_nonnull(imap_parser_read_word(parser));
+	ck_assert_ptr_nonnull(imap_parser_read_word(parser));
+	if (imap_parser_read_args(parser, &args) != 1) {
+		*error_r = "parser";
+		ret = MAIL_SEARCH_BUILD_BAD;
+	} else {
+		ret = mail_search_build(pool, args, charset, args_r, error_r);
+		if (ret == MAIL_SEARCH_BUILD_OK)
+			*error_r = "";
+		else
+			*error_r = tmp_strdup(*error_r);
+	}
+	imap_parser_destroy(&parser);
+	istream_unref(&in);
+	return ret;
+}
+
+static const char *build_error(const char *keys)
+{
+	struct pool *pool = pool_create("search test", 1024, 0);
+	struct mail_search_arg *args;
+	const char *error;
+
+	if (build(pool, keys, NULL, &args, &error) == MAIL_SEARCH_BUILD_OK)
+		error = "OK";
+	pool_unref(&pool);
+	return error;
+}
+
+START_TEST(test_build_valid)
+{
+	static const char *const valid[] = {
+		"ALL", "all", "AnSwErEd", "BCC x", "BEFORE 1-Feb-2020",
+		"BODY \"a b\"", "CC x", "DELETED", "DRAFT", "FLAGGED", "FROM x",
+		"HEADER X-A \"\"", "KEYWORD $x", "LARGER 4294967295", "NEW",
+		"NOT SEEN", "OLD", "ON 01-Jan-1999", "OR SEEN UNSEEN", "RECENT",
+		"SEEN", "SENTBEFORE 1-Jan-2000", "SENTON 1-Jan-2000",
+		"SENTSINCE 1-Jan-2000", "SINCE 1-Jan-2000", "SMALLER 0",
+		"SUBJECT {3}\r\nabc", "TEXT x", "TO x", "UID 1:*,5",
+		"UNANSWERED", "UNDELETED", "UNDRAFT", "UNFLAGGED",
+		"UNKEYWORD x", "UNSEEN", "1", "*", "1:3,7:*", "(SEEN) (FROM x)",
+		"OR (SEEN FLAGGED) NOT (1:2)",
+	};
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(valid); i++)
+		ck_assert_msg(strcmp(build_error(valid[i]), "OK") == 0,
+			      "%s: %s", valid[i], build_error(valid[i]));
+}
+END_TEST
+
+START_TEST(test_build_malformed)
+{
+	static const struct {
+		const char *keys, *error;
+	} bad[] = {
+		{ "", "Missing search key" },
+		{ "FOO", "Unknown search key" },
+		{ "SEEN FOO", "Unknown search key" },
+		{ "\"SEEN\"", "Invalid search key" },
+		{ "BEFORE", "Missing parameter for BEFORE" },
+		{ "FROM", "Missing parameter for FROM" },
+		{ "HEADER X", "Missing parameter for HEADER" },
+		{ "BEFORE 30-Feb-2020", "Invalid date for BEFORE" },
+		{ "SINCE 2020-01-01", "Invalid date for SINCE" },
+		{ "SENTON \"1-Jan-2020 \"", "Invalid date for SENTON" },
+		{ "LARGER 4294967296", "Invalid number for LARGER" },
+		{ "SMALLER -1", "Invalid number for SMALLER" },
+		{ "SMALLER 99999999999999999999999", "Invalid number for SMALLER" },
+		{ "LARGER (1)", "Missing parameter for LARGER" },
+		{ "UID x", "Invalid UID set" },
+		{ "UID 0", "Invalid UID set" },
+		{ "1:99999999999", "Invalid message sequence set" },
+		{ "NOT", "Missing search key" },
+		{ "OR SEEN", "Missing search key" },
+		{ "()", "Missing search key" },
+		{ "(SEEN", "parser" },
+		{ "SEEN)", "parser" },
+	};
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(bad); i++)
+		ck_assert_msg(strcmp(build_error(bad[i].keys), bad[i].error) == 0,
+			      "%s: %s", bad[i].keys, build_error(bad[i].keys));
+}
+END_TEST
+
+START_TEST(test_build_depth)
+{
+	struct str *keys = t_str_new(1024);
+	unsigned int i;
+
+	for (i = 0; i < MAIL_SEARCH_MAX_DEPTH - 1; i++)
+		str_append(keys, "NOT ");
+	str_append(keys, "ALL");
+	ck_assert_str_eq(build_error(str_c(keys)), "OK");
+	str_truncate(keys, 0);
+	for (i = 0; i < MAIL_SEARCH_MAX_DEPTH; i++)
+		str_append(keys, "NOT ");
+	str_append(keys, "ALL");
+	ck_assert_str_eq(build_error(str_c(keys)), "Search keys nested too deeply");
+	str_truncate(keys, 0);
+	for (i = 0; i < 500; i++)
+		str_append(keys, "(");
+	str_append(keys, "ALL");
+	for (i = 0; i < 500; i++)
+		str_append(keys, ")");
+	ck_assert_str_eq(build_error(str_c(keys)), "Search keys nested too deeply");
+}
+END_TEST
+
+START_TEST(test_build_charset)
+{
+	struct pool *pool = pool_create("search test", 1024, 0);
+	struct mail_search_arg *args;
+	const char *error;
+
+	ck_assert_int_eq(build(pool, "SUBJECT {4}\r\nCAF\xe9", "ISO-8859-1",
+			       &args, &error), MAIL_SEARCH_BUILD_OK);
+	ck_assert_int_eq(args->value.subargs->type, SEARCH_HEADER);
+	ck_assert_str_eq(args->value.subargs->value.str, "caf\xc3\xa9");
+	ck_assert_str_eq(args->value.subargs->hdr_field, "SUBJECT");
+	ck_assert_int_eq(build(pool, "ALL", "X-NO-SUCH-CHARSET", &args, &error),
+			 MAIL_SEARCH_BUILD_BADCHARSET);
+	ck_assert_int_eq(build(pool, "ALL", "us-ascii", &args, &error),
+			 MAIL_SEARCH_BUILD_OK);
+	pool_unref(&pool);
+}
+END_TEST
+
+/* "seq seq ..." of the matches in the Maildir's INBOX */
+static const char *run(struct mailbox *box, const char *keys, bool uids)
+{
+	struct pool *pool = pool_create("search run", 1024, 0);
+	struct mail_search_arg *args;
+	ARRAY_TYPE(uint32) result;
+	const uint32_t *nums;
+	unsigned int i, count;
+	struct str *out = t_str_new(64);
+	const char *error;
+
+	ck_assert_msg(build(pool, keys, NULL, &args, &error) ==
+		      MAIL_SEARCH_BUILD_OK, "%s: %s", keys, error);
+	array_init(&result, pool, 8);
+	ck_assert_int_eq(mail_search_run(box, args, uids, &result), 0);
+	nums = array_get(&result, &count);
+	for (i = 0; i < count; i++)
+		str_printfa(out, "%s%u", i == 0 ? "" : " ", nums[i]);
+	pool_unref(&pool);
+	return str_c(out);
+}
+
+START_TEST(test_match_maildir)
+{
+	struct str *big = t_str_new(40000);
+	struct mail_user *user;
+	struct mailbox *box;
+	unsigned int i;
+
+	str_append(big, "From: big@example.org\nSubject: big\n"
+		   "Date: Mon, 3 Feb 2020 23:30:00 -0500\n\n");
+	for (i = 0; i < 8190; i++)
+		str_append_c(big, 'x');
+	/* a word across the matcher's 8 KiB chunk border */
+	str_append(big, "NeedleWord");
+	for (i = 0; i < 20000; i++)
+		str_append_c(big, 'y');
+	str_append(big, "\n");
+
+	mkdirs(maildir);
+	deliver("cur", "1577880000.M1P1.host:2,S",
+		"From: Alice <alice@example.org>\nTo: bob@example.com\n"
+		"Subject: =?utf-8?q?gr=C3=BC=C3=9Fe?= and\n  more\n"
+		"Date: Wed, 1 Jan 2020 10:00:00 +0000\n\nhello world\n");
+	deliver("cur", "1577880001.M2P1.host:2,FT",
+		"From: carol@example.org\nX-Tag: Some Value\n\nbody text\n");
+	deliver("cur", "1577880002.M3P1.host:2,", str_c(big));
+	user = user_create("maildir:~/Maildir");
+	box = box_open(user, 0);
+	ck_assert_str_eq(box_uids(box), "1,2,3");
+
+	ck_assert_str_eq(run(box, "ALL", false), "1 2 3");
+	ck_assert_str_eq(run(box, "SEEN", false), "1");
+	ck_assert_str_eq(run(box, "UNSEEN", false), "2 3");
+	ck_assert_str_eq(run(box, "FLAGGED DELETED", false), "2");
+	ck_assert_str_eq(run(box, "OR SEEN FLAGGED", false), "1 2");
+	ck_assert_str_eq(run(box, "NOT (SEEN)", false), "2 3");
+	ck_assert_str_eq(run(box, "2:*", false), "2 3");
+	ck_assert_str_eq(run(box, "UID 3", true), "3");
+	ck_assert_str_eq(run(box, "LARGER 1000", false), "3");
+	ck_assert_str_eq(run(box, "SMALLER 1000", false), "1 2");
+	ck_assert_str_eq(run(box, "FROM ALICE", false), "1");
+	ck_assert_str_eq(run(box, "SUBJECT \"gr\xc3\xbc\xc3\x9f" "e and  more\"",
+			     false), "1");
+	ck_assert_str_eq(run(box, "SUBJECT =?utf-8", false), "");
+	ck_assert_str_eq(run(box, "HEADER x-tag \"some val\"", false), "2");
+	ck_assert_str_eq(run(box, "HEADER X-Tag \"\"", false), "2");
+	ck_assert_str_eq(run(box, "BODY hello", false), "1");
+	ck_assert_str_eq(run(box, "BODY alice", false), "");
+	ck_assert_str_eq(run(box, "TEXT alice", false), "1");
+	ck_assert_str_eq(run(box, "BODY needleword", false), "3");
+	ck_assert_str_eq(run(box, "BODY xneedlewordy", false), "3");
+	ck_assert_str_eq(run(box, "SENTON 1-Jan-2020", false), "1");
+	/* the Date:'s own day in its zone, not UTC's (4 Feb) */
+	ck_assert_str_eq(run(box, "SENTON 3-Feb-2020", false), "3");
+	ck_assert_str_eq(run(box, "SENTBEFORE 3-Feb-2020", false), "1");
+	ck_assert_str_eq(run(box, "SENTSINCE 2-Jan-2020", false), "3");
+	mailbox_close(&box);
+	mail_user_unref(&user);
+}
+END_TEST
+
+Suite *test_mail_search_suite(void)
+{
+	Suite *s = suite_create("mail_search");
+	TCase *tc = tcase_create("build");
+	TCase *tc_match = tcase_create("match");
+
+	tcase_add_test(tc, test_build_valid);
+	tcase_add_test(tc, test_build_malformed);
+	tcase_add_test(tc, test_build_depth);
+	tcase_add_test(tc, test_build_charset);
+	suite_add_tcase(s, tc);
+	tcase_add_checked_fixture(tc_match, setup, teardown);
+	tcase_add_test(tc_match, test_match_maildir);
+	suite_add_tcase(s, tc_match);
+	return s;
+}
