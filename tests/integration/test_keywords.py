@@ -12,6 +12,7 @@ import os, re
 import pytest
 from dlserver import Server
 from rawclient import ok_reply, login, select as raw_select
+from test_append_copy import prepare_mbox_home, prepare_maildir_folder
 
 LOCATIONS = {
     "maildir": "maildir:~/Maildir",
@@ -48,28 +49,13 @@ def srv(request):
                mail_location=LOCATIONS[kind])
     s.start()
     if kind == "mbox":
-        home = s.home("demo")
-        os.makedirs(os.path.join(home, "mail"), exist_ok=True)
-        with open(os.path.join(home, "mail", "inbox"), "wb") as f:
+        prepare_mbox_home(s)
+        with open(os.path.join(s.home("demo"), "mail", "inbox"), "wb") as f:
             for i in range(3):
                 f.write(b"From a@example.org Mon Nov 23 10:00:0%d 2026\n"
                         b"From: a@example.org\nSubject: m%d\n\nbody %d\n\n" % (i, i, i))
-        open(os.path.join(home, "mail", "Archive"), "ab").close()
-        uid, gid = s.uids["demo"]
-        for root, dirs, files in os.walk(os.path.join(home, "mail")):
-            for n in dirs + files:
-                os.chown(os.path.join(root, n), uid, gid)
-            os.chown(root, uid, gid)
     else:
-        base = os.path.join(s.maildir("demo"), ".Archive")
-        for sub in ("cur", "new", "tmp"):
-            os.makedirs(os.path.join(base, sub), exist_ok=True)
-        open(os.path.join(base, "maildirfolder"), "ab").close()
-        uid, gid = s.uids["demo"]
-        for root, dirs, files in os.walk(base):
-            os.chown(root, uid, gid)
-            for n in files:
-                os.chown(os.path.join(root, n), uid, gid)
+        prepare_maildir_folder(s, "demo", "Archive")
     s.kind = kind
     # start from no flags and nothing \Recent: one session takes \Recent
     # and clears the flags the generated messages have

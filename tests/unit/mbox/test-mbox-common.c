@@ -132,3 +132,13 @@ const char *mbox_box_uids(struct mailbox *box)
 	}
 	return str_c(str);
 }
+
+const char *mbox_crash_body(unsigned int i)
+{
+	struct str *str = t_str_new(8192);
+	unsigned int j;
+
+	for (j = 0; j < 150 * (i + 1); j++)
+		str_printfa(str, "message %u line %u\n", i, j);
+	return str_c(str);
+}

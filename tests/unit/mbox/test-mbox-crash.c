@@ -14,17 +14,6 @@
 #define CRASH_MSGS 5
 #define CRASH_MAX_POINTS 400
 
-static const char *crash_body(unsigned int i)
-{
-	struct str *str = t_str_new(8192);
-	unsigned int j;
-
-	/* big enough for several 4 KB chunks */
-	for (j = 0; j < 150 * (i + 1); j++)
-		str_printfa(str, "message %u line %u\n", i, j);
-	return str_c(str);
-}
-
 static void crash_write_mbox(void)
 {
 	struct str *str = t_str_new(65536);
@@ -32,7 +21,7 @@ static void crash_write_mbox(void)
 
 	for (i = 0; i < CRASH_MSGS; i++) {
 		str_printfa(str, "From a@b Thu Nov  9 22:33:5%u 2001\n"
-			    "Subject: %u\n\n%s\n", i, i, crash_body(i));
+			    "Subject: %u\n\n%s\n", i, i, mbox_crash_body(i));
 	}
 	mbox_write_file(mbox_inbox_path(), str_c(str), str_len(str));
 }
@@ -87,7 +76,7 @@ static bool crash_verify(enum crash_op op, bool readonly)
 		uid = mailbox_seq_to_uid(box, seq);
 		ck_assert(uid >= 1 && uid <= CRASH_MSGS);
 		const char *want = tmp_printf("Subject: %u\n\n%s", uid - 1,
-					      crash_body(uid - 1));
+					      mbox_crash_body(uid - 1));
 		struct str *crlf = t_str_new(strlen(want) * 2);
 		for (const char *p = want; *p != '\0'; p++) {
 			if (*p == '\n')

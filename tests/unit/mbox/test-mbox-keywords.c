@@ -523,16 +523,6 @@ END_TEST
 
 #define CRASH_MSGS 4
 
-static const char *crash_body(unsigned int i)
-{
-	struct str *str = t_str_new(8192);
-	unsigned int j;
-
-	for (j = 0; j < 150 * (i + 1); j++)
-		str_printfa(str, "message %u line %u\n", i, j);
-	return str_c(str);
-}
-
 static void crash_child(int points)
 {
 	struct mail_user *user;
@@ -572,7 +562,7 @@ static bool crash_verify(void)
 			"");
 		struct str *want = t_str_new(16384);
 		const char *p = tmp_printf("Subject: %u\n\n%s", seq,
-					   crash_body(seq - 1));
+					   mbox_crash_body(seq - 1));
 		for (; *p != '\0'; p++) {
 			if (*p == '\n')
 				str_append_c(want, '\r');
@@ -601,7 +591,7 @@ START_TEST(test_kw_crash)
 			str_append(str, "X-IMAPbase: 1795461175 0000000004\n");
 		str_printfa(str, "X-UID: %u\nStatus: O\nX-Keywords:%s\n"
 			    "\n%s\n", i + 1, i == 0 ? "" : PAD30,
-			    crash_body(i));
+			    mbox_crash_body(i));
 	}
 	orig = tmp_strdup(str_c(str));
 	for (points = 0; points < 400 && !finished; points++) {

@@ -28,6 +28,9 @@ const char *mbox_read_file(const char *path, size_t *len_r);
 /* mail_location "mbox:<home>/mail:INBOX=<home>/inbox" */
 struct mail_user *mbox_user_create(void);
 const char *mbox_inbox_path(void);
+/* Body of crash-test message i: 150 * (i + 1) lines, several 4 KB chunks
+   (tmp). */
+const char *mbox_crash_body(unsigned int i);
 struct mailbox *mbox_box_open(struct mail_user *user, enum mailbox_flags flags);
 /* The message as the client sees it (asserts it has no NULs). */
 const char *mbox_msg_text(struct mailbox *box, uint32_t seq);
