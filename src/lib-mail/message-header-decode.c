@@ -158,15 +158,20 @@ void message_header_decode_utf8(const unsigned char *data, size_t size,
 	struct header_decoder dec;
 	struct encoded_word word;
 	struct decode_memo memo;
-	struct buf *decoded = buf_create(tmp_pool, 128);
+	/* created on the first "=?": a plain header (the common case, e.g. a
+	   SEARCH over every message) allocates nothing from tmp_pool */
+	struct buf *decoded = NULL;
 
 	memset(&dec, 0, sizeof(dec));
 	memset(&memo, 0, sizeof(memo));
 	dec.dest = dest;
-	dec.pending = buf_create(tmp_pool, 128);
 	for (p = data; p + 1 < end; p++) {
 		if (p[0] != '=' || p[1] != '?')
 			continue;
+		if (decoded == NULL) {
+			decoded = buf_create(tmp_pool, 128);
+			dec.pending = buf_create(tmp_pool, 128);
+		}
 		buf_reset(decoded);
 		if (!encoded_word_parse(p, end, &memo, &word, decoded))
 			continue;

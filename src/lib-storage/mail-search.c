@@ -1,8 +1,10 @@
 /* Copyright (c) dovecot-like authors. mail-search.c: runs a search program
    over a mailbox. Flags, keywords, sizes, dates and sets come from the
-   storage's accessors; header and body keys need one streaming pass over
-   the message: header values are RFC 2047 decoded and unfolded, strings
-   match as case-insensitive (ASCII folding) substrings of the raw UTF-8. */
+   storage's accessors and are evaluated first (three-valued: content keys
+   unknown); only a message whose result is still undecided gets one
+   streaming pass for the header and body keys: header values are RFC 2047
+   decoded and unfolded, strings match as case-insensitive (ASCII folding)
+   substrings of the raw UTF-8. */
 #include "lib.h"
 #include "str.h"
 #include "istream.h"
@@ -10,6 +12,7 @@
 #include "message-header-decode.h"
 #include "message-date.h"
 #include "mail-search.h"
+#include "mail-storage-private.h"
 
 #include <string.h>
 #include <strings.h>
@@ -18,6 +21,22 @@
 #define MAIL_SEARCH_MAX_HEADER_SIZE (64 * 1024)
 /* Body chunk compared at a time (plus the tail of the previous one). */
 #define MAIL_SEARCH_BODY_CHUNK 8192
+
+/* search_eval's third value: a content key not read yet. */
+#define SEARCH_UNKNOWN 2
+
+/* One mail_search_run: what is computed once per search, and a pool for
+   per-message data (cleared per message, so a search over 100k messages
+   doesn't grow tmp_pool inside one ioloop callback). */
+struct search_ctx {
+	struct mailbox *box;
+	struct mail_search_arg *args;
+	struct pool *msg_pool;
+	bool need_content;
+	/* longest BODY/TEXT key - 1, and a body buffer of keep + chunk */
+	size_t keep;
+	unsigned char *body_buf;
+};
 
 /* ASCII lowercase in place. */
 static void search_lcase(unsigned char *data, size_t size)
@@ -185,12 +204,11 @@ static size_t search_args_max_len(const struct mail_search_arg *arg)
 	return max;
 }
 
-static int search_read_header(struct istream *input,
-			      struct mail_search_arg *args)
+static int search_read_header(struct search_ctx *ctx, struct istream *input)
 {
 	struct message_header_parser_ctx *parser;
 	struct message_header_line *hdr;
-	struct str *decoded = t_str_new(256);
+	struct str *decoded = str_new(ctx->msg_pool, 256);
 	char *name;
 
 	parser = message_header_parser_init(input, NULL, 0);
@@ -208,9 +226,10 @@ static int search_read_header(struct istream *input,
 					   hdr->full_value_len, decoded);
 		/* the str's own buffer: lowercased in place */
 		search_lcase((unsigned char *)str_c(decoded), str_len(decoded));
-		name = p_strdup(tmp_pool, hdr->name);
+		/* TEXT matches the name too: needs it lowercased */
+		name = p_strdup(ctx->msg_pool, hdr->name);
 		search_lcase((unsigned char *)name, strlen(name));
-		search_args_header(args, name, hdr->full_value,
+		search_args_header(ctx->args, name, hdr->full_value,
 				   hdr->full_value_len, str_c(decoded),
 				   str_len(decoded));
 	}
@@ -220,17 +239,15 @@ static int search_read_header(struct istream *input,
 
 /* Streams the body in chunks, keeping the last (longest key - 1) bytes so
    a match across a chunk border is found. */
-static int search_read_body(struct istream *input,
-			    struct mail_search_arg *args)
+static int search_read_body(struct search_ctx *ctx, struct istream *input)
 {
-	size_t keep = search_args_max_len(args), size, carry = 0;
+	size_t keep = ctx->keep, size, carry = 0;
 	const unsigned char *data;
-	unsigned char *buf;
+	unsigned char *buf = ctx->body_buf;
+	struct mail_search_arg *args = ctx->args;
 
-	if (keep == 0)
+	if (buf == NULL)
 		return 0;
-	keep--;
-	buf = t_new(unsigned char, keep + MAIL_SEARCH_BODY_CHUNK);
 	for (;;) {
 		data = istream_get_data(input, &size);
 		if (size == 0) {
@@ -255,15 +272,14 @@ static int search_read_body(struct istream *input,
 	return input->stream_errno != 0 ? -1 : 0;
 }
 
-/* Evaluates one key list as AND (or OR); content keys use matched. */
+/* Evaluates one key list as AND (or OR): 1, 0, SEARCH_UNKNOWN (a content
+   key while !content, i.e. the message isn't read yet) or -1 error. */
 static int search_eval(struct mailbox *box, uint32_t seq,
-		       struct mail_search_arg *arg, bool is_or);
+		       struct mail_search_arg *arg, bool is_or, bool content);
 
 static int search_eval_one(struct mailbox *box, uint32_t seq,
-			   struct mail_search_arg *arg)
+			   struct mail_search_arg *arg, bool content)
 {
-	const char *const *names;
-	unsigned int i, count;
 	uoff_t size;
 	time_t t;
 	int ret = 0;
@@ -275,20 +291,17 @@ static int search_eval_one(struct mailbox *box, uint32_t seq,
 	case SEARCH_SUB:
 	case SEARCH_OR:
 		ret = search_eval(box, seq, arg->value.subargs,
-				  arg->type == SEARCH_OR);
+				  arg->type == SEARCH_OR, content);
 		break;
 	case SEARCH_FLAGS:
 		ret = (mail_get_flags(box, seq) & arg->value.flags) ==
 			arg->value.flags;
 		break;
 	case SEARCH_KEYWORD:
-		names = mailbox_get_keywords(box, &count);
-		for (i = 0; i < count; i++) {
-			if (strcasecmp(names[i], arg->value.str) == 0)
-				break;
-		}
-		ret = i < count &&
-			mail_keywords_has(mail_get_keywords(box, seq), i);
+		/* keyword_idx resolved once per search */
+		ret = arg->keyword_known &&
+			mail_keywords_has(mail_get_keywords(box, seq),
+					  arg->keyword_idx);
 		break;
 	case SEARCH_SEQSET:
 		ret = seq_range_array_exists(&arg->ranges, seq);
@@ -313,39 +326,56 @@ static int search_eval_one(struct mailbox *box, uint32_t seq,
 			size > arg->value.size;
 		break;
 	default:
+		if (!content)
+			return SEARCH_UNKNOWN;
 		ret = arg->matched;
 		break;
 	}
-	if (ret < 0)
-		return -1;
+	if (ret < 0 || ret == SEARCH_UNKNOWN)
+		return ret;
 	return arg->negate ? !ret : ret;
 }
 
 static int search_eval(struct mailbox *box, uint32_t seq,
-		       struct mail_search_arg *arg, bool is_or)
+		       struct mail_search_arg *arg, bool is_or, bool content)
 {
+	bool unknown = false;
 	int ret;
 
 	for (; arg != NULL; arg = arg->next) {
-		ret = search_eval_one(box, seq, arg);
+		ret = search_eval_one(box, seq, arg, content);
 		if (ret < 0)
 			return -1;
-		if (is_or && ret == 1)
+		if (ret == SEARCH_UNKNOWN)
+			unknown = true;
+		else if (is_or && ret == 1)
 			return 1;
-		if (!is_or && ret == 0)
+		else if (!is_or && ret == 0)
 			return 0;
 	}
+	if (unknown)
+		return SEARCH_UNKNOWN;
 	return is_or ? 0 : 1;
 }
 
-void mail_search_resolve_sets(struct mailbox *box, struct mail_search_arg *arg)
+/* Once per search: seqsets against box's current counts, keyword names to
+   indexes. */
+static void search_args_resolve(struct mailbox *box,
+				struct mail_search_arg *arg)
 {
 	uint32_t count = mailbox_get_messages_count(box), max;
 	const char *error;
 
 	for (; arg != NULL; arg = arg->next) {
 		if (arg->type == SEARCH_SUB || arg->type == SEARCH_OR)
-			mail_search_resolve_sets(box, arg->value.subargs);
+			search_args_resolve(box, arg->value.subargs);
+		if (arg->type == SEARCH_KEYWORD) {
+			int idx = mailbox_keyword_lookup(box, arg->value.str);
+
+			arg->keyword_known = idx >= 0;
+			arg->keyword_idx = idx < 0 ? 0 : (unsigned int)idx;
+			continue;
+		}
 		if (arg->type != SEARCH_SEQSET && arg->type != SEARCH_UIDSET)
 			continue;
 		seq_range_array_free(&arg->ranges);
@@ -359,33 +389,53 @@ void mail_search_resolve_sets(struct mailbox *box, struct mail_search_arg *arg)
 	}
 }
 
-void mail_search_args_deinit(struct mail_search_arg *arg)
+/* Frees resolved seqset ranges. */
+static void search_args_deinit(struct mail_search_arg *arg)
 {
 	for (; arg != NULL; arg = arg->next) {
 		if (arg->type == SEARCH_SUB || arg->type == SEARCH_OR)
-			mail_search_args_deinit(arg->value.subargs);
+			search_args_deinit(arg->value.subargs);
 		seq_range_array_free(&arg->ranges);
 	}
 }
 
-int mail_search_match(struct mailbox *box, uint32_t seq,
-		      struct mail_search_arg *args)
+/* Reads the header and body of seq, setting the content keys' matched. */
+static int search_read_content(struct search_ctx *ctx, uint32_t seq)
 {
 	struct istream *input;
 	int ret;
 
-	search_args_reset(args);
-	if (search_args_need_content(args)) {
-		if (mail_get_stream(box, seq, &input) < 0)
-			return -1;
-		ret = search_read_header(input, args);
-		if (ret == 0)
-			ret = search_read_body(input, args);
-		istream_unref(&input);
-		if (ret < 0)
-			return -1;
+	search_args_reset(ctx->args);
+	if (mail_get_stream(ctx->box, seq, &input) < 0)
+		return -1;
+	ret = search_read_header(ctx, input);
+	if (ret == 0)
+		ret = search_read_body(ctx, input);
+	if (ret < 0) {
+		/* set our own error: the box may still hold an older
+		   EXPUNGED one that mail_search_run would skip on */
+		log_error("SEARCH: reading message %u failed: %s", seq,
+			  istream_get_error(input));
+		mailbox_set_internal_error(ctx->box);
 	}
-	return search_eval(box, seq, args, false);
+	istream_unref(&input);
+	return ret;
+}
+
+/* One message: the cheap keys first; the message is read only when the
+   result still depends on a content key. 1 match, 0 no, -1 error. */
+static int search_match(struct search_ctx *ctx, uint32_t seq)
+{
+	int ret;
+
+	ret = search_eval(ctx->box, seq, ctx->args, false, false);
+	if (ret != SEARCH_UNKNOWN)
+		return ret;
+	pool_clear(ctx->msg_pool);
+	if (search_read_content(ctx, seq) < 0)
+		return -1;
+	/* with content every key is known: never SEARCH_UNKNOWN here */
+	return search_eval(ctx->box, seq, ctx->args, false, true);
 }
 
 int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
@@ -393,12 +443,28 @@ int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
 {
 	uint32_t seq, count = mailbox_get_messages_count(box), value;
 	enum mail_storage_error error;
+	struct search_ctx ctx;
 	const char *str;
 	int ret = 0;
 
-	mail_search_resolve_sets(box, args);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.box = box;
+	ctx.args = args;
+	ctx.need_content = search_args_need_content(args);
+	search_args_resolve(box, args);
+	if (ctx.need_content) {
+		ctx.msg_pool = pool_create("mail search message", 4096,
+					   POOL_FLAG_NONE);
+		ctx.keep = search_args_max_len(args);
+		if (ctx.keep > 0) {
+			ctx.keep--;
+			/* outside msg_pool: lives for the whole search */
+			ctx.body_buf = p_malloc(system_pool, ctx.keep +
+						MAIL_SEARCH_BODY_CHUNK);
+		}
+	}
 	for (seq = 1; seq <= count; seq++) {
-		int match = mail_search_match(box, seq, args);
+		int match = search_match(&ctx, seq);
 
 		if (match < 0) {
 			error = mailbox_get_last_error(box, &str);
@@ -413,6 +479,9 @@ int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
 		value = uids ? mailbox_seq_to_uid(box, seq) : seq;
 		array_append(result_r, &value);
 	}
-	mail_search_args_deinit(args);
+	search_args_deinit(args);
+	p_free(system_pool, ctx.body_buf);
+	if (ctx.msg_pool != NULL)
+		pool_unref(&ctx.msg_pool);
 	return ret;
 }

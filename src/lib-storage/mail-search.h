@@ -36,9 +36,13 @@ struct mail_search_arg {
 	} value;
 	const char *hdr_field;		/* SEARCH_HEADER */
 	const char *seqset_str;		/* SEARCH_SEQSET / SEARCH_UIDSET */
-	/* matcher state for one message (content keys) */
+	/* matcher state: resolved seqset ranges (per search), matched
+	   (content keys, per message) */
 	struct seq_range_array ranges;
 	bool matched;
+	/* SEARCH_KEYWORD resolved once per search (unknown name: never) */
+	bool keyword_known;
+	unsigned int keyword_idx;
 };
 
 /* Runs the program over every message of box. The matching seqs (or uids
@@ -47,13 +51,5 @@ struct mail_search_arg {
    it just doesn't match). */
 int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
 		    bool uids, ARRAY_TYPE(uint32) *result_r);
-/* One message (exported for tests): 1 match, 0 no, -1 error. The seqsets
-   must have been resolved by mail_search_resolve_sets() for box. */
-int mail_search_match(struct mailbox *box, uint32_t seq,
-		      struct mail_search_arg *args);
-void mail_search_resolve_sets(struct mailbox *box,
-			      struct mail_search_arg *args);
-/* Frees resolved seqset ranges. */
-void mail_search_args_deinit(struct mail_search_arg *args);
 
 #endif

@@ -19,8 +19,11 @@ static const struct imap_parser_limits limits = {
 
 static void check_tree(const struct mail_search_arg *arg, unsigned int depth)
 {
-	/* a list, NOT and OR each add one level; the root adds one */
-	if (depth > 2 * MAIL_SEARCH_MAX_DEPTH + 2)
+	/* the root's keys are at depth 1; a list, NOT and OR each add one
+	   level and the builder refuses a key at its depth
+	   MAIL_SEARCH_MAX_DEPTH, so keys sit at depth <= MAIL_SEARCH_MAX_DEPTH;
+	   NEW (a SUB of RECENT UNSEEN) adds one more */
+	if (depth > MAIL_SEARCH_MAX_DEPTH + 1)
 		abort();
 	for (; arg != NULL; arg = arg->next) {
 		switch (arg->type) {

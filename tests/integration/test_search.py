@@ -96,13 +96,13 @@ def test_recent_new_old(conn):
 
 
 def test_uid_search(conn):
-    untagged, tagged = conn.command("UID SEARCH 2:3")
-    assert tagged == "OK Search completed."
-    uids = [int(x) for x in untagged[0].split()[2:]]
-    untagged, tagged = conn.command("UID FETCH 1:* UID")
-    assert len(uids) == 2 and uids == sorted(uids)
-    untagged, tagged = conn.command("UID SEARCH UID %d" % uids[1])
-    assert untagged == ["* SEARCH %d" % uids[1]], untagged
+    # INBOX's UIDs are 1..3 here; test_uid_search_gap tells them apart
+    assert conn.command("UID SEARCH 2:3") == \
+        (["* SEARCH 2 3"], "OK Search completed.")
+    assert conn.command("UID SEARCH UID 3") == \
+        (["* SEARCH 3"], "OK Search completed.")
+    assert conn.command("UID SEARCH UID 2:*") == \
+        (["* SEARCH 2 3"], "OK Search completed.")
 
 
 def _literal_search(c, charset, text):
@@ -145,3 +145,34 @@ def test_search_bad(conn, keys, why):
     assert tagged.startswith("BAD "), tagged
     if why is not None:
         assert tagged == "BAD Error in IMAP command SEARCH: " + why
+
+
+def test_uid_search_gap(conn):
+    """UIDs that differ from sequence numbers: the first of three messages
+    expunged leaves seqs 1, 2 = UIDs 2, 3."""
+    box = "SearchGap"
+    assert conn.command("CREATE " + box)[1].startswith("OK "), box
+    for _, _, data in MSGS:
+        _, tagged = append(conn, box, data)
+        assert tagged.startswith("OK "), tagged
+    assert raw_select(conn, box)["EXISTS"] == 3
+    assert conn.command("STORE 1 +FLAGS.SILENT (\\Deleted)") == \
+        ([], "OK Store completed.")
+    untagged, tagged = conn.command("EXPUNGE")
+    assert untagged == ["* 1 EXPUNGE"], untagged
+    assert tagged.startswith("OK "), tagged
+    got = raw_select(conn, box)
+    assert got["EXISTS"] == 2, got
+    assert conn.command("UID SEARCH 1:*") == \
+        (["* SEARCH 2 3"], "OK Search completed.")
+    # a plain set is sequence numbers even in UID SEARCH: seq 2 = UID 3
+    assert conn.command("UID SEARCH 2") == \
+        (["* SEARCH 3"], "OK Search completed.")
+    assert conn.command("SEARCH UID 3") == \
+        (["* SEARCH 2"], "OK Search completed.")
+    assert conn.command("SEARCH UID 1") == \
+        (["* SEARCH"], "OK Search completed.")
+    assert conn.command("UID SEARCH UID 2:3 NOT 1") == \
+        (["* SEARCH 3"], "OK Search completed.")
+    # back to INBOX for the module's other tests
+    assert raw_select(conn)["EXISTS"] == 3

@@ -13,6 +13,8 @@
 #include "test-maildir-common.h"
 
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 static const struct imap_parser_limits search_limits = {
 	.max_line_length = 65536, .max_literal_size = 65536,
@@ -142,6 +144,58 @@ START_TEST(test_build_depth)
 }
 END_TEST
 
+/* The tree's shape: a SUB root (AND of the top keys), OR of two keys, NOT
+   as a negated SUB around its key. */
+START_TEST(test_build_tree)
+{
+	struct pool *pool = pool_create("search test", 1024, 0);
+	struct mail_search_arg *root, *args, *sub;
+	const char *error;
+
+	ck_assert_int_eq(build(pool, "OR SEEN NOT FLAGGED", NULL, &root,
+			       &error), MAIL_SEARCH_BUILD_OK);
+	ck_assert_int_eq(root->type, SEARCH_SUB);
+	ck_assert(!root->negate);
+	ck_assert_ptr_null(root->next);
+	args = root->value.subargs;
+	ck_assert_int_eq(args->type, SEARCH_OR);
+	ck_assert(!args->negate);
+	ck_assert_ptr_null(args->next);
+	sub = args->value.subargs;
+	ck_assert_int_eq(sub->type, SEARCH_FLAGS);
+	ck_assert_int_eq(sub->value.flags, MAIL_SEEN);
+	ck_assert(!sub->negate);
+	sub = sub->next;
+	ck_assert_ptr_nonnull(sub);
+	ck_assert_int_eq(sub->type, SEARCH_SUB);
+	ck_assert(sub->negate);
+	ck_assert_ptr_null(sub->next);
+	ck_assert_int_eq(sub->value.subargs->type, SEARCH_FLAGS);
+	ck_assert_int_eq(sub->value.subargs->value.flags, MAIL_FLAGGED);
+	ck_assert(!sub->value.subargs->negate);
+	ck_assert_ptr_null(sub->value.subargs->next);
+
+	ck_assert_int_eq(build(pool, "NOT (SEEN BODY x) ALL", NULL, &root,
+			       &error), MAIL_SEARCH_BUILD_OK);
+	args = root->value.subargs;
+	ck_assert_int_eq(args->type, SEARCH_SUB);
+	ck_assert(args->negate);
+	sub = args->value.subargs;		/* the list: a SUB */
+	ck_assert_int_eq(sub->type, SEARCH_SUB);
+	ck_assert(!sub->negate);
+	ck_assert_ptr_null(sub->next);
+	sub = sub->value.subargs;
+	ck_assert_int_eq(sub->type, SEARCH_FLAGS);
+	ck_assert(!sub->negate);
+	ck_assert_int_eq(sub->next->type, SEARCH_BODY);
+	ck_assert_str_eq(sub->next->value.str, "x");
+	ck_assert_ptr_null(sub->next->next);
+	ck_assert_int_eq(args->next->type, SEARCH_ALL);
+	ck_assert_ptr_null(args->next->next);
+	pool_unref(&pool);
+}
+END_TEST
+
 START_TEST(test_build_charset)
 {
 	struct pool *pool = pool_create("search test", 1024, 0);
@@ -238,6 +292,70 @@ START_TEST(test_match_maildir)
 	ck_assert_str_eq(run(box, "SENTON 3-Feb-2020", false), "3");
 	ck_assert_str_eq(run(box, "SENTBEFORE 3-Feb-2020", false), "1");
 	ck_assert_str_eq(run(box, "SENTSINCE 2-Jan-2020", false), "3");
+
+	/* cheap keys first, content only when still undecided: the results
+	   must be those of the plain evaluation */
+	ck_assert_str_eq(run(box, "UNSEEN BODY hello", false), "");
+	ck_assert_str_eq(run(box, "UNSEEN BODY text", false), "2");
+	ck_assert_str_eq(run(box, "SEEN BODY hello", false), "1");
+	ck_assert_str_eq(run(box, "BODY hello SEEN", false), "1");
+	ck_assert_str_eq(run(box, "OR SEEN BODY text", false), "1 2");
+	ck_assert_str_eq(run(box, "OR BODY text SEEN", false), "1 2");
+	ck_assert_str_eq(run(box, "NOT (SEEN BODY hello)", false), "2 3");
+	ck_assert_str_eq(run(box, "NOT (UNSEEN BODY text)", false), "1 3");
+	ck_assert_str_eq(run(box, "NOT OR SEEN BODY needleword", false), "2");
+	ck_assert_str_eq(run(box, "OR (UNSEEN BODY nothere) SEEN", false), "1");
+	ck_assert_str_eq(run(box, "NOT (OR FLAGGED NOT BODY world)", false),
+			 "1");
+	ck_assert_str_eq(run(box, "1:2 TEXT example", false), "1 2");
+	ck_assert_str_eq(run(box, "LARGER 1000 BODY needleword", false), "3");
+	ck_assert_str_eq(run(box, "SMALLER 1000 BODY needleword", false), "");
+	/* unknown keyword: resolved once per search, never set */
+	ck_assert_str_eq(run(box, "KEYWORD $nosuch", false), "");
+	ck_assert_str_eq(run(box, "UNKEYWORD $nosuch", false), "1 2 3");
+	ck_assert_str_eq(run(box, "OR KEYWORD $nosuch BODY hello", false),
+			 "1");
+	mailbox_close(&box);
+	mail_user_unref(&user);
+}
+END_TEST
+
+/* Message 1 replaced by a directory: opening works, reading fails. A
+   search deciding by flags alone must not read it; one that reads it fails
+   with our own internal error. */
+START_TEST(test_match_read_error)
+{
+	struct pool *pool = pool_create("search run", 1024, 0);
+	struct mail_search_arg *args;
+	ARRAY_TYPE(uint32) result;
+	struct mail_user *user;
+	struct mailbox *box;
+	const char *error, *path;
+
+	mkdirs(maildir);
+	deliver("cur", "1577880000.M1P1.host:2,S",
+		"From: a@example.org\n\nhello text\n");
+	deliver("cur", "1577880001.M2P1.host:2,",
+		"From: b@example.org\n\nbody text\n");
+	user = user_create("maildir:~/Maildir");
+	box = box_open(user, 0);
+	ck_assert_str_eq(box_uids(box), "1,2");
+	path = tmp_strconcat(maildir, "/cur/1577880000.M1P1.host:2,S", NULL);
+	ck_assert_int_eq(unlink(path), 0);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+
+	ck_assert_str_eq(run(box, "UNSEEN BODY text", false), "2");
+	ck_assert_str_eq(run(box, "OR UNSEEN (UNSEEN BODY x)", false), "2");
+	/* NOT of an undecided SUB stays undecided; the AND's UNSEEN decides */
+	ck_assert_str_eq(run(box, "NOT (SEEN BODY x) UNSEEN", false), "2");
+	ck_assert_str_eq(run(box, "SEEN", false), "1");
+
+	ck_assert_int_eq(build(pool, "BODY text", NULL, &args, &error),
+			 MAIL_SEARCH_BUILD_OK);
+	array_init(&result, pool, 8);
+	ck_assert_int_eq(mail_search_run(box, args, false, &result), -1);
+	ck_assert_int_eq(mailbox_get_last_error(box, &error), MAIL_ERROR_TEMP);
+	pool_unref(&pool);
 	mailbox_close(&box);
 	mail_user_unref(&user);
 }
@@ -253,9 +371,11 @@ Suite *test_mail_search_suite(void)
 	tcase_add_test(tc, test_build_malformed);
 	tcase_add_test(tc, test_build_depth);
 	tcase_add_test(tc, test_build_charset);
+	tcase_add_test(tc, test_build_tree);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tc_match, setup, teardown);
 	tcase_add_test(tc_match, test_match_maildir);
+	tcase_add_test(tc_match, test_match_read_error);
 	suite_add_tcase(s, tc_match);
 	return s;
 }
