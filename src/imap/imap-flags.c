@@ -59,15 +59,11 @@ void imap_write_flags(struct str *dest, enum mail_flags flags,
 static int imap_parse_flag(const char *atom, enum mail_flags *flags,
 			   ARRAY_TYPE(string) *keywords, const char **error_r)
 {
-	const char *const *kw;
-
 	if (atom[0] != '\\') {
 		if (!mail_keyword_is_valid(atom, error_r))
 			return -1;
-		array_foreach(keywords, kw) {
-			if (strcasecmp(*kw, atom) == 0)
-				return 0;	/* listed twice */
-		}
+		/* a name listed twice is kept twice: mailbox_keywords_create()
+		   creates it once and sets one bit */
 		array_append(keywords, &atom);
 		return 0;
 	}
@@ -118,13 +114,11 @@ void imap_send_mailbox_flags(struct client *client)
 {
 	struct mailbox *box = client->box;
 	struct mail_keywords all;
-	const char *const *names;
 	unsigned int i, count;
 	struct str *line;
 
 	memset(&all, 0, sizeof(all));
-	names = mailbox_get_keywords(box, &count);
-	(void)names;
+	(void)mailbox_get_keywords(box, &count);
 	for (i = 0; i < count; i++)
 		mail_keywords_set(&all, i, true);
 	client->keywords_sent = count;

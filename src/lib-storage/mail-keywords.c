@@ -6,6 +6,8 @@
 #include "array.h"
 #include "mail-storage-private.h"
 
+#include <strings.h>
+
 /* atom-specials (RFC 3501 9) and '\\', which only system flags start with */
 #define KEYWORD_SPECIALS "(){ %*\"\\]"
 
@@ -13,6 +15,22 @@ bool mail_keywords_is_empty(const struct mail_keywords *kw)
 {
 	for (unsigned int i = 0; i < sizeof(kw->bits); i++) {
 		if (kw->bits[i] != 0)
+			return false;
+	}
+	return true;
+}
+
+bool mail_keyword_name_is_valid(const char *name, size_t len, size_t max_len)
+{
+	size_t i;
+
+	if (len == 0 || len > max_len)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c <= 0x20 || c >= 0x7f ||
+		    strchr(KEYWORD_SPECIALS, c) != NULL)
 			return false;
 	}
 	return true;
@@ -30,11 +48,9 @@ bool mail_keyword_is_valid(const char *name, const char **error_r)
 		*error_r = "Keyword length too long";
 		return false;
 	}
-	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
-		if (*p <= 0x20 || *p >= 0x7f || strchr(KEYWORD_SPECIALS, *p) != NULL) {
-			*error_r = "Invalid characters in keyword";
-			return false;
-		}
+	if (!mail_keyword_name_is_valid(name, len, MAILBOX_MAX_KEYWORD_LEN)) {
+		*error_r = "Invalid characters in keyword";
+		return false;
 	}
 	return true;
 }
@@ -52,17 +68,24 @@ bool mailbox_can_create_keywords(struct mailbox *box)
 		array_count(&box->keywords) < box->keywords_max;
 }
 
-int mailbox_keyword_lookup(struct mailbox *box, const char *name)
+int mailbox_keyword_lookup_n(struct mailbox *box, const char *name,
+			     size_t len)
 {
 	const char *const *names;
 	unsigned int i, count;
 
 	names = array_get(&box->keywords, &count);
 	for (i = 0; i < count; i++) {
-		if (strcasecmp(names[i], name) == 0)
+		if (strncasecmp(names[i], name, len) == 0 &&
+		    names[i][len] == '\0')
 			return (int)i;
 	}
 	return -1;
+}
+
+int mailbox_keyword_lookup(struct mailbox *box, const char *name)
+{
+	return mailbox_keyword_lookup_n(box, name, strlen(name));
 }
 
 int mailbox_keyword_add(struct mailbox *box, const char *name)

@@ -278,9 +278,12 @@ int mailbox_copy(struct mailbox_transaction *t, struct mailbox *src, uint32_t se
 	memset(&data, 0, sizeof(data));
 	data.flags = msg->flags & MAIL_FLAGS_MASK;
 	data.received_date = (time_t)-1;	/* a link keeps the source's */
-	data.keywords = mailbox_keywords_get_names(src, t->pool, &msg->keywords);
-	if (data.keywords[0] == NULL)
-		data.keywords = NULL;
+	if (!mail_keywords_is_empty(&msg->keywords)) {
+		data.keywords = mailbox_keywords_get_names(src, t->pool,
+							   &msg->keywords);
+		if (data.keywords[0] == NULL)
+			data.keywords = NULL;
+	}
 	if (dest->v->copy != NULL && dest->v == src->v &&
 	    (dest->flags & MAILBOX_FLAG_READONLY) == 0) {
 		struct mail_keywords kw;

@@ -194,6 +194,13 @@ void mailbox_set_syscall_error(struct mailbox *box, const char *func,
 int mailbox_keyword_add(struct mailbox *box, const char *name);
 /* The index of name (case-insensitive), -1 if the mailbox has none. */
 int mailbox_keyword_lookup(struct mailbox *box, const char *name);
+/* As mailbox_keyword_lookup() for name[0..len) (no NUL needed, no
+   allocation). */
+int mailbox_keyword_lookup_n(struct mailbox *box, const char *name,
+			     size_t len);
+/* name[0..len) is 1..max_len bytes of printable ASCII without
+   atom-specials or '\\' (a keyword safe to send as an IMAP atom). */
+bool mail_keyword_name_is_valid(const char *name, size_t len, size_t max_len);
 /* The names of kw's bits, NULL-terminated (pool). */
 const char *const *mailbox_keywords_get_names(struct mailbox *box,
 					      struct pool *pool,

@@ -41,10 +41,25 @@ struct maildir_index_pending_info {
 	struct maildir_index_info info;
 };
 
+/* Index keyword index -> box keyword index, resolved on first use (one
+   name lookup per index keyword per build_view/diff call, not per message);
+   MAILDIR_KW_MAP_UNSET = not looked up yet, -1 = the box is full. */
+#define MAILDIR_KW_MAP_UNSET (-2)
+struct maildir_kw_map {
+	int box_idx[MAIL_INDEX_MAX_KEYWORDS];
+};
+
+static void maildir_kw_map_init(struct maildir_kw_map *map)
+{
+	for (unsigned int i = 0; i < N_ELEMENTS(map->box_idx); i++)
+		map->box_idx[i] = MAILDIR_KW_MAP_UNSET;
+}
+
 /* The message's index keywords as bits of the mailbox (names the mailbox
    lacks are added to it: the index may know keywords that no file name
    carries, e.g. beyond the 26 letters). */
 static void maildir_index_get_kw(struct maildir_mailbox *mbox,
+				 struct maildir_kw_map *map,
 				 const struct mail_index_message *imsg,
 				 struct mail_keywords *kw_r)
 {
@@ -54,10 +69,15 @@ static void maildir_index_get_kw(struct maildir_mailbox *mbox,
 
 	memset(kw_r, 0, sizeof(*kw_r));
 	names = mail_index_get_keywords(mbox->index, &count);
+	if (count > N_ELEMENTS(map->box_idx))
+		count = N_ELEMENTS(map->box_idx);
 	for (i = 0; i < count; i++) {
 		if (!mail_index_message_has_keyword(imsg, i))
 			continue;
-		idx = mailbox_keyword_add(&mbox->box, names[i]);
+		if (map->box_idx[i] == MAILDIR_KW_MAP_UNSET)
+			map->box_idx[i] = mailbox_keyword_add(&mbox->box,
+							      names[i]);
+		idx = map->box_idx[i];
 		if (idx >= 0)
 			mail_keywords_set(kw_r, (unsigned int)idx, true);
 	}
@@ -170,9 +190,11 @@ static void maildir_index_build_view(struct maildir_mailbox *mbox)
 	const struct mail_index_message *imsg;
 	struct mailbox_msg *const *old_msgs;
 	struct maildir_msg *msgs, *msg, *old;
+	struct maildir_kw_map kw_map;
 	unsigned int old_count, old_idx = 0;
 	uint32_t seq, count = mail_index_view_get_messages_count(view);
 
+	maildir_kw_map_init(&kw_map);
 	mailbox_view_begin(box, count);
 	old_msgs = array_get(&box->old_view, &old_count);
 	msgs = count == 0 ? NULL : p_malloc(box->view_pool, sizeof(*msgs) * count);
@@ -182,7 +204,7 @@ static void maildir_index_build_view(struct maildir_mailbox *mbox)
 		msg = &msgs[seq - 1];
 		msg->m.uid = imsg->uid;
 		msg->m.flags = imsg->flags & MAIL_FLAGS_MASK;
-		maildir_index_get_kw(mbox, imsg, &msg->m.keywords);
+		maildir_index_get_kw(mbox, &kw_map, imsg, &msg->m.keywords);
 		msg->in_new = (imsg->flags & MAILDIR_INDEX_FLAG_IN_NEW) != 0;
 		while (old_idx < old_count && old_msgs[old_idx]->uid < imsg->uid)
 			old_idx++;
@@ -272,10 +294,13 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 	const struct mail_index_message *imsg;
 	const struct maildir_msg *msg;
 	struct mail_keywords ikw;
+	struct maildir_kw_map kw_map;
 	unsigned int i, count;
 	uint32_t seq = 1, icount = mail_index_view_get_messages_count(view);
 	uint8_t flags;
 	bool differs = false;
+
+	maildir_kw_map_init(&kw_map);
 
 	msgs = array_get(&mbox->box.view, &count);
 	if (hdr->uid_validity != mbox->box.uidvalidity) {
@@ -307,7 +332,7 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 						MAIL_INDEX_MODIFY_REPLACE,
 						flags);
 			}
-			maildir_index_get_kw(mbox, imsg, &ikw);
+			maildir_index_get_kw(mbox, &kw_map, imsg, &ikw);
 			if (memcmp(&ikw, &msg->m.keywords, sizeof(ikw)) != 0) {
 				differs = true;
 				if (trans != NULL)

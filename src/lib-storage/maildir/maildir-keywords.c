@@ -46,12 +46,10 @@ static bool maildir_keywords_parse_line(const char *line, size_t len,
 	if (i == 0 || i >= len || line[i] != ' ')
 		return false;
 	i++;
-	if (len - i == 0 || len - i > MAIL_INDEX_MAX_KEYWORD_LEN)
+	/* an IMAP atom: the name goes raw into FLAGS and FETCH */
+	if (!mail_keyword_name_is_valid(line + i, len - i,
+					MAIL_INDEX_MAX_KEYWORD_LEN))
 		return false;
-	for (size_t j = i; j < len; j++) {
-		if ((unsigned char)line[j] <= 0x20 || line[j] == 0x7f)
-			return false;
-	}
 	*idx_r = idx;
 	*name_pos_r = i;
 	return true;
@@ -283,11 +281,20 @@ static bool maildir_keywords_assign(struct maildir_keywords *mk,
 	return true;
 }
 
+/* A failed write of the lock file: close and remove it. Returns -1. */
+static int maildir_keywords_write_abort(struct maildir_keywords *mk, int fd)
+{
+	(void)close(fd);
+	(void)unlink(mk->lock_path);
+	return -1;
+}
+
 /* Writes the letter map into the lock file and renames it over the file.
    Call with the uidlist lock held. 0 or -1 (logged). */
 static int maildir_keywords_write(struct maildir_keywords *mk)
 {
 	struct str *str = t_str_new(256);
+	struct stat st;
 	unsigned int i;
 	int fd;
 
@@ -306,19 +313,34 @@ static int maildir_keywords_write(struct maildir_keywords *mk)
 		log_error("open(%s) failed: %m", mk->lock_path);
 		return -1;
 	}
-	if (write_full(fd, str_data(str), str_len(str)) < 0 ||
-	    fdatasync(fd) < 0) {
+	if (write_full(fd, str_data(str), str_len(str)) < 0) {
 		log_error("write(%s) failed: %m", mk->lock_path);
-		(void)close(fd);
+		return maildir_keywords_write_abort(mk, fd);
+	}
+	if (fdatasync(fd) < 0) {
+		log_error("fdatasync(%s) failed: %m", mk->lock_path);
+		return maildir_keywords_write_abort(mk, fd);
+	}
+	/* the file holds exactly what we know: remember its identity so the
+	   next refresh doesn't read it back */
+	if (fstat(fd, &st) < 0) {
+		log_error("fstat(%s) failed: %m", mk->lock_path);
+		return maildir_keywords_write_abort(mk, fd);
+	}
+	if (close(fd) < 0) {
+		log_error("close(%s) failed: %m", mk->lock_path);
 		(void)unlink(mk->lock_path);
 		return -1;
 	}
-	if (close(fd) < 0 || rename(mk->lock_path, mk->path) < 0) {
+	if (rename(mk->lock_path, mk->path) < 0) {
 		log_error("rename(%s, %s) failed: %m", mk->lock_path, mk->path);
 		(void)unlink(mk->lock_path);
 		return -1;
 	}
-	mk->exists = false;	/* re-stat at the next refresh */
+	mk->exists = true;
+	mk->ino = st.st_ino;
+	mk->size = st.st_size;
+	mk->mtime = st.st_mtim;
 	return 0;
 }
 

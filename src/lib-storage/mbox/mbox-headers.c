@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "str.h"
 #include "buffer.h"
+#include "mail-storage-private.h"
 #include "mbox-headers.h"
 
 #include <ctype.h>
@@ -231,17 +232,7 @@ bool mbox_keywords_next(const char *list, size_t *pos, const char **word_r,
 
 bool mbox_keyword_name_ok(const char *word, size_t len)
 {
-	size_t i;
-
-	if (len == 0 || len > MBOX_KEYWORD_MAX_LEN)
-		return false;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)word[i];
-
-		if (c <= 0x20 || c >= 0x7f || strchr("(){%*\"\\]", c) != NULL)
-			return false;
-	}
-	return true;
+	return mail_keyword_name_is_valid(word, len, MBOX_KEYWORD_MAX_LEN);
 }
 
 void mbox_headers_filter(const unsigned char *data, size_t len,

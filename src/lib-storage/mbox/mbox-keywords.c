@@ -31,6 +31,9 @@ static int mbox_keyword_word_add(struct mbox_mailbox *mbox, const char *word,
 
 	if (!mbox_keyword_name_ok(word, len))
 		return -1;
+	idx = mailbox_keyword_lookup_n(&mbox->box, word, len);
+	if (idx >= 0)
+		return idx;
 	idx = mailbox_keyword_add(&mbox->box, tmp_strndup(word, len));
 	if (idx < 0 && !mbox->keywords_full_logged) {
 		log_warning("mbox %s: more than %u keywords, the rest are "
@@ -45,15 +48,21 @@ void mbox_keywords_parse_base(struct mbox_mailbox *mbox, const char *list)
 {
 	const char *word;
 	size_t pos = 0, len;
+	int idx;
 
-	while (mbox_keywords_next(list, &pos, &word, &len))
-		(void)mbox_keyword_word_add(mbox, word, len);
+	memset(&mbox->base_mask, 0, sizeof(mbox->base_mask));
+	while (mbox_keywords_next(list, &pos, &word, &len)) {
+		idx = mbox_keyword_word_add(mbox, word, len);
+		if (idx >= 0)
+			mail_keywords_set(&mbox->base_mask,
+					  (unsigned int)idx, true);
+	}
 }
 
 void mbox_keywords_parse_msg(struct mbox_mailbox *mbox, const char *list,
 			     struct mail_keywords *kw_r)
 {
-	const char *word, *name;
+	const char *word;
 	size_t pos = 0, len;
 	int idx;
 
@@ -63,12 +72,11 @@ void mbox_keywords_parse_msg(struct mbox_mailbox *mbox, const char *list,
 			continue;
 		/* as Dovecot: only names X-IMAPbase lists count, so a
 		   header forged in incoming mail sets no keyword (the word
-		   stays in the file) */
-		name = tmp_strndup(word, len);
-		if (!mbox_keywords_list_has(mbox->parsed.base_keywords, name))
-			continue;
-		idx = mailbox_keyword_lookup(&mbox->box, name);
-		if (idx >= 0)
+		   stays in the file); base_mask = the box indexes the
+		   last mbox_keywords_parse_base() saw listed */
+		idx = mailbox_keyword_lookup_n(&mbox->box, word, len);
+		if (idx >= 0 &&
+		    mail_keywords_has(&mbox->base_mask, (unsigned int)idx))
 			mail_keywords_set(kw_r, (unsigned int)idx, true);
 	}
 }
@@ -79,7 +87,7 @@ static int mbox_keyword_word_lookup(struct mbox_mailbox *mbox,
 {
 	if (!mbox_keyword_name_ok(word, len))
 		return -1;
-	return mailbox_keyword_lookup(&mbox->box, tmp_strndup(word, len));
+	return mailbox_keyword_lookup_n(&mbox->box, word, len);
 }
 
 static void str_append_word(struct str *dest, const char *word, size_t len)
@@ -125,4 +133,18 @@ const char *mbox_keywords_base_str(struct mbox_mailbox *mbox, const char *old)
 			str_append_word(dest, names[i], strlen(names[i]));
 	}
 	return str_c(dest);
+}
+
+bool mbox_keywords_base_lacks_names(struct mbox_mailbox *mbox)
+{
+	const char *const *names;
+	unsigned int i, count;
+
+	names = mailbox_get_keywords(&mbox->box, &count);
+	for (i = 0; i < count; i++) {
+		if (!mbox_keywords_list_has(mbox->parsed.base_keywords,
+					    names[i]))
+			return true;
+	}
+	return false;
 }

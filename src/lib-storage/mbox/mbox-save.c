@@ -507,7 +507,9 @@ int mbox_transaction_commit(struct mailbox_transaction *t,
 		mailbox_set_error(&mbox->box, MAIL_ERROR_PERM,
 				  "Mailbox is read-only");
 		ret = -1;
-	} else if (array_count(&mbox->parsed.recs) > 0) {
+	} else if (array_count(&mbox->parsed.recs) > 0 &&
+		   (mbox->parsed.dirty ||
+		    mbox_keywords_base_lacks_names(mbox))) {
 		/* mail from elsewhere got UIDs only in our parse: write them
 		   first, or ours would collide with them at the next parse.
 		   This also puts new keyword names into X-IMAPbase before

@@ -53,6 +53,9 @@ struct mbox_mailbox {
 	ARRAY_TYPE(uint32) expunge_pending;
 	/* "too many keywords" was logged for this mailbox */
 	bool keywords_full_logged;
+	/* the box keywords the parsed X-IMAPbase lists (set by
+	   mbox_keywords_parse_base(), used by mbox_keywords_parse_msg()) */
+	struct mail_keywords base_mask;
 };
 
 /* mbox-storage.c */
@@ -99,6 +102,9 @@ const char *mbox_keywords_msg_str(struct mbox_mailbox *mbox,
 /* X-IMAPbase's keyword list: old's words (may be NULL) followed by the
    box's names missing from it. tmp. */
 const char *mbox_keywords_base_str(struct mbox_mailbox *mbox, const char *old);
+/* Does the box have keyword names the parsed X-IMAPbase doesn't list (so
+   an append must rewrite it before an X-Keywords uses them)? */
+bool mbox_keywords_base_lacks_names(struct mbox_mailbox *mbox);
 
 /* mbox-save.c: one finished message in a transaction's temp file */
 struct mbox_save_msg {

@@ -381,6 +381,28 @@ START_TEST(test_kw_append_copy)
 }
 END_TEST
 
+/* before's file with "NewName" added to X-IMAPbase, paid for by 8 spaces
+   of X-Keywords' padding (the file keeps its size). */
+static const char *expect_imapbase_grown(const char *before)
+{
+	static const char old_base[] = " 0000000001 Foo\n";
+	const char *base = strstr(before, old_base);
+	const char *kw = strstr(before, "\nX-Keywords: Foo ");
+	const char *kw_end, *p;
+	struct str *s = t_str_new(512);
+
+	ck_assert(base != NULL && kw != NULL && base < kw);
+	kw_end = strchr(kw + 1, '\n');
+	ck_assert(kw_end != NULL && kw_end - kw > 16 + 8);
+	ck_assert(memcmp(kw_end - 8, "        ", 8) == 0);
+	str_append_n(s, before, (size_t)(base - before));
+	str_append(s, " 0000000001 Foo NewName\n");
+	p = base + strlen(old_base);
+	str_append_n(s, p, (size_t)(kw_end - 8 - p));
+	str_append(s, kw_end);
+	return str_c(s);
+}
+
 START_TEST(test_kw_append_imapbase_first)
 {
 	static const char *const kw1[] = { "Foo", NULL };
@@ -407,6 +429,7 @@ START_TEST(test_kw_append_imapbase_first)
 	unsetenv("DL_MBOX_TEST_APPEND_FAIL");
 	ck_assert_ptr_nonnull(strstr(inbox(), " 0000000001 Foo NewName\n"));
 	ck_assert_uint_eq(strlen(inbox()), strlen(before));
+	ck_assert_str_eq(inbox(), expect_imapbase_grown(before));
 	ck_assert_ptr_null(strstr(inbox(), "Subject: y"));
 	mailbox_close(&box);
 	mail_user_unref(&user);
@@ -414,12 +437,31 @@ START_TEST(test_kw_append_imapbase_first)
 END_TEST
 
 /* Words of an X-Keywords/X-IMAPbase value that must survive any rewrite. */
+static bool is_word_sep(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Does file hold word as a whole word (k3 doesn't match inside k30)? */
+static bool file_has_word(const char *file, const char *word)
+{
+	size_t len = strlen(word);
+	const char *p;
+
+	for (p = strstr(file, word); p != NULL; p = strstr(p + 1, word)) {
+		if ((p == file || is_word_sep(p[-1])) &&
+		    (p[len] == '\0' || is_word_sep(p[len])))
+			return true;
+	}
+	return false;
+}
+
 static void assert_words_kept(const char *file, const char *list)
 {
 	char *copy = p_strdup(tmp_pool, list), *p;
 
 	for (p = strtok(copy, " "); p != NULL; p = strtok(NULL, " "))
-		ck_assert_msg(strstr(file, p) != NULL, "lost %s", p);
+		ck_assert_msg(file_has_word(file, p), "lost %s", p);
 }
 
 START_TEST(test_kw_malformed)
@@ -430,6 +472,11 @@ START_TEST(test_kw_malformed)
 	struct mailbox *box;
 	const char *f, *line;
 	unsigned int i, count;
+
+	/* the checker itself: whole words only */
+	ck_assert(!file_has_word("X-Keywords: k30 k31\n", "k3"));
+	ck_assert(file_has_word("X-Keywords: k30 k3\n", "k3"));
+	ck_assert(file_has_word("k3", "k3"));
 
 	/* 300 names (over the limit of 128), an overlong one, control
 	   characters, specials; an empty X-Keywords on another message */

@@ -104,6 +104,24 @@ START_TEST(test_keyword_validity)
 	ck_assert_str_eq(error, "Keyword length too long");
 	longname[MAILBOX_MAX_KEYWORD_LEN] = '\0';
 	ck_assert(mail_keyword_is_valid(longname, &error));
+
+	/* the shared check used for names read from storage: same rules,
+	   explicit length and limit, no NUL needed */
+	for (unsigned int i = 0; i < N_ELEMENTS(good); i++)
+		ck_assert(mail_keyword_name_is_valid(good[i], strlen(good[i]),
+						     MAILBOX_MAX_KEYWORD_LEN));
+	for (unsigned int i = 0; i < N_ELEMENTS(bad); i++) {
+		size_t len = strlen(bad[i]);
+
+		ck_assert_msg(!mail_keyword_name_is_valid(bad[i], len,
+						MAILBOX_MAX_KEYWORD_LEN),
+			      "%s", bad[i]);
+	}
+	ck_assert(mail_keyword_name_is_valid("abc(", 3, 3));
+	ck_assert(!mail_keyword_name_is_valid("abc(", 4, 4));
+	ck_assert(!mail_keyword_name_is_valid("abcd", 4, 3));
+	ck_assert(!mail_keyword_name_is_valid("a\0b", 3, 10));
+	ck_assert(!mail_keyword_name_is_valid("x]y", 3, 10));
 }
 END_TEST
 
@@ -128,6 +146,12 @@ START_TEST(test_keyword_list)
 	ck_assert_int_eq(fake_created_first, 0);
 	ck_assert_int_eq(mailbox_keyword_lookup(box, "work"), 1);
 	ck_assert_int_eq(mailbox_keyword_lookup(box, "nope"), -1);
+	/* by length: a prefix or a longer word is no match */
+	ck_assert_int_eq(mailbox_keyword_lookup_n(box, "WORKS", 4), 1);
+	ck_assert_int_eq(mailbox_keyword_lookup_n(box, "$junk work", 5), 0);
+	ck_assert_int_eq(mailbox_keyword_lookup_n(box, "Wor", 3), -1);
+	ck_assert_int_eq(mailbox_keyword_lookup_n(box, "Works", 5), -1);
+	ck_assert_int_eq(mailbox_keyword_lookup_n(box, "", 0), -1);
 
 	/* known names only: no call, unknown ones left out */
 	names[0] = "WORK";

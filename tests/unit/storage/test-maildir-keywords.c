@@ -135,6 +135,17 @@ START_TEST(test_keywords_parse)
 						 names), 1);
 	ck_assert_ptr_null(names[1]);
 	ck_assert_uint_eq(maildir_keywords_parse(tmp_pool, "", 0, names), 0);
+
+	/* names that aren't IMAP atoms would reach FLAGS/FETCH raw: bad */
+	data = "0 a(b\n1 x]y\n2 caf\xc3\xa9\n3 \x80\n4 q\"t\n5 b\\s\n"
+		"6 c{1}\n7 p%\n8 s*\n9 a)b\n10 $Fine\n";
+	ck_assert_uint_eq(maildir_keywords_parse(tmp_pool, data, strlen(data),
+						 names), 10);
+	for (i = 0; i < 10; i++)
+		ck_assert_ptr_null(names[i]);
+	ck_assert_str_eq(names[10], "$Fine");
+	for (i = 11; i < MAILDIR_MAX_KEYWORDS; i++)
+		ck_assert_ptr_null(names[i]);
 }
 END_TEST
 
@@ -165,10 +176,14 @@ START_TEST(test_keywords_open_dovecot)
 	/* adding a known keyword: sorted in, the unknown one stays */
 	kw_update(box, 3, MODIFY_ADD, 0, "NonJunk");
 	ck_assert_str_eq(kw_str(box, 3), "NonJunk");
-	ck_assert(strstr(list_dir("cur"), "1700000003.M3P1.host:2,FSbx") != NULL);
+	ck_assert_str_eq(list_dir("cur"),
+		"1700000001.M1P1.host,S=9:2,Sa 1700000002.M2P1.host:2,FRbc "
+		"1700000003.M3P1.host:2,FSbx 1700000004.M4P1.host:2,");
 	/* REPLACE keeps the unknown letter too */
 	kw_update(box, 3, MODIFY_REPLACE, MAIL_SEEN, "$Junk");
-	ck_assert(strstr(list_dir("cur"), "1700000003.M3P1.host:2,Sax") != NULL);
+	ck_assert_str_eq(list_dir("cur"),
+		"1700000001.M1P1.host,S=9:2,Sa 1700000002.M2P1.host:2,FRbc "
+		"1700000003.M3P1.host:2,Sax 1700000004.M4P1.host:2,");
 	ck_assert_str_eq(kw_file(), "0 $Junk\n1 NonJunk\n2 $Label1\n");
 	mailbox_close(&box);
 	mail_user_unref(&user);
@@ -185,14 +200,20 @@ START_TEST(test_keywords_add_remove)
 	kw_update(box, 1, MODIFY_ADD, 0, "Foo $label1");
 	ck_assert_str_eq(kw_file(), "0 $Junk\n1 NonJunk\n2 $Label1\n3 Foo\n");
 	ck_assert_str_eq(kw_str(box, 1), "$Junk $Label1 Foo");
-	ck_assert(strstr(list_dir("cur"), "1700000001.M1P1.host,S=9:2,Sacd") != NULL);
+	ck_assert_str_eq(list_dir("cur"),
+		"1700000001.M1P1.host,S=9:2,Sacd 1700000002.M2P1.host:2,FRbc "
+		"1700000003.M3P1.host:2,Sx 1700000004.M4P1.host:2,");
 	kw_update(box, 1, MODIFY_REMOVE, 0, "$JUNK Unknown");
 	ck_assert_str_eq(kw_str(box, 1), "$Label1 Foo");
-	ck_assert(strstr(list_dir("cur"), "1700000001.M1P1.host,S=9:2,Scd") != NULL);
+	ck_assert_str_eq(list_dir("cur"),
+		"1700000001.M1P1.host,S=9:2,Scd 1700000002.M2P1.host:2,FRbc "
+		"1700000003.M3P1.host:2,Sx 1700000004.M4P1.host:2,");
 	/* a message in new/ moves to cur/ with its letter */
 	kw_update(box, 4, MODIFY_ADD, 0, "Foo");
 	ck_assert_str_eq(list_dir("new"), "");
-	ck_assert(strstr(list_dir("cur"), "1700000004.M4P1.host:2,d") != NULL);
+	ck_assert_str_eq(list_dir("cur"),
+		"1700000001.M1P1.host,S=9:2,Scd 1700000002.M2P1.host:2,FRbc "
+		"1700000003.M3P1.host:2,Sx 1700000004.M4P1.host:2,d");
 	/* no keyword file: a new one starts at 'a' */
 	mailbox_close(&box);
 	ck_assert_int_eq(access(tmp_strconcat(maildir, "/dovecot-keywords.lock",
@@ -272,7 +293,9 @@ START_TEST(test_keywords_two_sessions)
 	ck_assert_str_eq(kw_str(box1, 2), "NonJunk $Label1 New1");
 	/* a change through the warm view: reachable and renamed right */
 	kw_update(box1, 2, MODIFY_REMOVE, 0, "NonJunk");
-	ck_assert(strstr(list_dir("cur"), "1700000002.M2P1.host:2,FRcd") != NULL);
+	ck_assert_str_eq(list_dir("cur"),
+		"1700000001.M1P1.host,S=9:2,Se 1700000002.M2P1.host:2,FRcd "
+		"1700000003.M3P1.host:2,Sx 1700000004.M4P1.host:2,");
 	box_sync(box3, &r);
 	ck_assert_str_eq(kw_str(box3, 2), "$Label1 New1");
 	mailbox_close(&box1);
@@ -314,9 +337,13 @@ START_TEST(test_keywords_index_log)
 	/* and its files are still found (3 keeps its unknown letter) */
 	ck_assert_int_eq(mail_get_stream(box2, 3, &input), 0);
 	istream_unref(&input);
-	ck_assert(strstr(list_dir("cur"), "1700000003.M3P1.host:2,Scx") != NULL);
+	ck_assert_str_eq(list_dir("cur"),
+		"1700000001.M1P1.host,S=9:2,Sa 1700000002.M2P1.host:2,FRc "
+		"1700000003.M3P1.host:2,Scx 1700000004.M4P1.host:2,");
 	kw_update(box2, 2, MODIFY_ADD, 0, "$Junk");
-	ck_assert(strstr(list_dir("cur"), "1700000002.M2P1.host:2,FRac") != NULL);
+	ck_assert_str_eq(list_dir("cur"),
+		"1700000001.M1P1.host,S=9:2,Sa 1700000002.M2P1.host:2,FRac "
+		"1700000003.M3P1.host:2,Scx 1700000004.M4P1.host:2,");
 	mailbox_close(&box1);
 	mailbox_close(&box2);
 	mail_user_unref(&user);
