@@ -111,12 +111,6 @@ const char *imap_mailbox_name_to_storage(const char *name, const char **error_r)
 	return mail_namespace_to_storage(ns, name);
 }
 
-const char *imap_mailbox_name_from_storage(const char *name)
-{
-	return mail_namespace_from_storage(
-		mail_namespaces_get_inbox(names_get()), name);
-}
-
 char imap_mailbox_name_separator(const char *name)
 {
 	const struct mail_namespace *ns = name == NULL ? NULL :

@@ -28,8 +28,6 @@ char imap_mailbox_name_separator(const char *name);
    "Client tried to access nonexistent namespace. (...)" or "Mailbox name
    is not valid mUTF-7". */
 const char *imap_mailbox_name_to_storage(const char *name, const char **error_r);
-/* The client's name of a storage name (tmp) in the inbox namespace. */
-const char *imap_mailbox_name_from_storage(const char *name);
 
 /* For the mailbox commands: the client's name in arg (an astring) and its
    storage name. false after sending the tagged reply: BAD for a missing

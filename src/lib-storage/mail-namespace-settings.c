@@ -7,6 +7,30 @@
 #include "settings.h"
 #include "mail-namespace.h"
 
+/* A value of sec for mail_namespace_set(): booleans parsed as the config
+   parser does (yes/Yes/y/1/no) and passed on as "yes" or "no". */
+static int namespace_value(const struct settings_section *sec,
+			   const char *key, const char **value_r,
+			   const char **error_r)
+{
+	const char *value = settings_section_get(sec, key);
+	const char *error;
+	bool b;
+
+	*value_r = value;
+	if (value == NULL || (strcmp(key, "inbox") != 0 &&
+			      strcmp(key, "hidden") != 0 &&
+			      strcmp(key, "subscriptions") != 0))
+		return 0;
+	if (settings_parse_bool(value, &b, &error) < 0) {
+		*error_r = tmp_printf("Namespace '%s': %s: %s",
+				      sec->name, key, error);
+		return -1;
+	}
+	*value_r = b ? "yes" : "no";
+	return 0;
+}
+
 /* The keys of one namespace { } section and its mailbox { } children. */
 static int namespace_read(struct mail_namespaces *nss,
 			  const struct settings_section *sec,
@@ -14,7 +38,7 @@ static int namespace_read(struct mail_namespaces *nss,
 {
 	static const char *const keys[] = {
 		"separator", "prefix", "inbox", "hidden", "list",
-		"subscriptions", NULL
+		"subscriptions", "location", "alias_for", "type", NULL
 	};
 	const struct settings_section *box;
 	struct mail_namespace *ns;
@@ -23,7 +47,8 @@ static int namespace_read(struct mail_namespaces *nss,
 
 	ns = mail_namespace_add(nss, sec->name);
 	for (i = 0; keys[i] != NULL; i++) {
-		value = settings_section_get(sec, keys[i]);
+		if (namespace_value(sec, keys[i], &value, error_r) < 0)
+			return -1;
 		if (value != NULL &&
 		    mail_namespace_set(nss, ns, keys[i], value, error_r) < 0)
 			return -1;
@@ -45,13 +70,21 @@ mail_namespaces_from_settings(struct pool *pool, const struct settings *set,
 {
 	struct mail_namespaces *nss = mail_namespaces_new(pool);
 	const struct settings_section *sec;
-	const char *disabled;
+	const char *disabled, *error;
+	bool skip;
 	unsigned int i, count = settings_count_sections(set, "namespace");
 
 	for (i = 0; i < count; i++) {
 		sec = settings_get_section(set, "namespace", i);
 		disabled = settings_section_get(sec, "disabled");
-		if (disabled != NULL && strcmp(disabled, "yes") == 0)
+		skip = false;
+		if (disabled != NULL &&
+		    settings_parse_bool(disabled, &skip, &error) < 0) {
+			*error_r = tmp_printf("Namespace '%s': disabled: %s",
+					      sec->name, error);
+			return NULL;
+		}
+		if (skip)
 			continue;
 		if (namespace_read(nss, sec, error_r) < 0)
 			return NULL;

@@ -47,19 +47,32 @@ struct mail_namespace *mail_namespace_add(struct mail_namespaces *nss,
 	return ns;
 }
 
+/* A boolean key as mail_namespace_set() takes it: "yes" or "no" (config
+   values are normalised by mail-namespace-settings.c with the config
+   parser's settings_parse_bool() first). */
 static int ns_parse_bool(const char *key, const char *value, bool *result_r,
 			 const char **error_r)
 {
-	if (strcmp(value, "yes") == 0 || strcmp(value, "children") == 0) {
-		/* list = children: listed (only where it has mailboxes) */
-		*result_r = true;
-		return 0;
-	}
-	if (strcmp(value, "no") == 0) {
-		*result_r = false;
+	if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0) {
+		*result_r = value[0] == 'y';
 		return 0;
 	}
 	*error_r = tmp_printf("%s: Invalid boolean value: %s", key, value);
+	return -1;
+}
+
+/* list = yes | no | children (children: listed where it has mailboxes). */
+static int ns_parse_list(const char *value, bool *result_r,
+			 const char **error_r)
+{
+	if (strcmp(value, "children") == 0) {
+		*result_r = true;
+		return 0;
+	}
+	if (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0)
+		return ns_parse_bool("list", value, result_r, error_r);
+	*error_r = tmp_printf("list: Invalid value: %s "
+			      "(use yes, no or children)", value);
 	return -1;
 }
 
@@ -83,12 +96,27 @@ int mail_namespace_set(struct mail_namespaces *nss, struct mail_namespace *ns,
 		ns->prefix_len = strlen(value);
 		return 0;
 	}
+	if ((strcmp(key, "location") == 0 || strcmp(key, "alias_for") == 0) &&
+	    value[0] != '\0') {
+		/* refused rather than silently showing the user's own mail */
+		*error_r = tmp_printf("Namespace '%s': %s is not supported yet "
+				      "(all namespaces use mail_location)",
+				      ns->name, key);
+		return -1;
+	}
+	if (strcmp(key, "type") == 0 && value[0] != '\0' &&
+	    strcmp(value, "private") != 0) {
+		*error_r = tmp_printf("Namespace '%s': type = %s is not "
+				      "supported yet (only private)",
+				      ns->name, value);
+		return -1;
+	}
 	if (strcmp(key, "inbox") == 0)
 		return ns_parse_bool(key, value, &ns->inbox, error_r);
 	if (strcmp(key, "hidden") == 0)
 		return ns_parse_bool(key, value, &ns->hidden, error_r);
 	if (strcmp(key, "list") == 0)
-		return ns_parse_bool(key, value, &ns->list, error_r);
+		return ns_parse_list(value, &ns->list, error_r);
 	if (strcmp(key, "subscriptions") == 0)
 		return ns_parse_bool(key, value, &ns->subscriptions, error_r);
 	return 0;
@@ -285,7 +313,9 @@ static bool vname_is_inbox(const char *vname, char sep, bool *children_r)
 static bool ns_prefix_matches(const struct mail_namespace *ns,
 			      const char *vname, size_t len)
 {
-	if (ns->inbox && len >= 5 && strncmp(ns->prefix, "INBOX", 5) == 0) {
+	if (ns->inbox && len >= 5 && strncmp(ns->prefix, "INBOX", 5) == 0 &&
+	    (ns->prefix[5] == ns->separator || ns->prefix[5] == '\0')) {
+		/* only a whole "INBOX" level: "INBOXES." stays exact */
 		if (strncasecmp(vname, "INBOX", 5) != 0)
 			return false;
 		return strncmp(vname + 5, ns->prefix + 5, len - 5) == 0;

@@ -66,8 +66,10 @@ struct mail_namespaces *mail_namespaces_new(struct pool *pool);
 struct mail_namespace *mail_namespace_add(struct mail_namespaces *nss,
 					  const char *name);
 /* One key of a namespace { } section: separator, prefix, inbox, hidden,
-   list (yes/no/children), subscriptions; other keys are ignored. -1 with
-   *error_r (tmp) for a bad value. */
+   subscriptions ("yes" or "no"), list (yes/no/children); location and
+   alias_for (only empty) and type (only private) are refused until they're
+   supported; other keys are ignored. -1 with *error_r (tmp) for a bad
+   value. */
 int mail_namespace_set(struct mail_namespaces *nss, struct mail_namespace *ns,
 		       const char *key, const char *value,
 		       const char **error_r);

@@ -75,8 +75,37 @@ START_TEST(test_namespace_errors)
 	ck_assert_int_eq(mail_namespace_set(nss, ns, bad_bool[0], bad_bool[1],
 					    &error), -1);
 	ck_assert_str_eq(error, "inbox: Invalid boolean value: maybe");
+	/* booleans arrive normalised to yes/no (mail-namespace-settings.c);
+	   "children" is a list value only */
+	ck_assert_int_eq(mail_namespace_set(nss, ns, "inbox", "children",
+					    &error), -1);
+	ck_assert_str_eq(error, "inbox: Invalid boolean value: children");
+	ck_assert_int_eq(mail_namespace_set(nss, ns, "list", "maybe",
+					    &error), -1);
+	ck_assert_str_eq(error, "list: Invalid value: maybe "
+			 "(use yes, no or children)");
+	ck_assert_int_eq(mail_namespace_set(nss, ns, "list", "children",
+					    &error), 0);
+	ck_assert(ns->list);
+	ck_assert_int_eq(mail_namespace_set(nss, ns, "list", "no", &error), 0);
+	ck_assert(!ns->list);
+	/* location, alias_for and other types are refused, not ignored */
+	ck_assert_int_eq(mail_namespace_set(nss, ns, "location", "x", &error), -1);
+	ck_assert_str_eq(error, "Namespace 'inbox': location is not supported "
+			 "yet (all namespaces use mail_location)");
+	ck_assert_int_eq(mail_namespace_set(nss, ns, "alias_for", "a.",
+					    &error), -1);
+	ck_assert_str_eq(error, "Namespace 'inbox': alias_for is not "
+			 "supported yet (all namespaces use mail_location)");
+	ck_assert_int_eq(mail_namespace_set(nss, ns, "type", "public",
+					    &error), -1);
+	ck_assert_str_eq(error, "Namespace 'inbox': type = public is not "
+			 "supported yet (only private)");
+	ck_assert_int_eq(mail_namespace_set(nss, ns, "location", "", &error), 0);
+	ck_assert_int_eq(mail_namespace_set(nss, ns, "type", "private",
+					    &error), 0);
 	/* unknown keys are the parser's business, ignored here */
-	ck_assert_int_eq(mail_namespace_set(nss, ns, "location", "x", &error), 0);
+	ck_assert_int_eq(mail_namespace_set(nss, ns, "order", "1", &error), 0);
 
 	/* two inbox=yes */
 	nss = mail_namespaces_new(ns_pool);
@@ -192,7 +221,8 @@ END_TEST
 START_TEST(test_namespace_routing)
 {
 	struct mail_namespaces *nss = mail_namespaces_new(ns_pool);
-	struct mail_namespace *inbox, *other, *deep;
+	struct mail_namespaces *nss2;
+	struct mail_namespace *inbox, *other, *deep, *inboxes, *root;
 	const char *error = NULL;
 
 	inbox = ns_add(nss, "inbox", (const char *const[]){ "inbox", "yes",
@@ -220,6 +250,22 @@ START_TEST(test_namespace_routing)
 	/* INBOX belongs to the inbox namespace only */
 	ck_assert_str_eq(mail_namespace_from_storage(other, "INBOX"),
 			 "Other/INBOX");
+
+	/* only a whole "INBOX" level is case-insensitive: an inbox
+	   namespace whose prefix merely starts with INBOX matches exactly */
+	nss2 = mail_namespaces_new(ns_pool);
+	inboxes = ns_add(nss2, "inboxes", (const char *const[]){ "inbox", "yes",
+		"separator", "/", "prefix", "INBOXES/", NULL });
+	root = ns_add(nss2, "root", (const char *const[]){ "separator", "/",
+		NULL });
+	ck_assert_int_eq(mail_namespaces_finish(nss2, &error), 0);
+	ck_assert_ptr_eq(mail_namespaces_find(nss2, "INBOXES/x"), inboxes);
+	ck_assert_ptr_eq(mail_namespaces_find(nss2, "INBOXES"), inboxes);
+	ck_assert_ptr_eq(mail_namespaces_find(nss2, "inboxes/x"), root);
+	ck_assert_ptr_eq(mail_namespaces_find(nss2, "inboxes"), root);
+	ck_assert_ptr_eq(mail_namespaces_find(nss2, "INBOXes/x"), root);
+	ck_assert_ptr_eq(mail_namespaces_find(nss2, "inboxES/x"), root);
+	ck_assert_ptr_eq(mail_namespaces_find(nss2, "inboxES"), root);
 
 	mail_namespaces_set_storage_sep(nss, '.');
 	ck_assert_int_eq(inbox->storage_forbidden_char, '.');
