@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 
 union sockaddr_union {
 	struct sockaddr sa;
@@ -219,6 +221,15 @@ int net_accept(int listen_fd, struct ip_addr *ip_r, unsigned int *port_r)
 	}
 	sockaddr_to_ip(&so, ip_r, port_r);
 	return fd;
+}
+
+void net_set_tcp_nodelay(int fd)
+{
+	int on = 1;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on)) < 0 &&
+	    errno != ENOTSOCK && errno != EOPNOTSUPP && errno != ENOPROTOOPT)
+		log_error("setsockopt(TCP_NODELAY) failed: %m");
 }
 
 int net_connect_unix(const char *path)

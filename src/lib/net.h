@@ -29,6 +29,11 @@ int net_listen_unix(const char *path, unsigned int mode, int backlog);
 /* Accepts non-blocking+cloexec; returns fd, -1 with errno EAGAIN when none,
    -2 on other errors. Addresses may be NULL. */
 int net_accept(int listen_fd, struct ip_addr *ip_r, unsigned int *port_r);
+/* TCP_NODELAY on a TCP socket: our streams already gather output into
+   few large writes (corked while a command runs), so Nagle would only hold
+   back the last partial segment of each write until the client's delayed
+   ACK (~40 ms per FETCH that outgrows one write). Other sockets: no-op. */
+void net_set_tcp_nodelay(int fd);
 /* Blocking connect to a unix socket (short, local). fd or -1. */
 int net_connect_unix(const char *path);
 int net_getsockname(int fd, struct ip_addr *ip_r, unsigned int *port_r);

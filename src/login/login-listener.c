@@ -43,6 +43,8 @@ static void login_listener_accept(void *context)
 			log_error("accept(%s) failed: %m", l->name);
 		return;
 	}
+	/* the socket option goes with the fd to the imap/pop3 worker */
+	net_set_tcp_nodelay(fd);
 	accepted_count++;
 	if (login_set.service_count > 0 &&
 	    accepted_count >= login_set.service_count) {
