@@ -6,6 +6,7 @@
 #include "str.h"
 #include "strfuncs.h"
 #include "charset-utf8.h"
+#include "unicode-casefold.h"
 #include "imap-date.h"
 #include "mail-search-build.h"
 
@@ -213,10 +214,9 @@ static int search_build_string_key(struct search_build_ctx *ctx,
 	if (search_next_string(ctx, argsp, key, &str) < 0)
 		return -1;
 	if (type != SEARCH_KEYWORD) {
-		/* matched case-insensitively (ASCII): the matcher lowercases
-		   the text and searches it for this */
-		str = tmp_str_lcase(str);
-		str = p_strdup(ctx->pool, str);
+		/* matched case-insensitively (Unicode simple folding): the
+		   matcher folds the text and searches it for this */
+		str = unicode_casefold_str(ctx->pool, str);
 	}
 	*arg_r = search_arg_new(ctx, type);
 	(*arg_r)->value.str = str;

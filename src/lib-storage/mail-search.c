@@ -2,15 +2,22 @@
    over a mailbox. Flags, keywords, sizes, dates and sets come from the
    storage's accessors and are evaluated first (three-valued: content keys
    unknown); only a message whose result is still undecided gets one
-   streaming pass for the header and body keys: header values are RFC 2047
-   decoded and unfolded, strings match as case-insensitive (ASCII folding)
-   substrings of the raw UTF-8. */
+   streaming pass through the MIME parser and message-decoder for the
+   header and body keys. Header keys match the top header's unfolded,
+   RFC 2047 decoded values; BODY/TEXT match the decoded body text: each
+   text part with its transfer encoding undone and its charset converted
+   to UTF-8; TEXT also matches the headers of sub-parts (message/rfc822
+   included), BODY doesn't, and bodies of non-text parts (attachments)
+   are not searched: all as in Dovecot.
+   Text and keys are compared as substrings after Unicode simple case
+   folding (unicode-casefold.h). */
 #include "lib.h"
 #include "str.h"
 #include "istream.h"
-#include "message-header-parser.h"
-#include "message-header-decode.h"
+#include "message-parser.h"
+#include "message-decoder.h"
 #include "message-date.h"
+#include "unicode-casefold.h"
 #include "mail-search.h"
 #include "mail-storage-private.h"
 
@@ -33,23 +40,19 @@ struct search_ctx {
 	struct mail_search_arg *args;
 	struct pool *msg_pool;
 	bool need_content;
-	/* longest BODY/TEXT key - 1, and a body buffer of keep + chunk */
+	/* there are BODY/TEXT keys: the body is decoded */
+	bool need_body;
+	/* longest BODY/TEXT key - 1: the folded text kept from the previous
+	   chunk so a key spanning chunks still matches */
 	size_t keep;
-	unsigned char *body_buf;
+	/* these live for the whole search (outside msg_pool) */
+	struct message_decoder_context *decoder;
+	struct str *body;	/* kept bytes + folded new chunk */
+	struct str *folded;	/* a folded header value */
+	struct unicode_casefold fold;
 };
 
-/* ASCII lowercase in place. */
-static void search_lcase(unsigned char *data, size_t size)
-{
-	size_t i;
-
-	for (i = 0; i < size; i++) {
-		if (data[i] >= 'A' && data[i] <= 'Z')
-			data[i] = (unsigned char)(data[i] - 'A' + 'a');
-	}
-}
-
-/* needle is already ASCII-lowercased by the builder, hay must be too:
+/* needle is already case folded by the builder, hay must be too:
    memmem is linear, so a long key against a big body can't go quadratic. */
 static bool search_mem_contains(const unsigned char *hay, size_t hay_len,
 				const char *needle)
@@ -187,89 +190,164 @@ static void search_args_body(struct mail_search_arg *arg,
 	}
 }
 
-static size_t search_args_max_len(const struct mail_search_arg *arg)
+/* Whether there are BODY/TEXT keys (the body must be read), and the
+   longest one's length in *max_r. */
+static bool search_args_body_keys(const struct mail_search_arg *arg,
+				  size_t *max_r)
 {
-	size_t max = 0, len;
+	bool found = false;
+	size_t len;
 
 	for (; arg != NULL; arg = arg->next) {
-		if (arg->type == SEARCH_SUB || arg->type == SEARCH_OR)
-			len = search_args_max_len(arg->value.subargs);
-		else if (arg->type == SEARCH_BODY || arg->type == SEARCH_TEXT)
+		if (arg->type == SEARCH_SUB || arg->type == SEARCH_OR) {
+			if (search_args_body_keys(arg->value.subargs, max_r))
+				found = true;
+		} else if (arg->type == SEARCH_BODY ||
+			   arg->type == SEARCH_TEXT) {
+			found = true;
 			len = strlen(arg->value.str);
-		else
-			len = 0;
-		if (len > max)
-			max = len;
+			if (len > *max_r)
+				*max_r = len;
+		}
 	}
-	return max;
+	return found;
 }
 
-static int search_read_header(struct search_ctx *ctx, struct istream *input)
+/* A complete field of the top header: name and decoded value. */
+static void search_top_header(struct search_ctx *ctx,
+			      struct message_header_line *hdr,
+			      const unsigned char *value, size_t size)
 {
-	struct message_header_parser_ctx *parser;
-	struct message_header_line *hdr;
-	struct str *decoded = str_new(ctx->msg_pool, 256);
-	char *name;
+	const char *name;
 
-	parser = message_header_parser_init(input, NULL, 0);
-	message_header_parser_set_max_field_size(parser,
-						 MAIL_SEARCH_MAX_HEADER_SIZE);
-	while (message_parse_header_next(parser, &hdr) > 0) {
-		if (hdr->eoh)
-			break;
-		if (hdr->continues) {
-			hdr->use_full_value = true;
+	str_reset(ctx->folded);
+	unicode_casefold_append(ctx->folded, value, size);
+	/* TEXT matches the name too: needs it folded */
+	name = unicode_casefold_str(ctx->msg_pool, hdr->name);
+	search_args_header(ctx->args, name, hdr->full_value,
+			   hdr->full_value_len, str_c(ctx->folded),
+			   str_len(ctx->folded));
+}
+
+/* Ends a run of body text: a key can't span two header lines or two
+   parts. */
+static void search_body_break(struct search_ctx *ctx)
+{
+	unicode_casefold_finish(&ctx->fold, ctx->body);
+	str_reset(ctx->body);
+}
+
+/* Decoded body text: folded and matched in chunks, keeping the last
+   (longest key - 1) bytes so a match across a chunk border is found. A
+   cut UTF-8 character at the start of the kept bytes can't match: keys
+   start with a whole character. */
+static void search_body_text(struct search_ctx *ctx,
+			     const unsigned char *data, size_t size)
+{
+	size_t n, len;
+
+	while (size > 0) {
+		n = MIN(size, MAIL_SEARCH_BODY_CHUNK);
+		unicode_casefold_more(&ctx->fold, data, n, ctx->body);
+		data += n;
+		size -= n;
+		search_args_body(ctx->args, str_data(ctx->body),
+				 str_len(ctx->body));
+		len = str_len(ctx->body);
+		if (len > ctx->keep) {
+			memmove(ctx->body->buf.data,
+				ctx->body->buf.data + len - ctx->keep,
+				ctx->keep);
+			str_truncate(ctx->body, ctx->keep);
+		}
+	}
+}
+
+/* A header field of a sub-part: as in Dovecot, TEXT matches it (as
+   "name: value") but BODY doesn't. */
+static void search_args_sub_header(struct mail_search_arg *arg,
+				   const unsigned char *data, size_t size)
+{
+	for (; arg != NULL; arg = arg->next) {
+		if (arg->type == SEARCH_SUB || arg->type == SEARCH_OR)
+			search_args_sub_header(arg->value.subargs, data, size);
+		else if (arg->type == SEARCH_TEXT && !arg->matched)
+			arg->matched = search_mem_contains(data, size,
+							   arg->value.str);
+	}
+}
+
+static void search_sub_header(struct search_ctx *ctx,
+			      struct message_header_line *hdr,
+			      const unsigned char *value, size_t size)
+{
+	str_reset(ctx->folded);
+	unicode_casefold_append(ctx->folded, (const unsigned char *)hdr->name,
+				strlen(hdr->name));
+	str_append(ctx->folded, ": ");
+	unicode_casefold_append(ctx->folded, value, size);
+	search_args_sub_header(ctx->args, str_data(ctx->folded),
+			       str_len(ctx->folded));
+}
+
+/* One decoded block. Returns false when nothing more is needed (the top
+   header is done and there are no body keys). */
+static bool search_block(struct search_ctx *ctx, struct message_block *out)
+{
+	bool top = out->part == NULL || out->part->parent == NULL;
+
+	if (out->hdr != NULL && out->hdr->eoh) {
+		search_body_break(ctx);
+		return !top || ctx->need_body;
+	}
+	if (out->hdr != NULL) {
+		if (top)
+			search_top_header(ctx, out->hdr, out->data, out->size);
+		else if (ctx->need_body)
+			search_sub_header(ctx, out->hdr, out->data, out->size);
+	} else if (out->size == 0) {
+		/* end of a part's header */
+		search_body_break(ctx);
+		return !top || ctx->need_body;
+	} else if (ctx->need_body) {
+		search_body_text(ctx, out->data, out->size);
+	}
+	return true;
+}
+
+/* The one streaming pass over the message: MIME parser -> decoder ->
+   folding -> key matching. */
+static int search_read_message(struct search_ctx *ctx, struct istream *input)
+{
+	struct message_parser_settings set;
+	struct message_parser_ctx *parser;
+	struct message_block block, out;
+	struct message_part *parts;
+	int ret;
+
+	memset(&set, 0, sizeof(set));
+	set.max_header_field_size = MAIL_SEARCH_MAX_HEADER_SIZE;
+	message_decoder_reset(ctx->decoder);
+	unicode_casefold_init(&ctx->fold);
+	str_reset(ctx->body);
+	/* an empty BODY/TEXT key matches every message, even one with
+	   no body text at all */
+	search_args_body(ctx->args, (const unsigned char *)"", 0);
+	parser = message_parser_init(ctx->msg_pool, input, &set);
+	while ((ret = message_parser_parse_next_block(parser, &block)) != -1) {
+		/* ret == 0: a non-blocking stream; keep polling it */
+		if (ret == 0 ||
+		    !message_decoder_decode_next_block(ctx->decoder, &block,
+							&out))
 			continue;
-		}
-		str_truncate(decoded, 0);
-		message_header_decode_utf8(hdr->full_value,
-					   hdr->full_value_len, decoded);
-		/* the str's own buffer: lowercased in place */
-		search_lcase((unsigned char *)str_c(decoded), str_len(decoded));
-		/* TEXT matches the name too: needs it lowercased */
-		name = p_strdup(ctx->msg_pool, hdr->name);
-		search_lcase((unsigned char *)name, strlen(name));
-		search_args_header(ctx->args, name, hdr->full_value,
-				   hdr->full_value_len, str_c(decoded),
-				   str_len(decoded));
+		if (!search_block(ctx, &out))
+			break;
 	}
-	message_header_parser_deinit(&parser);
-	return input->stream_errno != 0 ? -1 : 0;
-}
-
-/* Streams the body in chunks, keeping the last (longest key - 1) bytes so
-   a match across a chunk border is found. */
-static int search_read_body(struct search_ctx *ctx, struct istream *input)
-{
-	size_t keep = ctx->keep, size, carry = 0;
-	const unsigned char *data;
-	unsigned char *buf = ctx->body_buf;
-	struct mail_search_arg *args = ctx->args;
-
-	if (buf == NULL)
-		return 0;
-	for (;;) {
-		data = istream_get_data(input, &size);
-		if (size == 0) {
-			if (istream_read(input) > 0)
-				continue;
-			data = istream_get_data(input, &size);
-			if (size == 0)
-				break;
-		}
-		if (size > MAIL_SEARCH_BODY_CHUNK)
-			size = MAIL_SEARCH_BODY_CHUNK;
-		memcpy(buf + carry, data, size);
-		search_lcase(buf + carry, size);
-		istream_skip(input, size);
-		search_args_body(args, buf, carry + size);
-		if (carry + size > keep) {
-			memmove(buf, buf + carry + size - keep, keep);
-			carry = keep;
-		} else
-			carry += size;
-	}
-	return input->stream_errno != 0 ? -1 : 0;
+	if (ret == -1 && message_decoder_finish(ctx->decoder, &out))
+		search_body_text(ctx, out.data, out.size);
+	search_body_break(ctx);
+	ret = message_parser_deinit(&parser, &parts);
+	return ret < 0 || input->stream_errno != 0 ? -1 : 0;
 }
 
 /* Evaluates one key list as AND (or OR): 1, 0, SEARCH_UNKNOWN (a content
@@ -408,9 +486,7 @@ static int search_read_content(struct search_ctx *ctx, uint32_t seq)
 	search_args_reset(ctx->args);
 	if (mail_get_stream(ctx->box, seq, &input) < 0)
 		return -1;
-	ret = search_read_header(ctx, input);
-	if (ret == 0)
-		ret = search_read_body(ctx, input);
+	ret = search_read_message(ctx, input);
 	if (ret < 0) {
 		/* set our own error: the box may still hold an older
 		   EXPUNGED one that mail_search_run would skip on */
@@ -455,13 +531,13 @@ int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
 	if (ctx.need_content) {
 		ctx.msg_pool = pool_create("mail search message", 4096,
 					   POOL_FLAG_NONE);
-		ctx.keep = search_args_max_len(args);
-		if (ctx.keep > 0) {
+		ctx.need_body = search_args_body_keys(args, &ctx.keep);
+		if (ctx.keep > 0)
 			ctx.keep--;
-			/* outside msg_pool: lives for the whole search */
-			ctx.body_buf = p_malloc(system_pool, ctx.keep +
-						MAIL_SEARCH_BODY_CHUNK);
-		}
+		ctx.decoder = message_decoder_init();
+		ctx.body = str_new(system_pool, ctx.keep +
+				   MAIL_SEARCH_BODY_CHUNK * 2);
+		ctx.folded = str_new(system_pool, 256);
 	}
 	for (seq = 1; seq <= count; seq++) {
 		int match = search_match(&ctx, seq);
@@ -480,7 +556,11 @@ int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
 		array_append(result_r, &value);
 	}
 	search_args_deinit(args);
-	p_free(system_pool, ctx.body_buf);
+	message_decoder_deinit(&ctx.decoder);
+	if (ctx.body != NULL)
+		str_free(&ctx.body);
+	if (ctx.folded != NULL)
+		str_free(&ctx.folded);
 	if (ctx.msg_pool != NULL)
 		pool_unref(&ctx.msg_pool);
 	return ret;

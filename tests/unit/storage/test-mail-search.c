@@ -7,6 +7,7 @@
 #include "lib.h"
 #include "str.h"
 #include "istream.h"
+#include "base64.h"
 #include "imap-parser.h"
 #include "mail-search-build.h"
 #include "test-storage.h"
@@ -320,6 +321,106 @@ START_TEST(test_match_maildir)
 }
 END_TEST
 
+/* BODY/TEXT over decoded MIME: base64 and quoted-printable undone, charsets
+   converted, Unicode case folding, attachments not searched, sub-part
+   headers searched by TEXT only, a key split across the matcher's chunks in
+   base64-decoded text. */
+START_TEST(test_match_mime)
+{
+	struct pool *pool = pool_create("search mime", 1024, 0);
+	struct str *plain = t_str_new(20000), *big = t_str_new(30000);
+	struct buf *b64 = buf_create(pool, 30000);
+	struct mail_search_arg *args;
+	struct mail_user *user;
+	struct mailbox *box;
+	const char *error;
+	unsigned int i;
+
+	for (i = 0; i < 8185; i++)
+		str_append_c(plain, 'x');
+	str_append(plain, "SplitKeyWord");
+	for (i = 0; i < 9000; i++)
+		str_append_c(plain, 'y');
+	base64_encode(str_data(plain), str_len(plain), b64);
+	str_append(big, "From: big@example.org\nSubject: big\n"
+		   "Content-Type: text/plain; charset=us-ascii\n"
+		   "Content-Transfer-Encoding: base64\n\n");
+	for (i = 0; i < b64->used; i += 76) {
+		str_append_n(big, b64->data + i, MIN(76, b64->used - i));
+		str_append_c(big, '\n');
+	}
+
+	mkdirs(maildir);
+	deliver("cur", "1577880000.M1P1.host:2,S",
+		"From: a@example.org\nSubject: =?utf-8?q?=C3=84pfel?=\n"
+		"MIME-Version: 1.0\nContent-Type: text/plain\n"
+		"Content-Transfer-Encoding: base64\n\n"
+		"SGVsbG8gQjY0V29ybGQK\n");	/* "Hello B64World\n" */
+	deliver("cur", "1577880001.M2P1.host:2,",
+		"From: b@example.org\nSubject: latin\nMIME-Version: 1.0\n"
+		"Content-Type: text/plain; charset=iso-8859-1\n"
+		"Content-Transfer-Encoding: quoted-printable\n\n"
+		"=C5NGSTR=D6M caf=E9 lo=\nng\n");
+	deliver("cur", "1577880002.M3P1.host:2,",
+		"From: c@example.org\nSubject: parts\nMIME-Version: 1.0\n"
+		"Content-Type: multipart/mixed; boundary=\"b1\"\n\n"
+		"preamble words\n--b1\nContent-Type: text/plain\n\n"
+		"see attached\n--b1\nContent-Type: image/png\n"
+		"Content-Transfer-Encoding: base64\n\ncG5nc2VjcmV0\n"
+		"--b1\nContent-Type: message/rfc822\n\n"
+		"Subject: innersubj\nFrom: inner@example.org\n\ninner text\n"
+		"--b1--\n");
+	deliver("cur", "1577880003.M4P1.host:2,", str_c(big));
+	user = user_create("maildir:~/Maildir");
+	box = box_open(user, 0);
+	ck_assert_str_eq(box_uids(box), "1,2,3,4");
+
+	ck_assert_str_eq(run(box, "BODY b64world", false), "1");
+	ck_assert_str_eq(run(box, "BODY \"\"", false), "1 2 3 4");
+	ck_assert_str_eq(run(box, "NOT TEXT \"\"", false), "");
+	ck_assert_str_eq(run(box, "BODY \"HELLO B64\"", false), "1");
+	ck_assert_str_eq(run(box, "BODY SGVsbG8", false), "");
+	ck_assert_str_eq(run(box, "SUBJECT \xc3\xa4PFEL", false), "1");
+	ck_assert_str_eq(run(box, "SUBJECT \xc3\x84pfel", false), "1");
+	/* latin1 QP, keys in other cases than the text */
+	ck_assert_str_eq(run(box, "BODY \xc3\x85ngstr\xc3\xb6m", false), "2");
+	ck_assert_str_eq(run(box, "BODY \xc3\xa5ngstr\xc3\xb6m", false), "2");
+	ck_assert_str_eq(run(box, "BODY CAF\xc3\x89", false), "2");
+	ck_assert_str_eq(run(box, "BODY long", false), "2");
+	ck_assert_str_eq(run(box, "BODY =C5", false), "");
+	/* the image's bytes and the preamble are not text */
+	ck_assert_str_eq(run(box, "BODY attached", false), "3");
+	ck_assert_str_eq(run(box, "BODY pngsecret", false), "");
+	ck_assert_str_eq(run(box, "BODY cG5nc2VjcmV0", false), "");
+	ck_assert_str_eq(run(box, "TEXT pngsecret", false), "");
+	ck_assert_str_eq(run(box, "BODY preamble", false), "");
+	/* sub-part headers (the enclosed message's too) are TEXT, not BODY
+	   (as in Dovecot) */
+	ck_assert_str_eq(run(box, "BODY innersubj", false), "");
+	ck_assert_str_eq(run(box, "BODY image/png", false), "");
+	ck_assert_str_eq(run(box, "TEXT image/png", false), "3");
+	ck_assert_str_eq(run(box, "TEXT \"content-type: image/png\"", false),
+			 "3");
+	ck_assert_str_eq(run(box, "BODY \"inner text\"", false), "3");
+	ck_assert_str_eq(run(box, "SUBJECT innersubj", false), "");
+	ck_assert_str_eq(run(box, "TEXT innersubj", false), "3");
+	ck_assert_str_eq(run(box, "TEXT \xc3\xa4pfel", false), "1");
+	/* across the 8 KiB chunk border, after base64 decoding */
+	ck_assert_str_eq(run(box, "BODY splitkeyword", false), "4");
+	ck_assert_str_eq(run(box, "BODY xsplitkeywordy", false), "4");
+	ck_assert_str_eq(run(box, "OR BODY b64world BODY splitkeyword", false),
+			 "1 4");
+
+	/* an ISO-8859-1 key is converted and folded once when built */
+	ck_assert_int_eq(build(pool, "BODY {4}\r\nCAF\xc9", "ISO-8859-1",
+			       &args, &error), MAIL_SEARCH_BUILD_OK);
+	ck_assert_str_eq(args->value.subargs->value.str, "caf\xc3\xa9");
+	pool_unref(&pool);
+	mailbox_close(&box);
+	mail_user_unref(&user);
+}
+END_TEST
+
 /* Message 1 replaced by a directory: opening works, reading fails. A
    search deciding by flags alone must not read it; one that reads it fails
    with our own internal error. */
@@ -376,6 +477,7 @@ Suite *test_mail_search_suite(void)
 	tcase_add_checked_fixture(tc_match, setup, teardown);
 	tcase_add_test(tc_match, test_match_maildir);
 	tcase_add_test(tc_match, test_match_read_error);
+	tcase_add_test(tc_match, test_match_mime);
 	suite_add_tcase(s, tc_match);
 	return s;
 }
