@@ -1,11 +1,13 @@
-/* Copyright (c) dovecot-like authors. ENABLE (RFC 5161): we have no
-   extension that needs enabling yet, so the ENABLED list is always empty. */
+/* Copyright (c) dovecot-like authors. ENABLE (RFC 5161): CONDSTORE (RFC
+   7162) is the only extension that can be enabled; the others are
+   ignored. */
 #include "imap-common.h"
 #include "imap-commands.h"
 
 bool cmd_enable(struct client_command *cmd)
 {
 	const char *str;
+	bool condstore = false;
 
 	if (IMAP_ARG_IS_EOL(&cmd->args[0])) {
 		client_send_command_error(cmd, "Missing arguments.");
@@ -16,9 +18,17 @@ bool cmd_enable(struct client_command *cmd)
 			client_send_command_error(cmd, "Invalid arguments.");
 			return true;
 		}
+		if (strcasecmp(str, "CONDSTORE") == 0)
+			condstore = true;
 	}
-	/* RFC 5161 3.1: unknown extensions are silently ignored */
-	client_send_line(cmd->client, "* ENABLED");
+	/* RFC 5161 3.1: unknown extensions are silently ignored; a known
+	   one is listed even if it was on already (as Dovecot) */
+	if (condstore) {
+		client_send_line(cmd->client, "* ENABLED CONDSTORE");
+		client_enable_condstore(cmd->client);
+	} else {
+		client_send_line(cmd->client, "* ENABLED");
+	}
 	client_send_tagline(cmd, "OK Enabled.");
 	return true;
 }

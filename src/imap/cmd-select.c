@@ -5,6 +5,30 @@
 #include "imap-flags.h"
 #include "imap-mailbox-name.h"
 
+#include <strings.h>
+
+/* The optional select parameters (RFC 4466 2.1): only (CONDSTORE), RFC
+   7162 3.1.8. false if unknown or malformed. */
+static bool select_parse_params(const struct imap_arg *arg, bool *condstore_r)
+{
+	const struct imap_arg *list;
+	const char *str;
+	unsigned int i, count;
+
+	*condstore_r = false;
+	if (IMAP_ARG_IS_EOL(arg))
+		return true;
+	if (!imap_arg_get_list(arg, &list, &count) || !IMAP_ARG_IS_EOL(&arg[1]))
+		return false;
+	for (i = 0; i < count; i++) {
+		if (!imap_arg_get_atom(&list[i], &str) ||
+		    strcasecmp(str, "CONDSTORE") != 0)
+			return false;
+		*condstore_r = true;
+	}
+	return true;
+}
+
 static bool cmd_select_full(struct client_command *cmd, bool readonly)
 {
 	struct client *client = cmd->client;
@@ -12,10 +36,11 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 	enum mail_storage_error error;
 	const char *name, *storage_name, *error_str;
 	struct mailbox *box;
+	bool condstore;
 
 	name = imap_arg_as_string(&cmd->args[0]);
-	if (name == NULL || !IMAP_ARG_IS_EOL(&cmd->args[1])) {
-		/* (CONDSTORE/QRESYNC select parameters are not offered) */
+	if (name == NULL || !select_parse_params(&cmd->args[1], &condstore)) {
+		/* (QRESYNC select parameters are not offered) */
 		client_send_command_error(cmd, "Invalid arguments.");
 		return true;
 	}
@@ -40,6 +65,8 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 			name, error, error_str, false));
 		return true;
 	}
+	if (condstore)
+		client_enable_condstore(client);	/* before box is set */
 	client->box = box;
 	client->box_readonly = readonly;
 	mailbox_get_status(box, &status);
@@ -57,6 +84,8 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 					    status.uidvalidity));
 	client_send_line(client, tmp_printf("* OK [UIDNEXT %u] Predicted next UID",
 					    status.uidnext));
+	if (client->condstore_enabled)
+		client_send_highestmodseq(client);
 	client_send_tagline(cmd, readonly ?
 			    "OK [READ-ONLY] Examine completed." :
 			    "OK [READ-WRITE] Select completed.");

@@ -14,6 +14,7 @@ enum status_items {
 	STATUS_UIDNEXT = 0x04,
 	STATUS_UIDVALIDITY = 0x08,
 	STATUS_UNSEEN = 0x10,
+	STATUS_HIGHESTMODSEQ = 0x20,
 };
 
 static const struct {
@@ -25,6 +26,7 @@ static const struct {
 	{ "UIDNEXT", STATUS_UIDNEXT },
 	{ "UIDVALIDITY", STATUS_UIDVALIDITY },
 	{ "UNSEEN", STATUS_UNSEEN },
+	{ "HIGHESTMODSEQ", STATUS_HIGHESTMODSEQ },
 };
 
 /* The item list. false after sending BAD (Dovecot's texts). */
@@ -51,7 +53,7 @@ static bool status_parse_items(struct client_command *cmd,
 				break;
 		}
 		if (j == N_ELEMENTS(status_item_names)) {
-			/* SIZE, HIGHESTMODSEQ, APPENDLIMIT, ...: later */
+			/* SIZE, APPENDLIMIT, ...: later */
 			client_send_command_error(cmd, tmp_strconcat(
 				"Invalid status item ", item, NULL));
 			return false;
@@ -77,6 +79,11 @@ static void status_send(struct client *client, const char *name,
 		str_printfa(values, "UIDVALIDITY %u ", st->uidvalidity);
 	if ((items & STATUS_UNSEEN) != 0)
 		str_printfa(values, "UNSEEN %u ", st->unseen);
+	if ((items & STATUS_HIGHESTMODSEQ) != 0) {
+		/* RFC 7162 3.1.5: 0 for a NOMODSEQ mailbox */
+		str_printfa(values, "HIGHESTMODSEQ %llu ",
+			    (unsigned long long)st->highest_modseq);
+	}
 	str_truncate(values, str_len(values) - 1);	/* the last space */
 	str_append(line, "* STATUS ");
 	imap_append_astring(line, name);
@@ -107,6 +114,8 @@ bool cmd_status(struct client_command *cmd)
 		return true;
 	if (!imap_mailbox_name_arg(cmd, &cmd->args[0], &name, &storage_name))
 		return true;
+	if ((items & STATUS_HIGHESTMODSEQ) != 0)
+		client_enable_condstore(client);	/* RFC 7162 3.1 */
 
 	if (client->box != NULL &&
 	    strcmp(mailbox_get_name(client->box), storage_name) == 0) {

@@ -1,9 +1,12 @@
 /* Copyright (c) dovecot-like authors. STORE and UID STORE (RFC 3501 6.4.6,
-   6.4.8): change system flags and report the result unless .SILENT. */
+   6.4.8): change system flags and report the result unless .SILENT; with
+   RFC 7162 3.1.3 (UNCHANGEDSINCE n) only messages whose modseq <= n. */
 #include "imap-common.h"
 #include "imap-commands.h"
 #include "imap-flags.h"
 #include "imap-sync.h"
+
+#include <strings.h>
 
 static int store_parse_item(const char *item, enum modify_type *type_r,
 			    bool *silent_r)
@@ -27,25 +30,115 @@ static int store_parse_item(const char *item, enum modify_type *type_r,
 	return 0;
 }
 
+/* true if the selected mailbox keeps modseqs (not NOMODSEQ) */
+static bool store_box_has_modseqs(struct client *client)
+{
+	struct mailbox_status status;
+
+	mailbox_get_status(client->box, &status);
+	return status.highest_modseq != 0;
+}
+
+/* The optional modifier list "(UNCHANGEDSINCE n)" at arg. 1 = parsed
+   (*unchangedsince_r set), 0 = no list, -1 = malformed (*error_r). */
+static int store_parse_modifiers(const struct imap_arg *arg,
+				 uint64_t *unchangedsince_r,
+				 const char **error_r)
+{
+	const struct imap_arg *list;
+	const char *name, *value;
+	unsigned int i, count;
+	bool seen = false;
+
+	if (!imap_arg_get_list(arg, &list, &count))
+		return 0;
+	*error_r = "Invalid STORE modifiers.";
+	if (count == 0 || count % 2 != 0)
+		return -1;
+	for (i = 0; i < count; i += 2) {
+		if (!imap_arg_get_atom(&list[i], &name) ||
+		    strcasecmp(name, "UNCHANGEDSINCE") != 0 || seen)
+			return -1;
+		if (!imap_arg_get_atom(&list[i + 1], &value) ||
+		    str_to_uint64(value, unchangedsince_r) < 0 ||
+		    *unchangedsince_r > INT64_MAX) {
+			/* mod-sequence-valzer: 0..2^63-1 */
+			*error_r = "Invalid modseq";
+			return -1;
+		}
+		seen = true;
+	}
+	return 1;
+}
+
+/* Appends n to a sequence set being built from ascending numbers
+   (*last_r: the previous one, *in_range_r: it ended a range "a:"). */
+static void store_set_append(struct str *set, uint32_t n, uint32_t *last_r,
+			     bool *in_range_r)
+{
+	if (str_len(set) > 0 && n == *last_r + 1) {
+		*in_range_r = true;
+		*last_r = n;
+		return;
+	}
+	if (*in_range_r)
+		str_printfa(set, ":%u", *last_r);
+	if (str_len(set) > 0)
+		str_append_c(set, ',');
+	str_printfa(set, "%u", n);
+	*last_r = n;
+	*in_range_r = false;
+}
+
+/* The tagged reply of a STORE that ran (modified: the [MODIFIED] set). */
+static void store_send_tagline(struct client_command *cmd, bool failed,
+			       bool expunged, struct str *modified)
+{
+	if (failed)
+		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
+	else if (expunged)
+		client_send_tagline(cmd, "NO [EXPUNGEISSUED] "
+				    "Some of the requested messages no longer exist.");
+	else if (str_len(modified) > 0)
+		client_send_tagline(cmd, tmp_strconcat("OK [MODIFIED ",
+			str_c(modified), "] Conditional store failed.", NULL));
+	else
+		client_send_tagline(cmd, "OK Store completed.");
+}
+
 bool cmd_store(struct client_command *cmd)
 {
 	struct client *client = cmd->client;
 	struct seq_range_array seqs;
 	const struct seq_range *ranges;
+	const struct imap_arg *args = cmd->args;
 	enum modify_type type;
 	enum mail_flags flags;
 	struct mail_keywords keywords;
 	const char *const *keyword_names;
 	const char *set, *item, *error, *str;
 	unsigned int i, n;
-	bool silent, failed = false, expunged = false;
-	struct str *line;
-	uint32_t seq;
+	bool silent, failed = false, expunged = false, in_range = false;
+	ARRAY_TYPE(uint32) changed;
+	struct str *modified;
+	uint64_t unchangedsince = 0;
+	uint32_t seq, last = 0;
+	const uint32_t *seqp;
+	int conditional;
 
-	set = imap_arg_as_string(&cmd->args[0]);
-	if (set == NULL || cmd->args[0].type != IMAP_ARG_ATOM ||
-	    !imap_arg_get_atom(&cmd->args[1], &item) ||
-	    IMAP_ARG_IS_EOL(&cmd->args[2])) {
+	set = imap_arg_as_string(&args[0]);
+	if (set == NULL || args[0].type != IMAP_ARG_ATOM) {
+		client_send_command_error(cmd, "Invalid arguments.");
+		return true;
+	}
+	conditional = store_parse_modifiers(&args[1], &unchangedsince, &error);
+	if (conditional < 0) {
+		client_send_command_error(cmd, error);
+		return true;
+	}
+	if (conditional > 0)
+		args++;
+	if (!imap_arg_get_atom(&args[1], &item) || IMAP_ARG_IS_EOL(&args[2])) {
 		client_send_command_error(cmd, "Invalid arguments.");
 		return true;
 	}
@@ -54,12 +147,21 @@ bool cmd_store(struct client_command *cmd)
 			"Invalid STORE parameter ", item, NULL));
 		return true;
 	}
-	if (imap_parse_flags(&cmd->args[2], &flags, &keyword_names, &error) < 0) {
+	if (imap_parse_flags(&args[2], &flags, &keyword_names, &error) < 0) {
 		client_send_command_error(cmd, error);
 		return true;
 	}
 	if (imap_cmd_parse_seqset(cmd, set, &seqs) < 0)
 		return true;
+	if (conditional > 0) {
+		client_enable_condstore(client);	/* RFC 7162 3.1 */
+		if (!store_box_has_modseqs(client)) {
+			/* RFC 7162 3.1.2: rejected in a NOMODSEQ mailbox */
+			client_send_command_error(cmd, "UNCHANGEDSINCE can't "
+				"be used with non-permanent modseqs");
+			return true;
+		}
+	}
 	if (client->box_readonly) {
 		client_send_tagline(cmd, "NO Mailbox is read-only.");
 		return true;
@@ -73,11 +175,20 @@ bool cmd_store(struct client_command *cmd)
 	}
 	imap_send_mailbox_flags_if_changed(client);
 
+	array_init(&changed, cmd->pool, 16);
+	modified = str_new(cmd->pool, 32);
 	ranges = seq_range_array_get(&seqs, &n);
 	for (i = 0; i < n && !failed; i++) {
 		for (seq = ranges[i].seq1; seq <= ranges[i].seq2; seq++) {
 			enum mail_flags old = mail_get_flags(client->box, seq);
 
+			if (conditional > 0 &&
+			    mail_get_modseq(client->box, seq) > unchangedsince) {
+				store_set_append(modified, !cmd->uid ? seq :
+					mailbox_seq_to_uid(client->box, seq),
+					&last, &in_range);
+				continue;
+			}
 			if (mail_update_flags(client->box, seq, type, flags,
 					      &keywords) < 0) {
 				enum mail_storage_error err =
@@ -95,33 +206,26 @@ bool cmd_store(struct client_command *cmd)
 			enum mail_flags new_flags = mail_get_flags(client->box, seq);
 			if ((new_flags & MAIL_DELETED) != 0 && (old & MAIL_DELETED) == 0)
 				client->stats.deleted++;
-			if (silent)
-				continue;
-			line = t_str_new(128);
-			str_printfa(line, "* %u FETCH (", seq);
-			if (cmd->uid)
-				str_printfa(line, "UID %u ",
-					    mailbox_seq_to_uid(client->box, seq));
-			str_append(line, "FLAGS ");
-			imap_write_flags(line, new_flags, client->box,
-					 mail_get_keywords(client->box, seq));
-			str_append_c(line, ')');
-			client_send_line(client, str_c(line));
+			array_append(&changed, &seq);
 		}
 	}
-	/* once for the whole command (mbox_lazy_writes = no: one rewrite) */
+	if (in_range)
+		str_printfa(modified, ":%u", last);
+	/* once for the whole command (mbox_lazy_writes = no: one rewrite);
+	   Maildir: the new modseqs become visible for the replies below */
 	if (mailbox_changes_commit(client->box) < 0) {
 		log_error("STORE: writing the flag changes failed");
 		failed = true;
 	}
+	/* RFC 7162 3.1.3: with UNCHANGEDSINCE even .SILENT reports MODSEQ */
+	if (!silent || conditional > 0) {
+		array_foreach(&changed, seqp) {
+			imap_sync_send_flags_fetch(client, *seqp, cmd->uid,
+						   !silent);
+		}
+	}
 	if (!failed && cmd->uid && imap_sync(client, true) < 0)
 		failed = true;
-	if (failed)
-		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
-	else if (expunged)
-		client_send_tagline(cmd, "NO [EXPUNGEISSUED] "
-				    "Some of the requested messages no longer exist.");
-	else
-		client_send_tagline(cmd, "OK Store completed.");
+	store_send_tagline(cmd, failed, expunged, modified);
 	return true;
 }

@@ -125,6 +125,30 @@ bool client_output_is_full(const struct client *client)
 	return ostream_get_buffer_used(client->output) >= CLIENT_OUTPUT_OPTIMAL_SIZE;
 }
 
+void client_send_highestmodseq(struct client *client)
+{
+	struct mailbox_status status;
+
+	mailbox_get_status(client->box, &status);
+	if (status.highest_modseq == 0) {
+		client_send_line(client, "* OK [NOMODSEQ] "
+				 "No permanent modsequences");
+	} else {
+		client_send_line(client, tmp_printf(
+			"* OK [HIGHESTMODSEQ %llu] Highest",
+			(unsigned long long)status.highest_modseq));
+	}
+}
+
+void client_enable_condstore(struct client *client)
+{
+	if (client->condstore_enabled)
+		return;
+	client->condstore_enabled = true;
+	if (client->box != NULL)
+		client_send_highestmodseq(client);
+}
+
 void client_close_mailbox(struct client *client)
 {
 	if (client->box != NULL)

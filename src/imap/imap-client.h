@@ -44,6 +44,9 @@ struct client {
 
 	struct mailbox *box;
 	bool box_readonly;
+	/* RFC 7162 3.1: a CONDSTORE enabling command was seen; flag
+	   changes are then reported with MODSEQ */
+	bool condstore_enabled;
 	uint32_t messages_count;	/* as the client knows it */
 	uint32_t recent_count;
 	/* keywords of box the client was told of in FLAGS */
@@ -106,6 +109,11 @@ void client_handle_input(struct client *client);
 void client_input_stop(struct client *client);
 void client_input_resume(struct client *client);
 
+/* A CONDSTORE enabling command (RFC 7162 3.1): the first one while a
+   mailbox is selected sends its HIGHESTMODSEQ (or NOMODSEQ). */
+void client_enable_condstore(struct client *client);
+/* The selected mailbox's "* OK [HIGHESTMODSEQ n]" / "* OK [NOMODSEQ]". */
+void client_send_highestmodseq(struct client *client);
 /* Close the selected mailbox (no expunge). */
 void client_close_mailbox(struct client *client);
 

@@ -20,8 +20,6 @@
 /* Stop producing output (FETCH bodies, pipelined replies) while this much is
    still waiting in the output buffer. */
 #define CLIENT_OUTPUT_OPTIMAL_SIZE (64 * 1024)
-/* Memory bound for a header we must hold (HEADER.FIELDS, ENVELOPE). */
-#define IMAP_FETCH_MAX_HEADER_SIZE (256 * 1024)
 #define IMAP_MAX_LIST_DEPTH 20
 #define IMAP_MAX_ARGS 10000
 
@@ -32,7 +30,7 @@
    replace or extend them). */
 #define IMAP_CAPABILITY_DEFAULT \
 	"IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UNSELECT " \
-	"UIDPLUS MOVE MULTIAPPEND NAMESPACE"
+	"UIDPLUS MOVE MULTIAPPEND NAMESPACE CONDSTORE"
 
 struct imap_settings {
 	size_t max_line_length;

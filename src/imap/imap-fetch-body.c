@@ -1,11 +1,14 @@
 /* Copyright (c) dovecot-like authors. FETCH body sections (RFC 3501 6.4.5):
    lib-imap's imap-msgpart locates the section (part numbers, HEADER, TEXT,
    MIME, header subsets, partial ranges); this file feeds it the message
-   streams and sends the literal without holding the message in memory. */
+   streams and sends the literal without holding the message in memory.
+   HEADER.FIELDS of the message itself comes from the storage, which may
+   have the fields cached (mail-fetch-cache.h). */
 #include "imap-common.h"
 #include "buffer.h"
 #include "imap-fetch.h"
 #include "imap-msgpart.h"
+#include "mail-fetch-cache.h"
 
 /* Bytes per send: small enough to keep the output buffer bounded. */
 #define FETCH_CHUNK_SIZE 8192
@@ -53,8 +56,17 @@ int imap_fetch_body_open(struct mailbox *box, uint32_t seq,
 	   tree imap-msgpart builds is of that form too */
 	if (mail_get_virtual_size(box, seq, &vsize) < 0)
 		return -1;
-	if (imap_msgpart_open(body->msgpart, vsize, fetch_open_stream, &ctx,
-			      pool, parts, &result) < 0)
+	if (imap_msgpart_is_top_header_fields(body->msgpart)) {
+		/* the storage may have these fields cached */
+		struct buf *fields;
+
+		if (mail_get_header_fields(box, seq, body->msgpart->fields,
+					   IMAP_MSGPART_MAX_HEADER_SUBSET,
+					   pool, &fields) < 0)
+			return -1;
+		imap_msgpart_result_from_data(body->msgpart, fields, &result);
+	} else if (imap_msgpart_open(body->msgpart, vsize, fetch_open_stream,
+				     &ctx, pool, parts, &result) < 0)
 		return -1;
 	state_r->input = result.input;
 	state_r->data = result.data;

@@ -7,8 +7,7 @@
 #include "imap-flags.h"
 #include "imap-date.h"
 #include "istream.h"
-#include "imap-envelope.h"
-#include "imap-bodystructure.h"
+#include "mail-fetch-cache.h"
 #include "imap-msgpart.h"
 #include "imap-fetch.h"
 
@@ -22,6 +21,9 @@ struct imap_fetch {
 	enum imap_fetch_field fields;
 	ARRAY(struct imap_fetch_body) bodies;
 	bool set_seen;		/* some body item isn't PEEK */
+	/* RFC 7162 3.1.4.2 (CHANGEDSINCE n): only messages with modseq > n */
+	uint64_t changedsince;
+	bool changedsince_set;
 
 	const struct seq_range *ranges;
 	unsigned int range_count, range_idx;
@@ -203,6 +205,8 @@ static int fetch_parse_att(struct imap_fetch *fetch, const struct imap_arg **arg
 		fetch->fields |= IMAP_FETCH_FIELD_UID;
 	else if (strcmp(upper, "RFC822.SIZE") == 0)
 		fetch->fields |= IMAP_FETCH_FIELD_RFC822_SIZE;
+	else if (strcmp(upper, "MODSEQ") == 0)
+		fetch->fields |= IMAP_FETCH_FIELD_MODSEQ;
 	else if (strcmp(upper, "INTERNALDATE") == 0)
 		fetch->fields |= IMAP_FETCH_FIELD_INTERNALDATE;
 	else if (strcmp(upper, "ENVELOPE") == 0)
@@ -229,6 +233,40 @@ static int fetch_parse_att(struct imap_fetch *fetch, const struct imap_arg **arg
 	return 0;
 }
 
+/* After the fetch-att: EOL or the modifier list "(CHANGEDSINCE n)"
+   (RFC 4466 2.4, RFC 7162 3.1.4.2). 0 or -1 with *error_r. */
+static int fetch_parse_modifiers(struct imap_fetch *fetch,
+				 const struct imap_arg *args,
+				 const char **error_r)
+{
+	const struct imap_arg *list;
+	const char *name, *value;
+	unsigned int i, count;
+
+	*error_r = "Invalid arguments.";
+	if (IMAP_ARG_IS_EOL(&args[0]))
+		return 0;
+	if (!imap_arg_get_list(&args[0], &list, &count) || count == 0 ||
+	    count % 2 != 0 || !IMAP_ARG_IS_EOL(&args[1]))
+		return -1;
+	for (i = 0; i < count; i += 2) {
+		if (!imap_arg_get_atom(&list[i], &name) ||
+		    strcasecmp(name, "CHANGEDSINCE") != 0 ||
+		    fetch->changedsince_set) {
+			*error_r = "Invalid FETCH modifiers.";
+			return -1;
+		}
+		if (!imap_arg_get_atom(&list[i + 1], &value) ||
+		    str_to_uint64(value, &fetch->changedsince) < 0 ||
+		    fetch->changedsince > INT64_MAX) {
+			*error_r = "Invalid CHANGEDSINCE modseq";
+			return -1;
+		}
+		fetch->changedsince_set = true;
+	}
+	return 0;
+}
+
 static int fetch_parse_args(struct imap_fetch *fetch, const struct imap_arg *args,
 			    const char **error_r)
 {
@@ -237,7 +275,7 @@ static int fetch_parse_args(struct imap_fetch *fetch, const struct imap_arg *arg
 	const char *atom;
 
 	if (imap_arg_get_list(&args[0], &list, &count)) {
-		if (count == 0 || !IMAP_ARG_IS_EOL(&args[1])) {
+		if (count == 0) {
 			*error_r = "Invalid arguments.";
 			return -1;
 		}
@@ -245,7 +283,7 @@ static int fetch_parse_args(struct imap_fetch *fetch, const struct imap_arg *arg
 			if (fetch_parse_att(fetch, &list, error_r) < 0)
 				return -1;
 		}
-		return 0;
+		return fetch_parse_modifiers(fetch, &args[1], error_r);
 	}
 	if (args[0].type != IMAP_ARG_ATOM || !imap_arg_get_atom(&args[0], &atom)) {
 		*error_r = "Invalid arguments.";
@@ -264,8 +302,24 @@ static int fetch_parse_args(struct imap_fetch *fetch, const struct imap_arg *arg
 	} else if (fetch_parse_att(fetch, &args, error_r) < 0) {
 		return -1;
 	}
-	if (!IMAP_ARG_IS_EOL(&args[1])) {
-		*error_r = "Invalid arguments.";
+	return fetch_parse_modifiers(fetch, &args[1], error_r);
+}
+
+/* RFC 7162 3.1: MODSEQ and CHANGEDSINCE enable CONDSTORE (CHANGEDSINCE
+   implies MODSEQ); in a NOMODSEQ mailbox they are a BAD (3.1.2). */
+static int fetch_init_condstore(struct imap_fetch *fetch, const char **error_r)
+{
+	struct mailbox_status status;
+
+	if (fetch->changedsince_set)
+		fetch->fields |= IMAP_FETCH_FIELD_MODSEQ;
+	if ((fetch->fields & IMAP_FETCH_FIELD_MODSEQ) == 0)
+		return 0;
+	client_enable_condstore(fetch->client);
+	mailbox_get_status(fetch->client->box, &status);
+	if (status.highest_modseq == 0) {
+		*error_r = "FETCH MODSEQ can't be used with non-permanent "
+			"modseqs";
 		return -1;
 	}
 	return 0;
@@ -282,7 +336,8 @@ struct imap_fetch *imap_fetch_init(struct client_command *cmd,
 	fetch->cmd = cmd;
 	fetch->client = cmd->client;
 	array_init(&fetch->bodies, cmd->pool, 4);
-	if (fetch_parse_args(fetch, args, error_r) < 0)
+	if (fetch_parse_args(fetch, args, error_r) < 0 ||
+	    fetch_init_condstore(fetch, error_r) < 0)
 		return NULL;
 	/* RFC 3501 6.4.8: UID FETCH always returns UID */
 	if (cmd->uid)
@@ -324,34 +379,44 @@ static void fetch_add_sep(struct imap_fetch *fetch, struct str *line)
 	fetch->msg_has_items = true;
 }
 
-/* BODY and/or BODYSTRUCTURE (RFC 3501 7.4.2) from a parse of the whole
-   message (no cache yet). */
-static int fetch_write_bodystructure(struct imap_fetch *fetch, uint32_t seq,
-				     enum imap_fetch_field fields,
-				     struct str *line)
+/* ENVELOPE, BODY and BODYSTRUCTURE (RFC 3501 7.4.2), from the storage's
+   cache or a parse of the message (mail-fetch-cache.h), in the order the
+   reply always uses. */
+static int fetch_write_parsed_items(struct imap_fetch *fetch, uint32_t seq,
+				    enum imap_fetch_field fields,
+				    struct str *line)
 {
-	struct message_part *parts;
-	struct istream *input;
+	static const struct {
+		enum imap_fetch_field field;
+		enum mail_fetch_cache_field cache_field;
+		const char *name;
+	} items[] = {
+		{ IMAP_FETCH_FIELD_ENVELOPE, MAIL_FETCH_CACHE_ENVELOPE,
+		  "ENVELOPE " },
+		{ IMAP_FETCH_FIELD_BODY, MAIL_FETCH_CACHE_BODY, "BODY " },
+		{ IMAP_FETCH_FIELD_BODYSTRUCTURE,
+		  MAIL_FETCH_CACHE_BODYSTRUCTURE, "BODYSTRUCTURE " },
+	};
+	struct mail_fetch_cache_result result;
+	unsigned int i, want = 0;
 
-	if (mail_get_stream(fetch->client->box, seq, &input) < 0)
-		return -1;
-	parts = imap_bodystructure_parse_full(fetch->msg_pool, input);
-	istream_unref(&input);
-	if (parts == NULL) {
-		log_error("FETCH BODYSTRUCTURE: reading message seq=%u failed", seq);
-		return -1;
+	for (i = 0; i < N_ELEMENTS(items); i++) {
+		if ((fields & items[i].field) != 0)
+			want |= MAIL_FETCH_CACHE_WANT(items[i].cache_field);
 	}
-	/* the same tree serves BODY[n] sections of this message */
-	fetch->msg_parts = parts;
-	if ((fields & IMAP_FETCH_FIELD_BODY) != 0) {
+	if (want == 0)
+		return 0;
+	if (mail_get_fetch_fields(fetch->client->box, seq, want,
+				  fetch->msg_pool, &result) < 0)
+		return -1;
+	/* a parsed tree serves this message's BODY[n] sections too */
+	fetch->msg_parts = result.parts;
+	for (i = 0; i < N_ELEMENTS(items); i++) {
+		if ((fields & items[i].field) == 0)
+			continue;
 		fetch_add_sep(fetch, line);
-		str_append(line, "BODY ");
-		imap_bodystructure_write(parts, line, false);
-	}
-	if ((fields & IMAP_FETCH_FIELD_BODYSTRUCTURE) != 0) {
-		fetch_add_sep(fetch, line);
-		str_append(line, "BODYSTRUCTURE ");
-		imap_bodystructure_write(parts, line, true);
+		str_append(line, items[i].name);
+		str_append(line, result.values[items[i].cache_field]);
 	}
 	return 0;
 }
@@ -375,6 +440,11 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 		/* RFC 3501 6.4.5: BODY[] sets \Seen; show the change */
 		if (mail_update_flags(box, seq, MODIFY_ADD, MAIL_SEEN, NULL) < 0)
 			return -1;
+		/* RFC 7162 3.1.4: the FETCH shows the change's new modseq */
+		if (client->condstore_enabled &&
+		    mail_get_modseq(box, seq) != 0 &&
+		    mailbox_changes_commit(box) < 0)
+			return -1;
 		flags = mail_get_flags(box, seq);
 		fields |= IMAP_FETCH_FIELD_FLAGS;
 	}
@@ -393,6 +463,14 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 		str_append(line, "FLAGS ");
 		imap_write_flags(line, flags, box, mail_get_keywords(box, seq));
 	}
+	if ((fields & IMAP_FETCH_FIELD_MODSEQ) != 0 ||
+	    ((fields & IMAP_FETCH_FIELD_FLAGS) != 0 &&
+	     client->condstore_enabled && mail_get_modseq(box, seq) != 0)) {
+		/* RFC 7162 3.1.4: with FLAGS too once CONDSTORE is on */
+		fetch_add_sep(fetch, line);
+		str_printfa(line, "MODSEQ (%llu)",
+			    (unsigned long long)mail_get_modseq(box, seq));
+	}
 	if ((fields & IMAP_FETCH_FIELD_RFC822_SIZE) != 0) {
 		if (mail_get_virtual_size(box, seq, &size) < 0)
 			return -1;
@@ -407,27 +485,8 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 		imap_append_datetime(line, date);
 		str_append_c(line, '"');
 	}
-	if ((fields & IMAP_FETCH_FIELD_ENVELOPE) != 0) {
-		struct istream *input;
-		int ret;
-
-		if (mail_get_stream(box, seq, &input) < 0)
-			return -1;
-		fetch_add_sep(fetch, line);
-		str_append(line, "ENVELOPE ");
-		/* parsed straight from the message, into the per-message
-		   pool; the parser stops at the end of the header */
-		ret = imap_envelope_from_stream(fetch->msg_pool, input,
-						IMAP_FETCH_MAX_HEADER_SIZE, line);
-		istream_unref(&input);
-		if (ret < 0)
-			return -1;
-	}
-	if ((fields & (IMAP_FETCH_FIELD_BODY |
-		       IMAP_FETCH_FIELD_BODYSTRUCTURE)) != 0) {
-		if (fetch_write_bodystructure(fetch, seq, fields, line) < 0)
-			return -1;
-	}
+	if (fetch_write_parsed_items(fetch, seq, fields, line) < 0)
+		return -1;
 	if (array_count(&fetch->bodies) > 0) {
 		/* notice an expunged message before the line is started */
 		if (mail_get_virtual_size(box, seq, &size) < 0)
@@ -529,6 +588,9 @@ bool imap_fetch_more(struct imap_fetch *fetch)
 			return false;
 		if (!fetch_next_seq(fetch, &seq))
 			return true;
+		if (fetch->changedsince_set &&
+		    mail_get_modseq(client->box, seq) <= fetch->changedsince)
+			continue;
 		if (fetch_message_start(fetch, seq) < 0 &&
 		    fetch_storage_failed(fetch, false))
 			return true;

@@ -14,6 +14,7 @@ enum imap_fetch_field {
 	IMAP_FETCH_FIELD_ENVELOPE = 0x10,
 	IMAP_FETCH_FIELD_BODY = 0x20,		/* non-extensible BODYSTRUCTURE */
 	IMAP_FETCH_FIELD_BODYSTRUCTURE = 0x40,
+	IMAP_FETCH_FIELD_MODSEQ = 0x80,		/* RFC 7162 3.1.4.1 */
 };
 
 enum imap_fetch_section {

@@ -19,12 +19,40 @@ void imap_sync_send_expunges(struct client *client, const ARRAY_TYPE(uint32) *se
 	}
 }
 
+void imap_sync_send_flags_fetch(struct client *client, uint32_t seq,
+				bool with_uid, bool with_flags)
+{
+	struct str *line = t_str_new(128);
+	uint64_t modseq = 0;
+	const char *sep = "";
+
+	if (client->condstore_enabled)
+		modseq = mail_get_modseq(client->box, seq);
+	str_printfa(line, "* %u FETCH (", seq);
+	if (with_uid) {
+		str_printfa(line, "UID %u", mailbox_seq_to_uid(client->box, seq));
+		sep = " ";
+	}
+	if (with_flags) {
+		str_append(line, sep);
+		str_append(line, "FLAGS ");
+		imap_write_flags(line, mail_get_flags(client->box, seq),
+				 client->box, mail_get_keywords(client->box, seq));
+		sep = " ";
+	}
+	if (modseq != 0) {
+		str_append(line, sep);
+		str_printfa(line, "MODSEQ (%llu)", (unsigned long long)modseq);
+	}
+	str_append_c(line, ')');
+	client_send_line(client, str_c(line));
+}
+
 int imap_sync(struct client *client, bool allow_expunges)
 {
 	struct mailbox_sync_result result;
 	struct pool *pool;
 	const uint32_t *seq;
-	struct str *line;
 
 	if (client->box == NULL || !allow_expunges)
 		return 0;
@@ -59,14 +87,7 @@ int imap_sync(struct client *client, bool allow_expunges)
 		array_foreach(&result.flag_changed_seqs, seq) {
 			if (*seq == 0 || *seq > client->messages_count)
 				continue;
-			line = t_str_new(128);
-			str_printfa(line, "* %u FETCH (UID %u FLAGS ", *seq,
-				    mailbox_seq_to_uid(client->box, *seq));
-			imap_write_flags(line, mail_get_flags(client->box, *seq),
-					 client->box,
-					 mail_get_keywords(client->box, *seq));
-			str_append_c(line, ')');
-			client_send_line(client, str_c(line));
+			imap_sync_send_flags_fetch(client, *seq, true, true);
 		}
 	}
 	pool_unref(&pool);

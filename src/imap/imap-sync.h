@@ -12,4 +12,10 @@ int imap_sync(struct client *client, bool allow_expunges);
 /* Report expunged seqs (in reporting order) and keep messages_count right. */
 void imap_sync_send_expunges(struct client *client, const ARRAY_TYPE(uint32) *seqs);
 
+/* "* seq FETCH (UID u FLAGS (...) MODSEQ (n))" for a flag change: UID
+   and FLAGS as asked, MODSEQ once CONDSTORE is enabled (RFC 7162 3.1.4)
+   and the mailbox has modseqs. */
+void imap_sync_send_flags_fetch(struct client *client, uint32_t seq,
+				bool with_uid, bool with_flags);
+
 #endif

@@ -85,6 +85,13 @@ const struct settings_def settings_defs[] = {
 	{ "mail_max_userip_connections", UINT, "10", NULL },
 	{ "mail_fsync", ENUM, "optimized", "optimized always never" },
 	{ "mail_max_keyword_length", UINT, "50", NULL },
+	/* the cache file's initial decisions (field names, e.g.
+	   imap.bodystructure); unlike Dovecot, imap.envelope is not in
+	   mail_never_cache_fields by default: we don't cache the headers an
+	   ENVELOPE could be built from */
+	{ "mail_cache_fields", STR, "flags", NULL },
+	{ "mail_always_cache_fields", STR, "", NULL },
+	{ "mail_never_cache_fields", STR, "", NULL },
 	/* the largest message APPEND takes (0 = no limit: literals go to
 	   disk, never into memory); advertised as APPENDLIMIT */
 	{ "quota_mail_size", SIZE, "0", NULL },

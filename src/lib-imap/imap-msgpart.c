@@ -16,7 +16,6 @@
 
 /* HEADER.FIELDS output is built in memory; headers are small, and this
    bounds a hostile one */
-#define IMAP_MSGPART_MAX_HEADER_SUBSET (1024 * 1024)
 #define IMAP_MSGPART_MAX_NUMBER_DIGITS 9
 
 /* The part number prefix "1.2." of section; NULL on a syntax error.
@@ -280,6 +279,37 @@ static int msgpart_get_parts(imap_msgpart_open_stream_t *open_stream,
 	return *parts == NULL ? -1 : 0;
 }
 
+/* RFC 3501 6.4.5: the <partial> range of a section of size bytes: its
+   start, and *size_r (a range past the end gives ""). */
+static uoff_t msgpart_partial(const struct imap_msgpart *mp, uoff_t size,
+			      uoff_t *size_r)
+{
+	uoff_t start = 0;
+
+	*size_r = size;
+	if (mp->partial) {
+		start = MIN(mp->partial_offset, size);
+		*size_r = MIN(mp->partial_size, size - start);
+	}
+	return start;
+}
+
+bool imap_msgpart_is_top_header_fields(const struct imap_msgpart *mp)
+{
+	return mp->part_number[0] == '\0' &&
+		mp->text == IMAP_MSGPART_TEXT_HEADER_FIELDS;
+}
+
+void imap_msgpart_result_from_data(const struct imap_msgpart *mp,
+				   const struct buf *data,
+				   struct imap_msgpart_result *result_r)
+{
+	uoff_t start = msgpart_partial(mp, data->used, &result_r->size);
+
+	result_r->input = NULL;
+	result_r->data = result_r->size == 0 ? NULL : data->data + start;
+}
+
 int imap_msgpart_open(const struct imap_msgpart *mp, uoff_t message_size,
 		      imap_msgpart_open_stream_t *open_stream, void *context,
 		      struct pool *pool, struct message_part **parts,
@@ -309,19 +339,13 @@ int imap_msgpart_open(const struct imap_msgpart *mp, uoff_t message_size,
 		range.offset = 0;
 		range.size = range.mem->used;
 	}
-	/* RFC 3501 6.4.5: a partial range past the end gives "" */
-	start = 0;
-	result_r->size = range.size;
-	if (mp->partial) {
-		start = MIN(mp->partial_offset, range.size);
-		result_r->size = MIN(mp->partial_size, range.size - start);
+	if (range.mem != NULL) {
+		imap_msgpart_result_from_data(mp, range.mem, result_r);
+		return 0;
 	}
+	start = msgpart_partial(mp, range.size, &result_r->size);
 	if (result_r->size == 0)
 		return 0;
-	if (range.mem != NULL) {
-		result_r->data = range.mem->data + start;
-		return 0;
-	}
 	return msgpart_open_at(open_stream, context, range.offset + start,
 			       &result_r->input);
 }

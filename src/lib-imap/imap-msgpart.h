@@ -42,6 +42,9 @@ bool imap_msgpart_needs_parts(const struct imap_msgpart *mp);
    endings (blocking). 0, or -1 on error. */
 typedef int imap_msgpart_open_stream_t(void *context, struct istream **input_r);
 
+/* The most a HEADER.FIELDS[.NOT] result holds (the rest is cut). */
+#define IMAP_MSGPART_MAX_HEADER_SUBSET (1024 * 1024)
+
 struct imap_msgpart_result {
 	struct istream *input;	/* positioned at the first byte, or NULL */
 	const unsigned char *data;	/* memory result if input == NULL */
@@ -60,5 +63,14 @@ int imap_msgpart_open(const struct imap_msgpart *mp, uoff_t message_size,
 		      imap_msgpart_open_stream_t *open_stream, void *context,
 		      struct pool *pool, struct message_part **parts,
 		      struct imap_msgpart_result *result_r);
+
+/* TRUE for HEADER.FIELDS of the message itself (no part number): the
+   section a storage may answer from cached header fields. */
+bool imap_msgpart_is_top_header_fields(const struct imap_msgpart *mp);
+/* The result of mp for a section the caller already resolved to memory
+   (data, e.g. cached header fields): its <partial> range of data. */
+void imap_msgpart_result_from_data(const struct imap_msgpart *mp,
+				   const struct buf *data,
+				   struct imap_msgpart_result *result_r);
 
 #endif

@@ -344,6 +344,12 @@ void mail_cache_view_close(struct mail_cache_view **_view)
 	p_free(system_pool, view);
 }
 
+size_t mail_cache_view_pending_size(const struct mail_cache_view *view)
+{
+	return view->pending_data->used +
+		array_count(&view->pending) * sizeof(struct mail_cache_pending);
+}
+
 /* Reference 6.3: a requested field gets cached (NO -> TEMP); TEMP -> YES
    when old mail is accessed or the access order is not ascending. */
 void mail_cache_decision_state_update(struct mail_cache_view *view,

@@ -72,6 +72,9 @@ int mail_cache_lookup_field(struct mail_cache_view *view, uint32_t uid,
    is wrong for a fixed-size field or larger than cache_record_max_size. */
 void mail_cache_add(struct mail_cache_view *view, uint32_t uid,
 		    unsigned int field_idx, const void *data, size_t size);
+/* Bytes of additions buffered by the view (its caller flushes past a
+   bound of its own, so a FETCH of 100k messages doesn't hold them all). */
+size_t mail_cache_view_pending_size(const struct mail_cache_view *view);
 /* Write buffered additions (short cache lock) and link them from the index
    (one index transaction). Returns 0 or -1. */
 int mail_cache_view_flush(struct mail_cache_view *view);

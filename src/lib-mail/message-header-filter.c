@@ -12,35 +12,31 @@
 /* a long field is kept in full up to this (a header subset is small) */
 #define HEADER_FILTER_MAX_FIELD_SIZE (256 * 1024)
 
-static bool field_listed(const struct message_header_line *hdr,
-			 const char *const *fields)
+/* The index of hdr's name in fields, or -1. */
+static int field_listed(const struct message_header_line *hdr,
+			const char *const *fields)
 {
-	for (; *fields != NULL; fields++) {
-		if (strlen(*fields) == hdr->name_len &&
-		    strncasecmp(*fields, hdr->name, hdr->name_len) == 0)
-			return true;
+	int i;
+
+	for (i = 0; fields[i] != NULL; i++) {
+		if (strlen(fields[i]) == hdr->name_len &&
+		    strncasecmp(fields[i], hdr->name, hdr->name_len) == 0)
+			return i;
 	}
-	return false;
+	return -1;
 }
 
-static void filter_append(struct buf *dest, size_t max_size,
-			  const void *data, size_t len)
-{
-	if (dest->used >= max_size)
-		return;
-	(void)buf_append(dest, data, MIN(len, max_size - dest->used));
-}
-
-int message_header_filter(struct istream *input, const char *const *fields,
-			  bool exclude, size_t max_size, struct buf *dest)
+int message_header_filter_lines(struct istream *input,
+				const char *const *fields, bool exclude,
+				message_header_filter_line_t *callback,
+				void *context)
 {
 	struct message_header_parser_ctx *ctx;
 	struct message_header_line *hdr;
-	bool matched = false, is_field;
-	size_t start = dest->used;
-	int ret;
+	bool matched = false;
+	unsigned int line_no = 0;
+	int field_idx = -1, ret;
 
-	max_size += start;
 	ctx = message_header_parser_init(input, NULL, 0);
 	message_header_parser_set_max_field_size(ctx, HEADER_FILTER_MAX_FIELD_SIZE);
 	while ((ret = message_parse_header_next(ctx, &hdr)) > 0) {
@@ -48,22 +44,59 @@ int message_header_filter(struct istream *input, const char *const *fields,
 			break;
 		if (!hdr->continued) {
 			/* a line without ':' has no middle */
-			is_field = hdr->middle_len > 0;
-			matched = is_field &&
-				field_listed(hdr, fields) != exclude;
+			field_idx = hdr->middle_len > 0 ?
+				field_listed(hdr, fields) : -1;
+			matched = hdr->middle_len > 0 &&
+				(field_idx >= 0) != exclude;
 		}
-		if (!matched)
-			continue;
-		if (!hdr->continued) {
-			filter_append(dest, max_size, hdr->name, hdr->name_len);
-			filter_append(dest, max_size, hdr->middle, hdr->middle_len);
-		}
-		filter_append(dest, max_size, hdr->value, hdr->value_len);
-		filter_append(dest, max_size, "\r\n", 2);
+		if (matched)
+			callback(hdr, field_idx, line_no, context);
+		line_no++;
 	}
 	message_header_parser_deinit(&ctx);
-	filter_append(dest, max_size, "\r\n", 2);
 	if (ret == 0 || input->stream_errno != 0)
 		return -1;
 	return 0;
+}
+
+struct header_filter_ctx {
+	struct buf *dest;
+	size_t max_size;
+};
+
+static void filter_append(struct header_filter_ctx *ctx,
+			  const void *data, size_t len)
+{
+	if (ctx->dest->used >= ctx->max_size)
+		return;
+	(void)buf_append(ctx->dest, data,
+			 MIN(len, ctx->max_size - ctx->dest->used));
+}
+
+static void filter_line(const struct message_header_line *hdr,
+			int field_idx ATTR_UNUSED, unsigned int line_no ATTR_UNUSED,
+			void *context)
+{
+	struct header_filter_ctx *ctx = context;
+
+	if (!hdr->continued) {
+		filter_append(ctx, hdr->name, hdr->name_len);
+		filter_append(ctx, hdr->middle, hdr->middle_len);
+	}
+	filter_append(ctx, hdr->value, hdr->value_len);
+	filter_append(ctx, "\r\n", 2);
+}
+
+int message_header_filter(struct istream *input, const char *const *fields,
+			  bool exclude, size_t max_size, struct buf *dest)
+{
+	struct header_filter_ctx ctx = {
+		.dest = dest, .max_size = dest->used + max_size,
+	};
+	int ret;
+
+	ret = message_header_filter_lines(input, fields, exclude,
+					  filter_line, &ctx);
+	filter_append(&ctx, "\r\n", 2);
+	return ret;
 }

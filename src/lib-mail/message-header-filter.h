@@ -9,6 +9,7 @@
 
 struct istream;
 struct buf;
+struct message_header_line;
 
 /* Reads the header from input (blocking; stops after the empty line) and
    appends to dest every field whose name is (exclude: is not) in fields
@@ -19,5 +20,20 @@ struct buf;
    the header parser's field limit. Returns 0, or -1 on a read error. */
 int message_header_filter(struct istream *input, const char *const *fields,
 			  bool exclude, size_t max_size, struct buf *dest);
+
+/* The same selection line by line: callback gets every line
+   message_header_filter() would append (the first line of a field as
+   hdr->name, hdr->middle, hdr->value, a continuation line as hdr->value;
+   each then ends in CRLF), the index in fields of the line's field (-1
+   with exclude) and the line's number in the header (0 = first line,
+   every line counted). The final empty line is not passed. Returns 0, or
+   -1 on a read error. */
+typedef void message_header_filter_line_t(const struct message_header_line *hdr,
+					  int field_idx, unsigned int line_no,
+					  void *context);
+int message_header_filter_lines(struct istream *input,
+				const char *const *fields, bool exclude,
+				message_header_filter_line_t *callback,
+				void *context);
 
 #endif

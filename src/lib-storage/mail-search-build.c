@@ -257,6 +257,40 @@ static int search_build_number_key(struct search_build_ctx *ctx,
 	return 1;
 }
 
+/* RFC 7162 3.1.5: MODSEQ ["/flags/<flag>" priv|shared|all] <modseq>.
+   The entry (per-flag modseq) is accepted and the message's modseq used:
+   it is never lower than the flag's. 1 = built, 0 = not MODSEQ, -1. */
+static int search_build_modseq_key(struct search_build_ctx *ctx,
+				   const char *key,
+				   const struct imap_arg **argsp,
+				   struct mail_search_arg **arg_r)
+{
+	const char *str, *type;
+	uint64_t modseq;
+
+	if (strcasecmp(key, "MODSEQ") != 0)
+		return 0;
+	if ((*argsp)->type == IMAP_ARG_STRING) {
+		if (search_next_atom(ctx, argsp, key, &str) < 0)
+			return -1;
+		if (strncasecmp(str, "/flags/", 7) != 0 || str[7] == '\0')
+			return search_fail(ctx, "Invalid MODSEQ entry name");
+		if ((*argsp)->type != IMAP_ARG_ATOM ||
+		    search_next_atom(ctx, argsp, key, &type) < 0 ||
+		    (strcasecmp(type, "priv") != 0 &&
+		     strcasecmp(type, "shared") != 0 &&
+		     strcasecmp(type, "all") != 0))
+			return search_fail(ctx, "Invalid MODSEQ entry type");
+	}
+	if ((*argsp)->type != IMAP_ARG_ATOM ||
+	    search_next_atom(ctx, argsp, key, &str) < 0 ||
+	    str_to_uint64(str, &modseq) < 0 || modseq > INT64_MAX)
+		return search_fail(ctx, "Invalid MODSEQ value");
+	*arg_r = search_arg_new(ctx, SEARCH_MODSEQ);
+	(*arg_r)->value.size = modseq;
+	return 1;
+}
+
 /* One search-key at *argsp (advanced past it). */
 static int search_build_key(struct search_build_ctx *ctx,
 			    const struct imap_arg **argsp,
@@ -312,7 +346,8 @@ static int search_build_key(struct search_build_ctx *ctx,
 	if ((ret = search_build_flag_key(ctx, key, arg_r)) != 0 ||
 	    (ret = search_build_date_key(ctx, key, argsp, arg_r)) != 0 ||
 	    (ret = search_build_string_key(ctx, key, argsp, arg_r)) != 0 ||
-	    (ret = search_build_number_key(ctx, key, argsp, arg_r)) != 0)
+	    (ret = search_build_number_key(ctx, key, argsp, arg_r)) != 0 ||
+	    (ret = search_build_modseq_key(ctx, key, argsp, arg_r)) != 0)
 		return ret < 0 ? -1 : 0;
 	if ((key[0] >= '0' && key[0] <= '9') || key[0] == '*') {
 		if (!search_seqset_is_valid(key))

@@ -403,6 +403,9 @@ static int search_eval_one(struct mailbox *box, uint32_t seq,
 		ret = arg->type == SEARCH_SMALLER ? size < arg->value.size :
 			size > arg->value.size;
 		break;
+	case SEARCH_MODSEQ:
+		ret = mail_get_modseq(box, seq) >= arg->value.size;
+		break;
 	default:
 		if (!content)
 			return SEARCH_UNKNOWN;

@@ -21,6 +21,7 @@ enum mail_search_arg_type {
 	SEARCH_HEADER,		/* hdr_field contains value.str */
 	SEARCH_BODY,		/* body contains value.str */
 	SEARCH_TEXT,		/* header or body contains value.str */
+	SEARCH_MODSEQ,		/* RFC 7162 3.1.5: modseq >= value.size */
 };
 
 struct mail_search_arg {

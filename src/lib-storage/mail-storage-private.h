@@ -30,6 +30,8 @@ struct mail_user {
 	struct mail_user_mbox_settings mbox_set;
 	/* mail-namespace.h; in pool, or in its own pool owned by the user */
 	struct mail_namespaces *namespaces;
+	/* mail_user_settings' cache field lists, "" = none (in pool) */
+	const char *cache_fields, *always_cache_fields, *never_cache_fields;
 };
 
 /* One message of a view. Backends embed it as the first member of their own
@@ -59,6 +61,16 @@ struct mailbox_vfuncs {
 			     const char *format, const char **uidl_r);
 	int (*get_stream)(struct mailbox *box, struct mailbox_msg *msg,
 			  struct istream **stream_r);
+	/* Optional (backends with a cache file, mail-fetch-cache.h):
+	   cache_lookup appends msg's cached value of the field (a cache
+	   field name: "imap.envelope", "hdr.subject", ...) to dest: 1 found,
+	   0 not (never an error: the caller parses the message). cache_add
+	   offers a parsed value; the backend keeps it if clients ask for
+	   the field. */
+	int (*cache_lookup)(struct mailbox *box, struct mailbox_msg *msg,
+			    const char *field, struct buf *dest);
+	void (*cache_add)(struct mailbox *box, struct mailbox_msg *msg,
+			  const char *field, const void *data, size_t size);
 	/* Writes msg->flags and msg->keywords (already updated by the
 	   caller) to storage, or keeps the change pending until
 	   changes_commit (mbox). */
@@ -80,6 +92,11 @@ struct mailbox_vfuncs {
 	   flags too with expunges or mbox_lazy_writes = no: one rewrite per
 	   command). 0 or -1 (error set). */
 	int (*changes_commit)(struct mailbox *box, bool expunged);
+	/* Optional (NULL = NOMODSEQ): RFC 7162 modseqs. get_modseq gives
+	   msg's modseq, get_highest_modseq the mailbox's; 0 = none kept
+	   (e.g. no index). */
+	uint64_t (*get_modseq)(struct mailbox *box, struct mailbox_msg *msg);
+	uint64_t (*get_highest_modseq)(struct mailbox *box);
 
 	/* Saving (mail-storage.h): the generic layer allocates
 	   transaction_size / save_context_size bytes (zeroed, from t->pool)

@@ -484,6 +484,12 @@ static void mss_auth_callback(enum auth_master_result result, const char *user,
 	mss_become_user(user, fields_copy, &uset.uid, &uset.gid,
 			&mbox_set.privileged_gid);
 	uset.mbox = &mbox_set;
+	uset.cache_fields = settings_get(mss->service->set, mss->protocol,
+					 "mail_cache_fields");
+	uset.always_cache_fields = settings_get(mss->service->set,
+		mss->protocol, "mail_always_cache_fields");
+	uset.never_cache_fields = settings_get(mss->service->set,
+		mss->protocol, "mail_never_cache_fields");
 	mss_chdir_home(home);
 
 	session = mss_session_id();

@@ -91,6 +91,11 @@ struct mail_user_settings {
 	gid_t gid;
 	/* NULL = the built-in defaults (mail_user_mbox_settings_default()) */
 	const struct mail_user_mbox_settings *mbox;
+	/* the cache file's initial decisions (lists of field names, e.g.
+	   "imap.envelope imap.bodystructure"; NULL = none):
+	   mail_cache_fields are cached for new mail of a new cache,
+	   mail_always_cache_fields always, mail_never_cache_fields never */
+	const char *cache_fields, *always_cache_fields, *never_cache_fields;
 };
 
 /* Dovecot's defaults: fcntl / dotlock fcntl, 5 min, 2 min, no privileged
@@ -146,6 +151,9 @@ struct mailbox_status {
 	unsigned int first_unseen_seq;	/* 0 = none */
 	uint32_t unseen;	/* added: count of messages without \Seen
 				   (STATUS UNSEEN) */
+	/* RFC 7162 HIGHESTMODSEQ; 0 = the mailbox keeps no persistent
+	   modseqs (NOMODSEQ) */
+	uint64_t highest_modseq;
 };
 void mailbox_get_status(struct mailbox *box, struct mailbox_status *status_r);
 
@@ -197,6 +205,10 @@ enum mail_flags mail_get_flags(struct mailbox *box, uint32_t seq);
 /* The message's keywords (all clear for an invalid seq). */
 const struct mail_keywords *mail_get_keywords(struct mailbox *box,
 					      uint32_t seq);
+/* The message's modseq (RFC 7162), 0 if the mailbox has none (NOMODSEQ)
+   or seq is invalid. A change made by this session is visible once
+   mailbox_changes_commit() returned; others' changes after mailbox_sync(). */
+uint64_t mail_get_modseq(struct mailbox *box, uint32_t seq);
 /* Physical size with CRLF line endings (RFC822.SIZE). */
 int mail_get_virtual_size(struct mailbox *box, uint32_t seq, uoff_t *size_r);
 int mail_get_physical_size(struct mailbox *box, uint32_t seq, uoff_t *size_r);

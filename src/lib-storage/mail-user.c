@@ -207,6 +207,14 @@ int mail_user_create(const struct mail_user_settings *set,
 	user->refcount = 1;
 	user->username = p_strdup(pool, set->username);
 	user->home = p_strdup(pool, set->home);
+	user->cache_fields = p_strdup(pool, set->cache_fields == NULL ? "" :
+				      set->cache_fields);
+	user->always_cache_fields = p_strdup(pool,
+		set->always_cache_fields == NULL ? "" :
+		set->always_cache_fields);
+	user->never_cache_fields = p_strdup(pool,
+		set->never_cache_fields == NULL ? "" :
+		set->never_cache_fields);
 	if (mail_user_mbox_settings_copy(user, set->mbox, &error) < 0) {
 		log_error("user %s: %s", set->username, error);
 		*error_r = "Internal error occurred";

@@ -122,6 +122,18 @@ void mailbox_get_status(struct mailbox *box, struct mailbox_status *status_r)
 	status_r->uidnext = box->uidnext;
 	if (count > 0 && msgs[count - 1]->uid >= status_r->uidnext)
 		status_r->uidnext = msgs[count - 1]->uid + 1;
+	status_r->highest_modseq = box->v->get_highest_modseq == NULL ? 0 :
+		box->v->get_highest_modseq(box);
+}
+
+uint64_t mail_get_modseq(struct mailbox *box, uint32_t seq)
+{
+	struct mailbox_msg *msg;
+
+	if (box->v->get_modseq == NULL ||
+	    (msg = mailbox_msg_lookup(box, seq)) == NULL)
+		return 0;
+	return box->v->get_modseq(box, msg);
 }
 
 /* Compares the old and new view (both sorted by uid). Expunges are reported

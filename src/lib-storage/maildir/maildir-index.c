@@ -112,6 +112,13 @@ static void maildir_index_update_kw(struct maildir_mailbox *mbox,
 	}
 }
 
+/* The index map changed under the modseq lookup view: reopen it lazily. */
+static void maildir_index_modseq_reset(struct maildir_mailbox *mbox)
+{
+	if (mbox->modseq_view != NULL)
+		mail_index_view_close(&mbox->modseq_view);
+}
+
 static int maildir_index_open_real(struct maildir_mailbox *mbox)
 {
 	struct mail_index_settings set;
@@ -147,11 +154,35 @@ int maildir_index_open(struct maildir_mailbox *mbox)
 void maildir_index_close(struct maildir_mailbox *mbox)
 {
 	if (mbox->index != NULL) {
+		maildir_cache_close(mbox);
 		maildir_index_commit_pending(mbox);
+		maildir_index_modseq_reset(mbox);
 		mail_index_close(&mbox->index);
 	}
 	if (array_is_created(&mbox->pending_info))
 		array_free(&mbox->pending_info);
+}
+
+/* A rebuilt index goes on above the old one's modseqs (RFC 7162: they
+   never go backwards while UIDVALIDITY stays). */
+static void maildir_index_keep_modseq(struct maildir_mailbox *mbox,
+				      uint64_t old_modseq)
+{
+	struct mail_index_view *view;
+	struct mail_index_transaction *t;
+
+	if (old_modseq == 0 ||
+	    mail_index_get_header(mbox->index)->highest_modseq > old_modseq)
+		return;
+	view = mail_index_view_open(mbox->index);
+	t = mail_index_transaction_begin(view,
+					 MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
+	mail_index_update_modseq(t, 0, old_modseq + 1);
+	if (mail_index_transaction_commit(&t, NULL) < 0) {
+		log_error("%s: %s", mbox->index_dir,
+			  mail_index_get_error(mbox->index));
+	}
+	mail_index_view_close(&view);
 }
 
 int maildir_index_rebuild(struct maildir_mailbox *mbox)
@@ -161,7 +192,12 @@ int maildir_index_rebuild(struct maildir_mailbox *mbox)
 	};
 	const char *path;
 	unsigned int i;
+	uint64_t old_modseq = 0;
 
+	maildir_index_modseq_reset(mbox);
+	if (mbox->index != NULL)
+		old_modseq = mail_index_get_header(mbox->index)->highest_modseq;
+	maildir_cache_close(mbox);
 	if (mbox->itrans != NULL)
 		mail_index_transaction_rollback(&mbox->itrans);
 	if (mbox->itrans_view != NULL)
@@ -177,7 +213,10 @@ int maildir_index_rebuild(struct maildir_mailbox *mbox)
 			log_error("unlink(%s) failed: %m", path);
 	}
 	mbox->index_in_sync = false;
-	return maildir_index_open_real(mbox);
+	if (maildir_index_open_real(mbox) < 0)
+		return -1;
+	maildir_index_keep_modseq(mbox, old_modseq);
+	return 0;
 }
 
 /* Replaces the mailbox view with the index's messages, keeping what this
@@ -194,6 +233,7 @@ static void maildir_index_build_view(struct maildir_mailbox *mbox)
 	unsigned int old_count, old_idx = 0;
 	uint32_t seq, count = mail_index_view_get_messages_count(view);
 
+	maildir_index_modseq_reset(mbox);
 	maildir_kw_map_init(&kw_map);
 	mailbox_view_begin(box, count);
 	old_msgs = array_get(&box->old_view, &old_count);
@@ -280,6 +320,17 @@ int maildir_index_refresh_view(struct maildir_mailbox *mbox)
 	return 0;
 }
 
+/* A new index for UIDs that were given out before (the uidlist had them):
+   they may have had modseqs in a lost index, and the same UIDVALIDITY
+   forbids going back (RFC 7162 3.1.6), so start from the clock (seconds << 20: above any old index unless it averaged a million
+   changes per second since it was made). */
+#define MAILDIR_INDEX_MODSEQ_TIME_SHIFT 20
+static void maildir_index_modseq_restart(struct mail_index_transaction *t)
+{
+	mail_index_update_modseq(t, 0, (uint64_t)time(NULL) <<
+				 MAILDIR_INDEX_MODSEQ_TIME_SHIFT);
+}
+
 /* How the index must change to match the scanned view. Returns true if it
    differs; with trans, writes the changes. lost (if not NULL) gets the
    view's messages below the index's next_uid that the index lacks: they
@@ -309,6 +360,9 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 			mail_index_update_header(trans,
 				MAIL_INDEX_HEADER_UID_VALIDITY,
 				mbox->box.uidvalidity);
+		if (trans != NULL && hdr->uid_validity == 0 &&
+		    mbox->uids_preexisting)
+			maildir_index_modseq_restart(trans);
 	}
 	for (i = 0; i < count; i++) {
 		msg = (const struct maildir_msg *)msgs[i];
@@ -456,6 +510,7 @@ int maildir_index_sync_scan(struct maildir_mailbox *mbox, bool locked)
 	}
 	mbox->index_in_sync = true;
 	(void)mail_index_refresh(mbox->index);
+	maildir_index_modseq_reset(mbox);
 	mbox->index_log_seq = mail_index_get_header(mbox->index)->log_file_seq;
 	mbox->index_log_offset =
 		mail_index_get_header(mbox->index)->log_file_head_offset;
@@ -612,8 +667,10 @@ static void maildir_index_flush_info(struct maildir_mailbox *mbox)
 
 void maildir_index_commit_pending(struct maildir_mailbox *mbox)
 {
-	if (mbox->index != NULL)
+	if (mbox->index != NULL) {
 		maildir_index_flush_info(mbox);
+		maildir_cache_flush(mbox);
+	}
 	maildir_index_commit_trans(mbox);
 }
 
@@ -627,4 +684,36 @@ static void maildir_index_commit_trans(struct maildir_mailbox *mbox)
 		/* the others still see the change in the Maildir */
 	}
 	mail_index_view_close(&mbox->itrans_view);
+	/* the commit refreshed the map: our new modseqs */
+	maildir_index_modseq_reset(mbox);
+}
+
+void maildir_index_commit_changes(struct maildir_mailbox *mbox)
+{
+	maildir_index_commit_trans(mbox);
+}
+
+uint64_t maildir_index_get_highest_modseq(struct maildir_mailbox *mbox)
+{
+	if (mbox->index == NULL)
+		return 0;
+	return mail_index_get_header(mbox->index)->highest_modseq;
+}
+
+uint64_t maildir_index_get_modseq(struct maildir_mailbox *mbox, uint32_t uid)
+{
+	const struct mail_index_message *imsg;
+	uint32_t seq;
+
+	if (mbox->index == NULL)
+		return 0;
+	if (mbox->modseq_view == NULL)
+		mbox->modseq_view = mail_index_view_open(mbox->index);
+	if (!mail_index_lookup_seq(mbox->modseq_view, uid, &seq) ||
+	    !mail_index_lookup(mbox->modseq_view, seq, &imsg) ||
+	    imsg->modseq == 0) {
+		/* not in the index (yet): as changed as anything */
+		return maildir_index_get_highest_modseq(mbox);
+	}
+	return imsg->modseq;
 }

@@ -614,6 +614,27 @@ expunged:
 	return 0;
 }
 
+/* End of a command's flag changes or expunges: into the index now, so
+   the reply can carry their modseqs (RFC 7162 3.1.3). */
+static int maildir_mail_changes_commit(struct mailbox *box,
+				       bool expunged ATTR_UNUSED)
+{
+	maildir_index_commit_changes((struct maildir_mailbox *)box);
+	return 0;
+}
+
+static uint64_t maildir_mail_get_modseq(struct mailbox *box,
+					struct mailbox_msg *msg)
+{
+	return maildir_index_get_modseq((struct maildir_mailbox *)box,
+					msg->uid);
+}
+
+static uint64_t maildir_mail_get_highest_modseq(struct mailbox *box)
+{
+	return maildir_index_get_highest_modseq((struct maildir_mailbox *)box);
+}
+
 static void maildir_mailbox_close(struct mailbox *box)
 {
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
@@ -631,9 +652,14 @@ const struct mailbox_vfuncs maildir_mailbox_vfuncs = {
 	.get_received_date = maildir_mail_get_received_date,
 	.get_pop3_uidl = maildir_mail_get_pop3_uidl,
 	.get_stream = maildir_mail_get_stream,
+	.cache_lookup = maildir_cache_lookup,
+	.cache_add = maildir_cache_add,
 	.write_flags = maildir_mail_write_flags,
 	.keywords_created = maildir_mail_keywords_created,
 	.expunge = maildir_mail_expunge,
+	.changes_commit = maildir_mail_changes_commit,
+	.get_modseq = maildir_mail_get_modseq,
+	.get_highest_modseq = maildir_mail_get_highest_modseq,
 	.transaction_size = sizeof(struct maildir_transaction),
 	.save_context_size = sizeof(struct maildir_save_context),
 	.save_begin = maildir_save_begin,

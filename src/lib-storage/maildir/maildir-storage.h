@@ -58,9 +58,20 @@ struct maildir_mailbox {
 	   sync or at close */
 	struct mail_index_transaction *itrans;
 	struct mail_index_view *itrans_view;
+	/* opened on the first modseq lookup after a change of the index
+	   map that this mailbox made or synced to; closed at each one */
+	struct mail_index_view *modseq_view;
 	/* log position the view was last built from or synced to */
 	uint32_t index_log_seq, index_log_offset;
 	bool index_in_sync;	/* the index matched our last scan */
+	/* the uidlist had UIDs when this mailbox first read it: a new index
+	   may replace a lost one (modseqs must not go back) */
+	bool uids_preexisting;
+	/* the index's cache file (maildir-cache.c): NULL until a lookup */
+	struct mail_cache *cache;
+	struct mail_index_view *cache_iview;
+	struct mail_cache_view *cache_view;
+	unsigned int cache_hdr_fields;	/* hdr.* fields it registered */
 	/* the "maildir" index extension: per-message sizes and dates */
 	uint32_t info_ext_id;
 	ARRAY(struct maildir_index_pending_info) pending_info;
@@ -153,6 +164,13 @@ void maildir_index_record_flags(struct maildir_mailbox *mbox, uint32_t uid,
 				bool was_in_new);
 void maildir_index_record_expunge(struct maildir_mailbox *mbox, uint32_t uid);
 void maildir_index_commit_pending(struct maildir_mailbox *mbox);
+/* Commits this session's flag changes and expunges now (end of a STORE:
+   RFC 7162 wants their new modseqs in its replies). */
+void maildir_index_commit_changes(struct maildir_mailbox *mbox);
+/* RFC 7162 modseqs from the index as last refreshed: uid's (the highest
+   modseq if the index lacks uid) and the mailbox's; 0 = no index. */
+uint64_t maildir_index_get_modseq(struct maildir_mailbox *mbox, uint32_t uid);
+uint64_t maildir_index_get_highest_modseq(struct maildir_mailbox *mbox);
 /* Sizes/date of uid known to the index (or pending); false if none. */
 bool maildir_index_get_info(struct maildir_mailbox *mbox, uint32_t uid,
 			    struct maildir_index_info *info_r);
@@ -165,6 +183,15 @@ void maildir_index_set_info(struct maildir_mailbox *mbox, uint32_t uid,
    its new identity so the next open stays warm. */
 bool maildir_index_state_is_current(struct maildir_mailbox *mbox);
 void maildir_index_state_uidlist_changed(struct maildir_mailbox *mbox);
+
+/* maildir-cache.c: the cache vfuncs, and writing / closing the cache
+   (maildir-index.c calls these at sync, close and rebuild). */
+int maildir_cache_lookup(struct mailbox *box, struct mailbox_msg *msg,
+			 const char *field, struct buf *dest);
+void maildir_cache_add(struct mailbox *box, struct mailbox_msg *msg,
+		       const char *field, const void *data, size_t size);
+void maildir_cache_flush(struct maildir_mailbox *mbox);
+void maildir_cache_close(struct maildir_mailbox *mbox);
 
 /* maildir-tmp-clean.c: deletes regular files in path/tmp untouched for
    36 hours; returns how many. Errors are logged, never fatal. */

@@ -387,6 +387,9 @@ static int maildir_sync_run(struct maildir_sync_ctx *ctx)
 	/* uidlist first: a file saved after this read is merely "new" */
 	if (maildir_uidlist_refresh(uidlist) < 0)
 		return -1;
+	/* UIDs given out before us: an index of them may have been lost */
+	if (uidlist->exists && maildir_uidlist_get_next_uid(uidlist) > 1)
+		mbox->uids_preexisting = true;
 	if (mbox->box.uidvalidity != 0 &&
 	    uidlist->uid_validity != mbox->box.uidvalidity) {
 		log_error("%s: UIDVALIDITY changed (%u -> %u)", uidlist->path,

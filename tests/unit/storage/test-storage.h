@@ -19,5 +19,7 @@ Suite *test_maildir_keywords_suite(void);
 Suite *test_mail_keywords_suite(void);
 Suite *test_mail_namespace_suite(void);
 Suite *test_mail_search_suite(void);
+Suite *test_mail_modseq_suite(void);
+Suite *test_mail_cache_fields_suite(void);
 
 #endif

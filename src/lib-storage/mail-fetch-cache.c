@@ -1,0 +1,207 @@
+/* Copyright (c) dovecot-like authors. mail-fetch-cache.c: ENVELOPE, BODY
+   and BODYSTRUCTURE of a message from the backend's cache, or parsed from
+   the message and offered to the cache. A missing BODY is derived from a
+   cached BODYSTRUCTURE without reading the message (so a client asking for
+   BODY also makes BODYSTRUCTURE worth caching, as in Dovecot). */
+#include "lib.h"
+#include "str.h"
+#include "istream.h"
+#include "imap-envelope.h"
+#include "imap-bodystructure.h"
+#include "mail-fetch-cache.h"
+#include "mail-storage-private.h"
+
+const char *const mail_fetch_cache_field_names[] = {
+	"imap.envelope", "imap.body", "imap.bodystructure",
+};
+static_assert(N_ELEMENTS(mail_fetch_cache_field_names) ==
+	      MAIL_FETCH_CACHE_FIELD_COUNT, "field names");
+
+#define WANT_STRUCTURE \
+	(MAIL_FETCH_CACHE_WANT(MAIL_FETCH_CACHE_BODY) | \
+	 MAIL_FETCH_CACHE_WANT(MAIL_FETCH_CACHE_BODYSTRUCTURE))
+
+/* A cached value comes from a file the user owns and a crash may have cut:
+   it must be one parenthesized list whose CR and LF bytes only end a
+   literal's {n} (and whose literals stay inside the value), so that what
+   goes to the client can't break the protocol stream. The list syntax
+   itself is not parsed. */
+bool mail_fetch_cache_value_is_sane(const unsigned char *data, size_t size)
+{
+	size_t i, start, n;
+
+	if (size < 2 || data[0] != '(' || data[size - 1] != ')')
+		return false;
+	for (i = 0; i < size; i++) {
+		if (data[i] == '\0')
+			return false;
+		if (data[i] != '\r' && data[i] != '\n')
+			continue;
+		/* only "{digits}\r\n" may end here */
+		if (data[i] != '\r' || i + 1 >= size || data[i + 1] != '\n' ||
+		    i < 3 || data[i - 1] != '}')
+			return false;
+		start = i - 1;
+		while (start > 0 && data[start - 1] >= '0' &&
+		       data[start - 1] <= '9')
+			start--;
+		if (start == 0 || data[start - 1] != '{' || i - 1 - start == 0 ||
+		    i - 1 - start > 10)
+			return false;
+		for (n = 0; start < i - 1; start++)
+			n = n * 10 + (size_t)(data[start] - '0');
+		if (n > size - (i + 2))
+			return false;
+		i += 1 + n;	/* the literal's bytes may hold anything */
+	}
+	return true;
+}
+
+/* The cached fields of want; returns the bits still missing. */
+static unsigned int
+fetch_cache_lookup(struct mailbox *box, struct mailbox_msg *msg,
+		   unsigned int want, struct pool *pool,
+		   struct mail_fetch_cache_result *result)
+{
+	unsigned int field, missing = 0;
+	struct str *value;
+
+	for (field = 0; field < MAIL_FETCH_CACHE_FIELD_COUNT; field++) {
+		if ((want & MAIL_FETCH_CACHE_WANT(field)) == 0)
+			continue;
+		value = str_new(pool, 256);
+		if (box->v->cache_lookup == NULL ||
+		    box->v->cache_lookup(box, msg,
+					 mail_fetch_cache_field_names[field],
+					 &value->buf) <= 0) {
+			missing |= MAIL_FETCH_CACHE_WANT(field);
+		} else if (!mail_fetch_cache_value_is_sane(str_data(value),
+							   str_len(value))) {
+			log_warning("Cached %s of UID %u is damaged "
+				    "(parsing the message)",
+				    mail_fetch_cache_field_names[field],
+				    msg->uid);
+			missing |= MAIL_FETCH_CACHE_WANT(field);
+		} else {
+			result->values[field] = str_c(value);
+		}
+	}
+	return missing;
+}
+
+/* BODY from the BODYSTRUCTURE we already have. FALSE if it doesn't parse
+   (a damaged cache record: the message is parsed instead). */
+static bool fetch_body_from_structure(struct pool *pool,
+				      struct mail_fetch_cache_result *result)
+{
+	const char *structure =
+		result->values[MAIL_FETCH_CACHE_BODYSTRUCTURE], *error;
+	struct str *body = str_new(pool, strlen(structure));
+
+	if (imap_body_parse_from_bodystructure(structure, body, &error) < 0) {
+		log_warning("Cached BODYSTRUCTURE is invalid: %s "
+			    "(parsing the message)", error);
+		return false;
+	}
+	result->values[MAIL_FETCH_CACHE_BODY] = str_c(body);
+	return true;
+}
+
+static void fetch_cache_offer(struct mailbox *box, struct mailbox_msg *msg,
+			      unsigned int field, const char *value)
+{
+	if (box->v->cache_add != NULL)
+		box->v->cache_add(box, msg, mail_fetch_cache_field_names[field],
+				  value, strlen(value));
+}
+
+static int fetch_parse_envelope(struct mailbox *box, struct mailbox_msg *msg,
+				struct pool *pool,
+				struct mail_fetch_cache_result *result)
+{
+	struct istream *input;
+	struct str *value = str_new(pool, 512);
+	int ret;
+
+	if (box->v->get_stream(box, msg, &input) < 0)
+		return -1;
+	ret = imap_envelope_from_stream(pool, input,
+					MAIL_FETCH_MAX_HEADER_SIZE, value);
+	istream_unref(&input);
+	if (ret < 0) {
+		log_error("Reading the header of UID %u failed", msg->uid);
+		mailbox_set_internal_error(box);
+		return -1;
+	}
+	result->values[MAIL_FETCH_CACHE_ENVELOPE] = str_c(value);
+	fetch_cache_offer(box, msg, MAIL_FETCH_CACHE_ENVELOPE, str_c(value));
+	return 0;
+}
+
+/* Parses the whole message; both structure forms are offered to the cache
+   (each is kept only if clients ask for it). */
+static int fetch_parse_structure(struct mailbox *box, struct mailbox_msg *msg,
+				 struct pool *pool,
+				 struct mail_fetch_cache_result *result)
+{
+	struct istream *input;
+	struct str *body, *structure;
+
+	if (box->v->get_stream(box, msg, &input) < 0)
+		return -1;
+	result->parts = imap_bodystructure_parse_full(pool, input);
+	istream_unref(&input);
+	if (result->parts == NULL) {
+		log_error("Reading UID %u for its BODYSTRUCTURE failed",
+			  msg->uid);
+		mailbox_set_internal_error(box);
+		return -1;
+	}
+	body = str_new(pool, 256);
+	structure = str_new(pool, 512);
+	imap_bodystructure_write(result->parts, body, false);
+	imap_bodystructure_write(result->parts, structure, true);
+	result->values[MAIL_FETCH_CACHE_BODY] = str_c(body);
+	result->values[MAIL_FETCH_CACHE_BODYSTRUCTURE] = str_c(structure);
+	fetch_cache_offer(box, msg, MAIL_FETCH_CACHE_BODY, str_c(body));
+	fetch_cache_offer(box, msg, MAIL_FETCH_CACHE_BODYSTRUCTURE,
+			  str_c(structure));
+	return 0;
+}
+
+int mail_get_fetch_fields(struct mailbox *box, uint32_t seq, unsigned int want,
+			  struct pool *pool,
+			  struct mail_fetch_cache_result *result_r)
+{
+	struct mailbox_msg *msg = mailbox_msg_lookup(box, seq);
+	unsigned int missing;
+
+	memset(result_r, 0, sizeof(*result_r));
+	if (msg == NULL) {
+		mailbox_set_error(box, MAIL_ERROR_PARAMS,
+				  "Invalid message sequence");
+		return -1;
+	}
+	missing = fetch_cache_lookup(box, msg, want, pool, result_r);
+	if ((missing & MAIL_FETCH_CACHE_WANT(MAIL_FETCH_CACHE_BODY)) != 0 &&
+	    (want & MAIL_FETCH_CACHE_WANT(MAIL_FETCH_CACHE_BODYSTRUCTURE)) == 0)
+		(void)fetch_cache_lookup(box, msg, MAIL_FETCH_CACHE_WANT(
+			MAIL_FETCH_CACHE_BODYSTRUCTURE), pool, result_r);
+	if ((missing & MAIL_FETCH_CACHE_WANT(MAIL_FETCH_CACHE_BODY)) != 0 &&
+	    result_r->values[MAIL_FETCH_CACHE_BODYSTRUCTURE] != NULL &&
+	    fetch_body_from_structure(pool, result_r))
+		missing &= ~MAIL_FETCH_CACHE_WANT(MAIL_FETCH_CACHE_BODY);
+	if ((missing & MAIL_FETCH_CACHE_WANT(MAIL_FETCH_CACHE_ENVELOPE)) != 0 &&
+	    fetch_parse_envelope(box, msg, pool, result_r) < 0)
+		return -1;
+	if ((missing & WANT_STRUCTURE) != 0 &&
+	    fetch_parse_structure(box, msg, pool, result_r) < 0)
+		return -1;
+	/* values the caller didn't ask for stay NULL */
+	for (unsigned int field = 0; field < MAIL_FETCH_CACHE_FIELD_COUNT;
+	     field++) {
+		if ((want & MAIL_FETCH_CACHE_WANT(field)) == 0)
+			result_r->values[field] = NULL;
+	}
+	return 0;
+}

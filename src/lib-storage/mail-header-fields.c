@@ -1,0 +1,270 @@
+/* Copyright (c) dovecot-like authors. mail-header-fields.c: BODY[HEADER.FIELDS
+   (...)] of a message from the backend's cache when every listed field is
+   cached there ("hdr.<name>"), else from one read of the header, whose
+   fields are then offered to the cache (kept once clients ask for them).
+
+   A cached field is the list of its lines as they appear in the header,
+   each as a 4-byte line number (0 = the header's first line), a 4-byte
+   length and the line with its CRLF (host byte order: the cache file is
+   per host); a field the message lacks is an empty list. Merging the
+   fields' lines by line number gives exactly what
+   message_header_filter() reads from the message. */
+#include "lib.h"
+#include "buffer.h"
+#include "str.h"
+#include "istream.h"
+#include "message-header-parser.h"
+#include "message-header-filter.h"
+#include "mail-fetch-cache.h"
+#include "mail-storage-private.h"
+
+#include <strings.h>
+
+/* Longer names (or names with odd bytes) are answered but never cached. */
+#define HDR_CACHE_MAX_NAME_LEN 64
+/* A field's line list beyond this isn't cached (nor kept in memory). */
+#define HDR_CACHE_MAX_FIELD_SIZE (64 * 1024)
+
+struct hdr_line {
+	uint32_t line_no;
+	uint32_t len;
+	const unsigned char *data;
+};
+
+typedef ARRAY(struct hdr_line) ARRAY_TYPE(hdr_line);
+
+struct hdr_field {
+	const char *name;	/* as the client wrote it */
+	const char *cache_name;	/* "hdr.<lowercase>", NULL = not cacheable */
+	struct buf *cached;	/* encoded line list from the cache, or NULL */
+	struct buf *parsed;	/* encoded line list read from the header */
+	bool too_large;
+};
+
+/* "hdr.<lowercase name>", or NULL if the name can't be a cache field
+   name (too long, or bytes outside printable ASCII). */
+static const char *hdr_cache_name(struct pool *pool, const char *name)
+{
+	size_t i, len = strlen(name);
+	char *out;
+
+	if (len == 0 || len > HDR_CACHE_MAX_NAME_LEN)
+		return NULL;
+	out = p_malloc(pool, len + 5);
+	memcpy(out, "hdr.", 4);
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)name[i];
+
+		if (c <= 0x20 || c >= 0x7f || c == ':')
+			return NULL;
+		out[4 + i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	return out;
+}
+
+struct hdr_fields {
+	struct hdr_field *f;
+	unsigned int count;
+};
+
+/* The listed names once each (case-insensitively), in the client's order
+   (a handful: the quadratic check is cheaper than hashing). */
+static void hdr_fields_init(struct pool *pool, const char *const *names,
+			    struct hdr_fields *fields_r)
+{
+	unsigned int i, j, n = 0;
+
+	while (names[n] != NULL)
+		n++;
+	fields_r->f = pool_new(pool, struct hdr_field, n);
+	fields_r->count = 0;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < fields_r->count; j++) {
+			if (strcasecmp(fields_r->f[j].name, names[i]) == 0)
+				break;
+		}
+		if (j < fields_r->count)
+			continue;
+		fields_r->f[j].name = names[i];
+		fields_r->f[j].cache_name = hdr_cache_name(pool, names[i]);
+		fields_r->count++;
+	}
+}
+
+/* Decodes an encoded line list into lines. FALSE if it is damaged. */
+static bool hdr_decode(const struct buf *data, ARRAY_TYPE(hdr_line) *lines)
+{
+	struct hdr_line line;
+	size_t pos = 0;
+
+	while (pos < data->used) {
+		if (data->used - pos < 8)
+			return false;
+		memcpy(&line.line_no, data->data + pos, 4);
+		memcpy(&line.len, data->data + pos + 4, 4);
+		pos += 8;
+		if (line.len > data->used - pos)
+			return false;
+		line.data = data->data + pos;
+		pos += line.len;
+		array_append(lines, &line);
+	}
+	return true;
+}
+
+static int hdr_line_cmp(const struct hdr_line *a, const struct hdr_line *b)
+{
+	if (a->line_no != b->line_no)
+		return a->line_no < b->line_no ? -1 : 1;
+	return 0;
+}
+
+static void hdr_append_cut(struct buf *dest, size_t max_size,
+			   const void *data, size_t len)
+{
+	if (dest->used >= max_size)
+		return;
+	(void)buf_append(dest, data, MIN(len, max_size - dest->used));
+}
+
+/* Looks up every field; TRUE if all were cached and sane, with the
+   merged result in dest. */
+static bool hdr_from_cache(struct mailbox *box, struct mailbox_msg *msg,
+			   struct hdr_fields *fields, size_t max_size,
+			   struct pool *pool, struct buf *dest)
+{
+	ARRAY_TYPE(hdr_line) lines;
+	const struct hdr_line *line;
+	struct hdr_field *f;
+	bool all = true;
+
+	if (box->v->cache_lookup == NULL)
+		return false;
+	for (f = fields->f; f < fields->f + fields->count; f++) {
+		if (f->cache_name == NULL) {
+			all = false;
+			continue;
+		}
+		f->cached = buf_create(pool, 64);
+		if (box->v->cache_lookup(box, msg, f->cache_name,
+					 f->cached) <= 0) {
+			f->cached = NULL;
+			all = false;
+		}
+	}
+	if (!all)
+		return false;
+	array_init(&lines, pool, 16);
+	for (f = fields->f; f < fields->f + fields->count; f++) {
+		if (!hdr_decode(f->cached, &lines)) {
+			log_warning("Cached %s of UID %u is damaged "
+				    "(reading the message)", f->cache_name,
+				    msg->uid);
+			f->cached = NULL;
+			return false;
+		}
+	}
+	array_sort(&lines, hdr_line_cmp);
+	array_foreach(&lines, line)
+		hdr_append_cut(dest, max_size, line->data, line->len);
+	hdr_append_cut(dest, max_size, "\r\n", 2);
+	return true;
+}
+
+struct hdr_parse_ctx {
+	struct hdr_field *fields;
+	struct buf *dest, *line;
+	size_t max_size;
+};
+
+static void hdr_parse_line(const struct message_header_line *hdr,
+			   int field_idx, unsigned int line_no, void *context)
+{
+	struct hdr_parse_ctx *ctx = context;
+	struct hdr_field *f = &ctx->fields[field_idx];
+	uint32_t no = line_no, len;
+
+	buf_reset(ctx->line);
+	if (!hdr->continued) {
+		(void)buf_append(ctx->line, hdr->name, hdr->name_len);
+		(void)buf_append(ctx->line, hdr->middle, hdr->middle_len);
+	}
+	(void)buf_append(ctx->line, hdr->value, hdr->value_len);
+	(void)buf_append(ctx->line, "\r\n", 2);
+	hdr_append_cut(ctx->dest, ctx->max_size, ctx->line->data,
+		       ctx->line->used);
+
+	len = (uint32_t)ctx->line->used;
+	if (f->too_large || f->parsed->used + 8 + len > HDR_CACHE_MAX_FIELD_SIZE) {
+		f->too_large = true;
+		return;
+	}
+	(void)buf_append(f->parsed, &no, 4);
+	(void)buf_append(f->parsed, &len, 4);
+	(void)buf_append(f->parsed, ctx->line->data, len);
+}
+
+/* Reads the header once: dest gets the answer, each field its encoded
+   line list, offered to the cache unless it came from there. */
+static int hdr_from_message(struct mailbox *box, struct mailbox_msg *msg,
+			    struct hdr_fields *fields, size_t max_size,
+			    struct pool *pool, struct buf *dest)
+{
+	struct hdr_parse_ctx ctx;
+	struct hdr_field *f = fields->f;
+	const char **names;
+	struct istream *input;
+	unsigned int i, count = fields->count;
+	int ret;
+
+	names = pool_new(pool, const char *, count + 1);
+	for (i = 0; i < count; i++) {
+		names[i] = f[i].name;
+		f[i].parsed = buf_create(pool, 128);
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.fields = f;
+	ctx.dest = dest;
+	ctx.line = buf_create(pool, 256);
+	ctx.max_size = max_size;
+	if (box->v->get_stream(box, msg, &input) < 0)
+		return -1;
+	ret = message_header_filter_lines(input, names, false,
+					  hdr_parse_line, &ctx);
+	istream_unref(&input);
+	if (ret < 0) {
+		log_error("Reading the header of UID %u failed", msg->uid);
+		mailbox_set_internal_error(box);
+		return -1;
+	}
+	hdr_append_cut(dest, max_size, "\r\n", 2);
+	for (i = 0; i < count && box->v->cache_add != NULL; i++) {
+		if (f[i].cache_name != NULL && f[i].cached == NULL &&
+		    !f[i].too_large)
+			box->v->cache_add(box, msg, f[i].cache_name,
+					  f[i].parsed->data, f[i].parsed->used);
+	}
+	return 0;
+}
+
+int mail_get_header_fields(struct mailbox *box, uint32_t seq,
+			   const char *const *names, size_t max_size,
+			   struct pool *pool, struct buf **dest_r)
+{
+	struct mailbox_msg *msg = mailbox_msg_lookup(box, seq);
+	struct hdr_fields fields;
+	struct buf *dest;
+
+	if (msg == NULL) {
+		mailbox_set_error(box, MAIL_ERROR_PARAMS,
+				  "Invalid message sequence");
+		return -1;
+	}
+	hdr_fields_init(pool, names, &fields);
+	dest = buf_create(pool, 1024);
+	*dest_r = dest;
+	if (hdr_from_cache(box, msg, &fields, max_size, pool, dest))
+		return 0;
+	buf_reset(dest);
+	return hdr_from_message(box, msg, &fields, max_size, pool, dest);
+}

@@ -1,0 +1,270 @@
+"""CONDSTORE (RFC 7162 section 3.1) against a running server: ENABLE, SELECT
+(CONDSTORE) with HIGHESTMODSEQ, FETCH MODSEQ, STORE's untagged FETCH with
+the new MODSEQ, FETCH (CHANGEDSINCE n), STORE (UNCHANGEDSINCE n) with
+[MODIFIED set], another session's change seen with MODSEQ at NOOP, STATUS
+HIGHESTMODSEQ, SEARCH MODSEQ with its (MODSEQ n) reply. Maildir keeps modseqs in its index; mbox has none
+(NOMODSEQ, and the CONDSTORE commands that need modseqs are BAD).
+
+Every reply is matched exactly."""
+import os, re
+import pytest
+from dlserver import Server
+from rawclient import ok_reply, login
+
+HMS_RE = re.compile(r"^\* OK \[HIGHESTMODSEQ (\d+)\] Highest$")
+NOMODSEQ = "* OK [NOMODSEQ] No permanent modsequences"
+FETCH_MODSEQ_RE = re.compile(r"^\* (\d+) FETCH \((?:UID (\d+) )?(?:FLAGS (\([^)]*\)) )?"
+                             r"MODSEQ \((\d+)\)\)$")
+
+
+@pytest.fixture
+def maildir():
+    s = Server(users={"demo": "demo"}, messages=3, mail_location="maildir:~/Maildir")
+    s.start()
+    # one session takes \Recent and clears the generated flags
+    c = login(s)
+    c.command("SELECT INBOX")
+    untagged, tagged = c.command("STORE 1:* FLAGS.SILENT ()")
+    assert tagged == ok_reply("STORE"), (untagged, tagged)
+    c.command("LOGOUT")
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def mbox():
+    s = Server(users={"demo": "demo"}, messages=0,
+               mail_location="mbox:~/mail:INBOX=~/mail/inbox")
+    s.start()
+    from test_append_copy import prepare_mbox_home
+    prepare_mbox_home(s)
+    with open(os.path.join(s.home("demo"), "mail", "inbox"), "wb") as f:
+        for i in range(2):
+            f.write(b"From a@example.org Mon Nov 23 10:00:0%d 2026\n"
+                    b"From: a@example.org\nSubject: m%d\n\nbody %d\n\n" % (i, i, i))
+    yield s
+    s.stop()
+
+
+def select_condstore(c, box="INBOX"):
+    """SELECT box (CONDSTORE): the HIGHESTMODSEQ value (exactly one)."""
+    untagged, tagged = c.command("SELECT %s (CONDSTORE)" % box)
+    assert tagged == ok_reply("SELECT"), (untagged, tagged)
+    hms = [int(m.group(1)) for m in map(HMS_RE.match, untagged) if m]
+    assert len(hms) == 1 and hms[0] > 0, untagged
+    return hms[0]
+
+
+def fetch_modseqs(c, cmd="FETCH 1:* (MODSEQ)"):
+    """{seq: modseq} of every untagged FETCH, each exactly '* n FETCH
+    (MODSEQ (m))' (UID first for UID FETCH)."""
+    untagged, tagged = c.command(cmd)
+    assert tagged == ok_reply("FETCH"), (untagged, tagged)
+    out = {}
+    for line in untagged:
+        m = FETCH_MODSEQ_RE.match(line)
+        assert m and m.group(3) is None, line
+        out[int(m.group(1))] = int(m.group(4))
+    return out
+
+
+def test_capability(maildir):
+    c = login(maildir)
+    untagged, tagged = c.command("CAPABILITY")
+    assert tagged == "OK Capability completed."
+    assert "CONDSTORE" in untagged[0].split(), untagged
+
+
+def test_enable(maildir):
+    c = login(maildir)
+    untagged, tagged = c.command("ENABLE CONDSTORE X-UNKNOWN")
+    assert (untagged, tagged) == (["* ENABLED CONDSTORE"], "OK Enabled."), untagged
+    # already enabled: listed again (as Dovecot); unknown names stay silent
+    untagged, tagged = c.command("ENABLE CONDSTORE")
+    assert (untagged, tagged) == (["* ENABLED CONDSTORE"], "OK Enabled.")
+    untagged, tagged = c.command("ENABLE X-FOO")
+    assert (untagged, tagged) == (["* ENABLED"], "OK Enabled.")
+    # enabled: a plain SELECT announces HIGHESTMODSEQ
+    untagged, tagged = c.command("SELECT INBOX")
+    assert tagged == ok_reply("SELECT")
+    assert len([l for l in untagged if HMS_RE.match(l)]) == 1, untagged
+
+
+def test_select_without_condstore_has_no_modseq(maildir):
+    c = login(maildir)
+    untagged, tagged = c.command("SELECT INBOX")
+    assert tagged == ok_reply("SELECT")
+    assert not [l for l in untagged if "MODSEQ" in l], untagged
+    untagged, tagged = c.command("STORE 1 +FLAGS (\\Seen)")
+    assert untagged == ["* 1 FETCH (FLAGS (\\Seen))"], untagged
+    # a CONDSTORE enabling command while selected: HIGHESTMODSEQ once
+    untagged, tagged = c.command("FETCH 1 (MODSEQ)")
+    assert tagged == ok_reply("FETCH")
+    assert len(untagged) == 2 and HMS_RE.match(untagged[0]), untagged
+    assert re.match(r"^\* 1 FETCH \(MODSEQ \(\d+\)\)$", untagged[1]), untagged
+
+
+def test_store_raises_modseq(maildir):
+    c = login(maildir)
+    hms = select_condstore(c)
+    before = fetch_modseqs(c)
+    assert sorted(before) == [1, 2, 3]
+    assert all(0 < v <= hms for v in before.values()), (before, hms)
+    last = hms
+    for flag in ("\\Seen", "\\Flagged", "\\Answered"):
+        untagged, tagged = c.command("STORE 2 +FLAGS (%s)" % flag)
+        assert tagged == ok_reply("STORE"), tagged
+        assert len(untagged) == 1, untagged
+        m = FETCH_MODSEQ_RE.match(untagged[0])
+        assert m and m.group(1) == "2" and m.group(3) is not None, untagged
+        new = int(m.group(4))
+        assert new > last, (new, last)
+        last = new
+        # FETCH MODSEQ agrees, the others did not move
+        now = fetch_modseqs(c)
+        assert now == {1: before[1], 2: new, 3: before[3]}, now
+        untagged, tagged = c.command("STATUS INBOX (HIGHESTMODSEQ MESSAGES)")
+        assert untagged == ["* STATUS INBOX (MESSAGES 3 HIGHESTMODSEQ %d)" % new], untagged
+    # UID STORE: UID first
+    untagged, tagged = c.command("UID STORE 1 FLAGS (\\Draft)")
+    assert tagged == ok_reply("STORE")
+    m = FETCH_MODSEQ_RE.match(untagged[0])
+    assert m and m.group(2) == "1" and m.group(3) == "(\\Draft)" and int(m.group(4)) > last, untagged
+
+
+def test_implicit_seen_has_new_modseq(maildir):
+    c = login(maildir)
+    hms = select_condstore(c)
+    untagged, tagged = c.command("FETCH 2 (BODY[])")
+    assert tagged == ok_reply("FETCH"), tagged
+    assert len(untagged) == 1 and isinstance(untagged[0], list), untagged
+    m = re.match(r"^\* 2 FETCH \(FLAGS \(\\Seen\) MODSEQ \((\d+)\) BODY\[\] \{\d+\}$",
+                 untagged[0][0])
+    assert m and int(m.group(1)) > hms, untagged[0][0]
+    assert fetch_modseqs(c, "FETCH 2 (MODSEQ)") == {2: int(m.group(1))}
+
+
+def test_changedsince(maildir):
+    c = login(maildir)
+    hms = select_condstore(c)
+    assert fetch_modseqs(c, "FETCH 1:* (FLAGS) (CHANGEDSINCE %d)" % hms) == {}
+    c.command("STORE 1,3 +FLAGS.SILENT (\\Seen)")
+    untagged, tagged = c.command("FETCH 1:* (FLAGS) (CHANGEDSINCE %d)" % hms)
+    assert tagged == ok_reply("FETCH")
+    assert [re.sub(r"MODSEQ \(\d+\)", "MODSEQ (n)", l) for l in untagged] == [
+        "* 1 FETCH (FLAGS (\\Seen) MODSEQ (n))",
+        "* 3 FETCH (FLAGS (\\Seen) MODSEQ (n))"], untagged
+    untagged, tagged = c.command("UID FETCH 1:* (FLAGS) (CHANGEDSINCE %d)" % hms)
+    assert [re.sub(r"MODSEQ \(\d+\)", "MODSEQ (n)", l) for l in untagged] == [
+        "* 1 FETCH (UID 1 FLAGS (\\Seen) MODSEQ (n))",
+        "* 3 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (n))"], untagged
+    # malformed modifiers
+    for bad in ("(CHANGEDSINCE)", "(CHANGEDSINCE x)", "(FOO 1)",
+                "(CHANGEDSINCE 1 CHANGEDSINCE 2)", "(CHANGEDSINCE 9223372036854775808)"):
+        untagged, tagged = c.command("FETCH 1 (FLAGS) %s" % bad)
+        assert tagged.startswith("BAD "), (bad, tagged)
+    untagged, tagged = c.command("FETCH 1 (FLAGS) (CHANGEDSINCE x)")
+    assert tagged == "BAD Error in IMAP command FETCH: Invalid CHANGEDSINCE modseq", tagged
+
+
+def test_unchangedsince(maildir):
+    c = login(maildir)
+    select_condstore(c)
+    mods = fetch_modseqs(c)
+    c.command("STORE 2 +FLAGS.SILENT (\\Flagged)")
+    mod2 = fetch_modseqs(c, "FETCH 2 (MODSEQ)")[2]
+    assert mod2 > mods[2]
+    # message 2 changed after mods[2]: not stored, reported in MODIFIED
+    untagged, tagged = c.command("STORE 1:3 (UNCHANGEDSINCE %d) +FLAGS.SILENT (\\Deleted)"
+                                 % max(mods[1], mods[3]))
+    assert tagged == "OK [MODIFIED 2] Conditional store failed.", (untagged, tagged)
+    # .SILENT still reports the MODSEQ of the stored ones (RFC 7162 3.1.3)
+    assert [re.sub(r"\d+\)\)$", "n))", l) for l in untagged] == [
+        "* 1 FETCH (MODSEQ (n))", "* 3 FETCH (MODSEQ (n))"], untagged
+    untagged, tagged = c.command("FETCH 2 (FLAGS MODSEQ)")
+    assert untagged == ["* 2 FETCH (FLAGS (\\Flagged) MODSEQ (%d))" % mod2], untagged
+    # UNCHANGEDSINCE 0 never passes; UID STORE reports UIDs
+    untagged, tagged = c.command("UID STORE 1:3 (UNCHANGEDSINCE 0) -FLAGS (\\Deleted)")
+    assert (untagged, tagged) == ([], "OK [MODIFIED 1:3] Conditional store failed.")
+    untagged, tagged = c.command("FETCH 1:3 (FLAGS)")
+    assert [re.sub(r" MODSEQ \(\d+\)", "", l) for l in untagged] == [
+        "* 1 FETCH (FLAGS (\\Deleted))", "* 2 FETCH (FLAGS (\\Flagged))",
+        "* 3 FETCH (FLAGS (\\Deleted))"], untagged
+    # a passing one, not silent
+    hms = max(fetch_modseqs(c).values())
+    untagged, tagged = c.command("STORE 2 (UNCHANGEDSINCE %d) FLAGS (\\Seen)" % hms)
+    assert tagged == ok_reply("STORE"), tagged
+    m = FETCH_MODSEQ_RE.match(untagged[0])
+    assert len(untagged) == 1 and m.group(3) == "(\\Seen)" and int(m.group(4)) > hms, untagged
+    for bad in ("(UNCHANGEDSINCE)", "(UNCHANGEDSINCE -1)", "(UNCHANGEDSINCE 1 X 2)"):
+        untagged, tagged = c.command("STORE 1 %s +FLAGS (\\Seen)" % bad)
+        assert tagged.startswith("BAD "), (bad, tagged)
+    untagged, tagged = c.command("STORE 1 (UNCHANGEDSINCE x) +FLAGS (\\Seen)")
+    assert tagged == "BAD Error in IMAP command STORE: Invalid modseq", tagged
+
+
+def test_other_session_change_at_noop(maildir):
+    a = login(maildir)
+    hms = select_condstore(a)
+    b = login(maildir)
+    b.command("SELECT INBOX")
+    untagged, tagged = b.command("STORE 3 +FLAGS (\\Flagged)")
+    assert tagged == ok_reply("STORE")
+    untagged, tagged = a.command("NOOP")
+    assert tagged == ok_reply("NOOP")
+    assert len(untagged) == 1, untagged
+    m = FETCH_MODSEQ_RE.match(untagged[0])
+    assert m and m.group(1) == "3" and m.group(2) == "3" and m.group(3) == "(\\Flagged)", untagged
+    assert int(m.group(4)) > hms
+    assert fetch_modseqs(a, "FETCH 3 (MODSEQ)") == {3: int(m.group(4))}
+    # a new session sees the same (persistent in the index)
+    c = login(maildir)
+    assert select_condstore(c) == int(m.group(4))
+    untagged, tagged = c.command("STATUS INBOX (HIGHESTMODSEQ)")
+    assert untagged == ["* STATUS INBOX (HIGHESTMODSEQ %s)" % m.group(4)], untagged
+
+
+def test_search_modseq(maildir):
+    c = login(maildir)
+    hms = select_condstore(c)
+    untagged, tagged = c.command("SEARCH MODSEQ %d" % (hms + 1))
+    assert (untagged, tagged) == (["* SEARCH"], "OK Search completed."), untagged
+    c.command("STORE 2 +FLAGS.SILENT (\\Seen)")
+    c.command("STORE 3 +FLAGS.SILENT (\\Flagged)")
+    mods = fetch_modseqs(c)
+    assert mods[3] > mods[2] > hms, mods
+    untagged, tagged = c.command("SEARCH MODSEQ %d" % (hms + 1))
+    assert untagged == ["* SEARCH 2 3 (MODSEQ %d)" % mods[3]], untagged
+    untagged, tagged = c.command("UID SEARCH MODSEQ %d" % mods[3])
+    assert untagged == ["* SEARCH 3 (MODSEQ %d)" % mods[3]], untagged
+    # entry name and type are accepted; combined with other keys
+    untagged, tagged = c.command('SEARCH MODSEQ "/flags/\\\\Seen" all %d SEEN' % (hms + 1))
+    assert untagged == ["* SEARCH 2 (MODSEQ %d)" % mods[2]], untagged
+    untagged, tagged = c.command("SEARCH NOT MODSEQ %d" % (hms + 1))
+    assert untagged == ["* SEARCH 1 (MODSEQ %d)" % mods[1]], untagged
+    # no MODSEQ key: no suffix
+    untagged, tagged = c.command("SEARCH SEEN")
+    assert untagged == ["* SEARCH 2"], untagged
+    for bad in ("MODSEQ", "MODSEQ x", 'MODSEQ "/flags/x" bogus 5',
+                'MODSEQ "/other" all 5', "MODSEQ 9223372036854775808"):
+        untagged, tagged = c.command("SEARCH %s" % bad)
+        assert tagged.startswith("BAD "), (bad, tagged)
+
+
+def test_mbox_nomodseq(mbox):
+    c = login(mbox)
+    untagged, tagged = c.command("STATUS INBOX (HIGHESTMODSEQ)")
+    assert untagged == ["* STATUS INBOX (HIGHESTMODSEQ 0)"], untagged
+    untagged, tagged = c.command("SELECT INBOX (CONDSTORE)")
+    assert tagged == ok_reply("SELECT")
+    assert untagged.count(NOMODSEQ) == 1, untagged
+    assert not [l for l in untagged if HMS_RE.match(l)], untagged
+    for cmd in ("FETCH 1 (MODSEQ)", "FETCH 1:* (FLAGS) (CHANGEDSINCE 1)",
+                "SEARCH MODSEQ 1",
+                "STORE 1 (UNCHANGEDSINCE 5) +FLAGS (\\Seen)"):
+        untagged, tagged = c.command(cmd)
+        assert tagged.startswith("BAD "), (cmd, untagged, tagged)
+    # plain STORE: no MODSEQ to report
+    untagged, tagged = c.command("STORE 1 +FLAGS (\\Seen)")
+    assert (untagged, tagged) == (["* 1 FETCH (FLAGS (\\Seen \\Recent))"],
+                                  ok_reply("STORE")), untagged
