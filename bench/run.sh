@@ -7,6 +7,7 @@
 #   BENCH_CONNS   idle connections for tls_idle_memory (default 500)
 #   BENCH_SECS    seconds per rate/throughput measurement (default 10)
 #   BENCH_STORAGE_MSGS  messages in storage.py's Maildir (default 100000)
+#   BENCH_IMAPOPS_MSGS  messages in imap_ops.py's Maildir (default 10000)
 set -e
 bench=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$bench")
@@ -15,7 +16,8 @@ prefix=${BENCH_PREFIX:-$build/root}
 conns=${BENCH_CONNS:-500}
 secs=${BENCH_SECS:-10}
 storage_msgs=${BENCH_STORAGE_MSGS:-100000}
-if [ "$1" = "--quick" ]; then conns=100; secs=3; storage_msgs=20000; fi
+imapops_msgs=${BENCH_IMAPOPS_MSGS:-10000}
+if [ "$1" = "--quick" ]; then conns=100; secs=3; storage_msgs=20000; imapops_msgs=2000; fi
 
 [ "$(id -u)" = 0 ] || { echo "run.sh: run as root (privilege separation, apt-get)"; exit 1; }
 echo "== building dovecot-like into $prefix"
@@ -40,6 +42,7 @@ run tls_idle_memory --conns "$conns" --transport both --after-login
 run login_rate --duration "$secs"
 run fetch_throughput --duration "$secs"
 run storage --messages "$storage_msgs"
+run imap_ops --messages "$imapops_msgs" --duration "$((secs * 2))"
 
 echo
 echo "== summary (ratio = dovecot-like / Dovecot; memory: lower is better,"
