@@ -2,6 +2,25 @@
 #include "imap-common.h"
 #include "imap-commands.h"
 
+#include <strings.h>
+
+bool imap_capability_has(const char *name)
+{
+	size_t len = strlen(name), wlen;
+	const char *p = imap_set.capability, *end;
+
+	while (*p != '\0') {
+		end = strchr(p, ' ');
+		wlen = end == NULL ? strlen(p) : (size_t)(end - p);
+		if (wlen == len && strncasecmp(p, name, len) == 0)
+			return true;
+		if (end == NULL)
+			break;
+		p = end + 1;
+	}
+	return false;
+}
+
 bool cmd_capability(struct client_command *cmd)
 {
 	if (!IMAP_ARG_IS_EOL(&cmd->args[0])) {

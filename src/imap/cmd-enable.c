@@ -18,7 +18,9 @@ bool cmd_enable(struct client_command *cmd)
 			client_send_command_error(cmd, "Invalid arguments.");
 			return true;
 		}
-		if (strcasecmp(str, "CONDSTORE") == 0)
+		/* only what CAPABILITY advertises can be enabled */
+		if (strcasecmp(str, "CONDSTORE") == 0 &&
+		    imap_capability_has("CONDSTORE"))
 			condstore = true;
 	}
 	/* RFC 5161 3.1: unknown extensions are silently ignored; a known

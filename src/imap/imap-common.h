@@ -27,10 +27,14 @@
 	"Internal error occurred. Refer to server log for more information."
 
 /* Post-login capabilities we actually implement (imap_capability may
-   replace or extend them). */
+   replace or extend them). CONDSTORE is not advertised by default yet:
+   an UNCHANGEDSINCE check isn't atomic against other sessions and a
+   reply may pair a fresh MODSEQ with flags of the last sync, so a client
+   relying on it could lose an update (imap_capability = +CONDSTORE turns
+   it on for testing). */
 #define IMAP_CAPABILITY_DEFAULT \
 	"IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UNSELECT " \
-	"UIDPLUS MOVE MULTIAPPEND NAMESPACE CONDSTORE"
+	"UIDPLUS MOVE MULTIAPPEND NAMESPACE"
 
 struct imap_settings {
 	size_t max_line_length;
@@ -42,5 +46,8 @@ struct imap_settings {
 };
 
 extern struct imap_settings imap_set;
+
+/* TRUE if the post-login capability string lists name. */
+bool imap_capability_has(const char *name);
 
 #endif

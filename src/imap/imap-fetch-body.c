@@ -52,10 +52,6 @@ int imap_fetch_body_open(struct mailbox *box, uint32_t seq,
 	uoff_t vsize;
 
 	memset(state_r, 0, sizeof(*state_r));
-	/* the CRLF size: mail_get_stream gives the CRLF form, and the part
-	   tree imap-msgpart builds is of that form too */
-	if (mail_get_virtual_size(box, seq, &vsize) < 0)
-		return -1;
 	if (imap_msgpart_is_top_header_fields(body->msgpart)) {
 		/* the storage may have these fields cached */
 		struct buf *fields;
@@ -65,9 +61,14 @@ int imap_fetch_body_open(struct mailbox *box, uint32_t seq,
 					   pool, &fields) < 0)
 			return -1;
 		imap_msgpart_result_from_data(body->msgpart, fields, &result);
-	} else if (imap_msgpart_open(body->msgpart, vsize, fetch_open_stream,
-				     &ctx, pool, parts, &result) < 0)
-		return -1;
+	} else {
+		/* the CRLF size: mail_get_stream gives the CRLF form, and the
+		   part tree imap-msgpart builds is of that form too */
+		if (mail_get_virtual_size(box, seq, &vsize) < 0 ||
+		    imap_msgpart_open(body->msgpart, vsize, fetch_open_stream,
+				      &ctx, pool, parts, &result) < 0)
+			return -1;
+	}
 	state_r->input = result.input;
 	state_r->data = result.data;
 	state_r->size = state_r->left = result.size;

@@ -264,6 +264,7 @@ int mail_cache_view_flush(struct mail_cache_view *view)
 	    mail_cache_read_fields(cache, (uint64_t)st.st_size) < 0) {
 		mail_cache_set_corrupted(cache, "field list");
 		array_clear(&view->pending);
+		buf_reset(view->pending_data);
 		return -1;
 	}
 	(void)mail_index_refresh(cache->index);

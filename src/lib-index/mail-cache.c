@@ -371,7 +371,7 @@ void mail_cache_decision_state_update(struct mail_cache_view *view,
 		} else if (f->field.decision == MAIL_CACHE_DECISION_TEMP &&
 			   ((saved_date != 0 &&
 			     saved_date < now - MAIL_CACHE_OLD_MAIL_SECS) ||
-			    (*last != 0 && uid <= *last))) {
+			    (*last != 0 && uid < *last))) {
 			f->field.decision = MAIL_CACHE_DECISION_YES;
 			f->decision_dirty = true;
 		}

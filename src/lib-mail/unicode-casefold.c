@@ -40,7 +40,10 @@ uint32_t unicode_casefold_char(uint32_t cp)
 	loc = casefold_get_locale();
 	if (loc == (locale_t)0)
 		return cp;
-	lc = towlower_l((wint_t)cp, loc);
+	/* via the upper case: the simple folding of RFC 5255 maps final
+	   sigma, long s, the Greek symbol forms... onto one letter, which
+	   towlower alone leaves apart (ς vs σ) */
+	lc = towlower_l(towupper_l((wint_t)cp, loc), loc);
 	/* never produce a surrogate, NUL or out-of-range code point */
 	if (lc == 0 || lc > 0x10ffff || (lc >= 0xd800 && lc <= 0xdfff))
 		return cp;

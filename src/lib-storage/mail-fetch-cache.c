@@ -21,40 +21,90 @@ static_assert(N_ELEMENTS(mail_fetch_cache_field_names) ==
 	(MAIL_FETCH_CACHE_WANT(MAIL_FETCH_CACHE_BODY) | \
 	 MAIL_FETCH_CACHE_WANT(MAIL_FETCH_CACHE_BODYSTRUCTURE))
 
-/* A cached value comes from a file the user owns and a crash may have cut:
-   it must be one parenthesized list whose CR and LF bytes only end a
-   literal's {n} (and whose literals stay inside the value), so that what
-   goes to the client can't break the protocol stream. The list syntax
-   itself is not parsed. */
+/* Skips a quoted string starting at data[*pos] == '"': its end quote must
+   come before any CR, LF or NUL. */
+static bool value_skip_quoted(const unsigned char *data, size_t size,
+			      size_t *pos)
+{
+	size_t i;
+
+	for (i = *pos + 1; i < size; i++) {
+		if (data[i] == '\\' && i + 1 < size) {
+			i++;
+			if (data[i] != '\\' && data[i] != '"')
+				return false;
+		} else if (data[i] == '"') {
+			*pos = i;
+			return true;
+		} else if (data[i] == '\r' || data[i] == '\n' || data[i] == '\0') {
+			return false;
+		}
+	}
+	return false;
+}
+
+/* Skips a literal "{n}\r\n" + n bytes starting at data[*pos] == '{'. */
+static bool value_skip_literal(const unsigned char *data, size_t size,
+			       size_t *pos)
+{
+	size_t i = *pos + 1, n = 0, digits = 0;
+
+	for (; i < size && data[i] >= '0' && data[i] <= '9'; i++, digits++) {
+		if (digits == 9)
+			return false;
+		n = n * 10 + (size_t)(data[i] - '0');
+	}
+	if (digits == 0 || size - i < 3 || data[i] != '}' ||
+	    data[i + 1] != '\r' || data[i + 2] != '\n')
+		return false;
+	i += 3;
+	/* the bytes may hold anything but NUL; the list goes on after them */
+	if (n >= size - i || memchr(data + i, '\0', n) != NULL)
+		return false;
+	*pos = i + n - 1;
+	return true;
+}
+
+/* A cached value comes from a file that a crash may have cut and that
+   whoever can write the index directory can change: before it is sent it
+   must be exactly one parenthesized list whose quoted strings and literals
+   are well formed, so that the client's reading of the reply can't differ
+   from ours (no CR, LF or NUL outside literals, nothing after the list).
+   Atoms are not checked further. */
 bool mail_fetch_cache_value_is_sane(const unsigned char *data, size_t size)
 {
-	size_t i, start, n;
+	size_t i;
+	unsigned int depth = 0;
 
-	if (size < 2 || data[0] != '(' || data[size - 1] != ')')
+	if (size < 2 || data[0] != '(')
 		return false;
 	for (i = 0; i < size; i++) {
-		if (data[i] == '\0')
+		switch (data[i]) {
+		case '(':
+			if (++depth > 100)
+				return false;
+			break;
+		case ')':
+			if (depth == 0 || (--depth == 0 && i != size - 1))
+				return false;
+			break;
+		case '"':
+			if (!value_skip_quoted(data, size, &i))
+				return false;
+			break;
+		case '{':
+			if (!value_skip_literal(data, size, &i))
+				return false;
+			break;
+		case '\r':
+		case '\n':
+		case '\0':
 			return false;
-		if (data[i] != '\r' && data[i] != '\n')
-			continue;
-		/* only "{digits}\r\n" may end here */
-		if (data[i] != '\r' || i + 1 >= size || data[i + 1] != '\n' ||
-		    i < 3 || data[i - 1] != '}')
-			return false;
-		start = i - 1;
-		while (start > 0 && data[start - 1] >= '0' &&
-		       data[start - 1] <= '9')
-			start--;
-		if (start == 0 || data[start - 1] != '{' || i - 1 - start == 0 ||
-		    i - 1 - start > 10)
-			return false;
-		for (n = 0; start < i - 1; start++)
-			n = n * 10 + (size_t)(data[start] - '0');
-		if (n > size - (i + 2))
-			return false;
-		i += 1 + n;	/* the literal's bytes may hold anything */
+		default:
+			break;
+		}
 	}
-	return true;
+	return depth == 0;
 }
 
 /* The cached fields of want; returns the bits still missing. */

@@ -12,6 +12,7 @@
 #include "lib.h"
 #include "buffer.h"
 #include "str.h"
+#include "strfuncs.h"
 #include "istream.h"
 #include "message-header-parser.h"
 #include "message-header-filter.h"
@@ -22,6 +23,9 @@
 
 /* Longer names (or names with odd bytes) are answered but never cached. */
 #define HDR_CACHE_MAX_NAME_LEN 64
+/* A longer field list is answered from the message without the cache
+   (and without the per-message de-duplication, quadratic in the list). */
+#define HDR_CACHE_MAX_NAMES 32
 /* A field's line list beyond this isn't cached (nor kept in memory). */
 #define HDR_CACHE_MAX_FIELD_SIZE (64 * 1024)
 
@@ -253,16 +257,30 @@ int mail_get_header_fields(struct mailbox *box, uint32_t seq,
 {
 	struct mailbox_msg *msg = mailbox_msg_lookup(box, seq);
 	struct hdr_fields fields;
+	struct istream *input;
 	struct buf *dest;
+	int ret;
 
 	if (msg == NULL) {
 		mailbox_set_error(box, MAIL_ERROR_PARAMS,
 				  "Invalid message sequence");
 		return -1;
 	}
-	hdr_fields_init(pool, names, &fields);
 	dest = buf_create(pool, 1024);
 	*dest_r = dest;
+	if (str_array_length(names) > HDR_CACHE_MAX_NAMES) {
+		if (mail_get_stream(box, seq, &input) < 0)
+			return -1;
+		ret = message_header_filter(input, names, false, max_size, dest);
+		istream_unref(&input);
+		if (ret < 0) {
+			log_error("Reading the header of UID %u failed",
+				  msg->uid);
+			mailbox_set_internal_error(box);
+		}
+		return ret;
+	}
+	hdr_fields_init(pool, names, &fields);
 	if (hdr_from_cache(box, msg, &fields, max_size, pool, dest))
 		return 0;
 	buf_reset(dest);

@@ -335,10 +335,13 @@ static int search_read_message(struct search_ctx *ctx, struct istream *input)
 	search_args_body(ctx->args, (const unsigned char *)"", 0);
 	parser = message_parser_init(ctx->msg_pool, input, &set);
 	while ((ret = message_parser_parse_next_block(parser, &block)) != -1) {
-		/* ret == 0: a non-blocking stream; keep polling it */
-		if (ret == 0 ||
-		    !message_decoder_decode_next_block(ctx->decoder, &block,
-							&out))
+		if (ret == 0) {
+			/* mail streams block: "no data yet" would spin here */
+			log_error("SEARCH: message stream would block");
+			break;
+		}
+		if (!message_decoder_decode_next_block(ctx->decoder, &block,
+						       &out))
 			continue;
 		if (!search_block(ctx, &out))
 			break;
@@ -346,8 +349,9 @@ static int search_read_message(struct search_ctx *ctx, struct istream *input)
 	if (ret == -1 && message_decoder_finish(ctx->decoder, &out))
 		search_body_text(ctx, out.data, out.size);
 	search_body_break(ctx);
-	ret = message_parser_deinit(&parser, &parts);
-	return ret < 0 || input->stream_errno != 0 ? -1 : 0;
+	if (message_parser_deinit(&parser, &parts) < 0 || ret == 0)
+		return -1;
+	return input->stream_errno != 0 ? -1 : 0;
 }
 
 /* Evaluates one key list as AND (or OR): 1, 0, SEARCH_UNKNOWN (a content

@@ -19,6 +19,9 @@ static const struct {
 	{ "\xc3\x85NGSTR\xc3\x96M", "\xc3\xa5ngstr\xc3\xb6m", 10 }, /* ÅNGSTRÖM */
 	{ "\xce\xa3\xce\x91", "\xcf\x83\xce\xb1", 4 },	/* ΣΑ -> σα */
 	{ "\xd0\x96", "\xd0\xb6", 2 },			/* Ж -> ж */
+	{ "\xcf\x82", "\xcf\x83", 2 },			/* final ς -> σ */
+	{ "\xc5\xbf", "s", 2 },				/* long ſ -> s */
+	{ "\xcf\x90", "\xce\xb2", 2 },			/* ϐ -> β */
 	{ "\xe2\x84\xaa", "k", 3 },			/* KELVIN SIGN */
 	{ "\xf0\x90\x90\x80", "\xf0\x90\x90\xa8", 4 },	/* DESERET */
 	{ "a\0b", "a" FFFD "b", 3 },

@@ -391,6 +391,15 @@ START_TEST(test_value_sanity)
 		{ "{1}\r\n)", false },			/* not a list */
 		{ "(a}\r\nb)", false },
 		{ "(\r\n)", false },
+		{ "(NIL {3}\r\nab)", false },		/* swallows the ')' */
+		{ "(NIL) FLAGS (\\Deleted)", false },	/* items after it */
+		{ "(\"{0}\r\n\" {4}\r\nabcd)", false },	/* CR in a quote */
+		{ "(\"a\\\"b\" \"c)\" NIL)", true },	/* escapes, ) quoted */
+		{ "(\"a\\xb\")", false },		/* bad escape */
+		{ "(\"open)", false },
+		{ "((NIL)", false },
+		{ "(NIL))", false },
+		{ "(NIL {2}\r\n)\")", true },		/* a literal holds anything */
 	};
 	unsigned int i;
 
