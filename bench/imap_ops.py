@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import benchlib as bl                                                 # noqa: E402
 from dovecot_ref import (DovecotRef, DLBench, USERS, dovecot_version,   # noqa: E402
                          bad_log_lines, LOG_DIR)
-from storage import imap_workers, vm_status, session_worker, end_session, \
+from storage import imap_workers, vm_status, wait_session_worker, end_session, \
     stat_pass                                                         # noqa: E402
 
 USER = "small"            # the big Maildir (storage.session_worker looks for it)
@@ -277,14 +277,7 @@ def session(server, user=USER):
     before = imap_workers(server.master_pid())
     c = Client(server.imap_port, timeout=CMD_TIMEOUT)
     c.login(user, USERS[user])
-    deadline = time.monotonic() + 10
-    while True:
-        pid = session_worker(server, before)
-        if pid is not None:
-            return c, pid
-        if time.monotonic() > deadline:
-            raise RuntimeError("cannot tell the session's imap worker")
-        time.sleep(0.02)
+    return c, wait_session_worker(server, before)
 
 
 def one_pass(server, messages):

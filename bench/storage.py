@@ -195,11 +195,16 @@ def session(server):
     before = imap_workers(server.master_pid())
     c = CountingIMAP(server.imap_port)
     c.command(f'LOGIN "{USER}" "{USERS[USER]}"')
+    return c, wait_session_worker(server, before)
+
+
+def wait_session_worker(server, before):
+    """The pid of the imap worker a login just started (bounded wait)."""
     deadline = time.monotonic() + 10
     while True:
         pid = session_worker(server, before)
         if pid is not None:
-            return c, pid
+            return pid
         if time.monotonic() > deadline:
             raise RuntimeError("cannot tell the session's imap worker")
         time.sleep(0.02)

@@ -71,37 +71,25 @@ static int store_parse_modifiers(const struct imap_arg *arg,
 	return 1;
 }
 
-/* Appends n to a sequence set being built from ascending numbers
-   (*last_r: the previous one, *in_range_r: it ended a range "a:"). */
-static void store_set_append(struct str *set, uint32_t n, uint32_t *last_r,
-			     bool *in_range_r)
-{
-	if (str_len(set) > 0 && n == *last_r + 1) {
-		*in_range_r = true;
-		*last_r = n;
-		return;
-	}
-	if (*in_range_r)
-		str_printfa(set, ":%u", *last_r);
-	if (str_len(set) > 0)
-		str_append_c(set, ',');
-	str_printfa(set, "%u", n);
-	*last_r = n;
-	*in_range_r = false;
-}
-
-/* The tagged reply of a STORE that ran (modified: the [MODIFIED] set). */
+/* The tagged reply of a STORE that ran (modified: the ascending seqs or
+   UIDs of the [MODIFIED] set). */
 static void store_send_tagline(struct client_command *cmd, bool failed,
-			       bool expunged, struct str *modified)
+			       bool expunged, const ARRAY_TYPE(uint32) *modified)
 {
+	struct str *set = t_str_new(32);
+	const uint32_t *nums;
+	unsigned int count;
+
+	nums = array_get(modified, &count);
+	imap_write_uid_list(set, nums, count);
 	if (failed)
 		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
 	else if (expunged)
 		client_send_tagline(cmd, "NO [EXPUNGEISSUED] "
 				    "Some of the requested messages no longer exist.");
-	else if (str_len(modified) > 0)
+	else if (count > 0)
 		client_send_tagline(cmd, tmp_strconcat("OK [MODIFIED ",
-			str_c(modified), "] Conditional store failed.", NULL));
+			str_c(set), "] Conditional store failed.", NULL));
 	else
 		client_send_tagline(cmd, "OK Store completed.");
 }
@@ -118,11 +106,10 @@ bool cmd_store(struct client_command *cmd)
 	const char *const *keyword_names;
 	const char *set, *item, *error, *str;
 	unsigned int i, n;
-	bool silent, failed = false, expunged = false, in_range = false;
-	ARRAY_TYPE(uint32) changed;
-	struct str *modified;
+	bool silent, failed = false, expunged = false;
+	ARRAY_TYPE(uint32) changed, modified;
 	uint64_t unchangedsince = 0;
-	uint32_t seq, last = 0;
+	uint32_t seq, num;
 	const uint32_t *seqp;
 	int conditional;
 
@@ -176,7 +163,7 @@ bool cmd_store(struct client_command *cmd)
 	imap_send_mailbox_flags_if_changed(client);
 
 	array_init(&changed, cmd->pool, 16);
-	modified = str_new(cmd->pool, 32);
+	array_init(&modified, cmd->pool, 4);
 	ranges = seq_range_array_get(&seqs, &n);
 	for (i = 0; i < n && !failed; i++) {
 		for (seq = ranges[i].seq1; seq <= ranges[i].seq2; seq++) {
@@ -184,9 +171,9 @@ bool cmd_store(struct client_command *cmd)
 
 			if (conditional > 0 &&
 			    mail_get_modseq(client->box, seq) > unchangedsince) {
-				store_set_append(modified, !cmd->uid ? seq :
-					mailbox_seq_to_uid(client->box, seq),
-					&last, &in_range);
+				num = !cmd->uid ? seq :
+					mailbox_seq_to_uid(client->box, seq);
+				array_append(&modified, &num);
 				continue;
 			}
 			if (mail_update_flags(client->box, seq, type, flags,
@@ -209,8 +196,6 @@ bool cmd_store(struct client_command *cmd)
 			array_append(&changed, &seq);
 		}
 	}
-	if (in_range)
-		str_printfa(modified, ":%u", last);
 	/* once for the whole command (mbox_lazy_writes = no: one rewrite);
 	   Maildir: the new modseqs become visible for the replies below */
 	if (mailbox_changes_commit(client->box) < 0) {
@@ -226,6 +211,6 @@ bool cmd_store(struct client_command *cmd)
 	}
 	if (!failed && cmd->uid && imap_sync(client, true) < 0)
 		failed = true;
-	store_send_tagline(cmd, failed, expunged, modified);
+	store_send_tagline(cmd, failed, expunged, &modified);
 	return true;
 }

@@ -63,7 +63,7 @@ const char *imap_mailbox_name_to_storage(const char *name, const char **error_r)
 {
 	const struct mail_namespace *ns;
 	size_t len = strlen(name);
-	const char *error, *rest;
+	const char *error, *rest, *storage;
 
 	if (len == 0) {
 		*error_r = "[CANNOT] Invalid mailbox name: Name is empty";
@@ -98,8 +98,8 @@ const char *imap_mailbox_name_to_storage(const char *name, const char **error_r)
 				      ns->storage_forbidden_char);
 		return NULL;
 	}
-	rest = mail_namespace_to_storage(ns, name);
-	if (strcmp(rest, "INBOX") != 0) {
+	storage = mail_namespace_to_storage(ns, name);
+	if (strcmp(storage, "INBOX") != 0) {
 		rest = strlen(name) >= ns->prefix_len ?
 			name + ns->prefix_len : "";
 		if ((error = name_check_separators(rest, strlen(rest),
@@ -108,7 +108,7 @@ const char *imap_mailbox_name_to_storage(const char *name, const char **error_r)
 			return NULL;
 		}
 	}
-	return mail_namespace_to_storage(ns, name);
+	return storage;
 }
 
 char imap_mailbox_name_separator(const char *name)

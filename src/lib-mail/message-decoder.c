@@ -5,6 +5,7 @@
 #include "lib.h"
 #include "str.h"
 #include "buffer.h"
+#include "strfuncs.h"
 #include "rfc822-parser.h"
 #include "charset-utf8.h"
 #include "message-header-decode.h"
@@ -183,17 +184,6 @@ static void decoder_base64(struct message_decoder_context *ctx,
 	}
 }
 
-static int qp_hex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* The pending "=..." as literal text. */
 static void qp_pending_literal(struct message_decoder_context *ctx)
 {
@@ -211,9 +201,10 @@ static void decoder_qp_pending(struct message_decoder_context *ctx,
 	const unsigned char *p = ctx->qp_pending;
 	unsigned char byte;
 
-	if (ctx->qp_pending_len == 2 && qp_hex(p[1]) >= 0) {
-		if (qp_hex(c) >= 0) {
-			byte = (unsigned char)(qp_hex(p[1]) * 16 + qp_hex(c));
+	if (ctx->qp_pending_len == 2 && hex_digit_value(p[1]) >= 0) {
+		if (hex_digit_value(c) >= 0) {
+			byte = (unsigned char)(hex_digit_value(p[1]) * 16 +
+					       hex_digit_value(c));
 			(void)buf_append(ctx->decoded, &byte, 1);
 			ctx->qp_pending_len = 0;
 			return;
@@ -233,7 +224,7 @@ static void decoder_qp_pending(struct message_decoder_context *ctx,
 		ctx->qp_pending[ctx->qp_pending_len++] = c;
 		return;
 	}
-	if (ctx->qp_pending_len == 1 && qp_hex(c) >= 0) {
+	if (ctx->qp_pending_len == 1 && hex_digit_value(c) >= 0) {
 		ctx->qp_pending[ctx->qp_pending_len++] = c;
 		return;
 	}

@@ -64,13 +64,16 @@ struct header_filter_ctx {
 	size_t max_size;
 };
 
-static void filter_append(struct header_filter_ctx *ctx,
-			  const void *data, size_t len)
+void message_header_line_append(struct buf *dest,
+				const struct message_header_line *hdr,
+				size_t max_used)
 {
-	if (ctx->dest->used >= ctx->max_size)
-		return;
-	(void)buf_append(ctx->dest, data,
-			 MIN(len, ctx->max_size - ctx->dest->used));
+	if (!hdr->continued) {
+		buf_append_max(dest, max_used, hdr->name, hdr->name_len);
+		buf_append_max(dest, max_used, hdr->middle, hdr->middle_len);
+	}
+	buf_append_max(dest, max_used, hdr->value, hdr->value_len);
+	buf_append_max(dest, max_used, "\r\n", 2);
 }
 
 static void filter_line(const struct message_header_line *hdr,
@@ -79,12 +82,7 @@ static void filter_line(const struct message_header_line *hdr,
 {
 	struct header_filter_ctx *ctx = context;
 
-	if (!hdr->continued) {
-		filter_append(ctx, hdr->name, hdr->name_len);
-		filter_append(ctx, hdr->middle, hdr->middle_len);
-	}
-	filter_append(ctx, hdr->value, hdr->value_len);
-	filter_append(ctx, "\r\n", 2);
+	message_header_line_append(ctx->dest, hdr, ctx->max_size);
 }
 
 int message_header_filter(struct istream *input, const char *const *fields,
@@ -97,6 +95,6 @@ int message_header_filter(struct istream *input, const char *const *fields,
 
 	ret = message_header_filter_lines(input, fields, exclude,
 					  filter_line, &ctx);
-	filter_append(&ctx, "\r\n", 2);
+	buf_append_max(dest, ctx.max_size, "\r\n", 2);
 	return ret;
 }

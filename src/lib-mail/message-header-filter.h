@@ -21,6 +21,13 @@ struct message_header_line;
 int message_header_filter(struct istream *input, const char *const *fields,
 			  bool exclude, size_t max_size, struct buf *dest);
 
+/* Appends hdr's line as message_header_filter() writes it: a field's
+   first line as name, middle and value, a continuation line as its value,
+   then CRLF; cut so that dest->used stays <= max_used. */
+void message_header_line_append(struct buf *dest,
+				const struct message_header_line *hdr,
+				size_t max_used);
+
 /* The same selection line by line: callback gets every line
    message_header_filter() would append (the first line of a field as
    hdr->name, hdr->middle, hdr->value, a continuation line as hdr->value;

@@ -50,20 +50,16 @@ struct hdr_field {
 static const char *hdr_cache_name(struct pool *pool, const char *name)
 {
 	size_t i, len = strlen(name);
-	char *out;
 
 	if (len == 0 || len > HDR_CACHE_MAX_NAME_LEN)
 		return NULL;
-	out = p_malloc(pool, len + 5);
-	memcpy(out, "hdr.", 4);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
 
 		if (c <= 0x20 || c >= 0x7f || c == ':')
 			return NULL;
-		out[4 + i] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
 	}
-	return out;
+	return p_strconcat(pool, "hdr.", tmp_str_lcase(name), NULL);
 }
 
 struct hdr_fields {
@@ -95,6 +91,18 @@ static void hdr_fields_init(struct pool *pool, const char *const *names,
 	}
 }
 
+/* The names as they are, none cacheable (a list too long to bother). */
+static void hdr_fields_uncached(struct pool *pool, const char *const *names,
+				struct hdr_fields *fields_r)
+{
+	unsigned int i;
+
+	fields_r->count = str_array_length(names);
+	fields_r->f = pool_new(pool, struct hdr_field, fields_r->count);
+	for (i = 0; i < fields_r->count; i++)
+		fields_r->f[i].name = names[i];
+}
+
 /* Decodes an encoded line list into lines. FALSE if it is damaged. */
 static bool hdr_decode(const struct buf *data, ARRAY_TYPE(hdr_line) *lines)
 {
@@ -121,14 +129,6 @@ static int hdr_line_cmp(const struct hdr_line *a, const struct hdr_line *b)
 	if (a->line_no != b->line_no)
 		return a->line_no < b->line_no ? -1 : 1;
 	return 0;
-}
-
-static void hdr_append_cut(struct buf *dest, size_t max_size,
-			   const void *data, size_t len)
-{
-	if (dest->used >= max_size)
-		return;
-	(void)buf_append(dest, data, MIN(len, max_size - dest->used));
 }
 
 /* Looks up every field; TRUE if all were cached and sane, with the
@@ -170,8 +170,8 @@ static bool hdr_from_cache(struct mailbox *box, struct mailbox_msg *msg,
 	}
 	array_sort(&lines, hdr_line_cmp);
 	array_foreach(&lines, line)
-		hdr_append_cut(dest, max_size, line->data, line->len);
-	hdr_append_cut(dest, max_size, "\r\n", 2);
+		buf_append_max(dest, max_size, line->data, line->len);
+	buf_append_max(dest, max_size, "\r\n", 2);
 	return true;
 }
 
@@ -188,16 +188,11 @@ static void hdr_parse_line(const struct message_header_line *hdr,
 	struct hdr_field *f = &ctx->fields[field_idx];
 	uint32_t no = line_no, len;
 
+	message_header_line_append(ctx->dest, hdr, ctx->max_size);
+	if (f->cache_name == NULL)
+		return;
 	buf_reset(ctx->line);
-	if (!hdr->continued) {
-		(void)buf_append(ctx->line, hdr->name, hdr->name_len);
-		(void)buf_append(ctx->line, hdr->middle, hdr->middle_len);
-	}
-	(void)buf_append(ctx->line, hdr->value, hdr->value_len);
-	(void)buf_append(ctx->line, "\r\n", 2);
-	hdr_append_cut(ctx->dest, ctx->max_size, ctx->line->data,
-		       ctx->line->used);
-
+	message_header_line_append(ctx->line, hdr, SIZE_MAX);
 	len = (uint32_t)ctx->line->used;
 	if (f->too_large || f->parsed->used + 8 + len > HDR_CACHE_MAX_FIELD_SIZE) {
 		f->too_large = true;
@@ -224,7 +219,8 @@ static int hdr_from_message(struct mailbox *box, struct mailbox_msg *msg,
 	names = pool_new(pool, const char *, count + 1);
 	for (i = 0; i < count; i++) {
 		names[i] = f[i].name;
-		f[i].parsed = buf_create(pool, 128);
+		if (f[i].cache_name != NULL)
+			f[i].parsed = buf_create(pool, 128);
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.fields = f;
@@ -241,7 +237,7 @@ static int hdr_from_message(struct mailbox *box, struct mailbox_msg *msg,
 		mailbox_set_internal_error(box);
 		return -1;
 	}
-	hdr_append_cut(dest, max_size, "\r\n", 2);
+	buf_append_max(dest, max_size, "\r\n", 2);
 	for (i = 0; i < count && box->v->cache_add != NULL; i++) {
 		if (f[i].cache_name != NULL && f[i].cached == NULL &&
 		    !f[i].too_large)
@@ -257,9 +253,7 @@ int mail_get_header_fields(struct mailbox *box, uint32_t seq,
 {
 	struct mailbox_msg *msg = mailbox_msg_lookup(box, seq);
 	struct hdr_fields fields;
-	struct istream *input;
 	struct buf *dest;
-	int ret;
 
 	if (msg == NULL) {
 		mailbox_set_error(box, MAIL_ERROR_PARAMS,
@@ -269,16 +263,10 @@ int mail_get_header_fields(struct mailbox *box, uint32_t seq,
 	dest = buf_create(pool, 1024);
 	*dest_r = dest;
 	if (str_array_length(names) > HDR_CACHE_MAX_NAMES) {
-		if (mail_get_stream(box, seq, &input) < 0)
-			return -1;
-		ret = message_header_filter(input, names, false, max_size, dest);
-		istream_unref(&input);
-		if (ret < 0) {
-			log_error("Reading the header of UID %u failed",
-				  msg->uid);
-			mailbox_set_internal_error(box);
-		}
-		return ret;
+		/* read as listed: no de-duplication, nothing cached */
+		hdr_fields_uncached(pool, names, &fields);
+		return hdr_from_message(box, msg, &fields, max_size, pool,
+					dest);
 	}
 	hdr_fields_init(pool, names, &fields);
 	if (hdr_from_cache(box, msg, &fields, max_size, pool, dest))

@@ -109,7 +109,7 @@ static int mailbox_keywords_add_new(struct mailbox *box,
 				    unsigned int count,
 				    unsigned int *first_new_r)
 {
-	const char *error, *copy;
+	const char *error;
 	unsigned int i;
 
 	*first_new_r = array_count(&box->keywords);
@@ -120,7 +120,8 @@ static int mailbox_keywords_add_new(struct mailbox *box,
 			mailbox_set_error(box, MAIL_ERROR_PARAMS, error);
 			return -1;
 		}
-		if (!mailbox_can_create_keywords(box)) {
+		if (!mailbox_can_create_keywords(box) ||
+		    mailbox_keyword_add(box, names[i]) < 0) {
 			mailbox_set_error(box, (box->flags & MAILBOX_FLAG_READONLY) != 0 ?
 					  MAIL_ERROR_PERM : MAIL_ERROR_LIMIT,
 					  (box->flags & MAILBOX_FLAG_READONLY) != 0 ?
@@ -128,8 +129,6 @@ static int mailbox_keywords_add_new(struct mailbox *box,
 					  "Too many keywords in the mailbox");
 			return -1;
 		}
-		copy = p_strdup(box->pool, names[i]);
-		array_append(&box->keywords, &copy);
 	}
 	return 0;
 }

@@ -125,29 +125,18 @@ int mail_namespace_set(struct mail_namespaces *nss, struct mail_namespace *ns,
 int mail_special_use_parse(const char *str, enum mail_special_use *flags_r,
 			   const char **error_r)
 {
-	const char *p = str, *start;
-	size_t len;
+	const char *const *words = tmp_strsplit_spaces(str, " \t");
 	unsigned int i;
 
 	*flags_r = 0;
-	while (*p != '\0') {
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0')
-			break;
-		start = p;
-		while (*p != '\0' && *p != ' ' && *p != '\t')
-			p++;
-		len = (size_t)(p - start);
+	for (; *words != NULL; words++) {
 		for (i = 0; i < SPECIAL_USE_COUNT; i++) {
-			if (strlen(special_use_names[i].name) == len &&
-			    strncasecmp(special_use_names[i].name, start,
-					len) == 0)
+			if (strcasecmp(special_use_names[i].name, *words) == 0)
 				break;
 		}
 		if (i == SPECIAL_USE_COUNT) {
 			*error_r = tmp_printf("Unknown SPECIAL-USE flag: %s",
-					      tmp_strndup(start, len));
+					      *words);
 			return -1;
 		}
 		*flags_r |= special_use_names[i].flag;

@@ -66,6 +66,14 @@ int buf_append(struct buf *buf, const void *data, size_t len)
 	return 0;
 }
 
+void buf_append_max(struct buf *buf, size_t max_used, const void *data,
+		    size_t len)
+{
+	if (buf->used >= max_used)
+		return;
+	(void)buf_append(buf, data, MIN(len, max_used - buf->used));
+}
+
 int buf_append_c(struct buf *buf, unsigned char c)
 {
 	return buf_append(buf, &c, 1);

@@ -17,6 +17,10 @@ void buf_free(struct buf **buf);
 void buf_set_max_size(struct buf *buf, size_t max_size);
 /* Returns 0, or -1 if max_size would be exceeded (nothing appended). */
 int buf_append(struct buf *buf, const void *data, size_t len);
+/* Appends as much of data as keeps buf->used <= max_used (the rest is
+   dropped: for outputs cut at a size limit). */
+void buf_append_max(struct buf *buf, size_t max_used, const void *data,
+		    size_t len);
 int buf_append_c(struct buf *buf, unsigned char c);
 /* Writes at pos, growing as needed; gap is zero-filled. */
 int buf_write(struct buf *buf, size_t pos, const void *data, size_t len);

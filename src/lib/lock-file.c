@@ -1,12 +1,13 @@
 /* Copyright (c) dovecot-like authors. lock-file.c: see lock-file.h. */
 #include "lib.h"
 #include "lock-file.h"
+#include "strfuncs.h"
 #include "write-full.h"
 
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
+#include <limits.h>
 #include <unistd.h>
 
 #define LOCK_FILE_MAX_CONTENT 300
@@ -88,9 +89,9 @@ int lock_file_create(const char *path, struct stat *st_r)
 
 bool lock_file_owner_is_dead(const char *path)
 {
-	char buf[LOCK_FILE_MAX_CONTENT], *colon, *end;
+	char buf[LOCK_FILE_MAX_CONTENT], *colon;
 	ssize_t ret;
-	long pid;
+	unsigned long pid;
 	int fd;
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -108,9 +109,7 @@ bool lock_file_owner_is_dead(const char *path)
 	colon[strcspn(colon + 1, "\r\n") + 1] = '\0';
 	if (strcmp(colon + 1, lock_file_hostname()) != 0)
 		return false;
-	errno = 0;
-	pid = strtol(buf, &end, 10);
-	if (errno != 0 || *end != '\0' || pid <= 0)
+	if (str_to_ulong(buf, &pid) < 0 || pid == 0 || pid > INT_MAX)
 		return false;
 	return kill((pid_t)pid, 0) < 0 && errno == ESRCH;
 }

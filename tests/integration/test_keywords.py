@@ -221,6 +221,10 @@ def test_bad_keywords(srv):
     assert tagged == "BAD Error in IMAP command STORE: Keyword length too long", tagged
     untagged, tagged = c.command("STORE 1 +FLAGS (%s)" % ("k" * 50))
     assert tagged == ok_reply("STORE"), tagged
+    flags, perm, rest = split_announce(untagged)
+    assert flags == SYSTEM + ["k" * 50]
+    assert perm == SYSTEM + ["k" * 50, "\\*"]
+    assert rest == [fetch_line(1, ["k" * 50])]
     untagged, tagged = c.command("STORE 1 +FLAGS (\\Recent)")
     assert tagged == "BAD Error in IMAP command STORE: Invalid system flag \\Recent", tagged
     untagged, tagged = c.command('STORE 1 +FLAGS ("quoted")')
@@ -228,7 +232,7 @@ def test_bad_keywords(srv):
     untagged, tagged = c.command("EXAMINE INBOX")
     assert tagged == ok_reply("EXAMINE")
     untagged, tagged = c.command("STORE 1 +FLAGS (newkw)")
-    assert tagged == "NO Mailbox is read-only.", tagged
+    assert (untagged, tagged) == ([], "NO Mailbox is read-only."), untagged
 
 
 def test_maildir_26_letters_then_limit(srv):

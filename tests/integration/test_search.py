@@ -136,15 +136,14 @@ def test_badcharset(conn):
     ("OR SEEN", "Missing search key"),
     ("()", "Missing search key"),
     ("1:x", "Invalid message sequence set"),
-    ("(" * 150 + "ALL" + ")" * 150, None),
+    # the IMAP parser's own list depth bound comes first
+    ("(" * 150 + "ALL" + ")" * 150, "Too deep list nesting"),
     ("NOT " * 150 + "ALL", "Search keys nested too deeply"),
 ])
 def test_search_bad(conn, keys, why):
     untagged, tagged = conn.command("SEARCH " + keys)
     assert untagged == []
-    assert tagged.startswith("BAD "), tagged
-    if why is not None:
-        assert tagged == "BAD Error in IMAP command SEARCH: " + why
+    assert tagged == "BAD Error in IMAP command SEARCH: " + why
 
 
 def test_uid_search_gap(conn):

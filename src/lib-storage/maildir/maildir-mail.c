@@ -474,15 +474,16 @@ static void maildir_msg_merge_keywords(struct maildir_mailbox *mbox,
 {
 	struct mail_keywords on_disk_kw;
 	unsigned int i;
-	bool was, now;
+	uint8_t changed;
 
 	maildir_keywords_from_letters(mbox->keywords,
 		maildir_filename_get_letters(fname), &on_disk_kw);
-	for (i = 0; i < MAILBOX_MAX_KEYWORDS; i++) {
-		was = mail_keywords_has(old_kw, i);
-		now = mail_keywords_has(&msg->m.keywords, i);
-		mail_keywords_set(&msg->m.keywords, i, was == now ?
-				  mail_keywords_has(&on_disk_kw, i) : now);
+	/* bits this change touched keep the new value, the rest the disk's */
+	for (i = 0; i < sizeof(on_disk_kw.bits); i++) {
+		changed = old_kw->bits[i] ^ msg->m.keywords.bits[i];
+		msg->m.keywords.bits[i] = (uint8_t)
+			((on_disk_kw.bits[i] & ~changed) |
+			 (msg->m.keywords.bits[i] & changed));
 	}
 }
 

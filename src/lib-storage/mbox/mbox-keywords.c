@@ -59,6 +59,15 @@ void mbox_keywords_parse_base(struct mbox_mailbox *mbox, const char *list)
 	}
 }
 
+/* The box index of a word, -1 if it isn't one of the box's keywords. */
+static int mbox_keyword_word_lookup(struct mbox_mailbox *mbox,
+				    const char *word, size_t len)
+{
+	if (!mbox_keyword_name_ok(word, len))
+		return -1;
+	return mailbox_keyword_lookup_n(&mbox->box, word, len);
+}
+
 void mbox_keywords_parse_msg(struct mbox_mailbox *mbox, const char *list,
 			     struct mail_keywords *kw_r)
 {
@@ -68,26 +77,15 @@ void mbox_keywords_parse_msg(struct mbox_mailbox *mbox, const char *list,
 
 	memset(kw_r, 0, sizeof(*kw_r));
 	while (mbox_keywords_next(list, &pos, &word, &len)) {
-		if (!mbox_keyword_name_ok(word, len))
-			continue;
 		/* as Dovecot: only names X-IMAPbase lists count, so a
 		   header forged in incoming mail sets no keyword (the word
 		   stays in the file); base_mask = the box indexes the
 		   last mbox_keywords_parse_base() saw listed */
-		idx = mailbox_keyword_lookup_n(&mbox->box, word, len);
+		idx = mbox_keyword_word_lookup(mbox, word, len);
 		if (idx >= 0 &&
 		    mail_keywords_has(&mbox->base_mask, (unsigned int)idx))
 			mail_keywords_set(kw_r, (unsigned int)idx, true);
 	}
-}
-
-/* The box index of a word, -1 if it isn't one of the box's keywords. */
-static int mbox_keyword_word_lookup(struct mbox_mailbox *mbox,
-				    const char *word, size_t len)
-{
-	if (!mbox_keyword_name_ok(word, len))
-		return -1;
-	return mailbox_keyword_lookup_n(&mbox->box, word, len);
 }
 
 static void str_append_word(struct str *dest, const char *word, size_t len)

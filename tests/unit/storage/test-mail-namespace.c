@@ -159,7 +159,10 @@ START_TEST(test_special_use)
 						&flags, &error), -1);
 	ck_assert_str_eq(error, "Unknown SPECIAL-USE flag: \\Important");
 	ck_assert_int_eq(mail_special_use_parse("\\Sentx", &flags, &error), -1);
-	ck_assert_int_eq(mail_special_use_parse("Sent", &flags, &error), -1);
+	ck_assert_str_eq(error, "Unknown SPECIAL-USE flag: \\Sentx");
+	ck_assert_int_eq(mail_special_use_parse(" \\Trash\tSent", &flags,
+						&error), -1);
+	ck_assert_str_eq(error, "Unknown SPECIAL-USE flag: Sent");
 
 	ns = ns_add(nss, "inbox", (const char *const[]){ "inbox", "yes",
 		"separator", "/", NULL });
