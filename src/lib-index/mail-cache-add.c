@@ -39,15 +39,14 @@ void mail_cache_add(struct mail_cache_view *view, uint32_t uid,
 	buf_append(view->pending_data, data, size);
 }
 
-/* Create the file if there is none (link() so only one creator wins). */
-static int cache_create_if_missing(struct mail_cache *cache)
+/* A new empty file with a fresh file_seq at the cache path: linked only if
+   there is none (one creator wins), or renamed over a stale one. */
+static int cache_install_new(struct mail_cache *cache, bool replace)
 {
 	const char *tmp_path;
 	uint32_t seq;
 	int fd;
 
-	if (mail_cache_reopen(cache) > 0)
-		return 0;
 	/* offsets into any older file must be recognisably stale */
 	seq = mail_cache_new_file_seq(cache);
 	tmp_path = tmp_printf("%s.new.%ld", cache->path, (long)getpid());
@@ -56,10 +55,35 @@ static int cache_create_if_missing(struct mail_cache *cache)
 	if (fd < 0)
 		return -1;
 	(void)close(fd);
-	if (link(tmp_path, cache->path) < 0 && errno != EEXIST)
+	if (replace) {
+		if (rename(tmp_path, cache->path) < 0)
+			log_error("rename(%s) failed: %m", cache->path);
+	} else if (link(tmp_path, cache->path) < 0 && errno != EEXIST)
 		log_error("link(%s) failed: %m", cache->path);
 	(void)unlink(tmp_path);
 	return mail_cache_reopen(cache) > 0 ? 0 : -1;
+}
+
+/* Open the file, creating it if there is none. A file of another index
+   generation is replaced only under the log lock, which first brings our
+   index up to date (following a rebuild by another process): if it still
+   doesn't match, it is the stale one, never a newer index's fresh file. */
+static int cache_create_if_missing(struct mail_cache *cache)
+{
+	int ret;
+
+	if (mail_cache_reopen(cache) > 0)
+		return 0;
+	if (!cache->foreign_indexid)
+		return cache_install_new(cache, false);
+	if (mail_transaction_log_lock(cache->index) < 0)
+		return -1;
+	if (mail_cache_reopen(cache) > 0)
+		ret = 0;
+	else
+		ret = cache_install_new(cache, cache->foreign_indexid);
+	mail_transaction_log_unlock(cache->index);
+	return ret;
 }
 
 static int cache_append(struct mail_cache *cache, const void *data,
@@ -241,11 +265,9 @@ int mail_cache_view_flush(struct mail_cache_view *view)
 {
 	struct mail_cache *cache = view->cache;
 	struct mail_index_transaction *t;
-	struct stat st;
-	int ret;
-
 	const struct mail_cache_field_priv *f;
 	bool dirty = false;
+	int ret;
 
 	array_foreach(&cache->fields, f)
 		dirty = dirty || f->decision_dirty;
@@ -259,10 +281,7 @@ int mail_cache_view_flush(struct mail_cache_view *view)
 		return -1;
 	}
 	/* others may have added fields and records meanwhile */
-	if (fstat(cache->fd, &st) < 0 ||
-	    pread_full(cache->fd, &cache->hdr, sizeof(cache->hdr), 0) < 0 ||
-	    mail_cache_read_fields(cache, (uint64_t)st.st_size) < 0) {
-		mail_cache_set_corrupted(cache, "field list");
+	if (mail_cache_refresh_fields(cache) < 0) {
 		array_clear(&view->pending);
 		buf_reset(view->pending_data);
 		return -1;
@@ -276,9 +295,12 @@ int mail_cache_view_flush(struct mail_cache_view *view)
 		ret = cache_write_records(view, t);
 	if (pwrite_full(cache->fd, &cache->hdr, sizeof(cache->hdr), 0) < 0)
 		ret = -1;
-	(void)mail_transaction_log_fd_lock(cache->fd, false, 0);
+	/* linked before the lock goes: a writer after us must see our
+	   records as the messages' previous ones, or its links would orphan
+	   them */
 	if (mail_index_transaction_commit(&t, NULL) < 0)
 		ret = -1;
+	(void)mail_transaction_log_fd_lock(cache->fd, false, 0);
 	array_clear(&view->pending);
 	buf_reset(view->pending_data);
 	return ret;

@@ -99,9 +99,17 @@ int mail_cache_chain_walk(struct mail_cache *cache, uint32_t offset,
 				goto corrupt;
 			memcpy(&item, data + pos, sizeof(item));
 			pos += sizeof(item);
-			if (item.data_len > rec.size - pos ||
-			    item.file_field >= array_count(&cache->file_to_field))
+			if (item.data_len > rec.size - pos)
 				goto corrupt;
+			if (item.file_field >= array_count(&cache->file_to_field)) {
+				/* a field another process added after our
+				   last read of the list (blocks only grow) */
+				if (mail_cache_refresh_fields(cache) < 0)
+					return -1;
+				if (item.file_field >=
+				    array_count(&cache->file_to_field))
+					goto corrupt;
+			}
 			if (!callback(item.file_field, data + pos,
 				      item.data_len, context))
 				return 0;
@@ -165,6 +173,14 @@ int mail_cache_chain_find(struct mail_cache *cache, uint32_t offset,
 	return ctx.found;
 }
 
+static bool cache_item_any(uint32_t file_field ATTR_UNUSED,
+			   const unsigned char *data ATTR_UNUSED,
+			   uint32_t data_len ATTR_UNUSED,
+			   void *context ATTR_UNUSED)
+{
+	return true;
+}
+
 int mail_cache_lookup_field(struct mail_cache_view *view, uint32_t uid,
 			    unsigned int field_idx, time_t saved_date,
 			    struct buf *dest)
@@ -172,7 +188,6 @@ int mail_cache_lookup_field(struct mail_cache_view *view, uint32_t uid,
 	struct mail_cache *cache = view->cache;
 	const struct mail_cache_field_priv *f;
 	uint32_t offset;
-	struct stat st;
 
 	ASSERT(field_idx < array_count(&cache->fields));
 	mail_cache_decision_state_update(view, uid, field_idx, saved_date);
@@ -181,14 +196,12 @@ int mail_cache_lookup_field(struct mail_cache_view *view, uint32_t uid,
 		return 0;
 	f = array_idx(&cache->fields, field_idx);
 	if (f->file_idx < 0) {
-		/* maybe another process added the field meanwhile */
-		if (fstat(cache->fd, &st) < 0 ||
-		    pread_full(cache->fd, &cache->hdr, sizeof(cache->hdr),
-			       0) < 0 ||
-		    mail_cache_read_fields(cache, (uint64_t)st.st_size) < 0) {
-			mail_cache_set_corrupted(cache, "field list");
+		/* the message's records can hold the field only if another
+		   process added it to the list meanwhile: the walk re-reads
+		   the list when it meets a field it doesn't know */
+		if (mail_cache_chain_walk(cache, offset, cache_item_any,
+					  NULL) < 0)
 			return 0;
-		}
 		f = array_idx(&cache->fields, field_idx);
 		if (f->file_idx < 0)
 			return 0;

@@ -83,6 +83,9 @@ struct mail_cache {
 	struct buf *read_buf;		/* reused by record reads */
 	ARRAY(struct mail_cache_field_priv) fields;
 	ARRAY(int) file_to_field;	/* file field idx -> registered idx */
+	/* the last reopen found a file of another index generation (left
+	   alone: it may be a newer index's; see cache_create_if_missing) */
+	bool foreign_indexid;
 };
 
 struct mail_cache_pending {
@@ -107,6 +110,9 @@ int mail_cache_reopen(struct mail_cache *cache);
 void mail_cache_set_corrupted(struct mail_cache *cache, const char *reason);
 /* Read the field blocks. Returns 0 or -1 (corrupt). */
 int mail_cache_read_fields(struct mail_cache *cache, uint64_t file_size);
+/* Re-read the header and the field list of the open file (others may have
+   added fields). 0, or -1 with the file dropped as corrupt. */
+int mail_cache_refresh_fields(struct mail_cache *cache);
 int mail_cache_register_one(struct mail_cache *cache,
 			    const struct mail_cache_field *field, bool from_file);
 /* Update the field's decision for an access to uid (reference 6.3). */

@@ -247,6 +247,20 @@ int mail_cache_read_fields(struct mail_cache *cache, uint64_t file_size)
 	return 0;
 }
 
+int mail_cache_refresh_fields(struct mail_cache *cache)
+{
+	struct stat st;
+
+	if (fstat(cache->fd, &st) < 0 ||
+	    pread_full(cache->fd, &cache->hdr, sizeof(cache->hdr), 0) < 0 ||
+	    mail_cache_read_fields(cache, (uint64_t)st.st_size) < 0) {
+		mail_cache_set_corrupted(cache, "field list");
+		return -1;
+	}
+	cache->file_size = (uint64_t)st.st_size;
+	return 0;
+}
+
 int mail_cache_reopen(struct mail_cache *cache)
 {
 	struct stat st;
@@ -257,6 +271,7 @@ int mail_cache_reopen(struct mail_cache *cache)
 	    st.st_ino == cache->ino && st.st_dev == cache->dev)
 		return 1;
 	cache_close_file(cache);
+	cache->foreign_indexid = false;
 	fd = open(cache->path, O_RDWR);
 	if (fd < 0) {
 		if (errno != ENOENT)
@@ -276,9 +291,13 @@ int mail_cache_reopen(struct mail_cache *cache)
 	else if (cache->hdr.magic != MAIL_CACHE_MAGIC ||
 		 cache->hdr.major_version != MAIL_CACHE_MAJOR)
 		reason = "bad magic/version";
-	else if (cache->hdr.indexid != cache->index->indexid)
-		reason = "indexid mismatch";
-	else if (cache->hdr.file_seq == 0)
+	else if (cache->hdr.indexid != cache->index->indexid) {
+		/* not ours to delete: it may belong to a newer index that
+		   another process just rebuilt */
+		cache_close_file(cache);
+		cache->foreign_indexid = true;
+		return 0;
+	} else if (cache->hdr.file_seq == 0)
 		reason = "file_seq 0";
 	else if ((uint64_t)st.st_size > cache->index->set.cache_max_size)
 		reason = "file too large";

@@ -7,6 +7,8 @@
 #include "mail-cache-private.h"
 
 #include <fcntl.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -261,12 +263,14 @@ static const struct {
 	const char *data;
 	size_t size;
 	bool in_record;	/* found by a lookup, not only by (re)opening */
+	/* another index generation's file: unused, but not deleted */
+	bool foreign;
 } cache_damage[] = {
-	{ 0, "XXXX", 4, false },				/* magic */
-	{ 8, "\x01\x02", 2, false },				/* indexid */
-	{ 24, "\xff\xff\xff", 3, false },		/* field_header_offset */
-	{ -32, "\xff\xff\xff\x7f\xff\xff\xff\x7f", 8, true }, /* record */
-	{ -24, "\x08\x00\x00\x00\xf0\xff\x00\x00", 8, true }, /* item */
+	{ 0, "XXXX", 4, false, false },				/* magic */
+	{ 8, "\x01\x02", 2, false, true },			/* indexid */
+	{ 24, "\xff\xff\xff", 3, false, false },	/* field_header_offset */
+	{ -32, "\xff\xff\xff\x7f\xff\xff\xff\x7f", 8, true, false }, /* record */
+	{ -24, "\x08\x00\x00\x00\xf0\xff\x00\x00", 8, true, false }, /* item */
 };
 
 /* A lookup after damage gives nothing or exactly what was stored. */
@@ -317,8 +321,12 @@ START_TEST(test_cache_corrupt)
 	ck_assert_ptr_null(lookup(cv, 2, F_SUBJECT));
 	ck_assert_ptr_null(lookup(cv, 1, F_SUBJECT));
 	/* gone, or replaced by a fresh file without records (the first
-	   process writes its changed field decisions when closing) */
-	ck_assert_int_lt(test_file_size(path), size);
+	   process writes its changed field decisions when closing); a
+	   foreign one stays until a writer replaces it */
+	if (cache_damage[_i].foreign)
+		ck_assert_int_eq(test_file_size(path), size);
+	else
+		ck_assert_int_lt(test_file_size(path), size);
 	/* the cache works again afterwards */
 	mail_cache_add(cv, 2, F_SUBJECT, "Subject: new\r\n", 14);
 	ck_assert_int_eq(mail_cache_view_flush(cv), 0);
@@ -353,6 +361,175 @@ START_TEST(test_cache_deleted)
 }
 END_TEST
 
+/* Replace the cache file with a copy of it (a new inode, as another
+   process's file would be) whose header has the given indexid. */
+static void set_file_indexid(uint32_t indexid)
+{
+	const char *path = test_index_path(".cache");
+	const char *tmp = test_index_path(".cache.tmp");
+	char data[4096];
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	n = read(fd, data, sizeof(data));
+	ck_assert_int_gt(n, (ssize_t)sizeof(struct mail_cache_header));
+	ck_assert_int_eq(close(fd), 0);
+	memcpy(data + offsetof(struct mail_cache_header, indexid), &indexid,
+	       sizeof(indexid));
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, data, (size_t)n), n);
+	ck_assert_int_eq(close(fd), 0);
+	ck_assert_int_eq(rename(tmp, path), 0);
+}
+
+START_TEST(test_cache_foreign_stale)
+{
+	struct mail_index *index = test_index_open();
+	struct mail_cache *cache = mail_cache_open(index);
+	struct mail_index_view *view = mail_index_view_open(index);
+	struct mail_cache_view *cv = mail_cache_view_open(cache, view);
+	struct mail_cache_header hdr;
+
+	register_fields(cache);
+	test_index_append(index, 1, 0);
+	mail_cache_add(cv, 1, F_SUBJECT, "Subject: 1\r\n", 12);
+	ck_assert_int_eq(mail_cache_view_flush(cv), 0);
+	/* a file of another index generation: not used, not deleted by a
+	   reader (it could be a newer index's) */
+	set_file_indexid(index->indexid + 1);
+	ck_assert_ptr_null(lookup(cv, 1, F_SUBJECT));
+	read_file_header(&hdr);
+	ck_assert_uint_eq(hdr.indexid, index->indexid + 1);
+	/* a writer whose index is the current one replaces it */
+	mail_cache_add(cv, 1, F_SUBJECT, "Subject: 2\r\n", 12);
+	ck_assert_int_eq(mail_cache_view_flush(cv), 0);
+	read_file_header(&hdr);
+	ck_assert_uint_eq(hdr.indexid, index->indexid);
+	ck_assert_uint_eq(hdr.record_count, 1);
+	ck_assert_str_eq(lookup(cv, 1, F_SUBJECT), "Subject: 2\r\n");
+	mail_cache_view_close(&cv);
+	mail_index_view_close(&view);
+	mail_cache_free(&cache);
+	mail_index_close(&index);
+}
+END_TEST
+
+/* Another process rebuilds the index (new indexid) and caches into a new
+   file: a process still on the old index neither deletes that file nor
+   replaces it; its own flush follows the rebuild and adds to it. */
+START_TEST(test_cache_newer_index_kept)
+{
+	static const char *const suffixes[] = { "", ".log", ".log.2",
+						".cache" };
+	struct mail_index *index1 = test_index_open(), *index2;
+	struct mail_cache *cache1 = mail_cache_open(index1), *cache2;
+	struct mail_index_view *view1 = mail_index_view_open(index1), *view2;
+	struct mail_cache_view *cv1 = mail_cache_view_open(cache1, view1), *cv2;
+	struct mail_cache_header hdr;
+	uint32_t old_id = index1->indexid;
+	unsigned int i;
+	time_t start = time(NULL);
+
+	register_fields(cache1);
+	test_index_append(index1, 1, 0);
+	mail_cache_add(cv1, 1, F_SUBJECT, "Subject: old\r\n", 14);
+	ck_assert_int_eq(mail_cache_view_flush(cv1), 0);
+	for (i = 0; i < N_ELEMENTS(suffixes); i++)
+		(void)unlink(test_index_path(suffixes[i]));
+	/* indexids are creation times: make the new one differ */
+	while (time(NULL) == start)
+		(void)usleep(20000);
+	index2 = test_index_open();
+	ck_assert_uint_ne(index2->indexid, old_id);
+	cache2 = mail_cache_open(index2);
+	register_fields(cache2);
+	test_index_append(index2, 2, 0);
+	view2 = mail_index_view_open(index2);
+	cv2 = mail_cache_view_open(cache2, view2);
+	mail_cache_add(cv2, 1, F_SUBJECT, "Subject: new\r\n", 14);
+	ck_assert_int_eq(mail_cache_view_flush(cv2), 0);
+
+	/* the old process looks up: no data of the other generation, and
+	   the file stays */
+	ck_assert_ptr_null(lookup(cv1, 1, F_SUBJECT));
+	read_file_header(&hdr);
+	ck_assert_uint_eq(hdr.indexid, index2->indexid);
+	/* its flush follows the rebuilt index into the same file */
+	mail_cache_add(cv1, 2, F_SUBJECT, "Subject: two\r\n", 14);
+	ck_assert_int_eq(mail_cache_view_flush(cv1), 0);
+	ck_assert_uint_eq(index1->indexid, index2->indexid);
+	read_file_header(&hdr);
+	ck_assert_uint_eq(hdr.indexid, index2->indexid);
+	ck_assert_int_eq(mail_index_refresh(index2), 0);
+	ck_assert_str_eq(lookup(cv2, 1, F_SUBJECT), "Subject: new\r\n");
+	ck_assert_str_eq(lookup(cv2, 2, F_SUBJECT), "Subject: two\r\n");
+
+	mail_cache_view_close(&cv2);
+	mail_cache_view_close(&cv1);
+	mail_index_view_close(&view2);
+	mail_index_view_close(&view1);
+	mail_cache_free(&cache2);
+	mail_cache_free(&cache1);
+	mail_index_close(&index2);
+	mail_index_close(&index1);
+}
+END_TEST
+
+/* A record holding a field that another process added to the file after
+   this one read the field list is read (the list re-read), not taken for
+   corruption; a field registered here but not yet in our copy of the list
+   is found once another process has added it. */
+START_TEST(test_cache_field_added_by_other)
+{
+	struct mail_index *index = test_index_open(), *index2;
+	struct mail_cache *cache = mail_cache_open(index), *cache2;
+	struct mail_index_view *view = mail_index_view_open(index);
+	struct mail_cache_view *cv = mail_cache_view_open(cache, view), *cv2;
+	struct mail_cache_field extra = {
+		"hdr.x-extra", MAIL_CACHE_FIELD_HEADER, 0,
+		MAIL_CACHE_DECISION_YES, 0, 0 };
+	struct mail_cache_field extra2 = extra;
+	struct mail_cache_header hdr;
+
+	register_fields(cache);
+	test_index_append(index, 1, 0);
+	mail_cache_add(cv, 1, F_SUBJECT, "Subject: 1\r\n", 12);
+	ck_assert_int_eq(mail_cache_view_flush(cv), 0);
+	ck_assert_str_eq(lookup(cv, 1, F_SUBJECT), "Subject: 1\r\n");
+	/* registered here, unknown to the file */
+	ck_assert_int_eq(mail_cache_register_fields(cache, &extra, 1), 0);
+
+	index2 = test_index_open();
+	cache2 = mail_cache_open(index2);
+	register_fields(cache2);
+	ck_assert_int_eq(mail_cache_register_fields(cache2, &extra2, 1), 0);
+	cv2 = mail_cache_view_open(cache2, view);
+	mail_cache_add(cv2, 1, extra2.idx, "X-Extra: e\r\n", 12);
+	mail_cache_add(cv2, 1, F_SUBJECT, "Subject: 2\r\n", 12);
+	mail_cache_view_close(&cv2);
+	ck_assert_int_eq(mail_index_refresh(index), 0);
+
+	/* the newest record holds a field we haven't read the definition
+	   of yet */
+	ck_assert_str_eq(lookup(cv, 1, F_SUBJECT), "Subject: 2\r\n");
+	ck_assert_str_eq(lookup(cv, 1, extra.idx), "X-Extra: e\r\n");
+	ck_assert_int_eq(access(test_index_path(".cache"), F_OK), 0);
+	read_file_header(&hdr);
+	ck_assert_uint_eq(hdr.field_block_count, 2);
+	ck_assert_uint_eq(hdr.continued_record_count, 1);
+
+	mail_cache_view_close(&cv);
+	mail_index_view_close(&view);
+	mail_cache_free(&cache2);
+	mail_cache_free(&cache);
+	mail_index_close(&index2);
+	mail_index_close(&index);
+}
+END_TEST
+
 Suite *test_mail_cache_suite(void)
 {
 	Suite *s = suite_create("mail-cache");
@@ -364,6 +541,9 @@ Suite *test_mail_cache_suite(void)
 	tcase_add_test(tc, test_cache_purge);
 	tcase_add_loop_test(tc, test_cache_corrupt, 0, N_ELEMENTS(cache_damage));
 	tcase_add_test(tc, test_cache_deleted);
+	tcase_add_test(tc, test_cache_foreign_stale);
+	tcase_add_test(tc, test_cache_newer_index_kept);
+	tcase_add_test(tc, test_cache_field_added_by_other);
 	suite_add_tcase(s, tc);
 	return s;
 }
