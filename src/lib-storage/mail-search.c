@@ -73,14 +73,33 @@ static time_t search_day_of(time_t t, int tz_offset)
 	return day;
 }
 
-/* INTERNALDATE's day in the server's local zone. */
-static time_t search_local_day(time_t t)
+/* The local time at which the day (midnight UTC of the date) starts in
+   the server's zone (mktime: DST-correct for that very day). */
+static time_t search_local_midnight(time_t day)
 {
 	struct tm tm;
+	time_t t;
 
-	if (localtime_r(&t, &tm) == NULL)
-		return search_day_of(t, 0);
-	return search_day_of(t, (int)(tm.tm_gmtoff / 60));
+	if (gmtime_r(&day, &tm) == NULL)
+		return day;
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	return t == (time_t)-1 ? day : t;
+}
+
+/* INTERNALDATE against the key day in the server's local zone. */
+static bool search_local_date_cmp(const struct mail_search_arg *arg,
+				  time_t t)
+{
+	switch (arg->type) {
+	case SEARCH_BEFORE:
+		return t < arg->day_start;
+	case SEARCH_ON:
+		return t >= arg->day_start && t < arg->day_end;
+	default:
+		return t >= arg->day_start;
+	}
 }
 
 static bool search_date_cmp(enum mail_search_arg_type type, time_t day,
@@ -397,8 +416,7 @@ static int search_eval_one(struct mailbox *box, uint32_t seq,
 	case SEARCH_SINCE:
 		if (mail_get_received_date(box, seq, &t) < 0)
 			return -1;
-		ret = search_date_cmp(arg->type, search_local_day(t),
-				      arg->value.date);
+		ret = search_local_date_cmp(arg, t);
 		break;
 	case SEARCH_SMALLER:
 	case SEARCH_LARGER:
@@ -444,7 +462,7 @@ static int search_eval(struct mailbox *box, uint32_t seq,
 }
 
 /* Once per search: seqsets against box's current counts, keyword names to
-   indexes. */
+   indexes, date keys to local day bounds. */
 static void search_args_resolve(struct mailbox *box,
 				struct mail_search_arg *arg)
 {
@@ -459,6 +477,13 @@ static void search_args_resolve(struct mailbox *box,
 
 			arg->keyword_known = idx >= 0;
 			arg->keyword_idx = idx < 0 ? 0 : (unsigned int)idx;
+			continue;
+		}
+		if (arg->type == SEARCH_BEFORE || arg->type == SEARCH_ON ||
+		    arg->type == SEARCH_SINCE) {
+			arg->day_start = search_local_midnight(arg->value.date);
+			arg->day_end = search_local_midnight(arg->value.date +
+							     86400);
 			continue;
 		}
 		if (arg->type != SEARCH_SEQSET && arg->type != SEARCH_UIDSET)

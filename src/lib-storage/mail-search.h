@@ -44,6 +44,9 @@ struct mail_search_arg {
 	/* SEARCH_KEYWORD resolved once per search (unknown name: never) */
 	bool keyword_known;
 	unsigned int keyword_idx;
+	/* SEARCH_BEFORE/ON/SINCE resolved once per search: the key day in
+	   the server's local zone as [day_start, day_end) */
+	time_t day_start, day_end;
 };
 
 /* Runs the program over every message of box. The matching seqs (or uids

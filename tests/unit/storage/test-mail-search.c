@@ -13,8 +13,11 @@
 #include "test-storage.h"
 #include "test-maildir-common.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 #include <sys/stat.h>
 
 static const struct imap_parser_limits search_limits = {
@@ -462,6 +465,58 @@ START_TEST(test_match_read_error)
 }
 END_TEST
 
+/* BEFORE/ON/SINCE compare INTERNALDATE with the key day in the server's
+   zone, whose bounds are found once per search: on the day DST starts in
+   the US Eastern zone (POSIX rule, no tzdata needed; 23 hours long) a message at 23:30 local is still that day,
+   though it is the next day in UTC. */
+START_TEST(test_match_internaldate_zone)
+{
+	static const struct {
+		const char *fname;
+		time_t mtime;
+	} msgs[] = {
+		/* 2021-03-14 00:30 EST */
+		{ "1615699800.M1P1.host:2,", 1615699800 },
+		/* 2021-03-14 23:30 EDT = 03:30 UTC on the 15th */
+		{ "1615779000.M2P1.host:2,", 1615779000 },
+		/* 2021-03-15 00:10 EDT */
+		{ "1615781400.M3P1.host:2,", 1615781400 },
+	};
+	const char *old_tz = getenv("TZ");
+	struct utimbuf ut;
+	struct mail_user *user;
+	struct mailbox *box;
+	unsigned int i;
+
+	old_tz = old_tz == NULL ? NULL : tmp_strdup(old_tz);
+	ck_assert_int_eq(setenv("TZ", "EST5EDT,M3.2.0,M11.1.0", 1), 0);
+	tzset();
+	mkdirs(maildir);
+	for (i = 0; i < N_ELEMENTS(msgs); i++) {
+		deliver("cur", msgs[i].fname, "From: a@example.org\n\nx\n");
+		ut.actime = ut.modtime = msgs[i].mtime;
+		ck_assert_int_eq(utime(tmp_printf("%s/cur/%s", maildir,
+						  msgs[i].fname), &ut), 0);
+	}
+	user = user_create("maildir:~/Maildir");
+	box = box_open(user, 0);
+	ck_assert_str_eq(run(box, "ON 14-Mar-2021", false), "1 2");
+	ck_assert_str_eq(run(box, "ON 15-Mar-2021", false), "3");
+	ck_assert_str_eq(run(box, "BEFORE 15-Mar-2021", false), "1 2");
+	ck_assert_str_eq(run(box, "BEFORE 14-Mar-2021", false), "");
+	ck_assert_str_eq(run(box, "SINCE 15-Mar-2021", false), "3");
+	ck_assert_str_eq(run(box, "SINCE 14-Mar-2021", false), "1 2 3");
+	ck_assert_str_eq(run(box, "NOT ON 14-Mar-2021", false), "3");
+	mailbox_close(&box);
+	mail_user_unref(&user);
+	if (old_tz != NULL)
+		(void)setenv("TZ", old_tz, 1);
+	else
+		(void)unsetenv("TZ");
+	tzset();
+}
+END_TEST
+
 Suite *test_mail_search_suite(void)
 {
 	Suite *s = suite_create("mail_search");
@@ -478,6 +533,7 @@ Suite *test_mail_search_suite(void)
 	tcase_add_test(tc_match, test_match_maildir);
 	tcase_add_test(tc_match, test_match_read_error);
 	tcase_add_test(tc_match, test_match_mime);
+	tcase_add_test(tc_match, test_match_internaldate_zone);
 	suite_add_tcase(s, tc_match);
 	return s;
 }
