@@ -5,6 +5,7 @@
 #include "lib.h"
 #include "str.h"
 #include "buffer.h"
+#include "base64.h"
 #include "strfuncs.h"
 #include "rfc822-parser.h"
 #include "charset-utf8.h"
@@ -132,20 +133,6 @@ static void decoder_header(struct message_decoder_context *ctx,
 				   ctx->out);
 }
 
-static const signed char b64_values[256] = {
-	['A'] = 1, ['B'] = 2, ['C'] = 3, ['D'] = 4, ['E'] = 5, ['F'] = 6,
-	['G'] = 7, ['H'] = 8, ['I'] = 9, ['J'] = 10, ['K'] = 11, ['L'] = 12,
-	['M'] = 13, ['N'] = 14, ['O'] = 15, ['P'] = 16, ['Q'] = 17, ['R'] = 18,
-	['S'] = 19, ['T'] = 20, ['U'] = 21, ['V'] = 22, ['W'] = 23, ['X'] = 24,
-	['Y'] = 25, ['Z'] = 26, ['a'] = 27, ['b'] = 28, ['c'] = 29, ['d'] = 30,
-	['e'] = 31, ['f'] = 32, ['g'] = 33, ['h'] = 34, ['i'] = 35, ['j'] = 36,
-	['k'] = 37, ['l'] = 38, ['m'] = 39, ['n'] = 40, ['o'] = 41, ['p'] = 42,
-	['q'] = 43, ['r'] = 44, ['s'] = 45, ['t'] = 46, ['u'] = 47, ['v'] = 48,
-	['w'] = 49, ['x'] = 50, ['y'] = 51, ['z'] = 52, ['0'] = 53, ['1'] = 54,
-	['2'] = 55, ['3'] = 56, ['4'] = 57, ['5'] = 58, ['6'] = 59, ['7'] = 60,
-	['8'] = 61, ['9'] = 62, ['+'] = 63, ['/'] = 64,
-};
-
 /* Lenient incremental base64: bytes outside the alphabet are skipped,
    '=' ends the current quantum (its leftover bits dropped), so
    concatenated encodings and missing padding decode as senders meant. */
@@ -162,10 +149,10 @@ static void decoder_base64(struct message_decoder_context *ctx,
 			ctx->b64_count = 0;
 			continue;
 		}
-		v = b64_values[data[i]];
-		if (v == 0)
+		v = base64_char_value(data[i]);
+		if (v < 0)
 			continue;
-		ctx->b64_bits = (ctx->b64_bits << 6) | (uint32_t)(v - 1);
+		ctx->b64_bits = (ctx->b64_bits << 6) | (uint32_t)v;
 		ctx->b64_count++;
 		if (ctx->b64_count == 2) {
 			/* one byte is complete: emit it now so a partial

@@ -34,8 +34,7 @@ void base64_encode(const void *src, size_t src_len, struct buf *dest)
 	}
 }
 
-/* 0..63 for a base64 alphabet byte, -1 for anything else ('=' too). */
-static int b64_value(unsigned char c)
+int base64_char_value(unsigned char c)
 {
 	if (c >= 'A' && c <= 'Z')
 		return c - 'A';
@@ -72,7 +71,7 @@ int base64_decode(const void *src, size_t src_len, struct buf *dest)
 			}
 			if (pad > 0)
 				return -1;	/* data after padding */
-			v[j] = b64_value(s[i + j]);
+			v[j] = base64_char_value(s[i + j]);
 			if (v[j] < 0)
 				return -1;
 		}
@@ -94,7 +93,7 @@ int base64_decode_lenient(const void *src, size_t src_len, struct buf *dest)
 	int v;
 
 	for (i = 0; i < src_len && s[i] != '='; i++) {
-		if ((v = b64_value(s[i])) < 0)
+		if ((v = base64_char_value(s[i])) < 0)
 			return -1;
 		acc = (acc << 6) | (uint32_t)v;
 		bits += 6;

@@ -14,5 +14,7 @@ int base64_decode(const void *src, size_t src_len, struct buf *dest);
    bits are dropped); any other byte outside the alphabet gives -1 with the
    bytes before it decoded into dest. 0 otherwise. */
 int base64_decode_lenient(const void *src, size_t src_len, struct buf *dest);
+/* 0..63 for a base64 alphabet byte, -1 for anything else ('=' too). */
+int base64_char_value(unsigned char c);
 
 #endif
