@@ -22,21 +22,9 @@ static int mbase64_value(unsigned char c)
 
 static void utf8_append(struct str *dest, uint32_t cp)
 {
-	if (cp < 0x80) {
-		str_append_c(dest, (char)cp);
-	} else if (cp < 0x800) {
-		str_append_c(dest, (char)(0xc0 | (cp >> 6)));
-		str_append_c(dest, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		str_append_c(dest, (char)(0xe0 | (cp >> 12)));
-		str_append_c(dest, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		str_append_c(dest, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		str_append_c(dest, (char)(0xf0 | (cp >> 18)));
-		str_append_c(dest, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		str_append_c(dest, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		str_append_c(dest, (char)(0x80 | (cp & 0x3f)));
-	}
+	unsigned char out[4];
+
+	str_append_n(dest, out, utf8_encode_char(cp, out));
 }
 
 struct utf7_encoder {

@@ -50,33 +50,6 @@ uint32_t unicode_casefold_char(uint32_t cp)
 	return (uint32_t)lc;
 }
 
-static void casefold_append_cp(struct str *dest, uint32_t cp)
-{
-	unsigned char out[4];
-	size_t n;
-
-	if (cp < 0x80) {
-		out[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		out[0] = (unsigned char)(0xc0 | (cp >> 6));
-		out[1] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 2;
-	} else if (cp < 0x10000) {
-		out[0] = (unsigned char)(0xe0 | (cp >> 12));
-		out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		out[2] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 3;
-	} else {
-		out[0] = (unsigned char)(0xf0 | (cp >> 18));
-		out[1] = (unsigned char)(0x80 | ((cp >> 12) & 0x3f));
-		out[2] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
-		out[3] = (unsigned char)(0x80 | (cp & 0x3f));
-		n = 4;
-	}
-	str_append_n(dest, out, n);
-}
-
 /* True if data (1-3 bytes) can be completed into a valid sequence. */
 static bool casefold_is_prefix(const unsigned char *data, size_t n)
 {
@@ -117,7 +90,10 @@ static size_t casefold_run(const unsigned char *data, size_t size,
 			break;
 		len = data[i] == 0 ? 0 : utf8_get_char_n(data + i, size - i, &cp);
 		if (len > 0) {
-			casefold_append_cp(dest, unicode_casefold_char(cp));
+			unsigned char out[4];
+
+			str_append_n(dest, out, utf8_encode_char(
+				unicode_casefold_char(cp), out));
 			i += len;
 			continue;
 		}
