@@ -35,18 +35,19 @@ static const char *lock_file_temp_path(const char *path)
 			  slash + 1, (long)getpid());
 }
 
-/* The old way, for file systems without hard links. */
-static int lock_file_create_excl(const char *path, const char *content,
-				 struct stat *st_r)
+/* Creates path with flags (O_EXCL or O_TRUNC) holding content; on a
+   failed write it is removed again. 0 or -1 (errno kept). */
+static int lock_file_write(const char *path, int flags, const char *content,
+			   struct stat *st_r)
 {
-	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0600);
+	int saved_errno;
 
 	if (fd == -1)
 		return -1;
 	if (write_full(fd, content, strlen(content)) < 0 ||
 	    (st_r != NULL && fstat(fd, st_r) < 0)) {
-		int saved_errno = errno;
-
+		saved_errno = errno;
 		(void)close(fd);
 		(void)unlink(path);
 		errno = saved_errno;
@@ -61,28 +62,20 @@ int lock_file_create(const char *path, struct stat *st_r)
 	const char *content = tmp_printf("%ld:%s", (long)getpid(),
 					 lock_file_hostname());
 	const char *temp = lock_file_temp_path(path);
-	int fd, ret, saved_errno;
+	int ret, saved_errno;
 
-	fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd == -1)
+	if (lock_file_write(temp, O_TRUNC, content, st_r) < 0)
 		return -1;
-	if (write_full(fd, content, strlen(content)) < 0 ||
-	    (st_r != NULL && fstat(fd, st_r) < 0)) {
-		saved_errno = errno;
-		(void)close(fd);
-		(void)unlink(temp);
-		errno = saved_errno;
-		return -1;
-	}
-	(void)close(fd);
 	ret = link(temp, path);
 	saved_errno = errno;
 	(void)unlink(temp);
 	if (ret == 0)
 		return 0;
 	if (saved_errno == EPERM || saved_errno == ENOTSUP ||
-	    saved_errno == EOPNOTSUPP || saved_errno == ENOSYS)
-		return lock_file_create_excl(path, content, st_r);
+	    saved_errno == EOPNOTSUPP || saved_errno == ENOSYS) {
+		/* the old way, for file systems without hard links */
+		return lock_file_write(path, O_EXCL, content, st_r);
+	}
 	errno = saved_errno;
 	return -1;
 }
