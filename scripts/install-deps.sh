@@ -3,7 +3,7 @@
 # through sudo). Skips apt entirely when everything is already there.
 set -e
 PKGS="build-essential autoconf automake pkg-config libssl-dev libsodium-dev
-libpam0g-dev zlib1g-dev check libcrypt-dev openssl curl procps python3
+libpam0g-dev zlib1g-dev check libcrypt-dev libunistring-dev openssl curl procps python3
 python3-pytest python3-nacl util-linux passwd
 clang libclang-rt-14-dev swaks
 dovecot-imapd dovecot-pop3d"

@@ -1,53 +1,44 @@
 /* Copyright (c) dovecot-like authors. unicode-casefold.c: UTF-8 decode,
-   towlower_l() under a private C.UTF-8 locale object (created once; if it
-   is missing only ASCII is folded, logged once), UTF-8 encode. */
+   then per code point the i;unicode-casemap mapping of RFC 5051 with
+   libunistring's tables (uc_totitle, then uc_decomposition applied until
+   nothing decomposes further), UTF-8 encode. ASCII takes a table-free
+   path. */
 #include "lib.h"
 #include "str.h"
 #include "utf8.h"
-#include "log.h"
 #include "unicode-casefold.h"
 
-#include <locale.h>
-#include <wctype.h>
 #include <string.h>
+#include <unicase.h>
+#include <uninorm.h>
 
 #define UTF8_REPLACEMENT "\xef\xbf\xbd"
 
-static locale_t casefold_locale = (locale_t)0;
-static bool casefold_locale_tried = false;
-
-/* The C.UTF-8 locale object, or 0 if it can't be created. */
-static locale_t casefold_get_locale(void)
+/* Appends the full (canonical and compatibility) decomposition of cp.
+   Unicode decompositions nest only a few levels deep. */
+static void casemap_decompose(struct str *dest, ucs4_t cp, unsigned int depth)
 {
-	if (!casefold_locale_tried) {
-		casefold_locale_tried = true;
-		casefold_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8",
-					    (locale_t)0);
-		if (casefold_locale == (locale_t)0)
-			log_warning("casefold: no C.UTF-8 locale, "
-				    "non-ASCII text is compared as is");
+	ucs4_t parts[UC_DECOMPOSITION_MAX_LENGTH];
+	unsigned char enc[4];
+	int i, tag, len;
+
+	len = depth < 8 ? uc_decomposition(cp, &tag, parts) : -1;
+	if (len <= 0) {
+		str_append_n(dest, enc, utf8_encode_char(cp, enc));
+		return;
 	}
-	return casefold_locale;
+	for (i = 0; i < len; i++)
+		casemap_decompose(dest, parts[i], depth + 1);
 }
 
-uint32_t unicode_casefold_char(uint32_t cp)
+void unicode_casefold_char_append(struct str *dest, uint32_t cp)
 {
-	locale_t loc;
-	wint_t lc;
-
-	if (cp < 0x80)
-		return cp >= 'A' && cp <= 'Z' ? cp - 'A' + 'a' : cp;
-	loc = casefold_get_locale();
-	if (loc == (locale_t)0)
-		return cp;
-	/* via the upper case: the simple folding of RFC 5255 maps final
-	   sigma, long s, the Greek symbol forms... onto one letter, which
-	   towlower alone leaves apart (ς vs σ) */
-	lc = towlower_l(towupper_l((wint_t)cp, loc), loc);
-	/* never produce a surrogate, NUL or out-of-range code point */
-	if (lc == 0 || lc > 0x10ffff || (lc >= 0xd800 && lc <= 0xdfff))
-		return cp;
-	return (uint32_t)lc;
+	if (cp < 0x80) {
+		str_append_c(dest, (char)(cp >= 'a' && cp <= 'z' ?
+					  cp - 'a' + 'A' : cp));
+		return;
+	}
+	casemap_decompose(dest, uc_totitle(cp), 0);
 }
 
 /* True if data (1-3 bytes) can be completed into a valid sequence. */
@@ -82,7 +73,7 @@ static size_t casefold_run(const unsigned char *data, size_t size,
 		/* ASCII runs without a byte-at-a-time lookup */
 		start = i;
 		while (i < size && data[i] < 0x80 && data[i] != 0 &&
-		       !(data[i] >= 'A' && data[i] <= 'Z'))
+		       !(data[i] >= 'a' && data[i] <= 'z'))
 			i++;
 		if (i > start)
 			str_append_n(dest, data + start, i - start);
@@ -90,10 +81,7 @@ static size_t casefold_run(const unsigned char *data, size_t size,
 			break;
 		len = data[i] == 0 ? 0 : utf8_get_char_n(data + i, size - i, &cp);
 		if (len > 0) {
-			unsigned char out[4];
-
-			str_append_n(dest, out, utf8_encode_char(
-				unicode_casefold_char(cp), out));
+			unicode_casefold_char_append(dest, cp);
 			i += len;
 			continue;
 		}

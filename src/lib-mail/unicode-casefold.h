@@ -1,8 +1,9 @@
-/* Copyright (c) dovecot-like authors. unicode-casefold.h: folding UTF-8
-   text to a form compared case-insensitively (SEARCH, RFC 5255
-   i;unicode-casemap style simple folding): every code point is mapped to
-   its lowercase form under the C.UTF-8 locale (without touching the
-   process's global locale). Invalid sequences and NULs become U+FFFD. */
+/* Copyright (c) dovecot-like authors. unicode-casefold.h: mapping UTF-8
+   text to the form that the i;unicode-casemap collation (RFC 5051, used by
+   SEARCH and SORT as Dovecot does) compares octet by octet: every code
+   point becomes its simple titlecase mapping, fully decomposed (canonical
+   and compatibility decompositions), so "Å", "å" and "A" + U+030A map
+   alike and "é" contains "E". Invalid sequences and NULs become U+FFFD. */
 #ifndef UNICODE_CASEFOLD_H
 #define UNICODE_CASEFOLD_H
 
@@ -28,7 +29,7 @@ void unicode_casefold_append(struct str *dest, const unsigned char *data,
 			     size_t size);
 /* The folded form of a NUL-terminated string, allocated from pool. */
 const char *unicode_casefold_str(struct pool *pool, const char *str);
-/* One code point folded (exposed for tests). */
-uint32_t unicode_casefold_char(uint32_t cp);
+/* Appends the mapped form of one code point (one or more code points). */
+void unicode_casefold_char_append(struct str *dest, uint32_t cp);
 
 #endif

@@ -40,7 +40,7 @@ INC="-I$builddir -I$top/src/lib -I$top/src/lib-config -I$top/src/lib-imap \
 -I$top/src/lib-storage/maildir -I$top/src/lib-storage/mbox \
 -I$top/src/auth -I$fuzzdir"
 B=$builddir/src
-SYS="$(pkg-config --libs libsodium openssl) -lcrypt"
+SYS="$(pkg-config --libs libsodium openssl) -lcrypt -lunistring"
 libs_for() {
 	case $1 in
 	# mail-search-build.c lives in lib-storage but needs only lib-imap/lib-mail

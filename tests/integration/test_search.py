@@ -178,8 +178,8 @@ def test_uid_search_gap(conn):
 
 
 # SEARCH BODY/TEXT over decoded MIME (RFC 3501 6.4.4, RFC 9051 6.4.4):
-# transfer encodings undone, charsets converted to UTF-8, Unicode case
-# folding; as in Dovecot, bodies of non-text parts are not searched and
+# transfer encodings undone, charsets converted to UTF-8, compared with the
+# i;unicode-casemap collation (RFC 5051: titlecase, decomposed); as in Dovecot, bodies of non-text parts are not searched and
 # sub-part headers (message/rfc822 ones too) match TEXT but not BODY.
 MIME_MSGS = [
     b"From: a@example.org\r\nSubject: b64\r\nMIME-Version: 1.0\r\n"
@@ -208,6 +208,8 @@ MIME_SEARCHES = [
     ("BODY b64world", [1]), ("BODY \"hello b64\"", [1]),
     ("BODY SGVsbG8", []), ("BODY koln", []),
     ("BODY sehr", [2]), ("BODY langes", [2]), ("BODY =C5", []),
+    # i;unicode-casemap decomposes: "café" holds "cafe", "ÅNGSTRÖM" "ngstro"
+    ("BODY cafe", [2]), ("BODY ngstro", [2]), ("BODY ngstrom", []),
     ("BODY picture", [3]), ("BODY pixelword", []), ("TEXT pixelword", []),
     ("BODY innersubject", []), ("BODY \"inner body\"", [3]),
     ("BODY inner@example.org", []), ("TEXT inner@example.org", [3]),
