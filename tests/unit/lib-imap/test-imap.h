@@ -11,5 +11,6 @@ Suite *test_imap_seqset_suite(void);
 Suite *test_imap_utf7_suite(void);
 Suite *test_imap_match_suite(void);
 Suite *test_imap_date_suite(void);
+Suite *test_imap_base_subject_suite(void);
 
 #endif
