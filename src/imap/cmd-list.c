@@ -2,7 +2,8 @@
    user's mailboxes matching a reference + pattern, with the hierarchy
    separator, child and special-use (RFC 6154) attributes. Storage names
    ('/') are shown through each listed namespace's prefix and separator
-   (mail-namespace.h). */
+   (mail-namespace.h); a namespace with subscriptions = no shows the
+   subscriptions its parent keeps for it. */
 #include "imap-common.h"
 #include "imap-commands.h"
 #include "imap-match.h"
@@ -169,6 +170,16 @@ static void list_send_ns(struct client_command *cmd,
 	}
 }
 
+/* Does LIST/LSUB with pattern show ns? A list = no namespace only when
+   the pattern starts with its prefix ("INBOX/%" for prefix "INBOX/"), as
+   in Dovecot. */
+static bool list_ns_visible(const struct mail_namespace *ns,
+			    const char *pattern)
+{
+	return ns->list || (ns->prefix_len > 0 &&
+			    strncmp(pattern, ns->prefix, ns->prefix_len) == 0);
+}
+
 static void list_send(struct client_command *cmd,
 		      const ARRAY_TYPE(string) *names, const char *pattern)
 {
@@ -178,7 +189,7 @@ static void list_send(struct client_command *cmd,
 
 	list_entries_build(cmd->pool, names, &entries);
 	array_foreach(&nss->list, nsp) {
-		if ((*nsp)->list)
+		if (list_ns_visible(*nsp, pattern))
 			list_send_ns(cmd, *nsp, &entries, pattern);
 	}
 }
@@ -257,15 +268,64 @@ static void lsub_send_ns(struct client_command *cmd,
 	}
 }
 
+/* Does the subscriptions file name of parent (storage name) stand for a
+   mailbox of ns? Then its storage name in ns (tmp), else NULL. parent
+   keeps ns's subscriptions (mail_namespace_subscriptions_parent()): the
+   names of a subscriptions = no namespace under it are its own, not
+   parent's (Dovecot lists "INBOX/foo" of a hidden "INBOX/" namespace only
+   through that one). */
+static const char *lsub_name_in_ns(const struct mail_namespaces *nss,
+				   const struct mail_namespace *ns,
+				   const struct mail_namespace *parent,
+				   const char *file_name)
+{
+	const char *vname = mail_namespace_from_storage(parent, file_name);
+	const struct mail_namespace *owner = mail_namespaces_find(nss, vname);
+
+	if (ns == parent) {
+		if (owner != NULL && owner != ns && !owner->subscriptions)
+			return NULL;
+		return file_name;
+	}
+	return owner == ns ? mail_namespace_to_storage(ns, vname) : NULL;
+}
+
+/* The subscriptions of ns, as its storage names, in cmd's pool. */
+static void lsub_ns_names(struct client_command *cmd,
+			  const struct mail_namespaces *nss,
+			  const struct mail_namespace *ns,
+			  const struct mail_namespace *parent,
+			  const ARRAY_TYPE(string) *subs,
+			  ARRAY_TYPE(string) *names_r)
+{
+	const char *const *np, *name;
+
+	array_init(names_r, cmd->pool, array_count(subs) + 1);
+	array_foreach(subs, np) {
+		name = lsub_name_in_ns(nss, ns, parent, *np);
+		if (name != NULL) {
+			name = p_strdup(cmd->pool, name);
+			array_append(names_r, &name);
+		}
+	}
+}
+
 static void lsub_send(struct client_command *cmd,
 		      const ARRAY_TYPE(string) *subs, const char *pattern)
 {
 	const struct mail_namespaces *nss = imap_mailbox_names_get();
 	struct mail_namespace *const *nsp;
+	const struct mail_namespace *parent;
+	ARRAY_TYPE(string) names;
 
 	array_foreach(&nss->list, nsp) {
-		if ((*nsp)->list)
-			lsub_send_ns(cmd, *nsp, subs, pattern);
+		if (!list_ns_visible(*nsp, pattern))
+			continue;
+		parent = mail_namespace_subscriptions_parent(nss, *nsp);
+		if (parent == NULL)
+			continue;
+		lsub_ns_names(cmd, nss, *nsp, parent, subs, &names);
+		lsub_send_ns(cmd, *nsp, &names, pattern);
 	}
 }
 

@@ -1,10 +1,12 @@
 /* Copyright (c) dovecot-like authors. SUBSCRIBE and UNSUBSCRIBE (RFC 3501
    6.3.6-7). As Dovecot: only an existing mailbox can be subscribed;
    unsubscribing a name that isn't subscribed is OK; DELETE and RENAME
-   leave subscriptions alone (RFC 3501 6.3.6). */
+   leave subscriptions alone (RFC 3501 6.3.6). A namespace with
+   subscriptions = no has its subscriptions kept by its parent's. */
 #include "imap-common.h"
 #include "imap-commands.h"
 #include "imap-mailbox-name.h"
+#include "mail-namespace.h"
 
 /* 1 if storage_name is an existing mailbox, 0 if not, -1 (logged) */
 static int subscribe_mailbox_exists(struct client_command *cmd,
@@ -27,15 +29,42 @@ static int subscribe_mailbox_exists(struct client_command *cmd,
 	return 0;
 }
 
+/* The name the subscriptions file holds for the client's name: its
+   storage name, or for a namespace with subscriptions = no the full name
+   as a storage name of the namespace keeping its subscriptions
+   (mail-namespace.h). NULL if no namespace keeps them. */
+static const char *subscribe_file_name(const char *name,
+				       const char *storage_name)
+{
+	const struct mail_namespaces *nss = imap_mailbox_names_get();
+	const struct mail_namespace *ns = mail_namespaces_find(nss, name);
+	const struct mail_namespace *parent;
+
+	if (ns == NULL || ns->subscriptions)
+		return storage_name;
+	parent = mail_namespaces_find_subscribable(nss, name);
+	if (parent == NULL)
+		return NULL;
+	return mail_namespace_to_storage(parent, name);
+}
+
 static bool cmd_subscribe_full(struct client_command *cmd, bool subscribe)
 {
-	const char *name, *storage_name, *error;
+	const char *name, *storage_name, *file_name, *error;
 	bool trailing_sep;
 	int ret;
 
 	/* clients that SUBSCRIBE "foo.": as Dovecot, the separator is ignored */
 	if (!imap_mailbox_name_only_arg(cmd, &name, &storage_name, &trailing_sep))
 		return true;
+	file_name = subscribe_file_name(name, storage_name);
+	if (file_name == NULL) {
+		/* Dovecot's replies: nothing to unsubscribe from */
+		client_send_tagline(cmd, subscribe ?
+			"NO [CANNOT] This namespace has no subscriptions" :
+			"OK Unsubscribe completed.");
+		return true;
+	}
 	if (subscribe) {
 		ret = subscribe_mailbox_exists(cmd, storage_name);
 		if (ret < 0) {
@@ -49,10 +78,10 @@ static bool cmd_subscribe_full(struct client_command *cmd, bool subscribe)
 			return true;
 		}
 	}
-	if (mail_user_set_subscribed(cmd->client->user, storage_name,
+	if (mail_user_set_subscribed(cmd->client->user, file_name,
 				     subscribe, &error) < 0) {
 		log_error("%s %s failed: %s", subscribe ? "SUBSCRIBE" :
-			  "UNSUBSCRIBE", storage_name, error);
+			  "UNSUBSCRIBE", file_name, error);
 		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
 		return true;
 	}

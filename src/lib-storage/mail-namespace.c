@@ -214,6 +214,21 @@ static int ns_check_one(const struct mail_namespace *ns, const char **error_r)
 	return 0;
 }
 
+/* Each mailbox { }'s storage name, once (LIST asks for it per line). */
+static void ns_mailboxes_finish(struct mail_namespaces *nss,
+				struct mail_namespace *ns)
+{
+	struct mail_namespace_mailbox *boxes;
+	unsigned int i, count;
+
+	boxes = array_get_modifiable(&ns->mailboxes, &count);
+	for (i = 0; i < count; i++) {
+		boxes[i].storage_name = p_strdup(nss->pool,
+			mail_namespace_to_storage(ns, tmp_strconcat(ns->prefix,
+						  boxes[i].name, NULL)));
+	}
+}
+
 int mail_namespaces_finish(struct mail_namespaces *nss, const char **error_r)
 {
 	struct mail_namespace *const *nsp, *inbox = NULL, *ns;
@@ -249,6 +264,8 @@ int mail_namespaces_finish(struct mail_namespaces *nss, const char **error_r)
 			"inbox=yes namespace missing";
 		return -1;
 	}
+	for (i = 0; i < count; i++)
+		ns_mailboxes_finish(nss, nsp[i]);
 	return 0;
 }
 
@@ -297,12 +314,13 @@ static bool vname_is_inbox(const char *vname, char sep, bool *children_r)
 	return vname[5] == '\0' || vname[5] == sep;
 }
 
-/* Does vname start with the first len bytes of ns's prefix? The inbox
-   namespace's "INBOX" prefix level is case-insensitive ("inbox.Sent"). */
+/* Does vname start with the first len bytes of ns's prefix? An "INBOX"
+   first prefix level is case-insensitive ("inbox.Sent"), in any
+   namespace (a compat "INBOX/" one too), as in Dovecot. */
 static bool ns_prefix_matches(const struct mail_namespace *ns,
 			      const char *vname, size_t len)
 {
-	if (ns->inbox && len >= 5 && strncmp(ns->prefix, "INBOX", 5) == 0 &&
+	if (len >= 5 && strncmp(ns->prefix, "INBOX", 5) == 0 &&
 	    (ns->prefix[5] == ns->separator || ns->prefix[5] == '\0')) {
 		/* only a whole "INBOX" level: "INBOXES." stays exact */
 		if (strncasecmp(vname, "INBOX", 5) != 0)
@@ -320,8 +338,10 @@ struct mail_namespace *mail_namespaces_find(const struct mail_namespaces *nss,
 	const struct mail_namespace *ns;
 	bool children;
 
+	/* INBOX itself; its children go by prefix like any name (a
+	   namespace with prefix "INBOX/" owns "INBOX/foo") */
 	if (inbox != NULL && vname_is_inbox(vname, inbox->separator, &children) &&
-	    (!children || inbox->prefix_len == 0))
+	    !children)
 		return inbox;
 	array_foreach(&nss->list, nsp) {
 		ns = *nsp;
@@ -384,14 +404,36 @@ mail_namespace_get_special_use(const struct mail_namespace *ns,
 {
 	const struct mail_namespace_mailbox *box;
 	enum mail_special_use flags = 0;
-	const char *name;
 
 	array_foreach(&ns->mailboxes, box) {
-		if (box->special_use == 0)
-			continue;
-		name = name_replace_sep(box->name, ns->separator, '/');
-		if (strcmp(name, storage_name) == 0)
+		if (box->special_use != 0 &&
+		    strcmp(box->storage_name, storage_name) == 0)
 			flags |= box->special_use;
 	}
 	return flags;
+}
+
+struct mail_namespace *
+mail_namespaces_find_subscribable(const struct mail_namespaces *nss,
+				  const char *vname)
+{
+	struct mail_namespace *const *nsp, *best = NULL;
+
+	array_foreach(&nss->list, nsp) {
+		if (!(*nsp)->subscriptions ||
+		    (best != NULL && best->prefix_len >= (*nsp)->prefix_len))
+			continue;
+		if (ns_prefix_matches(*nsp, vname, (*nsp)->prefix_len))
+			best = *nsp;
+	}
+	return best;
+}
+
+struct mail_namespace *
+mail_namespace_subscriptions_parent(const struct mail_namespaces *nss,
+				    const struct mail_namespace *ns)
+{
+	if (ns->subscriptions)
+		return (struct mail_namespace *)ns;
+	return mail_namespaces_find_subscribable(nss, ns->prefix);
 }

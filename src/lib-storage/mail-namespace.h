@@ -25,13 +25,16 @@ enum mail_special_use {
 /* mailbox { auto = } */
 enum mail_namespace_auto {
 	MAIL_NAMESPACE_AUTO_NO = 0,
-	MAIL_NAMESPACE_AUTO_CREATE,	/* created at login if missing */
+	MAIL_NAMESPACE_AUTO_CREATE,	/* created at IMAP login if missing */
 	MAIL_NAMESPACE_AUTO_SUBSCRIBE,	/* created and subscribed */
 };
 
 /* a mailbox { } section of a namespace */
 struct mail_namespace_mailbox {
 	const char *name;	/* as the client sees it, without the prefix */
+	/* name as a storage name (mail_namespace_to_storage()), set by
+	   mail_namespaces_finish() */
+	const char *storage_name;
 	enum mail_special_use special_use;
 	enum mail_namespace_auto autocreate;
 };
@@ -44,7 +47,11 @@ struct mail_namespace {
 	bool inbox;		/* holds INBOX */
 	bool hidden;		/* not shown by NAMESPACE */
 	bool list;		/* its mailboxes are listed by LIST "" "*" */
-	bool subscriptions;	/* keeps its own subscriptions */
+	/* keeps its own subscriptions; with no, they are kept by the
+	   subscriptions = yes namespace with the longest prefix of this one's
+	   (mail_namespace_subscriptions_parent()), under their full client
+	   name, prefix included (Dovecot's subscriptions = no) */
+	bool subscriptions;
 	/* the storage's own separator when a client's name can't hold it
 	   (Maildir++'s '.' under another separator); '\0' if none */
 	char storage_forbidden_char;
@@ -110,10 +117,10 @@ bool mail_namespaces_have_special_use(const struct mail_namespaces *nss);
 
 /* The inbox=yes namespace (always one after finish). */
 struct mail_namespace *mail_namespaces_get_inbox(const struct mail_namespaces *nss);
-/* The namespace a client's name belongs to: INBOX (any case, and its
-   children) is the inbox namespace's; otherwise the longest prefix the
-   name starts with, or whose prefix without the trailing separator it
-   equals. NULL if none (no namespace with an empty prefix). */
+/* The namespace a client's name belongs to: INBOX (any case) is the
+   inbox namespace's; otherwise the longest prefix the name starts with
+   (an "INBOX" first level in any case), or whose prefix without the
+   trailing separator it equals. NULL if none (no namespace with an empty prefix). */
 struct mail_namespace *mail_namespaces_find(const struct mail_namespaces *nss,
 					    const char *vname);
 /* A client's name in ns -> storage name (tmp): prefix removed, the
@@ -125,6 +132,16 @@ const char *mail_namespace_to_storage(const struct mail_namespace *ns,
 /* A storage name -> the client's name in ns (tmp). */
 const char *mail_namespace_from_storage(const struct mail_namespace *ns,
 					const char *storage_name);
+/* The subscriptions = yes namespace with the longest prefix vname starts
+   with: the one whose subscriptions hold vname. NULL if none. */
+struct mail_namespace *
+mail_namespaces_find_subscribable(const struct mail_namespaces *nss,
+				  const char *vname);
+/* ns itself if it keeps its own subscriptions, else the namespace that
+   keeps them (see subscriptions above); NULL if none does. */
+struct mail_namespace *
+mail_namespace_subscriptions_parent(const struct mail_namespaces *nss,
+				    const struct mail_namespace *ns);
 /* The special-use flags of a storage name in ns (0 if none). */
 enum mail_special_use
 mail_namespace_get_special_use(const struct mail_namespace *ns,

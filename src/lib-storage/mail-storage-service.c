@@ -403,7 +403,28 @@ static struct mail_namespaces *mss_namespaces(const char **error_r)
 	return nss;
 }
 
-/* mailbox { auto = create/subscribe }: created if missing, subscribed. */
+/* Subscribes box of ns, in the namespace keeping ns's subscriptions
+   (mail-namespace.h). */
+static int mss_autosubscribe(struct mail_user *user,
+			     const struct mail_namespace *ns,
+			     const struct mail_namespace_mailbox *box,
+			     const char **error_r)
+{
+	const struct mail_namespace *parent =
+		mail_namespace_subscriptions_parent(
+			mail_user_get_namespaces(user), ns);
+
+	if (parent == NULL)
+		return 0;	/* nobody keeps them: nothing to store */
+	return mail_user_set_subscribed(user, parent == ns ? box->storage_name :
+		mail_namespace_to_storage(parent, tmp_strconcat(ns->prefix,
+						box->name, NULL)), true, error_r);
+}
+
+/* mailbox { auto = create/subscribe }: created if missing, subscribed.
+   Only for IMAP: POP3 never sees these mailboxes (as in Dovecot).
+   (Dovecot creates them lazily, when first opened, and lists the missing
+   ones as if they existed; here an IMAP login creates them.) */
 static void mss_autocreate(struct mail_user *user)
 {
 	struct mail_namespace *const *nsp;
@@ -411,12 +432,13 @@ static void mss_autocreate(struct mail_user *user)
 	enum mail_storage_error error;
 	const char *name, *error_str;
 
+	if (strcmp(mss->protocol, "imap") != 0)
+		return;
 	array_foreach(&mail_user_get_namespaces(user)->list, nsp) {
 		array_foreach(&(*nsp)->mailboxes, box) {
 			if (box->autocreate == MAIL_NAMESPACE_AUTO_NO)
 				continue;
-			name = mail_namespace_to_storage(*nsp, tmp_strconcat(
-				(*nsp)->prefix, box->name, NULL));
+			name = box->storage_name;
 			if (mail_user_mailbox_create(user, name, false, &error,
 						     &error_str) < 0 &&
 			    error != MAIL_ERROR_EXISTS) {
@@ -425,8 +447,7 @@ static void mss_autocreate(struct mail_user *user)
 				continue;
 			}
 			if (box->autocreate == MAIL_NAMESPACE_AUTO_SUBSCRIBE &&
-			    mail_user_set_subscribed(user, name, true,
-						     &error_str) < 0) {
+			    mss_autosubscribe(user, *nsp, box, &error_str) < 0) {
 				log_error("autosubscribe mailbox %s failed: %s",
 					  box->name, error_str);
 			}

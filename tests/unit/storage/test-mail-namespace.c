@@ -190,6 +190,98 @@ START_TEST(test_special_use)
 			 MAIL_SPECIAL_USE_ARCHIVE);
 	ck_assert_int_eq(mail_namespace_get_special_use(ns, "sent"), 0);
 	ck_assert_int_eq(mail_namespace_get_special_use(ns, "Junk"), 0);
+	/* the storage names are set once, at finish */
+	ck_assert_str_eq(array_idx(&ns->mailboxes, 0)->storage_name, "Sent");
+	ck_assert_str_eq(array_idx(&ns->mailboxes, 1)->storage_name,
+			 "Arch/2020");
+}
+END_TEST
+
+/* special_use of mailboxes under a prefix and another separator: the
+   storage name computed at finish drops the prefix and uses '/' */
+START_TEST(test_special_use_storage_names)
+{
+	struct mail_namespaces *nss = mail_namespaces_new(ns_pool);
+	struct mail_namespace *ns;
+	const char *error = NULL;
+
+	ns = ns_add(nss, "inbox", (const char *const[]){ "inbox", "yes",
+		"prefix", "INBOX.", NULL });
+	ck_assert_int_eq(mail_namespace_add_mailbox(nss, ns, "Old.Sent",
+		"\\Sent \\Archive", NULL, &error), 0);
+	ck_assert_int_eq(mail_namespace_add_mailbox(nss, ns, "inbox",
+		"\\All", NULL, &error), 0);
+	ck_assert_int_eq(mail_namespaces_finish(nss, &error), 0);
+	ck_assert_str_eq(array_idx(&ns->mailboxes, 0)->storage_name,
+			 "Old/Sent");
+	ck_assert_int_eq(mail_namespace_get_special_use(ns, "Old/Sent"),
+			 MAIL_SPECIAL_USE_SENT | MAIL_SPECIAL_USE_ARCHIVE);
+	ck_assert_int_eq(mail_namespace_get_special_use(ns, "Old.Sent"), 0);
+	ck_assert_int_eq(mail_namespace_get_special_use(ns, "Old"), 0);
+	/* "INBOX.inbox" is the storage's "inbox" (only a whole INBOX level
+	   after the prefix is fixed in case) */
+	ck_assert_str_eq(array_idx(&ns->mailboxes, 1)->storage_name, "INBOX");
+}
+END_TEST
+
+/* subscriptions = no: the subscriptions = yes namespace with the longest
+   prefix keeps them; "INBOX/x" belongs to a namespace with prefix
+   "INBOX/", in any case */
+START_TEST(test_namespace_subscriptions_parent)
+{
+	struct mail_namespaces *nss = mail_namespaces_new(ns_pool);
+	struct mail_namespace *inbox, *compat, *pub, *sub, *orphan;
+	struct mail_namespaces *nss2;
+	const char *error = NULL;
+
+	inbox = ns_add(nss, "inbox", (const char *const[]){ "inbox", "yes",
+		"separator", "/", NULL });
+	compat = ns_add(nss, "compat", (const char *const[]){ "separator", "/",
+		"prefix", "INBOX/", "list", "no", "hidden", "yes",
+		"subscriptions", "no", NULL });
+	pub = ns_add(nss, "pub", (const char *const[]){ "separator", "/",
+		"prefix", "Pub/", NULL });
+	sub = ns_add(nss, "sub", (const char *const[]){ "separator", "/",
+		"prefix", "Pub/Sub/", "subscriptions", "no", NULL });
+	ck_assert_int_eq(mail_namespaces_finish(nss, &error), 0);
+	ck_assert(!compat->subscriptions && inbox->subscriptions);
+
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "INBOX"), inbox);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "inbox"), inbox);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "INBOX/foo"), compat);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "inbox/foo"), compat);
+	ck_assert_ptr_eq(mail_namespaces_find(nss, "INBOXfoo"), inbox);
+	ck_assert_str_eq(mail_namespace_to_storage(compat, "inbox/foo/b"),
+			 "foo/b");
+	ck_assert_str_eq(mail_namespace_from_storage(compat, "foo/b"),
+			 "INBOX/foo/b");
+
+	ck_assert_ptr_eq(mail_namespaces_find_subscribable(nss, "INBOX/foo"),
+			 inbox);
+	ck_assert_ptr_eq(mail_namespaces_find_subscribable(nss, "Pub/Sub/x"),
+			 pub);
+	ck_assert_ptr_eq(mail_namespaces_find_subscribable(nss, "Pub/x"), pub);
+	ck_assert_ptr_eq(mail_namespace_subscriptions_parent(nss, compat),
+			 inbox);
+	ck_assert_ptr_eq(mail_namespace_subscriptions_parent(nss, sub), pub);
+	ck_assert_ptr_eq(mail_namespace_subscriptions_parent(nss, pub), pub);
+	ck_assert_ptr_eq(mail_namespace_subscriptions_parent(nss, inbox), inbox);
+	/* kept by the parent under the full name, prefix included */
+	ck_assert_str_eq(mail_namespace_to_storage(inbox, "INBOX/foo"),
+			 "INBOX/foo");
+	ck_assert_str_eq(mail_namespace_to_storage(inbox, "inbox/foo"),
+			 "INBOX/foo");
+	ck_assert_str_eq(mail_namespace_to_storage(pub, "Pub/Sub/x"), "Sub/x");
+
+	/* no namespace with subscriptions = yes above it: none keeps them */
+	nss2 = mail_namespaces_new(ns_pool);
+	(void)ns_add(nss2, "inbox", (const char *const[]){ "inbox", "yes",
+		"separator", "/", "prefix", "Mail/", NULL });
+	orphan = ns_add(nss2, "orphan", (const char *const[]){ "separator",
+		"/", "prefix", "X/", "subscriptions", "no", NULL });
+	ck_assert_int_eq(mail_namespaces_finish(nss2, &error), 0);
+	ck_assert_ptr_null(mail_namespace_subscriptions_parent(nss2, orphan));
+	ck_assert_ptr_null(mail_namespaces_find_subscribable(nss2, "X/y"));
 }
 END_TEST
 
@@ -286,6 +378,8 @@ Suite *test_mail_namespace_suite(void)
 	tcase_add_test(tc, test_namespace_default);
 	tcase_add_test(tc, test_namespace_errors);
 	tcase_add_test(tc, test_special_use);
+	tcase_add_test(tc, test_special_use_storage_names);
+	tcase_add_test(tc, test_namespace_subscriptions_parent);
 	tcase_add_test(tc, test_namespace_courier_prefix);
 	tcase_add_test(tc, test_namespace_routing);
 	suite_add_tcase(s, tc);
