@@ -30,11 +30,11 @@ static bool starts_with(const struct subject_text *s, const char *prefix)
 
 /* Step 1: decoded, casemapped, every whitespace run one space (no
    leading or trailing one). */
-static void subject_normalize(struct str *dest, const unsigned char *value,
-			      size_t size)
+static void subject_normalize(struct pool *pool, struct str *dest,
+			      const unsigned char *value, size_t size)
 {
-	struct str *decoded = t_str_new(size + 16);
-	struct str *mapped = t_str_new(size + 16);
+	struct str *decoded = str_new(pool, size + 16);
+	struct str *mapped = str_new(pool, size + 16);
 	const char *p;
 	size_t i, len;
 	bool space = false;
@@ -135,13 +135,14 @@ static bool subject_strip_blob(struct subject_text *s)
 	return true;
 }
 
-void imap_base_subject_append(struct str *dest, const unsigned char *value,
-			      size_t size, bool *is_reply_or_fwd_r)
+void imap_base_subject_append(struct pool *pool, struct str *dest,
+			      const unsigned char *value, size_t size,
+			      bool *is_reply_or_fwd_r)
 {
-	struct str *text = t_str_new(size + 16);
+	struct str *text = str_new(pool, size + 16);
 	struct subject_text s;
 
-	subject_normalize(text, value, size);
+	subject_normalize(pool, text, value, size);
 	memset(&s, 0, sizeof(s));
 	s.start = str_c(text);
 	s.end = s.start + str_len(text);

@@ -9,9 +9,12 @@
 #include "str.h"
 
 /* Appends the base subject of the raw Subject value (RFC 2047 encoded
-   words allowed) to dest. *is_reply_or_fwd_r (may be NULL) tells whether
-   a leader, trailer or wrapper was removed (THREAD=ORDEREDSUBJECT). */
-void imap_base_subject_append(struct str *dest, const unsigned char *value,
-			      size_t size, bool *is_reply_or_fwd_r);
+   words allowed) to dest; scratch space comes from pool (a per-message
+   pool when called for many messages). *is_reply_or_fwd_r (may be NULL)
+   tells whether a leader, trailer or wrapper was removed
+   (THREAD=ORDEREDSUBJECT). */
+void imap_base_subject_append(struct pool *pool, struct str *dest,
+			      const unsigned char *value, size_t size,
+			      bool *is_reply_or_fwd_r);
 
 #endif

@@ -16,7 +16,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	fuzz_init();
 	dest = str_new(system_pool, 64);
-	imap_base_subject_append(dest, data, size, NULL);
+	imap_base_subject_append(tmp_pool, dest, data, size, NULL);
 	p = str_data(dest);
 	len = str_len(dest);
 	for (i = 0; i < len; i += n) {

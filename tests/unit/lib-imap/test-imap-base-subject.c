@@ -51,7 +51,7 @@ START_TEST(test_base_subject)
 	const char *in = subject_tests[_i].in;
 	bool reply;
 
-	imap_base_subject_append(dest, (const unsigned char *)in, strlen(in),
+	imap_base_subject_append(tmp_pool, dest, (const unsigned char *)in, strlen(in),
 				 &reply);
 	ck_assert_str_eq(str_c(dest), subject_tests[_i].out);
 	ck_assert_int_eq(reply, subject_tests[_i].reply);
@@ -68,7 +68,7 @@ START_TEST(test_base_subject_prefixes)
 
 	for (len = 0; len <= sizeof(in) - 1; len++) {
 		str_reset(dest);
-		imap_base_subject_append(dest, (const unsigned char *)in, len,
+		imap_base_subject_append(tmp_pool, dest, (const unsigned char *)in, len,
 					 NULL);
 		ck_assert_uint_le(str_len(dest), len);
 	}
