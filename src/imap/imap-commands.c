@@ -36,6 +36,8 @@ static const struct command imap_commands[] = {
 	  COMMAND_FLAG_NO_EXPUNGES },
 	{ "SORT", cmd_sort, COMMAND_FLAG_REQUIRES_SELECTED | COMMAND_FLAG_UID |
 	  COMMAND_FLAG_NO_EXPUNGES },
+	{ "THREAD", cmd_thread, COMMAND_FLAG_REQUIRES_SELECTED |
+	  COMMAND_FLAG_UID | COMMAND_FLAG_NO_EXPUNGES },
 	{ "MOVE", cmd_move, COMMAND_FLAG_REQUIRES_SELECTED | COMMAND_FLAG_UID },
 	/* pre-login commands: RFC 3501 6.2 says BAD once authenticated */
 	{ "LOGIN", cmd_already_logged_in, COMMAND_FLAG_NONE },

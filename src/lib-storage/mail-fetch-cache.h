@@ -52,6 +52,18 @@ int mail_get_header_fields(struct mailbox *box, uint32_t seq,
 			   const char *const *names, size_t max_size,
 			   struct pool *pool, struct buf **dest_r);
 
+/* The first value (unfolded, as message_header_parser's FULL_VALUE gives
+   it) of each of the count names in message seq's header, through
+   mail_get_header_fields() (so cached once clients fetch them): values_r[i]
+   / lens_r[i], NULL / 0 if the field is missing. Values longer than
+   max_size in total are cut. From pool. 0, or -1 with the mailbox error
+   set. */
+int mail_get_first_header_values(struct mailbox *box, uint32_t seq,
+				 const char *const *names, unsigned int count,
+				 size_t max_size, struct pool *pool,
+				 const unsigned char **values_r,
+				 size_t *lens_r);
+
 /* The check every cached value passes before it is sent (tests). */
 bool mail_fetch_cache_value_is_sane(const unsigned char *data, size_t size);
 

@@ -274,3 +274,44 @@ int mail_get_header_fields(struct mailbox *box, uint32_t seq,
 	buf_reset(dest);
 	return hdr_from_message(box, msg, &fields, max_size, pool, dest);
 }
+
+int mail_get_first_header_values(struct mailbox *box, uint32_t seq,
+				 const char *const *names, unsigned int count,
+				 size_t max_size, struct pool *pool,
+				 const unsigned char **values_r,
+				 size_t *lens_r)
+{
+	const char **name_list = pool_new(pool, const char *, count + 1);
+	struct message_header_parser_ctx *parser;
+	struct message_header_line *hdr;
+	struct istream *input;
+	struct buf *buf;
+	unsigned int i;
+
+	memset(values_r, 0, sizeof(*values_r) * count);
+	memset(lens_r, 0, sizeof(*lens_r) * count);
+	if (count == 0)
+		return 0;
+	memcpy(name_list, names, sizeof(*names) * count);
+	if (mail_get_header_fields(box, seq, name_list, max_size, pool,
+				   &buf) < 0)
+		return -1;
+	input = istream_create_from_data(buf->data, buf->used);
+	parser = message_header_parser_init(input, NULL,
+			MESSAGE_HEADER_PARSER_FLAG_FULL_VALUE);
+	while (message_parse_header_next(parser, &hdr) > 0) {
+		if (hdr->eoh)
+			continue;
+		for (i = 0; i < count; i++) {
+			if (values_r[i] == NULL &&
+			    strcasecmp(names[i], hdr->name) == 0) {
+				values_r[i] = p_memdup(pool, hdr->full_value,
+						       hdr->full_value_len);
+				lens_r[i] = hdr->full_value_len;
+			}
+		}
+	}
+	message_header_parser_deinit(&parser);
+	istream_unref(&input);
+	return 0;
+}

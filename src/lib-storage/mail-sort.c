@@ -7,12 +7,10 @@
 #include "lib.h"
 #include "str.h"
 #include "buffer.h"
-#include "istream.h"
 #include "mempool.h"
 #include "message-address.h"
 #include "message-date.h"
 #include "message-header-decode.h"
-#include "message-header-parser.h"
 #include "unicode-casefold.h"
 #include "imap-base-subject.h"
 #include "mail-storage.h"
@@ -122,36 +120,13 @@ static int sort_header_idx(const struct sort_ctx *ctx, const char *name)
 static int sort_read_headers(struct sort_ctx *ctx, uint32_t seq,
 			     struct pool *msg_pool)
 {
-	struct message_header_parser_ctx *parser;
-	struct message_header_line *hdr;
-	struct istream *input;
-	struct buf *buf;
-	int idx;
+	unsigned int n;
 
-	memset(ctx->fields, 0, sizeof(ctx->fields));
-	memset(ctx->field_lens, 0, sizeof(ctx->field_lens));
-	if (ctx->header_names[0] == NULL)
-		return 0;
-	if (mail_get_header_fields(ctx->box, seq, ctx->header_names,
-				   MAIL_SORT_MAX_HEADER_SIZE, msg_pool,
-				   &buf) < 0)
-		return -1;
-	input = istream_create_from_data(buf->data, buf->used);
-	parser = message_header_parser_init(input, NULL,
-			MESSAGE_HEADER_PARSER_FLAG_FULL_VALUE);
-	while (message_parse_header_next(parser, &hdr) > 0) {
-		if (hdr->eoh)
-			continue;
-		idx = sort_header_idx(ctx, hdr->name);
-		if (idx < 0 || ctx->fields[idx] != NULL)
-			continue;
-		ctx->fields[idx] = p_memdup(msg_pool, hdr->full_value,
-					    hdr->full_value_len);
-		ctx->field_lens[idx] = hdr->full_value_len;
-	}
-	message_header_parser_deinit(&parser);
-	istream_unref(&input);
-	return 0;
+	for (n = 0; ctx->header_names[n] != NULL; n++) ;
+	return mail_get_first_header_values(ctx->box, seq, ctx->header_names,
+					    n, MAIL_SORT_MAX_HEADER_SIZE,
+					    msg_pool, ctx->fields,
+					    ctx->field_lens);
 }
 
 static const unsigned char *
