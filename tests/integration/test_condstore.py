@@ -18,7 +18,8 @@ FETCH_MODSEQ_RE = re.compile(r"^\* (\d+) FETCH \((?:UID (\d+) )?(?:FLAGS (\([^)]
 
 
 # the post-login capabilities without CONDSTORE (src/imap/imap-common.h)
-BASE_CAPS = ("IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE UNSELECT "
+BASE_CAPS = ("IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY "
+             "THREAD=REFERENCES THREAD=ORDEREDSUBJECT UNSELECT "
              "UIDPLUS MOVE MULTIAPPEND NAMESPACE LITERAL+")
 # not advertised by default yet (src/imap/imap-common.h says why)
 CONF = "imap_capability = +CONDSTORE\n"
