@@ -9,18 +9,17 @@ static bool cmd_fetch_continue(struct client_command *cmd)
 {
 	struct client *client = cmd->client;
 	struct imap_fetch *fetch = cmd->context;
-	int ret;
+	int ret, commit_ret;
 
 	if (!imap_fetch_more(fetch))
 		return false;
+	/* the implicit \Seen of BODY[] (RFC 3501 6.4.5), written once */
+	commit_ret = client->disconnected ? 0 : imap_fetch_commit_seen(fetch);
 	ret = imap_fetch_deinit(&fetch);
 	if (client->disconnected)
 		return true;
-	/* the implicit \Seen of BODY[] (RFC 3501 6.4.5), written once */
-	if (mailbox_changes_commit(client->box) < 0) {
-		log_error("FETCH: writing the \\Seen flags failed");
+	if (commit_ret < 0)
 		ret = -1;
-	}
 	/* RFC 3501 7.4.1: EXPUNGE may only follow the UID version */
 	if (cmd->uid && imap_sync(client, true) < 0)
 		ret = -1;

@@ -72,7 +72,10 @@ static int store_parse_modifiers(const struct imap_arg *arg,
 }
 
 /* The tagged reply of a STORE that ran (modified: the ascending seqs or
-   UIDs of the [MODIFIED] set). */
+   UIDs of the [MODIFIED] set). RFC 7162 3.1.3: a non-empty MODIFIED set is
+   always reported; when some messages were also expunged the reply is NO
+   (as EXPUNGEISSUED would be) but carries the MODIFIED code, the only one
+   the client can't learn otherwise (the expunges reach it as EXPUNGE). */
 static void store_send_tagline(struct client_command *cmd, bool failed,
 			       bool expunged, const ARRAY_TYPE(uint32) *modified)
 {
@@ -84,6 +87,10 @@ static void store_send_tagline(struct client_command *cmd, bool failed,
 	imap_write_uid_list(set, nums, count);
 	if (failed)
 		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
+	else if (expunged && count > 0)
+		client_send_tagline(cmd, tmp_strconcat("NO [MODIFIED ",
+			str_c(set), "] Conditional store failed, and some of "
+			"the requested messages no longer exist.", NULL));
 	else if (expunged)
 		client_send_tagline(cmd, "NO [EXPUNGEISSUED] "
 				    "Some of the requested messages no longer exist.");
@@ -164,20 +171,33 @@ bool cmd_store(struct client_command *cmd)
 
 	array_init(&changed, cmd->pool, 16);
 	array_init(&modified, cmd->pool, 4);
+	/* RFC 7162 3.1.3: check-and-set of each message atomic against the
+	   other sessions (their changes after our last sync count) */
+	if (conditional > 0 && mailbox_store_lock(client->box) < 0) {
+		client_send_storage_error(cmd);
+		return true;
+	}
 	ranges = seq_range_array_get(&seqs, &n);
 	for (i = 0; i < n && !failed; i++) {
 		for (seq = ranges[i].seq1; seq <= ranges[i].seq2; seq++) {
 			enum mail_flags old = mail_get_flags(client->box, seq);
+			int ret;
 
-			if (conditional > 0 &&
-			    mail_get_modseq(client->box, seq) > unchangedsince) {
+			if (conditional > 0) {
+				ret = mail_update_flags_unchanged(client->box,
+					seq, type, flags, &keywords,
+					unchangedsince);
+			} else {
+				ret = mail_update_flags(client->box, seq, type,
+							flags, &keywords);
+			}
+			if (ret == 0 && conditional > 0) {
 				num = !cmd->uid ? seq :
 					mailbox_seq_to_uid(client->box, seq);
 				array_append(&modified, &num);
 				continue;
 			}
-			if (mail_update_flags(client->box, seq, type, flags,
-					      &keywords) < 0) {
+			if (ret < 0) {
 				enum mail_storage_error err =
 					mailbox_get_last_error(client->box, &str);
 				if (err == MAIL_ERROR_EXPUNGED ||
@@ -197,9 +217,14 @@ bool cmd_store(struct client_command *cmd)
 		}
 	}
 	/* once for the whole command (mbox_lazy_writes = no: one rewrite);
-	   Maildir: the new modseqs become visible for the replies below */
-	if (mailbox_changes_commit(client->box) < 0) {
-		log_error("STORE: writing the flag changes failed");
+	   Maildir: the new modseqs become visible for the replies below.
+	   The conditional form commits and releases the lock. */
+	if ((conditional > 0 ? mailbox_store_unlock(client->box) :
+	     mailbox_changes_commit(client->box)) < 0) {
+		(void)mailbox_get_last_error(client->box, &str);
+		log_error("STORE in %s: writing the flag changes failed: %s",
+			  mailbox_get_name(client->box),
+			  str == NULL ? "unknown error" : str);
 		failed = true;
 	}
 	/* RFC 7162 3.1.3: with UNCHANGEDSINCE even .SILENT reports MODSEQ */

@@ -28,10 +28,9 @@
 
 /* Post-login capabilities we actually implement (imap_capability may
    replace or extend them). CONDSTORE is not advertised by default yet:
-   an UNCHANGEDSINCE check isn't atomic against other sessions and a
-   reply may pair a fresh MODSEQ with flags of the last sync, so a client
-   relying on it could lose an update (imap_capability = +CONDSTORE turns
-   it on for testing). */
+   the atomic UNCHANGEDSINCE (mailbox_store_lock()) and per-view modseqs
+   are new and not yet reviewed against other sessions and crashes;
+   imap_capability = +CONDSTORE turns it on. */
 #define IMAP_CAPABILITY_DEFAULT \
 	"IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY " \
 	"THREAD=REFERENCES THREAD=ORDEREDSUBJECT UNSELECT " \

@@ -10,6 +10,7 @@
 #include "mail-fetch-cache.h"
 #include "imap-msgpart.h"
 #include "imap-fetch.h"
+#include "imap-sync.h"
 
 struct imap_fetch {
 	struct client_command *cmd;
@@ -21,6 +22,9 @@ struct imap_fetch {
 	enum imap_fetch_field fields;
 	ARRAY(struct imap_fetch_body) bodies;
 	bool set_seen;		/* some body item isn't PEEK */
+	/* seqs this FETCH set \Seen on (CONDSTORE): their new MODSEQ goes
+	   out after the one commit at the end (imap_fetch_commit_seen()) */
+	ARRAY_TYPE(uint32) seen_seqs;
 	/* RFC 7162 3.1.4.2 (CHANGEDSINCE n): only messages with modseq > n */
 	uint64_t changedsince;
 	bool changedsince_set;
@@ -336,6 +340,7 @@ struct imap_fetch *imap_fetch_init(struct client_command *cmd,
 	fetch->cmd = cmd;
 	fetch->client = cmd->client;
 	array_init(&fetch->bodies, cmd->pool, 4);
+	array_init(&fetch->seen_seqs, cmd->pool, 4);
 	if (fetch_parse_args(fetch, args, error_r) < 0 ||
 	    fetch_init_condstore(fetch, error_r) < 0)
 		return NULL;
@@ -440,13 +445,15 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 		/* RFC 3501 6.4.5: BODY[] sets \Seen; show the change */
 		if (mail_update_flags(box, seq, MODIFY_ADD, MAIL_SEEN, NULL) < 0)
 			return -1;
-		/* RFC 7162 3.1.4: the FETCH shows the change's new modseq */
-		if (client->condstore_enabled &&
-		    mail_get_modseq(box, seq) != 0 &&
-		    mailbox_changes_commit(box) < 0)
-			return -1;
+		/* committed once for the command (a commit per message
+		   would be O(n^2) for FETCH 1:* BODY[]); with CONDSTORE the
+		   new FLAGS go out then, with the change's new MODSEQ
+		   (RFC 7162 3.1.4), in their own FETCH response */
+		if (client->condstore_enabled && mail_get_modseq(box, seq) != 0)
+			array_append(&fetch->seen_seqs, &seq);
+		else
+			fields |= IMAP_FETCH_FIELD_FLAGS;
 		flags = mail_get_flags(box, seq);
-		fields |= IMAP_FETCH_FIELD_FLAGS;
 	}
 
 	/* per-message memory comes from msg_pool, not tmp: a FETCH 1:* to a
@@ -466,7 +473,9 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 	if ((fields & IMAP_FETCH_FIELD_MODSEQ) != 0 ||
 	    ((fields & IMAP_FETCH_FIELD_FLAGS) != 0 &&
 	     client->condstore_enabled && mail_get_modseq(box, seq) != 0)) {
-		/* RFC 7162 3.1.4: with FLAGS too once CONDSTORE is on */
+		/* RFC 7162 3.1.4: with FLAGS too once CONDSTORE is on (after
+		   an uncommitted \Seen: the modseq before it, never newer
+		   than the flags; the new one follows the commit) */
 		fetch_add_sep(fetch, line);
 		str_printfa(line, "MODSEQ (%llu)",
 			    (unsigned long long)mail_get_modseq(box, seq));
@@ -596,6 +605,27 @@ bool imap_fetch_more(struct imap_fetch *fetch)
 			return true;
 	}
 	return true;
+}
+
+int imap_fetch_commit_seen(struct imap_fetch *fetch)
+{
+	struct client *client = fetch->client;
+	const uint32_t *seqp;
+	const char *error;
+
+	if (mailbox_changes_commit(client->box) < 0) {
+		(void)mailbox_get_last_error(client->box, &error);
+		log_error("FETCH in %s: writing the \\Seen flags failed: %s",
+			  mailbox_get_name(client->box),
+			  error == NULL ? "unknown error" : error);
+		return -1;
+	}
+	/* RFC 7162 3.1.4: the implicit change's modseq, now committed */
+	array_foreach(&fetch->seen_seqs, seqp) {
+		imap_sync_send_flags_fetch(client, *seqp, fetch->cmd->uid,
+					   true);
+	}
+	return 0;
 }
 
 int imap_fetch_deinit(struct imap_fetch **_fetch)

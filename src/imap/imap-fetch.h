@@ -57,6 +57,10 @@ struct imap_fetch *imap_fetch_init(struct client_command *cmd,
 /* Sends more FETCH lines; returns true when done, false when it waits for
    the client to read. */
 bool imap_fetch_more(struct imap_fetch *fetch);
+/* After the last imap_fetch_more(): commits the implicit \Seen changes
+   once for the command and, with CONDSTORE, sends each such message's
+   FLAGS with its new MODSEQ. 0, or -1 (logged with the mailbox). */
+int imap_fetch_commit_seen(struct imap_fetch *fetch);
 /* Returns 0 if all went fine, 1 if some messages were expunged meanwhile,
    -1 on an internal error (logged). Frees the context. */
 int imap_fetch_deinit(struct imap_fetch **fetch);

@@ -4,7 +4,7 @@
    come from the backend's cache file when it has them; otherwise the
    message is parsed and the results are offered to the cache, which keeps
    a field only once clients ask for it (lib-index mail-cache.h
-   decisions). Backends without a cache (mbox) parse every time. */
+   decisions). A backend without a cache (no index) parses every time. */
 #ifndef MAIL_FETCH_CACHE_H
 #define MAIL_FETCH_CACHE_H
 

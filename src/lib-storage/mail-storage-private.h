@@ -97,6 +97,24 @@ struct mailbox_vfuncs {
 	   (e.g. no index). */
 	uint64_t (*get_modseq)(struct mailbox *box, struct mailbox_msg *msg);
 	uint64_t (*get_highest_modseq)(struct mailbox *box);
+	/* Optional, all three or none (NULL: mail_update_flags_unchanged()
+	   compares get_modseq of the view, with no lock): RFC 7162 3.1.3
+	   UNCHANGEDSINCE as one atomic check-and-set per message.
+	   store_lock takes the backend's lock and refreshes its state (0 or
+	   -1, error set). write_flags_unchanged is write_flags (also called
+	   when nothing changes: only the check) for a message whose modseq
+	   in storage is still <= unchangedsince and whose stored flags no
+	   other session changed: 1 stored, 0 changed by someone (nothing
+	   written), -1 error (MAIL_ERROR_EXPUNGED if gone). store_unlock
+	   commits the batch (as changes_commit) and releases the lock
+	   (0 or -1, error set; released either way). */
+	int (*store_lock)(struct mailbox *box);
+	int (*write_flags_unchanged)(struct mailbox *box,
+				     struct mailbox_msg *msg,
+				     enum mail_flags old_flags,
+				     const struct mail_keywords *old_keywords,
+				     uint64_t unchangedsince);
+	int (*store_unlock)(struct mailbox *box);
 
 	/* Saving (mail-storage.h): the generic layer allocates
 	   transaction_size / save_context_size bytes (zeroed, from t->pool)

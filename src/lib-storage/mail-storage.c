@@ -172,23 +172,18 @@ static void mail_keywords_modify(struct mail_keywords *kw,
 	}
 }
 
-int mail_update_flags(struct mailbox *box, uint32_t seq, enum modify_type type,
-		      enum mail_flags flags, const struct mail_keywords *keywords)
+/* The flags and keywords msg gets from this change (into msg; the old ones
+   into *old_flags_r / *old_kw_r). true if anything changes. */
+static bool mail_flags_apply(struct mailbox_msg *msg, enum modify_type type,
+			     enum mail_flags flags,
+			     const struct mail_keywords *keywords,
+			     enum mail_flags *old_flags_r,
+			     struct mail_keywords *old_kw_r)
 {
 	static const struct mail_keywords no_keywords;
-	struct mailbox_msg *msg = mail_lookup(box, seq);
-	enum mail_flags old_flags, new_flags;
-	struct mail_keywords old_keywords;
+	enum mail_flags old_flags = msg->flags, new_flags;
 
-	if (msg == NULL)
-		return -1;
-	if ((box->flags & MAILBOX_FLAG_READONLY) != 0) {
-		mailbox_set_error(box, MAIL_ERROR_PERM,
-				  "Mailbox is read-only");
-		return -1;
-	}
 	flags &= MAIL_FLAGS_MASK;	/* \Recent can't be set */
-	old_flags = msg->flags;
 	switch (type) {
 	case MODIFY_ADD:
 		new_flags = old_flags | flags;
@@ -201,17 +196,89 @@ int mail_update_flags(struct mailbox *box, uint32_t seq, enum modify_type type,
 		new_flags = (old_flags & MAIL_RECENT) | flags;
 		break;
 	}
-	old_keywords = msg->keywords;
+	*old_flags_r = old_flags;
+	*old_kw_r = msg->keywords;
 	mail_keywords_modify(&msg->keywords, type,
 			     keywords == NULL ? &no_keywords : keywords);
-	if (new_flags == old_flags &&
-	    memcmp(&old_keywords, &msg->keywords, sizeof(old_keywords)) == 0)
-		return 0;
 	msg->flags = new_flags;
+	return new_flags != old_flags ||
+		memcmp(old_kw_r, &msg->keywords, sizeof(*old_kw_r)) != 0;
+}
+
+/* The message of seq if it may be changed, else NULL (error set). */
+static struct mailbox_msg *mail_lookup_writable(struct mailbox *box,
+						uint32_t seq)
+{
+	struct mailbox_msg *msg = mail_lookup(box, seq);
+
+	if (msg == NULL)
+		return NULL;
+	if ((box->flags & MAILBOX_FLAG_READONLY) != 0) {
+		mailbox_set_error(box, MAIL_ERROR_PERM,
+				  "Mailbox is read-only");
+		return NULL;
+	}
+	return msg;
+}
+
+int mail_update_flags(struct mailbox *box, uint32_t seq, enum modify_type type,
+		      enum mail_flags flags,
+		      const struct mail_keywords *keywords)
+{
+	struct mailbox_msg *msg = mail_lookup_writable(box, seq);
+	enum mail_flags old_flags;
+	struct mail_keywords old_keywords;
+
+	if (msg == NULL)
+		return -1;
+	if (!mail_flags_apply(msg, type, flags, keywords, &old_flags,
+			      &old_keywords))
+		return 0;
 	if (box->v->write_flags(box, msg, old_flags, &old_keywords) < 0) {
 		msg->flags = old_flags;
 		msg->keywords = old_keywords;
 		return -1;
 	}
 	return 0;
+}
+
+int mailbox_store_lock(struct mailbox *box)
+{
+	return box->v->store_lock == NULL ? 0 : box->v->store_lock(box);
+}
+
+int mailbox_store_unlock(struct mailbox *box)
+{
+	return box->v->store_unlock == NULL ? mailbox_changes_commit(box) :
+		box->v->store_unlock(box);
+}
+
+int mail_update_flags_unchanged(struct mailbox *box, uint32_t seq,
+				enum modify_type type, enum mail_flags flags,
+				const struct mail_keywords *keywords,
+				uint64_t unchangedsince)
+{
+	struct mailbox_msg *msg;
+	enum mail_flags old_flags;
+	struct mail_keywords old_keywords;
+	int ret;
+
+	if (box->v->write_flags_unchanged == NULL) {
+		/* no lock to take: as good as the view is */
+		if (mail_get_modseq(box, seq) > unchangedsince)
+			return 0;
+		return mail_update_flags(box, seq, type, flags,
+					 keywords) < 0 ? -1 : 1;
+	}
+	if ((msg = mail_lookup_writable(box, seq)) == NULL)
+		return -1;
+	(void)mail_flags_apply(msg, type, flags, keywords, &old_flags,
+			       &old_keywords);
+	ret = box->v->write_flags_unchanged(box, msg, old_flags, &old_keywords,
+					    unchangedsince);
+	if (ret <= 0) {
+		msg->flags = old_flags;
+		msg->keywords = old_keywords;
+	}
+	return ret;
 }

@@ -235,6 +235,23 @@ int mail_update_flags(struct mailbox *box, uint32_t seq, enum modify_type type,
    backend's settings say must be in storage now, once for the batch (mbox
    with mbox_lazy_writes = no: one rewrite). 0 or -1 (error set). */
 int mailbox_changes_commit(struct mailbox *box);
+/* RFC 7162 3.1.3 STORE (UNCHANGEDSINCE n): a batch of
+   mail_update_flags_unchanged() calls between mailbox_store_lock(), which
+   takes the backend's lock and refreshes what it knows of every session's
+   changes, and mailbox_store_unlock(), which commits the batch (as
+   mailbox_changes_commit()) and releases the lock. Both 0 or -1 (error
+   set; unlock releases the lock anyway). May block on the lock. */
+int mailbox_store_lock(struct mailbox *box);
+int mailbox_store_unlock(struct mailbox *box);
+/* mail_update_flags() only if nobody (this or another session) changed the
+   message after modseq unchangedsince: checked and stored atomically
+   under the store lock. 1 = stored (or nothing to change), 0 = changed
+   since (not stored: the client's [MODIFIED] set), -1 = error
+   (MAIL_ERROR_EXPUNGED if the message is gone). */
+int mail_update_flags_unchanged(struct mailbox *box, uint32_t seq,
+				enum modify_type type, enum mail_flags flags,
+				const struct mail_keywords *keywords,
+				uint64_t unchangedsince);
 /* Removes messages with \Deleted (optionally only those in uid set).
    expunged seqs reported like mailbox_sync(). */
 int mailbox_expunge_deleted(struct mailbox *box, struct pool *pool,

@@ -2,8 +2,12 @@
 (CONDSTORE) with HIGHESTMODSEQ, FETCH MODSEQ, STORE's untagged FETCH with
 the new MODSEQ, FETCH (CHANGEDSINCE n), STORE (UNCHANGEDSINCE n) with
 [MODIFIED set], another session's change seen with MODSEQ at NOOP, STATUS
-HIGHESTMODSEQ, SEARCH MODSEQ with its (MODSEQ n) reply. Maildir keeps modseqs in its index; mbox has none
-(NOMODSEQ, and the CONDSTORE commands that need modseqs are BAD).
+HIGHESTMODSEQ, SEARCH MODSEQ with its (MODSEQ n) reply. Two sessions:
+UNCHANGEDSINCE against the other's change made after our last sync
+([MODIFIED], its change survives), [MODIFIED] on a NO when messages were
+also expunged; the implicit \\Seen of FETCH BODY[] committed once, its
+FLAGS with the new MODSEQ after the bodies. Maildir and mbox keep modseqs in
+their index.
 
 Every reply is matched exactly."""
 import os, re
@@ -12,7 +16,6 @@ from dlserver import Server
 from rawclient import ok_reply, login
 
 HMS_RE = re.compile(r"^\* OK \[HIGHESTMODSEQ (\d+)\] Highest$")
-NOMODSEQ = "* OK [NOMODSEQ] No permanent modsequences"
 FETCH_MODSEQ_RE = re.compile(r"^\* (\d+) FETCH \((?:UID (\d+) )?(?:FLAGS (\([^)]*\)) )?"
                              r"MODSEQ \((\d+)\)\)$")
 
@@ -164,11 +167,89 @@ def test_implicit_seen_has_new_modseq(maildir):
     hms = select_condstore(c)
     untagged, tagged = c.command("FETCH 2 (BODY[])")
     assert tagged == ok_reply("FETCH"), tagged
-    assert len(untagged) == 1 and isinstance(untagged[0], list), untagged
-    m = re.match(r"^\* 2 FETCH \(FLAGS \(\\Seen\) MODSEQ \((\d+)\) BODY\[\] \{\d+\}$",
-                 untagged[0][0])
-    assert m and int(m.group(1)) > hms, untagged[0][0]
+    # the body first; the \Seen it set is committed once for the command,
+    # then its FLAGS go out with the change's new MODSEQ (never a MODSEQ
+    # newer than the FLAGS it comes with)
+    assert len(untagged) == 2 and isinstance(untagged[0], list), untagged
+    assert re.match(r"^\* 2 FETCH \(BODY\[\] \{\d+\}$", untagged[0][0]), untagged[0][0]
+    m = re.match(r"^\* 2 FETCH \(FLAGS \(\\Seen\) MODSEQ \((\d+)\)\)$", untagged[1])
+    assert m and int(m.group(1)) > hms, untagged[1]
     assert fetch_modseqs(c, "FETCH 2 (MODSEQ)") == {2: int(m.group(1))}
+
+
+def test_implicit_seen_one_commit(maildir):
+    """FETCH 1:* BODY[] sets \\Seen on every message with one commit for
+    the command: each message's FLAGS and new MODSEQ follow the bodies."""
+    c = login(maildir)
+    hms = select_condstore(c)
+    untagged, tagged = c.command("UID FETCH 1:* (BODY[])")
+    assert tagged == ok_reply("FETCH"), tagged
+    assert len(untagged) == 6, untagged
+    for i in range(3):
+        assert isinstance(untagged[i], list), untagged
+        assert re.match(r"^\* %d FETCH \(UID %d BODY\[\] \{\d+\}$" % (i + 1, i + 1),
+                        untagged[i][0]), untagged[i]
+    mods = []
+    for i in range(3):
+        m = FETCH_MODSEQ_RE.match(untagged[3 + i])
+        assert m and m.group(1) == str(i + 1) and m.group(2) == str(i + 1), untagged[3 + i]
+        assert m.group(3) == "(\\Seen)", untagged[3 + i]
+        mods.append(int(m.group(4)))
+    assert hms < mods[0] < mods[1] < mods[2], (hms, mods)
+    assert fetch_modseqs(c) == {1: mods[0], 2: mods[1], 3: mods[2]}
+    untagged, tagged = c.command("STATUS INBOX (HIGHESTMODSEQ)")
+    assert untagged == ["* STATUS INBOX (HIGHESTMODSEQ %d)" % mods[2]], untagged
+    # nothing left to set: no second round
+    untagged, tagged = c.command("FETCH 1 (BODY[])")
+    assert len(untagged) == 1 and isinstance(untagged[0], list), untagged
+
+
+def test_unchangedsince_other_session(maildir):
+    """Two sessions: b changes a flag after a's last sync; a's STORE
+    (UNCHANGEDSINCE <a's modseq>) must not overwrite it (RFC 7162's lost
+    update): [MODIFIED], and b's change survives."""
+    a = login(maildir)
+    select_condstore(a)
+    mods = fetch_modseqs(a)
+    b = login(maildir)
+    b.command("SELECT INBOX")
+    untagged, tagged = b.command("STORE 1 FLAGS.SILENT (\\Flagged)")
+    assert (untagged, tagged) == ([], ok_reply("STORE")), (untagged, tagged)
+    # a has not synced: its view still says message 1 is at mods[1]
+    untagged, tagged = a.command("STORE 1:2 (UNCHANGEDSINCE %d) FLAGS.SILENT (\\Seen)"
+                                 % max(mods[1], mods[2]))
+    assert tagged == "OK [MODIFIED 1] Conditional store failed.", (untagged, tagged)
+    assert len(untagged) == 1 and re.match(r"^\* 2 FETCH \(MODSEQ \(\d+\)\)$",
+                                           untagged[0]), untagged
+    untagged, tagged = b.command("NOOP")
+    assert untagged == ["* 2 FETCH (UID 2 FLAGS (\\Seen))"], untagged
+    untagged, tagged = b.command("FETCH 1:2 (FLAGS)")
+    assert untagged == ["* 1 FETCH (FLAGS (\\Flagged))", "* 2 FETCH (FLAGS (\\Seen))"], untagged
+    untagged, tagged = a.command("NOOP")
+    assert len(untagged) == 1, untagged
+    m = FETCH_MODSEQ_RE.match(untagged[0])
+    assert m and m.group(1) == "1" and m.group(3) == "(\\Flagged)", untagged
+    assert int(m.group(4)) > mods[1]
+
+
+def test_unchangedsince_modified_and_expunged(maildir):
+    """RFC 7162 3.1.3: [MODIFIED] is reported even when some messages were
+    expunged meanwhile (a NO, carrying the MODIFIED code)."""
+    a = login(maildir)
+    select_condstore(a)
+    mods = fetch_modseqs(a)
+    b = login(maildir)
+    b.command("SELECT INBOX")
+    b.command("STORE 1 +FLAGS.SILENT (\\Flagged)")
+    b.command("STORE 2 +FLAGS.SILENT (\\Deleted)")
+    untagged, tagged = b.command("EXPUNGE")
+    assert untagged == ["* 2 EXPUNGE"], untagged
+    untagged, tagged = a.command("STORE 1:3 (UNCHANGEDSINCE %d) +FLAGS.SILENT (\\Answered)"
+                                 % max(mods.values()))
+    assert tagged == ("NO [MODIFIED 1] Conditional store failed, and some of the "
+                      "requested messages no longer exist."), (untagged, tagged)
+    assert len(untagged) == 1 and re.match(r"^\* 3 FETCH \(MODSEQ \(\d+\)\)$",
+                                           untagged[0]), untagged
 
 
 def test_changedsince(maildir):
@@ -278,20 +359,18 @@ def test_search_modseq(maildir):
         assert tagged.startswith("BAD "), (bad, tagged)
 
 
-def test_mbox_nomodseq(mbox):
+def test_mbox_modseq(mbox):
+    """mbox keeps modseqs in its index (more in test_mbox_index.py)."""
     c = login(mbox)
     untagged, tagged = c.command("STATUS INBOX (HIGHESTMODSEQ)")
-    assert untagged == ["* STATUS INBOX (HIGHESTMODSEQ 0)"], untagged
-    untagged, tagged = c.command("SELECT INBOX (CONDSTORE)")
-    assert tagged == ok_reply("SELECT")
-    assert untagged.count(NOMODSEQ) == 1, untagged
-    assert not [l for l in untagged if HMS_RE.match(l)], untagged
-    for cmd in ("FETCH 1 (MODSEQ)", "FETCH 1:* (FLAGS) (CHANGEDSINCE 1)",
-                "SEARCH MODSEQ 1",
-                "STORE 1 (UNCHANGEDSINCE 5) +FLAGS (\\Seen)"):
-        untagged, tagged = c.command(cmd)
-        assert tagged.startswith("BAD "), (cmd, untagged, tagged)
-    # plain STORE: no MODSEQ to report
+    m = re.match(r"^\* STATUS INBOX \(HIGHESTMODSEQ (\d+)\)$", untagged[0])
+    assert len(untagged) == 1 and m, untagged
+    status_hms = int(m.group(1))
+    hms = select_condstore(c)
+    assert hms == status_hms > 0
+    seq_mods = fetch_modseqs(c)
     untagged, tagged = c.command("STORE 1 +FLAGS (\\Seen)")
-    assert (untagged, tagged) == (["* 1 FETCH (FLAGS (\\Seen \\Recent))"],
-                                  ok_reply("STORE")), untagged
+    assert (untagged, tagged) == (
+        ["* 1 FETCH (FLAGS (\\Seen \\Recent) MODSEQ (%d))" % (hms + 1)],
+        ok_reply("STORE")), untagged
+    assert fetch_modseqs(c) == {1: hms + 1, 2: seq_mods[2]}

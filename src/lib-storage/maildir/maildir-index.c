@@ -7,7 +7,10 @@
    full scan: while they are unchanged a SELECT builds its view from the
    index alone, with no readdir and no uidlist read. Sessions write their
    own flag changes and expunges to the log, so other sessions see them at
-   their next sync without a rescan of an unchanged directory. */
+   their next sync without a rescan of an unchanged directory. RFC 7162
+   modseqs come from the index too, as of the session's view (taken when
+   the view syncs, and for our own changes after their commit), and a
+   STORE (UNCHANGEDSINCE) checks and sets under the log lock. */
 #include "lib.h"
 #include "maildir-storage.h"
 #include "maildir-index-state.h"
@@ -112,11 +115,72 @@ static void maildir_index_update_kw(struct maildir_mailbox *mbox,
 	}
 }
 
-/* The index map changed under the modseq lookup view: reopen it lazily. */
-static void maildir_index_modseq_reset(struct maildir_mailbox *mbox)
+/* The view's modseqs from the index (which matches the view: just synced
+   with it). Both are sorted by uid. */
+static void maildir_index_fill_modseqs(struct maildir_mailbox *mbox)
 {
-	if (mbox->modseq_view != NULL)
-		mail_index_view_close(&mbox->modseq_view);
+	struct mail_index_view *view = mail_index_view_open(mbox->index);
+	const struct mail_index_message *imsg;
+	struct mailbox_msg *const *msgs;
+	unsigned int i, count;
+	uint32_t seq = 1, icount = mail_index_view_get_messages_count(view);
+
+	msgs = array_get(&mbox->box.view, &count);
+	for (i = 0; i < count; i++) {
+		struct maildir_msg *msg = (struct maildir_msg *)msgs[i];
+
+		msg->modseq = 0;
+		for (; seq <= icount; seq++) {
+			(void)mail_index_lookup(view, seq, &imsg);
+			if (imsg->uid >= msg->m.uid)
+				break;
+		}
+		if (seq <= icount && imsg->uid == msg->m.uid)
+			msg->modseq = imsg->modseq;
+	}
+	mbox->view_highest_modseq =
+		mail_index_view_get_header(view)->highest_modseq;
+	mail_index_view_close(&view);
+}
+
+/* After this session's own commit: the changed messages' view modseqs
+   move to the index's only where the index shows the same flags as the
+   view (no other session's change mixed in that the view lacks: a
+   reported modseq must never be newer than the flags sent with it). */
+static void maildir_index_own_modseqs(struct maildir_mailbox *mbox)
+{
+	struct mail_index_view *view;
+	const struct mail_index_message *imsg;
+	struct maildir_kw_map kw_map;
+	struct mail_keywords ikw;
+	struct maildir_msg *msg;
+	const uint32_t *uidp;
+	uint32_t seq;
+
+	if (!array_is_created(&mbox->own_changed_uids) ||
+	    array_count(&mbox->own_changed_uids) == 0)
+		return;
+	view = mail_index_view_open(mbox->index);
+	maildir_kw_map_init(&kw_map);
+	array_foreach(&mbox->own_changed_uids, uidp) {
+		seq = mailbox_uid_to_seq(&mbox->box, *uidp);
+		msg = seq == 0 ? NULL : (struct maildir_msg *)
+			mailbox_msg_lookup(&mbox->box, seq);
+		if (msg == NULL || msg->m.uid != *uidp ||
+		    !mail_index_lookup_seq(view, *uidp, &seq) ||
+		    !mail_index_lookup(view, seq, &imsg) ||
+		    (imsg->flags & MAIL_FLAGS_MASK) !=
+		    (msg->m.flags & MAIL_FLAGS_MASK))
+			continue;
+		maildir_index_get_kw(mbox, &kw_map, imsg, &ikw);
+		if (memcmp(&ikw, &msg->m.keywords, sizeof(ikw)) != 0)
+			continue;
+		msg->modseq = imsg->modseq;
+		if (msg->modseq > mbox->view_highest_modseq)
+			mbox->view_highest_modseq = msg->modseq;
+	}
+	array_clear(&mbox->own_changed_uids);
+	mail_index_view_close(&view);
 }
 
 static int maildir_index_open_real(struct maildir_mailbox *mbox)
@@ -155,12 +219,13 @@ void maildir_index_close(struct maildir_mailbox *mbox)
 {
 	if (mbox->index != NULL) {
 		maildir_cache_close(mbox);
-		maildir_index_commit_pending(mbox);
-		maildir_index_modseq_reset(mbox);
+		(void)maildir_index_commit_pending(mbox);	/* logged */
 		mail_index_close(&mbox->index);
 	}
 	if (array_is_created(&mbox->pending_info))
 		array_free(&mbox->pending_info);
+	if (array_is_created(&mbox->own_changed_uids))
+		array_free(&mbox->own_changed_uids);
 }
 
 /* A rebuilt index goes on above the old one's modseqs (RFC 7162: they
@@ -194,7 +259,6 @@ int maildir_index_rebuild(struct maildir_mailbox *mbox)
 	unsigned int i;
 	uint64_t old_modseq = 0;
 
-	maildir_index_modseq_reset(mbox);
 	if (mbox->index != NULL)
 		old_modseq = mail_index_get_header(mbox->index)->highest_modseq;
 	maildir_cache_close(mbox);
@@ -233,7 +297,6 @@ static void maildir_index_build_view(struct maildir_mailbox *mbox)
 	unsigned int old_count, old_idx = 0;
 	uint32_t seq, count = mail_index_view_get_messages_count(view);
 
-	maildir_index_modseq_reset(mbox);
 	maildir_kw_map_init(&kw_map);
 	mailbox_view_begin(box, count);
 	old_msgs = array_get(&box->old_view, &old_count);
@@ -244,6 +307,7 @@ static void maildir_index_build_view(struct maildir_mailbox *mbox)
 		msg = &msgs[seq - 1];
 		msg->m.uid = imsg->uid;
 		msg->m.flags = imsg->flags & MAIL_FLAGS_MASK;
+		msg->modseq = imsg->modseq;
 		maildir_index_get_kw(mbox, &kw_map, imsg, &msg->m.keywords);
 		msg->in_new = (imsg->flags & MAILDIR_INDEX_FLAG_IN_NEW) != 0;
 		while (old_idx < old_count && old_msgs[old_idx]->uid < imsg->uid)
@@ -262,6 +326,7 @@ static void maildir_index_build_view(struct maildir_mailbox *mbox)
 		mailbox_view_append(box, &msg->m);
 	}
 	box->uidvalidity = hdr->uid_validity;
+	mbox->view_highest_modseq = hdr->highest_modseq;
 	if (hdr->next_uid > box->uidnext)
 		box->uidnext = hdr->next_uid;
 	mbox->index_log_seq = hdr->log_file_seq;
@@ -360,9 +425,8 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 			mail_index_update_header(trans,
 				MAIL_INDEX_HEADER_UID_VALIDITY,
 				mbox->box.uidvalidity);
-		if (trans != NULL && hdr->uid_validity == 0 &&
-		    mbox->uids_preexisting)
-			maildir_index_modseq_restart(trans);
+		/* the modseq restart of a lost index was committed before
+		   (maildir_index_restart_if_new()) */
 	}
 	for (i = 0; i < count; i++) {
 		msg = (const struct maildir_msg *)msgs[i];
@@ -443,6 +507,31 @@ static bool maildir_index_lost_exist(struct maildir_mailbox *mbox,
 	return false;
 }
 
+/* A new index (no UIDVALIDITY yet) for UIDs given out before: the modseq
+   restart gets its own transaction, committed before the one that appends
+   the messages, so they get modseqs above it (records take the modseq
+   current when they are applied; a MODSEQ_UPDATE after the appends in the
+   same transaction would leave them below). Raising is idempotent, so a
+   race with another session doing the same is harmless. */
+static void maildir_index_restart_if_new(struct maildir_mailbox *mbox)
+{
+	struct mail_index_view *view;
+	struct mail_index_transaction *t;
+
+	if (!mbox->uids_preexisting ||
+	    mail_index_get_header(mbox->index)->uid_validity != 0)
+		return;
+	view = mail_index_view_open(mbox->index);
+	t = mail_index_transaction_begin(view,
+					 MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
+	maildir_index_modseq_restart(t);
+	if (mail_index_transaction_commit(&t, NULL) < 0) {
+		log_error("%s: %s", mbox->index_dir,
+			  mail_index_get_error(mbox->index));
+	}
+	mail_index_view_close(&view);
+}
+
 /* The locked update; 1 = the index lacks live messages: rebuild it */
 static int maildir_index_sync_locked(struct maildir_mailbox *mbox)
 {
@@ -452,6 +541,7 @@ static int maildir_index_sync_locked(struct maildir_mailbox *mbox)
 	struct mail_index_sync_rec srec;
 	ARRAY_TYPE(maildir_msg_lost) lost;
 
+	maildir_index_restart_if_new(mbox);
 	if (mail_index_sync_begin(mbox->index, &sctx, &view, &trans) < 0) {
 		log_error("%s: %s", mbox->index_dir,
 			  mail_index_get_error(mbox->index));
@@ -510,7 +600,7 @@ int maildir_index_sync_scan(struct maildir_mailbox *mbox, bool locked)
 	}
 	mbox->index_in_sync = true;
 	(void)mail_index_refresh(mbox->index);
-	maildir_index_modseq_reset(mbox);
+	maildir_index_fill_modseqs(mbox);
 	mbox->index_log_seq = mail_index_get_header(mbox->index)->log_file_seq;
 	mbox->index_log_offset =
 		mail_index_get_header(mbox->index)->log_file_head_offset;
@@ -531,6 +621,8 @@ int maildir_index_sync_scan(struct maildir_mailbox *mbox, bool locked)
 static struct mail_index_transaction *
 maildir_index_trans(struct maildir_mailbox *mbox)
 {
+	if (mbox->store_trans != NULL)
+		return mbox->store_trans;	/* STORE (UNCHANGEDSINCE) */
 	if (mbox->itrans == NULL) {
 		mbox->itrans_view = mail_index_view_open(mbox->index);
 		mbox->itrans = mail_index_transaction_begin(mbox->itrans_view,
@@ -563,6 +655,9 @@ void maildir_index_record_flags(struct maildir_mailbox *mbox, uint32_t uid,
 		mail_index_update_flags(t, uid, uid, MAIL_INDEX_MODIFY_REMOVE,
 					removed);
 	maildir_index_update_kw(mbox, t, uid, old_kw, new_kw);
+	if (!array_is_created(&mbox->own_changed_uids))
+		array_init(&mbox->own_changed_uids, system_pool, 16);
+	array_append(&mbox->own_changed_uids, &uid);
 }
 
 void maildir_index_record_expunge(struct maildir_mailbox *mbox, uint32_t uid)
@@ -624,7 +719,7 @@ void maildir_index_set_info(struct maildir_mailbox *mbox, uint32_t uid,
 						     count - 1);
 	if (p == NULL || p->uid != uid) {
 		if (count >= MAILDIR_INDEX_INFO_BATCH) {
-			maildir_index_commit_pending(mbox);
+			(void)maildir_index_commit_pending(mbox); /* logged */
 			count = 0;
 		}
 		p = array_append_space(&mbox->pending_info);
@@ -633,7 +728,7 @@ void maildir_index_set_info(struct maildir_mailbox *mbox, uint32_t uid,
 	p->info = merged;
 }
 
-static void maildir_index_commit_trans(struct maildir_mailbox *mbox);
+static int maildir_index_commit_trans(struct maildir_mailbox *mbox);
 
 static void maildir_index_flush_info(struct maildir_mailbox *mbox)
 {
@@ -650,14 +745,15 @@ static void maildir_index_flush_info(struct maildir_mailbox *mbox)
 		mail_index_update_ext(t, p->uid, mbox->info_ext_id, &p->info,
 				      sizeof(p->info));
 		if (++n % MAILDIR_INDEX_INFO_TRANS == 0) {
-			maildir_index_commit_trans(mbox);
+			/* logged */
+			(void)maildir_index_commit_trans(mbox);
 			t = NULL;
 		}
 	}
 	array_clear(&mbox->pending_info);
 	if (n >= MAILDIR_INDEX_INFO_SNAPSHOT_MIN) {
 		/* spare the next sessions replaying all of it from the log */
-		maildir_index_commit_trans(mbox);
+		(void)maildir_index_commit_trans(mbox);	/* logged */
 		if (mail_index_write_snapshot(mbox->index) < 0) {
 			log_error("%s: %s", mbox->index_dir,
 				  mail_index_get_error(mbox->index));
@@ -665,55 +761,114 @@ static void maildir_index_flush_info(struct maildir_mailbox *mbox)
 	}
 }
 
-void maildir_index_commit_pending(struct maildir_mailbox *mbox)
+int maildir_index_commit_pending(struct maildir_mailbox *mbox)
 {
 	if (mbox->index != NULL) {
 		maildir_index_flush_info(mbox);
 		maildir_cache_flush(mbox);
 	}
-	maildir_index_commit_trans(mbox);
+	return maildir_index_commit_trans(mbox);
 }
 
-static void maildir_index_commit_trans(struct maildir_mailbox *mbox)
+/* -1 if the transaction could not be written (logged with the index). */
+static int maildir_index_commit_trans(struct maildir_mailbox *mbox)
 {
+	int ret = 0;
+
 	if (mbox->itrans == NULL)
-		return;
+		return 0;
 	if (mail_index_transaction_commit(&mbox->itrans, NULL) < 0) {
 		log_error("%s: %s", mbox->index_dir,
 			  mail_index_get_error(mbox->index));
 		/* the others still see the change in the Maildir */
+		ret = -1;
 	}
 	mail_index_view_close(&mbox->itrans_view);
-	/* the commit refreshed the map: our new modseqs */
-	maildir_index_modseq_reset(mbox);
+	if (ret == 0)
+		maildir_index_own_modseqs(mbox);
+	else if (array_is_created(&mbox->own_changed_uids))
+		array_clear(&mbox->own_changed_uids);
+	return ret;
 }
 
-void maildir_index_commit_changes(struct maildir_mailbox *mbox)
+int maildir_index_commit_changes(struct maildir_mailbox *mbox)
 {
-	maildir_index_commit_trans(mbox);
+	return maildir_index_commit_trans(mbox);
+}
+
+int maildir_index_store_lock(struct maildir_mailbox *mbox)
+{
+	struct mail_index_sync_rec srec;
+
+	ASSERT(mbox->store_sctx == NULL);
+	if (mbox->index == NULL)
+		return 0;
+	/* our earlier changes first: the check must see them too */
+	if (maildir_index_commit_pending(mbox) < 0)
+		return -1;
+	if (mail_index_sync_begin(mbox->index, &mbox->store_sctx,
+				  &mbox->store_view, &mbox->store_trans) < 0) {
+		log_error("%s: %s", mbox->index_dir,
+			  mail_index_get_error(mbox->index));
+		mbox->store_sctx = NULL;
+		return -1;
+	}
+	/* our sessions write only external changes; requests are void */
+	while (mail_index_sync_next(mbox->store_sctx, &srec)) ;
+	return 0;
+}
+
+int maildir_index_store_check(struct maildir_mailbox *mbox, uint32_t uid,
+			      uint64_t unchangedsince)
+{
+	const struct mail_index_message *imsg;
+	uint32_t seq;
+
+	if (mbox->store_view == NULL ||
+	    !mail_index_lookup_seq(mbox->store_view, uid, &seq) ||
+	    !mail_index_lookup(mbox->store_view, seq, &imsg))
+		return 1;
+	return imsg->modseq > unchangedsince ? 0 : 1;
+}
+
+int maildir_index_store_unlock(struct maildir_mailbox *mbox)
+{
+	int ret = 0;
+
+	if (mbox->store_sctx == NULL)
+		return 0;
+	mbox->store_view = NULL;
+	mbox->store_trans = NULL;
+	if (mail_index_sync_commit(&mbox->store_sctx) < 0) {
+		log_error("%s: %s", mbox->index_dir,
+			  mail_index_get_error(mbox->index));
+		ret = -1;
+	}
+	if (ret == 0)
+		maildir_index_own_modseqs(mbox);
+	else if (array_is_created(&mbox->own_changed_uids))
+		array_clear(&mbox->own_changed_uids);
+	return ret;
 }
 
 uint64_t maildir_index_get_highest_modseq(struct maildir_mailbox *mbox)
 {
 	if (mbox->index == NULL)
 		return 0;
-	return mail_index_get_header(mbox->index)->highest_modseq;
+	if (mbox->view_highest_modseq == 0) {
+		/* no view synced with the index yet */
+		return mail_index_get_header(mbox->index)->highest_modseq;
+	}
+	return mbox->view_highest_modseq;
 }
 
-uint64_t maildir_index_get_modseq(struct maildir_mailbox *mbox, uint32_t uid)
+uint64_t maildir_index_get_modseq(struct maildir_mailbox *mbox,
+				  const struct maildir_msg *msg)
 {
-	const struct mail_index_message *imsg;
-	uint32_t seq;
-
 	if (mbox->index == NULL)
 		return 0;
-	if (mbox->modseq_view == NULL)
-		mbox->modseq_view = mail_index_view_open(mbox->index);
-	if (!mail_index_lookup_seq(mbox->modseq_view, uid, &seq) ||
-	    !mail_index_lookup(mbox->modseq_view, seq, &imsg) ||
-	    imsg->modseq == 0) {
-		/* not in the index (yet): as changed as anything */
-		return maildir_index_get_highest_modseq(mbox);
-	}
-	return imsg->modseq;
+	/* not in the index when the view was synced: as changed as
+	   anything the view knows */
+	return msg->modseq != 0 ? msg->modseq :
+		maildir_index_get_highest_modseq(mbox);
 }

@@ -519,14 +519,36 @@ static void maildir_msg_set_fname(struct maildir_mailbox *mbox,
 		p_strdup(mbox->box.view_pool, fname);
 }
 
-static int maildir_mail_write_flags(struct mailbox *box,
-				    struct mailbox_msg *_msg,
-				    enum mail_flags old_flags,
-				    const struct mail_keywords *old_keywords)
+/* true if fname (found on disk after a rename race) still carries the
+   flags and keywords our view had before this change */
+static bool maildir_msg_fname_unchanged(struct maildir_mailbox *mbox,
+					const char *fname,
+					enum mail_flags old_flags,
+					const struct mail_keywords *old_kw)
 {
-	struct mail_keywords old_kw = *old_keywords, new_kw = _msg->keywords;
-	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
-	struct maildir_msg *msg = (struct maildir_msg *)_msg;
+	uint32_t known = maildir_keywords_known_letters(mbox->keywords);
+
+	if (maildir_filename_get_flags(fname) != (old_flags & MAIL_FLAGS_MASK))
+		return false;
+	/* only keywords a letter stands for are in the name */
+	return (maildir_filename_get_letters(fname) & known) ==
+		(maildir_keywords_to_letters(mbox->keywords, old_kw) & known);
+}
+
+/* Renames msg's file for its new flags. conditional (STORE UNCHANGEDSINCE):
+   a file another session renamed to other flags is a change since, and
+   nothing is written (0); else the change is merged on top (RFC 7162's
+   lost update is what the conditional form prevents). 1 written, 0
+   changed since, -1 error. */
+static int
+maildir_mail_write_flags_real(struct maildir_mailbox *mbox,
+			      struct maildir_msg *msg,
+			      enum mail_flags old_flags,
+			      const struct mail_keywords *old_keywords,
+			      bool conditional)
+{
+	struct mail_keywords old_kw = *old_keywords, new_kw = msg->m.keywords;
+	struct mailbox *box = &mbox->box;
 	const char *src, *dest, *cur_fname, *new_fname;
 	bool was_in_new = msg->in_new;
 	unsigned int tries;
@@ -544,6 +566,9 @@ static int maildir_mail_write_flags(struct mailbox *box,
 	}
 	if (cur_fname == NULL)
 		cur_fname = msg->fname;
+	if (conditional &&
+	    !maildir_msg_fname_unchanged(mbox, cur_fname, old_flags, &old_kw))
+		return 0;
 	maildir_msg_merge_keywords(mbox, msg, cur_fname, &old_kw);
 	for (tries = 0;; tries++) {
 		/* flags can be stored only in cur/ */
@@ -571,6 +596,10 @@ static int maildir_mail_write_flags(struct mailbox *box,
 			return -1;
 		}
 		cur_fname = msg->fname;
+		/* only moved (new/ -> cur/) is no change of the flags */
+		if (conditional && !maildir_msg_fname_unchanged(mbox, cur_fname,
+							old_flags, &old_kw))
+			return 0;
 		was_in_new = was_in_new || msg->in_new;
 		maildir_msg_merge_flags(mbox, msg, old_flags & MAIL_FLAGS_MASK,
 					&old_kw);
@@ -579,6 +608,56 @@ static int maildir_mail_write_flags(struct mailbox *box,
 	maildir_msg_set_fname(mbox, msg, new_fname);
 	maildir_index_record_flags(mbox, msg->m.uid, old_flags, msg->m.flags,
 				   &old_kw, &msg->m.keywords, was_in_new);
+	return 1;
+}
+
+static int maildir_mail_write_flags(struct mailbox *box,
+				    struct mailbox_msg *msg,
+				    enum mail_flags old_flags,
+				    const struct mail_keywords *old_keywords)
+{
+	return maildir_mail_write_flags_real((struct maildir_mailbox *)box,
+		(struct maildir_msg *)msg, old_flags, old_keywords, false) < 0 ?
+		-1 : 0;
+}
+
+static int maildir_mail_store_lock(struct mailbox *box)
+{
+	if (maildir_index_store_lock((struct maildir_mailbox *)box) < 0) {
+		mailbox_set_internal_error(box);
+		return -1;
+	}
+	return 0;
+}
+
+/* RFC 7162 3.1.3 under the log lock: the index's modseq (every session's
+   committed change), then the file name (a change another session made
+   but has not committed yet) */
+static int maildir_mail_write_flags_unchanged(struct mailbox *box,
+	struct mailbox_msg *msg, enum mail_flags old_flags,
+	const struct mail_keywords *old_keywords, uint64_t unchangedsince)
+{
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+
+	if (maildir_index_store_check(mbox, msg->uid, unchangedsince) == 0)
+		return 0;
+	if (mbox->index == NULL &&
+	    maildir_index_get_modseq(mbox, (struct maildir_msg *)msg) >
+	    unchangedsince)
+		return 0;
+	if ((msg->flags & MAIL_FLAGS_MASK) == (old_flags & MAIL_FLAGS_MASK) &&
+	    memcmp(&msg->keywords, old_keywords, sizeof(*old_keywords)) == 0)
+		return 1;	/* nothing to change: no new modseq */
+	return maildir_mail_write_flags_real(mbox, (struct maildir_msg *)msg,
+					     old_flags, old_keywords, true);
+}
+
+static int maildir_mail_store_unlock(struct mailbox *box)
+{
+	if (maildir_index_store_unlock((struct maildir_mailbox *)box) < 0) {
+		mailbox_set_internal_error(box);
+		return -1;
+	}
 	return 0;
 }
 
@@ -617,10 +696,17 @@ expunged:
 
 /* End of a command's flag changes or expunges: into the index now, so
    the reply can carry their modseqs (RFC 7162 3.1.3). */
-static int maildir_mail_changes_commit(struct mailbox *box,
-				       bool expunged ATTR_UNUSED)
+static int maildir_mail_changes_commit(struct mailbox *box, bool expunged)
 {
-	maildir_index_commit_changes((struct maildir_mailbox *)box);
+	if (maildir_index_commit_changes((struct maildir_mailbox *)box) < 0 &&
+	    !expunged) {
+		/* the files changed, but no modseq shows it (CHANGEDSINCE
+		   clients would miss it): the client must know. After
+		   expunges (logged) the messages are gone all the same and
+		   the caller must still report them: not an error there. */
+		mailbox_set_internal_error(box);
+		return -1;
+	}
 	return 0;
 }
 
@@ -628,7 +714,7 @@ static uint64_t maildir_mail_get_modseq(struct mailbox *box,
 					struct mailbox_msg *msg)
 {
 	return maildir_index_get_modseq((struct maildir_mailbox *)box,
-					msg->uid);
+					(const struct maildir_msg *)msg);
 }
 
 static uint64_t maildir_mail_get_highest_modseq(struct mailbox *box)
@@ -661,6 +747,9 @@ const struct mailbox_vfuncs maildir_mailbox_vfuncs = {
 	.changes_commit = maildir_mail_changes_commit,
 	.get_modseq = maildir_mail_get_modseq,
 	.get_highest_modseq = maildir_mail_get_highest_modseq,
+	.store_lock = maildir_mail_store_lock,
+	.write_flags_unchanged = maildir_mail_write_flags_unchanged,
+	.store_unlock = maildir_mail_store_unlock,
 	.transaction_size = sizeof(struct maildir_transaction),
 	.save_context_size = sizeof(struct maildir_save_context),
 	.save_begin = maildir_save_begin,

@@ -21,6 +21,10 @@ struct maildir_msg {
 	bool vsize_set;
 	bool vsize_write_pending;	/* to go into the uidlist as W */
 	bool gone;	/* its file was found missing: expunged */
+	/* RFC 7162 modseq as of this view (the index's when the view was
+	   synced, or of this session's own committed change): never newer
+	   than the flags above. 0 = unknown (the view's highest) */
+	uint64_t modseq;
 };
 
 /* What the index keeps per message beside flags ("maildir" extension). */
@@ -58,20 +62,25 @@ struct maildir_mailbox {
 	   sync or at close */
 	struct mail_index_transaction *itrans;
 	struct mail_index_view *itrans_view;
-	/* opened on the first modseq lookup after a change of the index
-	   map that this mailbox made or synced to; closed at each one */
-	struct mail_index_view *modseq_view;
+	/* HIGHESTMODSEQ as of the view (raised by our own commits) */
+	uint64_t view_highest_modseq;
+	/* UIDs whose flags this session changed since its last commit: their
+	   view modseqs are updated after it */
+	ARRAY_TYPE(uint32) own_changed_uids;
+	/* STORE (UNCHANGEDSINCE): the index sync (log lock) held between
+	   store_lock and store_unlock; changes go into store_trans */
+	struct mail_index_sync_ctx *store_sctx;
+	struct mail_index_view *store_view;
+	struct mail_index_transaction *store_trans;
 	/* log position the view was last built from or synced to */
 	uint32_t index_log_seq, index_log_offset;
 	bool index_in_sync;	/* the index matched our last scan */
 	/* the uidlist had UIDs when this mailbox first read it: a new index
 	   may replace a lost one (modseqs must not go back) */
 	bool uids_preexisting;
-	/* the index's cache file (maildir-cache.c): NULL until a lookup */
-	struct mail_cache *cache;
-	struct mail_index_view *cache_iview;
-	struct mail_cache_view *cache_view;
-	unsigned int cache_hdr_fields;	/* hdr.* fields it registered */
+	/* the index's cache file (maildir-cache.c, mailbox-index-cache.h):
+	   NULL until a lookup */
+	struct mailbox_index_cache *cache;
 	/* the "maildir" index extension: per-message sizes and dates */
 	uint32_t info_ext_id;
 	ARRAY(struct maildir_index_pending_info) pending_info;
@@ -163,14 +172,27 @@ void maildir_index_record_flags(struct maildir_mailbox *mbox, uint32_t uid,
 				const struct mail_keywords *new_kw,
 				bool was_in_new);
 void maildir_index_record_expunge(struct maildir_mailbox *mbox, uint32_t uid);
-void maildir_index_commit_pending(struct maildir_mailbox *mbox);
+/* Commits pending changes; 0, or -1 if this session's flag changes or
+   expunges could not be written to the index (logged). */
+int maildir_index_commit_pending(struct maildir_mailbox *mbox);
 /* Commits this session's flag changes and expunges now (end of a STORE:
-   RFC 7162 wants their new modseqs in its replies). */
-void maildir_index_commit_changes(struct maildir_mailbox *mbox);
-/* RFC 7162 modseqs from the index as last refreshed: uid's (the highest
-   modseq if the index lacks uid) and the mailbox's; 0 = no index. */
-uint64_t maildir_index_get_modseq(struct maildir_mailbox *mbox, uint32_t uid);
+   RFC 7162 wants their new modseqs in its replies). 0 or -1 (logged). */
+int maildir_index_commit_changes(struct maildir_mailbox *mbox);
+/* RFC 7162 modseqs as of the view (maildir_msg.modseq; the view's highest
+   if unknown) and the view's HIGHESTMODSEQ (O(1)); 0 = no index. */
+uint64_t maildir_index_get_modseq(struct maildir_mailbox *mbox,
+				  const struct maildir_msg *msg);
 uint64_t maildir_index_get_highest_modseq(struct maildir_mailbox *mbox);
+/* STORE (UNCHANGEDSINCE): take the log lock and refresh (0 or -1,
+   logged); while held, record_flags writes into the locked transaction.
+   No index: nothing to lock (0). */
+int maildir_index_store_lock(struct maildir_mailbox *mbox);
+/* uid's modseq in the locked index: 1 if <= unchangedsince or unknown
+   (not in the index: the file decides), 0 if changed since. */
+int maildir_index_store_check(struct maildir_mailbox *mbox, uint32_t uid,
+			      uint64_t unchangedsince);
+/* Commit the locked transaction and release the lock. 0 or -1 (logged). */
+int maildir_index_store_unlock(struct maildir_mailbox *mbox);
 /* Sizes/date of uid known to the index (or pending); false if none. */
 bool maildir_index_get_info(struct maildir_mailbox *mbox, uint32_t uid,
 			    struct maildir_index_info *info_r);

@@ -457,7 +457,7 @@ int maildir_sync(struct mailbox *box)
 
 	box->error = MAIL_ERROR_NONE;
 	/* our own changes go to the log first, so the others see them */
-	maildir_index_commit_pending(mbox);
+	(void)maildir_index_commit_pending(mbox);	/* logged */
 	(void)maildir_keywords_refresh(mbox->keywords);	/* logged */
 	if (!mbox->scanned && maildir_index_try_warm(mbox, move_new) > 0)
 		return 0;

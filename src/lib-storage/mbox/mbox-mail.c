@@ -185,14 +185,18 @@ static int mbox_mail_get_pop3_uidl(struct mailbox *box, struct mailbox_msg *msg,
 }
 
 static int mbox_mail_write_flags(struct mailbox *box, struct mailbox_msg *msg,
-				 enum mail_flags old_flags ATTR_UNUSED,
-				 const struct mail_keywords *old_keywords ATTR_UNUSED)
+				 enum mail_flags old_flags,
+				 const struct mail_keywords *old_keywords)
 {
 	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
 	struct mbox_msg *mmsg = (struct mbox_msg *)msg;
 
 	if (!mbox->writable)
 		return 0;	/* kept in this session only */
+	/* durable (dirty) in the index at changes_commit, before the
+	   command's OK; the file gets it at the lazy write */
+	mbox_index_record_flags(mbox, msg->uid, old_flags, msg->flags,
+				old_keywords, &msg->keywords);
 	if (!mmsg->flags_pending) {
 		mmsg->flags_pending = true;
 		mbox->pending_count++;
@@ -220,6 +224,7 @@ static int mbox_mail_expunge(struct mailbox *box, struct mailbox_msg *msg)
    sync. Flag changes alone wait for a sync unless mbox_lazy_writes = no. */
 static int mbox_mail_changes_commit(struct mailbox *box, bool expunged)
 {
+	mbox_index_commit((struct mbox_mailbox *)box);
 	if (!expunged && box->user->mbox_set.lazy_writes)
 		return 0;
 	return mbox_sync_flush((struct mbox_mailbox *)box);
@@ -238,9 +243,13 @@ const struct mailbox_vfuncs mbox_mailbox_vfuncs = {
 	.get_received_date = mbox_mail_get_received_date,
 	.get_pop3_uidl = mbox_mail_get_pop3_uidl,
 	.get_stream = mbox_mail_get_stream,
+	.cache_lookup = mbox_index_cache_lookup,
+	.cache_add = mbox_index_cache_add,
 	.write_flags = mbox_mail_write_flags,
 	.expunge = mbox_mail_expunge,
 	.changes_commit = mbox_mail_changes_commit,
+	.get_modseq = mbox_index_get_modseq,
+	.get_highest_modseq = mbox_index_get_highest_modseq,
 	/* mbox-save.c; copy stays NULL: the generic layer copies streams */
 	.transaction_size = sizeof(struct mbox_transaction),
 	.save_context_size = sizeof(struct mbox_save_context),

@@ -180,6 +180,7 @@ int mbox_mailbox_delete(struct mail_user *user, const char *name,
 	journal = mbox_journal_path(user->location.root, name);
 	if (unlink(journal) < 0 && errno != ENOENT)
 		log_warning("unlink(%s) failed: %m", journal);
+	mbox_index_delete(&user->location, name);
 	return 0;
 }
 
@@ -407,5 +408,6 @@ int mbox_mailbox_rename(struct mail_user *user, const char *oldname,
 	newj = mbox_journal_path(user->location.root, newname);
 	if (rename(oldj, newj) < 0 && errno != ENOENT)
 		log_warning("rename(%s, %s) failed: %m", oldj, newj);
+	mbox_index_rename(&user->location, oldname, newname);
 	return 0;
 }

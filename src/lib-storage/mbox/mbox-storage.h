@@ -6,6 +6,9 @@
 #include "mail-storage-private.h"
 #include "mbox-lock.h"
 #include "mbox-parse.h"
+#include "mail-index.h"
+#include "mail-index-transaction.h"
+#include "mail-index-view.h"
 
 #include <sys/stat.h>
 #include <time.h>
@@ -17,6 +20,9 @@ struct mbox_msg {
 	uoff_t vsize;
 	/* the From_ line's date, as parsed when the view was built */
 	time_t received;
+	/* from the index when the view was built or we changed it; 0 =
+	   none (mbox-index.c) */
+	uint64_t modseq;
 };
 
 /* Per-record change for mbox_sync_write(). */
@@ -56,7 +62,84 @@ struct mbox_mailbox {
 	/* the box keywords the parsed X-IMAPbase lists (set by
 	   mbox_keywords_parse_base(), used by mbox_keywords_parse_msg()) */
 	struct mail_keywords base_mask;
+
+	/* lib-index (mbox-index.c); index NULL = work without one */
+	const char *index_dir;
+	struct mail_index *index;
+	/* this session's flag changes, committed at changes_commit/sync */
+	struct mail_index_transaction *itrans;
+	struct mail_index_view *itrans_view;
+	/* RFC 7162: HIGHESTMODSEQ of the view (struct mbox_msg.modseq has
+	   each message's), and this session's changed UIDs whose new
+	   modseqs the next commit brings into the view */
+	uint64_t view_highest_modseq;
+	ARRAY_TYPE(uint32) own_changed_uids;
+	/* the file had UIDs (X-IMAPbase) when this session first parsed
+	   it: a new index may replace a lost one (modseqs must not go back) */
+	bool uids_checked, uids_preexisting;
+	/* a commit of our flag changes to the index failed: flushes write
+	   the view's flags */
+	bool index_commit_failed;
+	/* the index's cache file (mailbox-index-cache.h): NULL until a
+	   lookup */
+	struct mailbox_index_cache *cache;
 };
+
+/* mbox-index.c: the index "dovecot-like.index" of an mbox mailbox.
+   Errors are logged; the mailbox then works from the file alone. */
+#define MBOX_INDEX_PREFIX "dovecot-like.index"
+/* The index directory of mailbox name: INDEX=<dir>/<name>, else
+   <root>/.imap/<name> (tmp); NULL for INDEX=MEMORY. */
+const char *mbox_index_dir(const struct mail_storage_location *loc,
+			   const char *name);
+/* Creates the directory (0700) and opens the index. 0 or -1. */
+int mbox_index_open(struct mbox_mailbox *mbox, const char *index_dir);
+/* Commits what is pending and closes the index. */
+void mbox_index_close(struct mbox_mailbox *mbox);
+/* After a sync built box.view from the file: makes the index match it in
+   one transaction. Flags the index marks dirty (a change not yet in the
+   file, maybe of a session that died) win over the file's: the view
+   takes them and they are written at the next flush. */
+void mbox_index_sync_view(struct mbox_mailbox *mbox);
+/* A file without X-IMAPbase takes the index's UIDVALIDITY (unless the
+   index gave out UIDs the file would give again). */
+void mbox_index_uidvalidity_hint(struct mbox_mailbox *mbox);
+/* The driver's mailbox delete/rename: the index directory goes / moves
+   along (errors are logged; a stale index is rebuilt when opened). */
+void mbox_index_delete(const struct mail_storage_location *loc,
+		       const char *name);
+void mbox_index_rename(const struct mail_storage_location *loc,
+		       const char *oldname, const char *newname);
+/* This session's flag change of uid, marked dirty until written. */
+void mbox_index_record_flags(struct mbox_mailbox *mbox, uint32_t uid,
+			     enum mail_flags old_flags,
+			     enum mail_flags new_flags,
+			     const struct mail_keywords *old_kw,
+			     const struct mail_keywords *new_kw);
+/* For mbox_sync_flush(): a refreshed view of the index (NULL = none;
+   close it with mail_index_view_close()), and what to write for a message
+   with pending flags: 1 = the index has them dirty, *flags_r / *kw_r
+   (every session's changes merged, not just this view's); 0 = the index
+   has them clean: another session already wrote them (with ours), write
+   nothing; -1 = unknown, write the view's. */
+struct mail_index_view *mbox_index_flush_view(struct mbox_mailbox *mbox);
+int mbox_index_dirty_flags(struct mbox_mailbox *mbox,
+			   struct mail_index_view *view, uint32_t uid,
+			   enum mail_flags *flags_r, struct mail_keywords *kw_r);
+/* uid's flags are in the file now: no longer dirty (committed by
+   mbox_index_commit()). */
+void mbox_index_record_written(struct mbox_mailbox *mbox, uint32_t uid);
+/* Commits the recorded changes (durable in the log when it returns). */
+void mbox_index_commit(struct mbox_mailbox *mbox);
+/* RFC 7162 modseqs; 0 = no index. */
+uint64_t mbox_index_get_modseq(struct mailbox *box, struct mailbox_msg *msg);
+uint64_t mbox_index_get_highest_modseq(struct mailbox *box);
+/* The cache vfuncs (mail-storage-private.h) over the index's cache file;
+   the From_ line's date stands in for the save date. */
+int mbox_index_cache_lookup(struct mailbox *box, struct mailbox_msg *msg,
+			    const char *field, struct buf *dest);
+void mbox_index_cache_add(struct mailbox *box, struct mailbox_msg *msg,
+			  const char *field, const void *data, size_t size);
 
 /* mbox-storage.c */
 /* The lock settings of a mailbox of the user (strings stay the user's). */
@@ -82,6 +165,9 @@ int mbox_sync_write(struct mbox_mailbox *mbox,
 		    const struct mbox_change *changes);
 
 void mbox_sync_close(struct mbox_mailbox *mbox);
+/* Test hook: mbox_sync_close() writes nothing (neither the file nor
+   uncommitted index changes), as if the process had been killed. */
+extern bool mbox_sync_test_close_as_crash;
 /* Writes the pending flag changes and expunges. 0 or -1 (error set; they
    stay pending). */
 int mbox_sync_flush(struct mbox_mailbox *mbox);

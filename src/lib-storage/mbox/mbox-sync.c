@@ -283,6 +283,9 @@ int mbox_sync_flush(struct mbox_mailbox *mbox)
 	struct mbox_msg *msg;
 	struct mbox_change *changes;
 	struct mbox_rec *rec, *first;
+	struct mail_index_view *iview;
+	enum mail_flags flags;
+	struct mail_keywords kw;
 	unsigned int i, count, msg_count;
 	const uint32_t *uid;
 	bool any = false;
@@ -298,6 +301,9 @@ int mbox_sync_flush(struct mbox_mailbox *mbox)
 	first = count == 0 ? NULL :
 		array_idx_modifiable(&mbox->parsed.recs, 0);
 	msgs = array_get(&mbox->box.view, &msg_count);
+	/* our changes not committed yet (no changes_commit) go first */
+	mbox_index_commit(mbox);
+	iview = mbox_index_flush_view(mbox);
 	for (i = 0; i < msg_count; i++) {
 		msg = (struct mbox_msg *)msgs[i];
 		if (!msg->flags_pending)
@@ -305,13 +311,22 @@ int mbox_sync_flush(struct mbox_mailbox *mbox)
 		rec = mbox_sync_find_rec(mbox, msg->m.uid);
 		if (rec == NULL)
 			continue;	/* expunged meanwhile */
+		ret = mbox_index_dirty_flags(mbox, iview, msg->m.uid, &flags,
+					     &kw);
+		if (ret == 0)
+			continue;	/* another session wrote them */
+		if (ret < 0) {
+			flags = msg->m.flags & MAIL_FLAGS_MASK;
+			kw = msg->m.keywords;
+		}
 		changes[rec - first].set_flags = true;
-		changes[rec - first].flags = msg->m.flags & MAIL_FLAGS_MASK;
+		changes[rec - first].flags = flags;
 		changes[rec - first].keywords =
-			mbox_keywords_msg_str(mbox, &msg->m.keywords,
-					      rec->hdr.keywords);
+			mbox_keywords_msg_str(mbox, &kw, rec->hdr.keywords);
 		any = true;
 	}
+	if (iview != NULL)
+		mail_index_view_close(&iview);
 	array_foreach(&mbox->expunge_pending, uid) {
 		rec = mbox_sync_find_rec(mbox, *uid);
 		if (rec != NULL) {
@@ -323,9 +338,14 @@ int mbox_sync_flush(struct mbox_mailbox *mbox)
 	mbox_unlock(&mbox->lock);
 	if (ret == 0) {
 		array_clear(&mbox->expunge_pending);
-		for (i = 0; i < msg_count; i++)
-			((struct mbox_msg *)msgs[i])->flags_pending = false;
+		for (i = 0; i < msg_count; i++) {
+			msg = (struct mbox_msg *)msgs[i];
+			if (msg->flags_pending)
+				mbox_index_record_written(mbox, msg->m.uid);
+			msg->flags_pending = false;
+		}
 		mbox->pending_count = 0;
+		mbox_index_commit(mbox);
 	}
 	return ret;
 }
@@ -338,6 +358,14 @@ int mbox_sync(struct mailbox *box)
 		return -1;
 	if (mbox_sync_lock_parse(mbox, MBOX_LOCK_READ) < 0)
 		return -1;
+	if (!mbox->uids_checked) {
+		/* before we give out any UID */
+		mbox->uids_checked = true;
+		mbox->uids_preexisting = mbox->parsed.uidvalidity != 0 &&
+			mbox->parsed.next_uid > 1;
+	}
+	/* before UIDs are written: X-IMAPbase then gets the index's */
+	mbox_index_uidvalidity_hint(mbox);
 	if (mbox->parsed.dirty && mbox->writable &&
 	    array_count(&mbox->parsed.recs) > 0) {
 		/* new mail without X-UID: persist the UIDs we gave */
@@ -352,6 +380,11 @@ int mbox_sync(struct mailbox *box)
 		}
 	}
 	mbox_sync_build_view(mbox);
+	/* the file's changes into the index, the index's dirty flags (of a
+	   session that died before writing them) into the view; under the
+	   mbox lock, so that no other session's write comes in between
+	   (lock order: mbox file -> index cache -> index log) */
+	mbox_index_sync_view(mbox);
 	mbox_unlock(&mbox->lock);
 	return 0;
 }
@@ -378,15 +411,26 @@ static bool mbox_sync_mark_old(struct mbox_mailbox *mbox)
 	return any;
 }
 
+bool mbox_sync_test_close_as_crash = false;
+
 void mbox_sync_close(struct mbox_mailbox *mbox)
 {
-	if (mbox_sync_flush(mbox) < 0) {
+	if (mbox_sync_test_close_as_crash) {
+		/* writes nothing, as a killed process */
+		if (mbox->itrans != NULL)
+			mail_index_transaction_rollback(&mbox->itrans);
+		if (mbox->itrans_view != NULL)
+			mail_index_view_close(&mbox->itrans_view);
+		mbox->pending_count = 0;
+		array_clear(&mbox->expunge_pending);
+	} else if (mbox_sync_flush(mbox) < 0) {
 		log_error("mbox %s: flag changes of this session were lost",
 			  mbox->path);
 	}
 	/* reference 4: after a session closes, messages lose \Recent; take
 	   the write locks only if there is something to write */
-	if (mbox->writable && (mbox->box.flags & (MAILBOX_FLAG_READONLY |
+	if (!mbox_sync_test_close_as_crash &&
+	    mbox->writable && (mbox->box.flags & (MAILBOX_FLAG_READONLY |
 				MAILBOX_FLAG_POP3_SESSION)) == 0 &&
 	    mbox_sync_lock_parse(mbox, MBOX_LOCK_READ) == 0 &&
 	    mbox_sync_mark_old(mbox)) {
@@ -395,6 +439,7 @@ void mbox_sync_close(struct mbox_mailbox *mbox)
 			(void)mbox_sync_mark_old(mbox);
 	}
 	mbox_file_close(mbox);
+	mbox_index_close(mbox);
 	if (mbox->parse_pool != NULL)
 		pool_unref(&mbox->parse_pool);
 }

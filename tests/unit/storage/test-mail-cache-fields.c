@@ -350,7 +350,9 @@ START_TEST(test_header_fields_damaged)
 }
 END_TEST
 
-START_TEST(test_mbox_always_parses)
+/* The first session on an mbox parses the message (the mbox cache is
+   proved in test-mbox-index.c). */
+START_TEST(test_mbox_first_fetch_parses)
 {
 	struct mail_user *user;
 	struct mail_fetch_cache_result result;
@@ -428,7 +430,7 @@ Suite *test_mail_cache_fields_suite(void)
 	tcase_add_test(tc, test_cache_field_settings);
 	tcase_add_test(tc, test_header_fields_cached);
 	tcase_add_test(tc, test_header_fields_damaged);
-	tcase_add_test(tc, test_mbox_always_parses);
+	tcase_add_test(tc, test_mbox_first_fetch_parses);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sanity");
 	tcase_add_test(tc, test_value_sanity);

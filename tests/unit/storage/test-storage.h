@@ -20,6 +20,7 @@ Suite *test_mail_keywords_suite(void);
 Suite *test_mail_namespace_suite(void);
 Suite *test_mail_search_suite(void);
 Suite *test_mail_modseq_suite(void);
+Suite *test_mbox_index_suite(void);
 Suite *test_mail_cache_fields_suite(void);
 
 #endif

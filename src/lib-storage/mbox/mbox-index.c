@@ -1,0 +1,672 @@
+/* Copyright (c) dovecot-like authors. mbox-index.c: the mbox backend's use
+   of lib-index. The file stays the source of truth for messages, UIDs and
+   written flags; the index "dovecot-like.index*" in <root>/.imap/<name>
+   (or INDEX=<dir>/<name>) follows it after every parse, gives RFC 7162
+   modseqs, and holds this session's flag changes, marked dirty, from the
+   moment they are made until they are written into the file: a session
+   killed before its lazy write loses nothing, the next one writes them. */
+#include "lib.h"
+#include "array.h"
+#include "strfuncs.h"
+#include "mkdir-parents.h"
+#include "mbox-storage.h"
+#include "mailbox-index-cache.h"
+#include "mail-index-sync.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+/* A new index replacing a lost one starts its modseqs from the clock
+   (seconds << 20), above any old index's (as maildir-index.c). */
+#define MBOX_INDEX_MODSEQ_TIME_SHIFT 20
+
+const char *mbox_index_dir(const struct mail_storage_location *loc,
+			   const char *name)
+{
+	if (loc->index_dir != NULL) {
+		if (strcmp(loc->index_dir, "MEMORY") == 0)
+			return NULL;
+		return tmp_strconcat(loc->index_dir, "/", name, NULL);
+	}
+	return tmp_strconcat(loc->root, "/.imap/", name, NULL);
+}
+
+/* The index file names below an index directory. */
+static const char *const mbox_index_suffixes[] = {
+	"", ".log", ".log.2", ".cache",
+};
+
+void mbox_index_delete(const struct mail_storage_location *loc,
+		       const char *name)
+{
+	const char *dir = mbox_index_dir(loc, name), *path;
+	unsigned int i;
+
+	if (dir == NULL)
+		return;
+	for (i = 0; i < N_ELEMENTS(mbox_index_suffixes); i++) {
+		path = tmp_strconcat(dir, "/" MBOX_INDEX_PREFIX,
+				     mbox_index_suffixes[i], NULL);
+		if (unlink(path) < 0 && errno != ENOENT)
+			log_warning("unlink(%s) failed: %m", path);
+	}
+	/* fails (silently) while children's index directories are below */
+	(void)rmdir(dir);
+}
+
+void mbox_index_rename(const struct mail_storage_location *loc,
+		       const char *oldname, const char *newname)
+{
+	const char *olddir = mbox_index_dir(loc, oldname);
+	const char *newdir = mbox_index_dir(loc, newname);
+	const char *parent, *slash, *error;
+
+	if (olddir == NULL || access(olddir, F_OK) < 0)
+		return;
+	slash = strrchr(newdir, '/');
+	parent = tmp_strndup(newdir, (size_t)(slash - newdir));
+	/* a stale index of an old mailbox of the new name goes first */
+	mbox_index_delete(loc, newname);
+	if (mkdir_parents(parent, 0700, &error) < 0) {
+		log_warning("%s", error);
+		return;
+	}
+	/* no replace: anything left under newdir stays (and the renamed
+	   mailbox's index is rebuilt from its file) */
+	if (rename(olddir, newdir) < 0 && errno != ENOENT)
+		log_warning("rename(%s, %s) failed: %m", olddir, newdir);
+}
+
+static void mbox_index_log_error(struct mbox_mailbox *mbox)
+{
+	log_error("%s/" MBOX_INDEX_PREFIX ": %s", mbox->index_dir,
+		  mail_index_get_error(mbox->index));
+}
+
+static int mbox_index_open_real(struct mbox_mailbox *mbox)
+{
+	struct mail_index_settings set;
+	const char *error;
+
+	mail_index_settings_init_defaults(&set);
+	if (mail_index_open(mbox->index_dir, MBOX_INDEX_PREFIX, &set,
+			    MAIL_INDEX_OPEN_FLAG_CREATE, &mbox->index,
+			    &error) < 0) {
+		log_error("%s/" MBOX_INDEX_PREFIX ": %s (using no index)",
+			  mbox->index_dir, error);
+		mbox->index = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int mbox_index_open(struct mbox_mailbox *mbox, const char *index_dir)
+{
+	const char *error;
+
+	if (index_dir == NULL)
+		return 0;	/* INDEX=MEMORY */
+	mbox->index_dir = p_strdup(mbox->box.pool, index_dir);
+	if (mkdir_parents(mbox->index_dir, 0700, &error) < 0) {
+		log_error("%s (using no index)", error);
+		return -1;
+	}
+	return mbox_index_open_real(mbox);
+}
+
+/* Keeps modseqs going up from old_modseq in a rebuilt index, committed
+   before anything is appended (RFC 7162 3.1.6). */
+static void mbox_index_keep_modseq(struct mbox_mailbox *mbox,
+				   uint64_t old_modseq)
+{
+	struct mail_index_view *view;
+	struct mail_index_transaction *t;
+
+	if (old_modseq == 0 ||
+	    mail_index_get_header(mbox->index)->highest_modseq > old_modseq)
+		return;
+	view = mail_index_view_open(mbox->index);
+	t = mail_index_transaction_begin(view,
+					 MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
+	mail_index_update_modseq(t, 0, old_modseq + 1);
+	if (mail_index_transaction_commit(&t, NULL) < 0)
+		mbox_index_log_error(mbox);
+	mail_index_view_close(&view);
+}
+
+/* Deletes the index files and opens an empty index above the old
+   modseqs; the caller refills it from the file. 0 or -1 (no index). */
+static int mbox_index_rebuild(struct mbox_mailbox *mbox)
+{
+	const char *path;
+	uint64_t old_modseq;
+	unsigned int i;
+
+	log_warning("%s/" MBOX_INDEX_PREFIX ": rebuilding from %s",
+		    mbox->index_dir, mbox->path);
+	mailbox_index_cache_close(mbox->cache);
+	if (mbox->itrans != NULL)
+		mail_index_transaction_rollback(&mbox->itrans);
+	if (mbox->itrans_view != NULL)
+		mail_index_view_close(&mbox->itrans_view);
+	old_modseq = mail_index_get_header(mbox->index)->highest_modseq;
+	mail_index_close(&mbox->index);
+	for (i = 0; i < N_ELEMENTS(mbox_index_suffixes); i++) {
+		path = tmp_strconcat(mbox->index_dir, "/" MBOX_INDEX_PREFIX,
+				     mbox_index_suffixes[i], NULL);
+		if (unlink(path) < 0 && errno != ENOENT)
+			log_error("unlink(%s) failed: %m", path);
+	}
+	if (mbox_index_open_real(mbox) < 0)
+		return -1;
+	mbox_index_keep_modseq(mbox, old_modseq);
+	return 0;
+}
+
+void mbox_index_close(struct mbox_mailbox *mbox)
+{
+	if (mbox->index == NULL)
+		return;
+	mailbox_index_cache_close(mbox->cache);
+	mbox_index_commit(mbox);
+	mail_index_close(&mbox->index);
+}
+
+/* The index keywords of imsg as bits of the box. With add, names the box
+   lacks are added to it; else *unknown_r tells that one was missing. */
+static void mbox_index_get_kw(struct mbox_mailbox *mbox,
+			      const struct mail_index_message *imsg, bool add,
+			      struct mail_keywords *kw_r, bool *unknown_r)
+{
+	const char *const *names;
+	unsigned int i, count;
+	int idx;
+
+	memset(kw_r, 0, sizeof(*kw_r));
+	*unknown_r = false;
+	names = mail_index_get_keywords(mbox->index, &count);
+	if (count > MAIL_INDEX_MAX_KEYWORDS)
+		count = MAIL_INDEX_MAX_KEYWORDS;
+	for (i = 0; i < count; i++) {
+		if (!mail_index_message_has_keyword(imsg, i))
+			continue;
+		idx = add ? mailbox_keyword_add(&mbox->box, names[i]) :
+			mailbox_keyword_lookup(&mbox->box, names[i]);
+		if (idx >= 0)
+			mail_keywords_set(kw_r, (unsigned int)idx, true);
+		else
+			*unknown_r = true;
+	}
+}
+
+/* Records in t that uid's keywords change from old_kw to new_kw (old_kw
+   NULL: replace all). */
+static void mbox_index_update_kw(struct mbox_mailbox *mbox,
+				 struct mail_index_transaction *t, uint32_t uid,
+				 const struct mail_keywords *old_kw,
+				 const struct mail_keywords *new_kw)
+{
+	const char *const *names;
+	unsigned int i, count;
+	bool was, now;
+
+	names = mailbox_get_keywords(&mbox->box, &count);
+	if (old_kw == NULL)
+		mail_index_reset_keywords(t, uid, uid);
+	for (i = 0; i < count; i++) {
+		was = old_kw != NULL && mail_keywords_has(old_kw, i);
+		now = mail_keywords_has(new_kw, i);
+		if (was == now)
+			continue;
+		if (mail_index_update_keyword(t, uid, uid, now ?
+					      MAIL_INDEX_MODIFY_ADD :
+					      MAIL_INDEX_MODIFY_REMOVE,
+					      names[i]) < 0)
+			log_warning("%s: keyword %s not stored in the index",
+				    mbox->index_dir, names[i]);
+	}
+}
+
+/* The index's dirty flags of a message the file has differently: the
+   view shows them and the next flush writes them. */
+static void mbox_index_adopt(struct mbox_mailbox *mbox, struct mbox_msg *msg,
+			     uint8_t iflags, const struct mail_keywords *ikw)
+{
+	msg->m.flags = (msg->m.flags & MAIL_RECENT) | (iflags & MAIL_FLAGS_MASK);
+	msg->m.keywords = *ikw;
+	if (mbox->writable &&
+	    (mbox->box.flags & MAILBOX_FLAG_READONLY) == 0) {
+		msg->flags_pending = true;
+		mbox->pending_count++;
+	}
+}
+
+/* One message the file and the index both have. Returns true if the index
+   must change (written into trans unless it is NULL). */
+static bool mbox_index_diff_msg(struct mbox_mailbox *mbox,
+				struct mail_index_transaction *trans,
+				struct mbox_msg *msg,
+				const struct mail_index_message *imsg)
+{
+	uint8_t flags = msg->m.flags & MAIL_FLAGS_MASK;
+	struct mail_keywords ikw;
+	bool unknown, same;
+
+	if (msg->flags_pending)
+		return false;	/* adopted: stays dirty until written */
+	mbox_index_get_kw(mbox, imsg, (imsg->flags & MAIL_INDEX_MAIL_FLAG_DIRTY)
+			  != 0, &ikw, &unknown);
+	same = (imsg->flags & MAIL_INDEX_FLAGS_MASK) == flags && !unknown &&
+		memcmp(&ikw, &msg->m.keywords, sizeof(ikw)) == 0;
+	if ((imsg->flags & MAIL_INDEX_MAIL_FLAG_DIRTY) != 0) {
+		if (!same) {
+			mbox_index_adopt(mbox, msg, imsg->flags, &ikw);
+			return false;
+		}
+		/* written after all: no longer dirty */
+		if (trans != NULL)
+			mail_index_update_flags(trans, msg->m.uid, msg->m.uid,
+						MAIL_INDEX_MODIFY_REMOVE,
+						MAIL_INDEX_MAIL_FLAG_DIRTY);
+		return true;
+	}
+	if (same)
+		return false;
+	if (trans != NULL) {
+		mail_index_update_flags(trans, msg->m.uid, msg->m.uid,
+					MAIL_INDEX_MODIFY_REPLACE, flags);
+		mbox_index_update_kw(mbox, trans, msg->m.uid, NULL,
+				     &msg->m.keywords);
+	}
+	return true;
+}
+
+/* How the index must change to match the view (the parsed file). Returns
+   true if it differs; with trans, writes the changes. *lost_r: the view
+   has a message below the index's next_uid that the index lacks (it can't
+   be appended: the index must be rebuilt). */
+static bool mbox_index_diff(struct mbox_mailbox *mbox,
+			    struct mail_index_view *view,
+			    struct mail_index_transaction *trans,
+			    bool *lost_r)
+{
+	const struct mail_index_header *hdr = mail_index_view_get_header(view);
+	struct mailbox_msg *const *msgs;
+	const struct mail_index_message *imsg = NULL;
+	struct mbox_msg *msg;
+	unsigned int i, count;
+	uint32_t seq = 1, icount = mail_index_view_get_messages_count(view);
+	bool differs = false;
+
+	*lost_r = false;
+	msgs = array_get(&mbox->box.view, &count);
+	if (hdr->uid_validity != mbox->box.uidvalidity) {
+		differs = true;
+		if (trans != NULL) {
+			mail_index_update_header(trans,
+				MAIL_INDEX_HEADER_UID_VALIDITY,
+				mbox->box.uidvalidity);
+		}
+		if (trans != NULL && mbox->uids_preexisting) {
+			mail_index_update_modseq(trans, 0, (uint64_t)time(NULL)
+				<< MBOX_INDEX_MODSEQ_TIME_SHIFT);
+		}
+	}
+	for (i = 0; i < count; i++) {
+		msg = (struct mbox_msg *)msgs[i];
+		for (; seq <= icount; seq++) {
+			(void)mail_index_lookup(view, seq, &imsg);
+			if (imsg->uid >= msg->m.uid)
+				break;
+			differs = true;	/* gone from the file */
+			if (trans != NULL)
+				mail_index_expunge(trans, imsg->uid, imsg->uid);
+		}
+		if (seq <= icount && imsg->uid == msg->m.uid) {
+			if (mbox_index_diff_msg(mbox, trans, msg, imsg))
+				differs = true;
+			seq++;
+		} else if (msg->m.uid < hdr->next_uid) {
+			differs = true;
+			*lost_r = true;
+		} else {
+			differs = true;
+			if (trans != NULL) {
+				(void)mail_index_append(trans, msg->m.uid,
+					msg->m.flags & MAIL_FLAGS_MASK, NULL, 0);
+				mbox_index_update_kw(mbox, trans, msg->m.uid,
+						     NULL, &msg->m.keywords);
+			}
+		}
+	}
+	for (; seq <= icount; seq++) {
+		(void)mail_index_lookup(view, seq, &imsg);
+		differs = true;
+		if (trans != NULL)
+			mail_index_expunge(trans, imsg->uid, imsg->uid);
+	}
+	if (hdr->next_uid < mbox->box.uidnext) {
+		differs = true;
+		if (trans != NULL)
+			mail_index_update_header(trans,
+				MAIL_INDEX_HEADER_NEXT_UID, mbox->box.uidnext);
+	}
+	return differs;
+}
+
+/* The locked update: 0 ok, -1 error (logged), 1 = rebuild the index */
+static int mbox_index_sync_locked(struct mbox_mailbox *mbox)
+{
+	struct mail_index_sync_ctx *sctx;
+	struct mail_index_view *view;
+	struct mail_index_transaction *trans;
+	struct mail_index_sync_rec srec;
+	bool lost;
+
+	if (mail_index_sync_begin(mbox->index, &sctx, &view, &trans) < 0) {
+		mbox_index_log_error(mbox);
+		return -1;
+	}
+	/* our sessions write only external changes: requests are void */
+	while (mail_index_sync_next(sctx, &srec)) ;
+	(void)mbox_index_diff(mbox, view, trans, &lost);
+	if (lost) {
+		mail_index_sync_rollback(&sctx);
+		return 1;
+	}
+	if (mail_index_sync_commit(&sctx) < 0) {
+		mbox_index_log_error(mbox);
+		return -1;
+	}
+	return 0;
+}
+
+/* A file without X-IMAPbase yet keeps the index's UIDVALIDITY, so that
+   the index stays valid until the first write stores it in the file. */
+void mbox_index_uidvalidity_hint(struct mbox_mailbox *mbox)
+{
+	const struct mail_index_header *hdr;
+
+	if (mbox->index == NULL || mbox->parsed.uidvalidity != 0 ||
+	    mail_index_refresh(mbox->index) < 0)
+		return;
+	hdr = mail_index_get_header(mbox->index);
+	if (hdr->uid_validity == 0)
+		return;
+	/* not if the index gave out UIDs the file would give again (a
+	   replaced mailbox file): that needs a new UIDVALIDITY */
+	if (hdr->next_uid <= mbox->parsed.next_uid) {
+		mbox->mem_uidvalidity = hdr->uid_validity;
+		mbox->box.uidvalidity = hdr->uid_validity;
+	} else if (mbox->mem_uidvalidity == 0) {
+		/* a new one, also within the old one's second */
+		mbox->mem_uidvalidity = (uint32_t)time(NULL);
+		if (mbox->mem_uidvalidity <= hdr->uid_validity)
+			mbox->mem_uidvalidity = hdr->uid_validity + 1;
+	}
+}
+
+/* Does the index record show the flags and keywords the view has? */
+static bool mbox_index_msg_matches(struct mbox_mailbox *mbox,
+				   const struct mbox_msg *msg,
+				   const struct mail_index_message *imsg)
+{
+	struct mail_keywords ikw;
+	bool unknown;
+
+	if ((imsg->flags & MAIL_INDEX_FLAGS_MASK) !=
+	    (msg->m.flags & MAIL_FLAGS_MASK))
+		return false;
+	mbox_index_get_kw(mbox, imsg, false, &ikw, &unknown);
+	return !unknown && memcmp(&ikw, &msg->m.keywords, sizeof(ikw)) == 0;
+}
+
+/* One message's modseq from imsg, if the index shows the view's flags: a
+   modseq sent must never be newer than the flags sent with it. A record
+   with a change the view lacks (another session's, after our reconcile)
+   gets a lower one, and HIGHESTMODSEQ stays below the change, so that
+   CHANGEDSINCE brings it later. */
+static void mbox_index_msg_modseq(struct mbox_mailbox *mbox,
+				  struct mbox_msg *msg,
+				  const struct mail_index_message *imsg)
+{
+	if (mbox_index_msg_matches(mbox, msg, imsg)) {
+		msg->modseq = imsg->modseq;
+		return;
+	}
+	msg->modseq = 1;
+	if (imsg->modseq > 0 && mbox->view_highest_modseq >= imsg->modseq)
+		mbox->view_highest_modseq = imsg->modseq - 1;
+}
+
+/* After a reconcile: the view's modseqs and HIGHESTMODSEQ. */
+static void mbox_index_fill_modseqs(struct mbox_mailbox *mbox)
+{
+	struct mail_index_view *view = mail_index_view_open(mbox->index);
+	const struct mail_index_message *imsg = NULL;
+	struct mailbox_msg *const *msgs;
+	struct mbox_msg *msg;
+	unsigned int i, count;
+	uint32_t seq = 1, icount = mail_index_view_get_messages_count(view);
+
+	mbox->view_highest_modseq =
+		mail_index_view_get_header(view)->highest_modseq;
+	msgs = array_get(&mbox->box.view, &count);
+	for (i = 0; i < count; i++) {
+		msg = (struct mbox_msg *)msgs[i];
+		msg->modseq = 0;
+		for (; seq <= icount; seq++) {
+			(void)mail_index_lookup(view, seq, &imsg);
+			if (imsg->uid >= msg->m.uid)
+				break;
+		}
+		if (seq <= icount && imsg->uid == msg->m.uid)
+			mbox_index_msg_modseq(mbox, msg, imsg);
+	}
+	mail_index_view_close(&view);
+	if (array_is_created(&mbox->own_changed_uids))
+		array_clear(&mbox->own_changed_uids);
+}
+
+/* After committing our own changes: their new modseqs (RFC 7162 wants
+   them in the STORE replies). */
+static void mbox_index_own_modseqs(struct mbox_mailbox *mbox)
+{
+	struct mail_index_view *view;
+	const struct mail_index_message *imsg;
+	struct mbox_msg *msg;
+	const uint32_t *uidp;
+	uint32_t seq;
+
+	if (!array_is_created(&mbox->own_changed_uids) ||
+	    array_count(&mbox->own_changed_uids) == 0)
+		return;
+	view = mail_index_view_open(mbox->index);
+	array_foreach(&mbox->own_changed_uids, uidp) {
+		seq = mailbox_uid_to_seq(&mbox->box, *uidp);
+		if (seq == 0 ||
+		    (msg = (struct mbox_msg *)mailbox_msg_lookup(&mbox->box,
+								 seq)) == NULL ||
+		    !mail_index_lookup_seq(view, *uidp, &seq) ||
+		    !mail_index_lookup(view, seq, &imsg) ||
+		    !mbox_index_msg_matches(mbox, msg, imsg))
+			continue;
+		msg->modseq = imsg->modseq;
+		if (msg->modseq > mbox->view_highest_modseq)
+			mbox->view_highest_modseq = msg->modseq;
+	}
+	array_clear(&mbox->own_changed_uids);
+	mail_index_view_close(&view);
+}
+
+void mbox_index_sync_view(struct mbox_mailbox *mbox)
+{
+	struct mail_index_view *view;
+	const struct mail_index_header *hdr;
+	bool differs, lost;
+	int ret;
+
+	if (mbox->index == NULL)
+		return;
+	/* before the index sync takes the log lock (cache -> log) */
+	mailbox_index_cache_flush(mbox->cache);
+	mbox_index_commit(mbox);
+	if (mail_index_refresh(mbox->index) < 0) {
+		mbox_index_log_error(mbox);
+		return;
+	}
+	mbox_index_uidvalidity_hint(mbox);
+	hdr = mail_index_get_header(mbox->index);
+	if (mail_index_is_fscked(mbox->index) ||
+	    (hdr->uid_validity != 0 &&
+	     hdr->uid_validity != mbox->box.uidvalidity)) {
+		if (mbox_index_rebuild(mbox) < 0)
+			return;
+	}
+	view = mail_index_view_open(mbox->index);
+	differs = mbox_index_diff(mbox, view, NULL, &lost);
+	mail_index_view_close(&view);
+	if (differs) {
+		ret = mbox_index_sync_locked(mbox);
+		if (ret > 0) {
+			if (mbox_index_rebuild(mbox) < 0)
+				return;
+			(void)mbox_index_sync_locked(mbox);
+		}
+	}
+	mbox_index_fill_modseqs(mbox);
+}
+
+static struct mail_index_transaction *
+mbox_index_trans(struct mbox_mailbox *mbox)
+{
+	if (mbox->itrans == NULL) {
+		mbox->itrans_view = mail_index_view_open(mbox->index);
+		mbox->itrans = mail_index_transaction_begin(mbox->itrans_view,
+			MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
+	}
+	return mbox->itrans;
+}
+
+void mbox_index_record_flags(struct mbox_mailbox *mbox, uint32_t uid,
+			     enum mail_flags old_flags,
+			     enum mail_flags new_flags,
+			     const struct mail_keywords *old_kw,
+			     const struct mail_keywords *new_kw)
+{
+	struct mail_index_transaction *t;
+	uint8_t added, removed;
+
+	if (mbox->index == NULL)
+		return;
+	t = mbox_index_trans(mbox);
+	if (!array_is_created(&mbox->own_changed_uids))
+		array_init(&mbox->own_changed_uids, mbox->box.pool, 64);
+	array_append(&mbox->own_changed_uids, &uid);
+	added = (new_flags & ~old_flags) & MAIL_FLAGS_MASK;
+	removed = (old_flags & ~new_flags) & MAIL_FLAGS_MASK;
+	mail_index_update_flags(t, uid, uid, MAIL_INDEX_MODIFY_ADD,
+				added | MAIL_INDEX_MAIL_FLAG_DIRTY);
+	if (removed != 0)
+		mail_index_update_flags(t, uid, uid, MAIL_INDEX_MODIFY_REMOVE,
+					removed);
+	mbox_index_update_kw(mbox, t, uid, old_kw, new_kw);
+}
+
+struct mail_index_view *mbox_index_flush_view(struct mbox_mailbox *mbox)
+{
+	if (mbox->index == NULL || mail_index_refresh(mbox->index) < 0)
+		return NULL;
+	return mail_index_view_open(mbox->index);
+}
+
+int mbox_index_dirty_flags(struct mbox_mailbox *mbox,
+			   struct mail_index_view *view, uint32_t uid,
+			   enum mail_flags *flags_r, struct mail_keywords *kw_r)
+{
+	const struct mail_index_message *imsg;
+	uint32_t seq;
+	bool unknown;
+
+	if (view == NULL || mbox->index_commit_failed ||
+	    !mail_index_lookup_seq(view, uid, &seq) ||
+	    !mail_index_lookup(view, seq, &imsg))
+		return -1;
+	if ((imsg->flags & MAIL_INDEX_MAIL_FLAG_DIRTY) == 0)
+		return 0;
+	*flags_r = imsg->flags & MAIL_INDEX_FLAGS_MASK;
+	mbox_index_get_kw(mbox, imsg, true, kw_r, &unknown);
+	return 1;
+}
+
+void mbox_index_record_written(struct mbox_mailbox *mbox, uint32_t uid)
+{
+	if (mbox->index == NULL)
+		return;
+	mail_index_update_flags(mbox_index_trans(mbox), uid, uid,
+				MAIL_INDEX_MODIFY_REMOVE,
+				MAIL_INDEX_MAIL_FLAG_DIRTY);
+}
+
+void mbox_index_commit(struct mbox_mailbox *mbox)
+{
+	if (mbox->itrans == NULL)
+		return;
+	if (mail_index_transaction_commit(&mbox->itrans, NULL) < 0) {
+		mbox_index_log_error(mbox);
+		/* our pending flags aren't in the index: write the view's */
+		mbox->index_commit_failed = true;
+	}
+	mail_index_view_close(&mbox->itrans_view);
+	/* the commit refreshed the map: our new modseqs */
+	mbox_index_own_modseqs(mbox);
+}
+
+uint64_t mbox_index_get_highest_modseq(struct mailbox *box)
+{
+	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
+
+	return mbox->index == NULL ? 0 : mbox->view_highest_modseq;
+}
+
+uint64_t mbox_index_get_modseq(struct mailbox *box, struct mailbox_msg *msg)
+{
+	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
+	uint64_t modseq = ((struct mbox_msg *)msg)->modseq;
+
+	if (mbox->index == NULL)
+		return 0;
+	/* not in the index: as changed as anything */
+	return modseq != 0 ? modseq : mbox->view_highest_modseq;
+}
+
+static struct mailbox_index_cache *mbox_index_cache_get(struct mailbox *box)
+{
+	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
+
+	return mailbox_index_cache_get(&mbox->cache, box, mbox->index,
+				       mbox->index_dir);
+}
+
+int mbox_index_cache_lookup(struct mailbox *box, struct mailbox_msg *msg,
+			    const char *field, struct buf *dest)
+{
+	struct mailbox_index_cache *cache = mbox_index_cache_get(box);
+
+	if (cache == NULL)
+		return 0;
+	return mailbox_index_cache_lookup(cache, msg->uid, field,
+		((struct mbox_msg *)msg)->received, dest);
+}
+
+void mbox_index_cache_add(struct mailbox *box, struct mailbox_msg *msg,
+			  const char *field, const void *data, size_t size)
+{
+	struct mailbox_index_cache *cache = mbox_index_cache_get(box);
+
+	if (cache != NULL)
+		mailbox_index_cache_add(cache, msg->uid, field, data, size);
+}
