@@ -6,6 +6,7 @@ import pytest
 from dlserver import Server
 from rawclient import login, select as raw_select
 from test_append_copy import LOCATIONS, prepare_mbox_home, append
+from filled_inbox import server_conn, dovecot_session
 
 MSGS = [
     # (flags, internaldate, message)
@@ -231,26 +232,9 @@ MIME_LITERALS = [
 ]
 
 
-def _append_mime(c):
-    for data in MIME_MSGS:
-        _, tagged = append(c, "INBOX", data)
-        assert tagged.startswith("OK "), tagged
-
-
 @pytest.fixture(scope="module", params=sorted(LOCATIONS))
 def mime_conn(request):
-    kind = request.param
-    s = Server(users={"demo": "demo"}, messages=0,
-               mail_location=LOCATIONS[kind])
-    s.start()
-    if kind == "mbox":
-        prepare_mbox_home(s)
-    c = login(s)
-    _append_mime(c)
-    assert raw_select(c)["EXISTS"] == 3
-    yield c
-    c.close()
-    s.stop()
+    yield from server_conn(request.param, MIME_MSGS)
 
 
 def _body_literal(c, charset, key, text):
@@ -281,21 +265,7 @@ def test_search_mime_charset(mime_conn, charset, text, want):
 def test_search_mime_as_dovecot():
     """The same messages and searches on Debian's Dovecot 2.3 give the
     same replies (where it runs)."""
-    import dovecot
-    from rawclient import Imap
-    dovecot.ensure_or_skip()
-    srv = Server(users={"demo": "demo"}, messages=0)
-    srv.prepare()
-    dc = dovecot.ForServer(srv)
-    try:
-        dc.start_or_skip()
-        c = Imap(dc.imap_port, timeout=30)
-        _, tagged = c.command("LOGIN demo demo")
-        assert tagged.startswith("OK "), tagged
-        _append_mime(c)
-        untagged, tagged = c.command("SELECT INBOX")
-        assert tagged.startswith("OK "), tagged
-        assert "* 3 EXISTS" in untagged, untagged
+    with dovecot_session(MIME_MSGS) as c:
         # Dovecot appends timing to the tagged reply: compare the results
         got = [(k, c.command("SEARCH " + k)[0]) for k, _ in MIME_SEARCHES]
         assert got == [(k, _want(w)[0]) for k, w in MIME_SEARCHES]
@@ -308,6 +278,4 @@ def test_search_mime_as_dovecot():
         c.command("NOOP")
         assert c.command("SEARCH TEXT filler")[0] == ["* SEARCH"]
         assert c.command("SEARCH BODY secretword")[0] == ["* SEARCH 4"]
-        c.close()
-    finally:
-        dc.cleanup()
+

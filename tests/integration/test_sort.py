@@ -6,12 +6,9 @@ unparsable, missing headers, display names); exact "* SORT" replies,
 REVERSE, ties in mailbox order, search keys narrowing the set, UID SORT,
 the BAD replies; and the same programs on Debian's Dovecot 2.3 give the
 same order."""
-import re
-
 import pytest
-from dlserver import Server
-from rawclient import login, select as raw_select
-from test_append_copy import LOCATIONS, prepare_mbox_home, append
+from filled_inbox import server_conn, dovecot_session, without_timing
+from test_append_copy import LOCATIONS
 
 MSGS = [
     # (internaldate, message)
@@ -63,26 +60,9 @@ SORTS = [
 ]
 
 
-def _append_all(c):
-    for date, data in MSGS:
-        _, tagged = append(c, "INBOX", data, date=date)
-        assert tagged.startswith("OK "), tagged
-
-
 @pytest.fixture(scope="module", params=sorted(LOCATIONS))
 def conn(request):
-    kind = request.param
-    s = Server(users={"demo": "demo"}, messages=0,
-               mail_location=LOCATIONS[kind])
-    s.start()
-    if kind == "mbox":
-        prepare_mbox_home(s)
-    c = login(s)
-    _append_all(c)
-    assert raw_select(c)["EXISTS"] == len(MSGS)
-    yield c
-    c.close()
-    s.stop()
+    yield from server_conn(request.param, MSGS)
 
 
 def _want(name, nums):
@@ -139,27 +119,11 @@ def test_sort_badcharset(conn):
 
 def test_sort_as_dovecot():
     """The same messages and programs on Debian's Dovecot 2.3 give the
-    same order (where it runs)."""
-    import dovecot
-    from rawclient import Imap
-    dovecot.ensure_or_skip()
-    srv = Server(users={"demo": "demo"}, messages=0)
-    srv.prepare()
-    dc = dovecot.ForServer(srv)
-    try:
-        dc.start_or_skip()
-        c = Imap(dc.imap_port, timeout=30)
-        _, tagged = c.command("LOGIN demo demo")
-        assert tagged.startswith("OK "), tagged
-        _append_all(c)
-        untagged, tagged = c.command("SELECT INBOX")
-        assert tagged.startswith("OK "), tagged
+    same order and BAD texts (where it runs)."""
+    with dovecot_session(MSGS) as c:
         got = [(p, c.command("SORT " + p)[0]) for p, _ in SORTS]
         assert got == [(p, _want("SORT", w)) for p, w in SORTS]
-        # its BAD texts, without the timing it appends
-        got = [(cmd, re.sub(r" \([0-9.]+ \+ [0-9.]+ secs\)\.$", "",
-                            c.command(cmd)[1])) for cmd, _ in BAD_PROGRAM]
+        got = [(cmd, without_timing(c.command(cmd)[1]))
+               for cmd, _ in BAD_PROGRAM]
         assert got == [(cmd, "BAD Error in IMAP command SORT: " + e)
                        for cmd, e in BAD_PROGRAM]
-    finally:
-        dc.stop()

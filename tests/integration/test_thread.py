@@ -5,12 +5,9 @@ inside), duplicate and missing Message-IDs, a reference loop, subjects
 merged by base subject, siblings out of date order; exact "* THREAD"
 replies, search keys narrowing the set, UID THREAD, the BAD replies; and
 the same threads on Debian's Dovecot 2.3."""
-import re
-
 import pytest
-from dlserver import Server
-from rawclient import login, select as raw_select
-from test_append_copy import LOCATIONS, prepare_mbox_home, append
+from filled_inbox import server_conn, dovecot_session, without_timing
+from test_append_copy import LOCATIONS
 
 
 def _msg(headers, n):
@@ -69,26 +66,9 @@ THREADS = [
 ]
 
 
-def _append_all(c):
-    for data in MSGS:
-        _, tagged = append(c, "INBOX", data)
-        assert tagged.startswith("OK "), tagged
-
-
 @pytest.fixture(scope="module", params=sorted(LOCATIONS))
 def conn(request):
-    kind = request.param
-    s = Server(users={"demo": "demo"}, messages=0,
-               mail_location=LOCATIONS[kind])
-    s.start()
-    if kind == "mbox":
-        prepare_mbox_home(s)
-    c = login(s)
-    _append_all(c)
-    assert raw_select(c)["EXISTS"] == len(MSGS)
-    yield c
-    c.close()
-    s.stop()
+    yield from server_conn(request.param, MSGS)
 
 
 def _want(threads):
@@ -137,26 +117,10 @@ def test_thread_as_dovecot():
     """The same messages and commands on Debian's Dovecot 2.3 give the same
     threads and BAD texts (where it runs). Dovecot ends an empty reply
     with a space; RFC 5256's grammar has none, nor do we."""
-    import dovecot
-    from rawclient import Imap
-    dovecot.ensure_or_skip()
-    srv = Server(users={"demo": "demo"}, messages=0)
-    srv.prepare()
-    dc = dovecot.ForServer(srv)
-    try:
-        dc.start_or_skip()
-        c = Imap(dc.imap_port, timeout=30)
-        _, tagged = c.command("LOGIN demo demo")
-        assert tagged.startswith("OK "), tagged
-        _append_all(c)
-        untagged, tagged = c.command("SELECT INBOX")
-        assert tagged.startswith("OK "), tagged
+    with dovecot_session(MSGS) as c:
         got = [(k, [l.rstrip() for l in c.command("THREAD " + k)[0]])
                for k, _ in THREADS]
         assert got == [(k, _want(t)) for k, t in THREADS]
-        got = [(cmd, re.sub(r" \([0-9.]+ \+ [0-9.]+ secs\)\.$", "",
-                            c.command(cmd)[1])) for cmd, _ in BAD]
+        got = [(cmd, without_timing(c.command(cmd)[1])) for cmd, _ in BAD]
         assert got == [(cmd, "BAD Error in IMAP command THREAD: " + e)
                        for cmd, e in BAD]
-    finally:
-        dc.stop()
