@@ -14,16 +14,19 @@ DOVECOT_TIMING_RE = re.compile(r" \([0-9.]+ \+ [0-9.]+ secs\)\.$")
 
 
 def append_all(c, msgs):
-    """APPENDs msgs to INBOX: each a message, or (internaldate, message)."""
+    """APPENDs msgs to INBOX: each a message, (internaldate, message) or
+    (flags, internaldate, message)."""
     for m in msgs:
-        date, data = m if isinstance(m, tuple) else (None, m)
-        _, tagged = append(c, "INBOX", data, date=date)
+        m = m if isinstance(m, tuple) else (None, m)
+        flags, date, data = m if len(m) == 3 else (None,) + m
+        _, tagged = append(c, "INBOX", data, flags=flags, date=date)
         assert tagged.startswith("OK "), tagged
 
 
 def server_conn(kind, msgs):
     """Generator for a module fixture: a server with the kind's mail
-    location, msgs in INBOX, a logged-in connection with INBOX selected."""
+    location, msgs in INBOX, a logged-in connection with INBOX selected
+    (its RECENT count in c.recent)."""
     s = Server(users={"demo": "demo"}, messages=0,
                mail_location=LOCATIONS[kind])
     s.start()
@@ -31,7 +34,9 @@ def server_conn(kind, msgs):
         prepare_mbox_home(s)
     c = login(s)
     append_all(c, msgs)
-    assert raw_select(c)["EXISTS"] == len(msgs)
+    got = raw_select(c)
+    assert got["EXISTS"] == len(msgs), got
+    c.recent = got["RECENT"]
     try:
         yield c
     finally:

@@ -3,9 +3,8 @@ Maildir and mbox: messages appended over IMAP with flags, dates, RFC 2047
 encoded headers; exact "* SEARCH" results for every key family, OR / NOT /
 parentheses, UID SEARCH, CHARSET literals, BADCHARSET and BAD replies."""
 import pytest
-from dlserver import Server
-from rawclient import login, select as raw_select
-from test_append_copy import LOCATIONS, prepare_mbox_home, append
+from rawclient import select as raw_select
+from test_append_copy import LOCATIONS, append
 from filled_inbox import server_conn, dovecot_session
 
 MSGS = [
@@ -31,23 +30,7 @@ MSGS = [
 
 @pytest.fixture(scope="module", params=sorted(LOCATIONS))
 def conn(request):
-    kind = request.param
-    s = Server(users={"demo": "demo"}, messages=0,
-               mail_location=LOCATIONS[kind])
-    s.start()
-    if kind == "mbox":
-        prepare_mbox_home(s)
-    c = login(s)
-    for flags, date, data in MSGS:
-        _, tagged = append(c, "INBOX", data, flags=flags, date=date)
-        assert tagged.startswith("OK "), tagged
-    got = raw_select(c)
-    assert got["EXISTS"] == 3, got
-    c.recent = got["RECENT"]
-    # a gap in the UIDs: UID SEARCH must answer UIDs
-    yield c
-    c.close()
-    s.stop()
+    yield from server_conn(request.param, MSGS)
 
 
 def search(c, keys):
