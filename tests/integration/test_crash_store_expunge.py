@@ -9,7 +9,6 @@ The kills come after delays that double (0, 1, 2, 4 ... ms) until one
 lands after the command finished, so some land in its middle; nothing is
 asserted about time (a kill before or after the command checks the
 same)."""
-import pytest
 import time
 
 from rawclient import login, ok_reply, fetch_bodies, select as raw_select
