@@ -13,6 +13,7 @@
    STORE (UNCHANGEDSINCE) checks and sets under the log lock. */
 #include "lib.h"
 #include "maildir-storage.h"
+#include "mailbox-index.h"
 #include "maildir-index-state.h"
 #include "mail-index-view.h"
 #include "mail-index-sync.h"
@@ -44,46 +45,16 @@ struct maildir_index_pending_info {
 	struct maildir_index_info info;
 };
 
-/* Index keyword index -> box keyword index, resolved on first use (one
-   name lookup per index keyword per build_view/diff call, not per message);
-   MAILDIR_KW_MAP_UNSET = not looked up yet, -1 = the box is full. */
-#define MAILDIR_KW_MAP_UNSET (-2)
-struct maildir_kw_map {
-	int box_idx[MAIL_INDEX_MAX_KEYWORDS];
-};
-
-static void maildir_kw_map_init(struct maildir_kw_map *map)
-{
-	for (unsigned int i = 0; i < N_ELEMENTS(map->box_idx); i++)
-		map->box_idx[i] = MAILDIR_KW_MAP_UNSET;
-}
-
 /* The message's index keywords as bits of the mailbox (names the mailbox
    lacks are added to it: the index may know keywords that no file name
    carries, e.g. beyond the 26 letters). */
 static void maildir_index_get_kw(struct maildir_mailbox *mbox,
-				 struct maildir_kw_map *map,
+				 struct mailbox_index_kw_map *map,
 				 const struct mail_index_message *imsg,
 				 struct mail_keywords *kw_r)
 {
-	const char *const *names;
-	unsigned int i, count;
-	int idx;
-
-	memset(kw_r, 0, sizeof(*kw_r));
-	names = mail_index_get_keywords(mbox->index, &count);
-	if (count > N_ELEMENTS(map->box_idx))
-		count = N_ELEMENTS(map->box_idx);
-	for (i = 0; i < count; i++) {
-		if (!mail_index_message_has_keyword(imsg, i))
-			continue;
-		if (map->box_idx[i] == MAILDIR_KW_MAP_UNSET)
-			map->box_idx[i] = mailbox_keyword_add(&mbox->box,
-							      names[i]);
-		idx = map->box_idx[i];
-		if (idx >= 0)
-			mail_keywords_set(kw_r, (unsigned int)idx, true);
-	}
+	(void)mailbox_index_get_keywords(&mbox->box, mbox->index, map, true,
+					 imsg, kw_r);
 }
 
 /* Records in t that uid's keywords change from old_kw to new_kw (old_kw
@@ -94,53 +65,45 @@ static void maildir_index_update_kw(struct maildir_mailbox *mbox,
 				    const struct mail_keywords *old_kw,
 				    const struct mail_keywords *new_kw)
 {
-	const char *const *names;
-	unsigned int i, count;
-	bool was, now;
+	mailbox_index_update_keywords(&mbox->box, t, uid, old_kw, new_kw,
+				      mbox->index_dir);
+}
 
-	names = mailbox_get_keywords(&mbox->box, &count);
-	if (old_kw == NULL)
-		mail_index_reset_keywords(t, uid, uid);
-	for (i = 0; i < count; i++) {
-		was = old_kw != NULL && mail_keywords_has(old_kw, i);
-		now = mail_keywords_has(new_kw, i);
-		if (was == now)
-			continue;
-		if (mail_index_update_keyword(t, uid, uid, now ?
-					      MAIL_INDEX_MODIFY_ADD :
-					      MAIL_INDEX_MODIFY_REMOVE,
-					      names[i]) < 0)
-			log_warning("%s: keyword %s not stored in the index",
-				    mbox->index_dir, names[i]);
-	}
+/* One view message's modseq from its index record (imsg NULL: none). */
+static void maildir_index_msg_modseq(struct mailbox *box ATTR_UNUSED,
+				     struct mailbox_msg *m,
+				     const struct mail_index_message *imsg,
+				     void *context ATTR_UNUSED)
+{
+	((struct maildir_msg *)m)->modseq = imsg == NULL ? 0 : imsg->modseq;
 }
 
 /* The view's modseqs from the index (which matches the view: just synced
    with it). Both are sorted by uid. */
 static void maildir_index_fill_modseqs(struct maildir_mailbox *mbox)
 {
-	struct mail_index_view *view = mail_index_view_open(mbox->index);
-	const struct mail_index_message *imsg;
-	struct mailbox_msg *const *msgs;
-	unsigned int i, count;
-	uint32_t seq = 1, icount = mail_index_view_get_messages_count(view);
+	mailbox_index_fill_modseqs(&mbox->box, mbox->index,
+				   maildir_index_msg_modseq, NULL,
+				   &mbox->view_highest_modseq);
+}
 
-	msgs = array_get(&mbox->box.view, &count);
-	for (i = 0; i < count; i++) {
-		struct maildir_msg *msg = (struct maildir_msg *)msgs[i];
+/* Does the index record show the flags and keywords the view has? Then
+   msg's modseq field (context: the walk's keyword map). */
+static uint64_t *maildir_index_own_match(struct mailbox *box,
+					 struct mailbox_msg *m,
+					 const struct mail_index_message *imsg,
+					 void *context)
+{
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+	struct maildir_msg *msg = (struct maildir_msg *)m;
+	struct mail_keywords ikw;
 
-		msg->modseq = 0;
-		for (; seq <= icount; seq++) {
-			(void)mail_index_lookup(view, seq, &imsg);
-			if (imsg->uid >= msg->m.uid)
-				break;
-		}
-		if (seq <= icount && imsg->uid == msg->m.uid)
-			msg->modseq = imsg->modseq;
-	}
-	mbox->view_highest_modseq =
-		mail_index_view_get_header(view)->highest_modseq;
-	mail_index_view_close(&view);
+	if ((imsg->flags & MAIL_FLAGS_MASK) != (msg->m.flags & MAIL_FLAGS_MASK))
+		return NULL;
+	maildir_index_get_kw(mbox, context, imsg, &ikw);
+	if (memcmp(&ikw, &msg->m.keywords, sizeof(ikw)) != 0)
+		return NULL;
+	return &msg->modseq;
 }
 
 /* After this session's own commit: the changed messages' view modseqs
@@ -149,54 +112,20 @@ static void maildir_index_fill_modseqs(struct maildir_mailbox *mbox)
    reported modseq must never be newer than the flags sent with it). */
 static void maildir_index_own_modseqs(struct maildir_mailbox *mbox)
 {
-	struct mail_index_view *view;
-	const struct mail_index_message *imsg;
-	struct maildir_kw_map kw_map;
-	struct mail_keywords ikw;
-	struct maildir_msg *msg;
-	const uint32_t *uidp;
-	uint32_t seq;
+	struct mailbox_index_kw_map kw_map;
 
-	if (!array_is_created(&mbox->own_changed_uids) ||
-	    array_count(&mbox->own_changed_uids) == 0)
-		return;
-	view = mail_index_view_open(mbox->index);
-	maildir_kw_map_init(&kw_map);
-	array_foreach(&mbox->own_changed_uids, uidp) {
-		seq = mailbox_uid_to_seq(&mbox->box, *uidp);
-		msg = seq == 0 ? NULL : (struct maildir_msg *)
-			mailbox_msg_lookup(&mbox->box, seq);
-		if (msg == NULL || msg->m.uid != *uidp ||
-		    !mail_index_lookup_seq(view, *uidp, &seq) ||
-		    !mail_index_lookup(view, seq, &imsg) ||
-		    (imsg->flags & MAIL_FLAGS_MASK) !=
-		    (msg->m.flags & MAIL_FLAGS_MASK))
-			continue;
-		maildir_index_get_kw(mbox, &kw_map, imsg, &ikw);
-		if (memcmp(&ikw, &msg->m.keywords, sizeof(ikw)) != 0)
-			continue;
-		msg->modseq = imsg->modseq;
-		if (msg->modseq > mbox->view_highest_modseq)
-			mbox->view_highest_modseq = msg->modseq;
-	}
-	array_clear(&mbox->own_changed_uids);
-	mail_index_view_close(&view);
+	mailbox_index_kw_map_init(&kw_map);
+	mailbox_index_own_modseqs(&mbox->box, mbox->index,
+				  &mbox->own_changed_uids,
+				  maildir_index_own_match, &kw_map,
+				  &mbox->view_highest_modseq);
 }
 
 static int maildir_index_open_real(struct maildir_mailbox *mbox)
 {
-	struct mail_index_settings set;
-	const char *error;
-
-	mail_index_settings_init_defaults(&set);
-	if (mail_index_open(mbox->index_dir, MAILDIR_INDEX_PREFIX, &set,
-			    MAIL_INDEX_OPEN_FLAG_CREATE, &mbox->index,
-			    &error) < 0) {
-		log_error("%s/" MAILDIR_INDEX_PREFIX ": %s (using no index)",
-			  mbox->index_dir, error);
-		mbox->index = NULL;
+	if (mailbox_index_open(mbox->index_dir, MAILDIR_INDEX_PREFIX,
+			       &mbox->index) < 0)
 		return -1;
-	}
 	mbox->info_ext_id = mail_index_ext_register(mbox->index,
 		MAILDIR_INDEX_EXT_NAME, sizeof(struct maildir_index_info));
 	return 0;
@@ -233,21 +162,7 @@ void maildir_index_close(struct maildir_mailbox *mbox)
 static void maildir_index_keep_modseq(struct maildir_mailbox *mbox,
 				      uint64_t old_modseq)
 {
-	struct mail_index_view *view;
-	struct mail_index_transaction *t;
-
-	if (old_modseq == 0 ||
-	    mail_index_get_header(mbox->index)->highest_modseq > old_modseq)
-		return;
-	view = mail_index_view_open(mbox->index);
-	t = mail_index_transaction_begin(view,
-					 MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
-	mail_index_update_modseq(t, 0, old_modseq + 1);
-	if (mail_index_transaction_commit(&t, NULL) < 0) {
-		log_error("%s: %s", mbox->index_dir,
-			  mail_index_get_error(mbox->index));
-	}
-	mail_index_view_close(&view);
+	mailbox_index_keep_modseq(mbox->index, old_modseq, mbox->index_dir);
 }
 
 int maildir_index_rebuild(struct maildir_mailbox *mbox)
@@ -255,27 +170,18 @@ int maildir_index_rebuild(struct maildir_mailbox *mbox)
 	static const char *const suffixes[] = {
 		"", ".log", ".log.2", ".cache", MAILDIR_INDEX_STATE_SUFFIX,
 	};
-	const char *path;
-	unsigned int i;
 	uint64_t old_modseq = 0;
 
 	if (mbox->index != NULL)
 		old_modseq = mail_index_get_header(mbox->index)->highest_modseq;
 	maildir_cache_close(mbox);
-	if (mbox->itrans != NULL)
-		mail_index_transaction_rollback(&mbox->itrans);
-	if (mbox->itrans_view != NULL)
-		mail_index_view_close(&mbox->itrans_view);
+	mailbox_index_trans_rollback(&mbox->itrans_view, &mbox->itrans);
 	if (array_is_created(&mbox->pending_info))
 		array_clear(&mbox->pending_info);
 	if (mbox->index != NULL)
 		mail_index_close(&mbox->index);
-	for (i = 0; i < N_ELEMENTS(suffixes); i++) {
-		path = tmp_strconcat(mbox->index_dir, "/" MAILDIR_INDEX_PREFIX,
-				     suffixes[i], NULL);
-		if (unlink(path) < 0 && errno != ENOENT)
-			log_error("unlink(%s) failed: %m", path);
-	}
+	mailbox_index_unlink_files(mbox->index_dir, MAILDIR_INDEX_PREFIX,
+				   suffixes, N_ELEMENTS(suffixes));
 	mbox->index_in_sync = false;
 	if (maildir_index_open_real(mbox) < 0)
 		return -1;
@@ -293,11 +199,11 @@ static void maildir_index_build_view(struct maildir_mailbox *mbox)
 	const struct mail_index_message *imsg;
 	struct mailbox_msg *const *old_msgs;
 	struct maildir_msg *msgs, *msg, *old;
-	struct maildir_kw_map kw_map;
+	struct mailbox_index_kw_map kw_map;
 	unsigned int old_count, old_idx = 0;
 	uint32_t seq, count = mail_index_view_get_messages_count(view);
 
-	maildir_kw_map_init(&kw_map);
+	mailbox_index_kw_map_init(&kw_map);
 	mailbox_view_begin(box, count);
 	old_msgs = array_get(&box->old_view, &old_count);
 	msgs = count == 0 ? NULL : p_malloc(box->view_pool, sizeof(*msgs) * count);
@@ -410,13 +316,13 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 	const struct mail_index_message *imsg;
 	const struct maildir_msg *msg;
 	struct mail_keywords ikw;
-	struct maildir_kw_map kw_map;
+	struct mailbox_index_kw_map kw_map;
 	unsigned int i, count;
 	uint32_t seq = 1, icount = mail_index_view_get_messages_count(view);
 	uint8_t flags;
 	bool differs = false;
 
-	maildir_kw_map_init(&kw_map);
+	mailbox_index_kw_map_init(&kw_map);
 
 	msgs = array_get(&mbox->box.view, &count);
 	if (hdr->uid_validity != mbox->box.uidvalidity) {
@@ -432,14 +338,10 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 		msg = (const struct maildir_msg *)msgs[i];
 		flags = (msg->m.flags & MAIL_FLAGS_MASK) |
 			(msg->in_new ? MAILDIR_INDEX_FLAG_IN_NEW : 0);
-		for (; seq <= icount; seq++) {
-			(void)mail_index_lookup(view, seq, &imsg);
-			if (imsg->uid >= msg->m.uid)
-				break;
-			differs = true;	/* expunged */
-			if (trans != NULL)
-				mail_index_expunge(trans, imsg->uid, imsg->uid);
-		}
+		/* records before msg are expunged */
+		if (mailbox_index_diff_skip(view, trans, msg->m.uid, icount,
+					    &seq, &imsg))
+			differs = true;
 		if (seq <= icount && imsg->uid == msg->m.uid) {
 			if ((imsg->flags & (MAIL_FLAGS_MASK |
 					    MAILDIR_INDEX_FLAG_IN_NEW)) != flags) {
@@ -475,18 +377,8 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 			}
 		}
 	}
-	for (; seq <= icount; seq++) {
-		(void)mail_index_lookup(view, seq, &imsg);
+	if (mailbox_index_diff_tail(&mbox->box, view, trans, seq))
 		differs = true;
-		if (trans != NULL)
-			mail_index_expunge(trans, imsg->uid, imsg->uid);
-	}
-	if (hdr->next_uid < mbox->box.uidnext) {
-		differs = true;
-		if (trans != NULL)
-			mail_index_update_header(trans,
-				MAIL_INDEX_HEADER_NEXT_UID, mbox->box.uidnext);
-	}
 	return differs;
 }
 
@@ -623,12 +515,8 @@ maildir_index_trans(struct maildir_mailbox *mbox)
 {
 	if (mbox->store_trans != NULL)
 		return mbox->store_trans;	/* STORE (UNCHANGEDSINCE) */
-	if (mbox->itrans == NULL) {
-		mbox->itrans_view = mail_index_view_open(mbox->index);
-		mbox->itrans = mail_index_transaction_begin(mbox->itrans_view,
-			MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
-	}
-	return mbox->itrans;
+	return mailbox_index_trans(mbox->index, &mbox->itrans_view,
+				   &mbox->itrans);
 }
 
 void maildir_index_record_flags(struct maildir_mailbox *mbox, uint32_t uid,
@@ -639,21 +527,12 @@ void maildir_index_record_flags(struct maildir_mailbox *mbox, uint32_t uid,
 				bool was_in_new)
 {
 	struct mail_index_transaction *t;
-	uint8_t added, removed;
 
 	if (mbox->index == NULL)
 		return;
 	t = maildir_index_trans(mbox);
-	added = (new_flags & ~old_flags) & MAIL_FLAGS_MASK;
-	removed = (old_flags & ~new_flags) & MAIL_FLAGS_MASK;
-	if (was_in_new)
-		removed |= MAILDIR_INDEX_FLAG_IN_NEW;
-	if (added != 0)
-		mail_index_update_flags(t, uid, uid, MAIL_INDEX_MODIFY_ADD,
-					added);
-	if (removed != 0)
-		mail_index_update_flags(t, uid, uid, MAIL_INDEX_MODIFY_REMOVE,
-					removed);
+	mailbox_index_update_flags(t, uid, old_flags, new_flags, 0,
+				   was_in_new ? MAILDIR_INDEX_FLAG_IN_NEW : 0);
 	maildir_index_update_kw(mbox, t, uid, old_kw, new_kw);
 	if (!array_is_created(&mbox->own_changed_uids))
 		array_init(&mbox->own_changed_uids, system_pool, 16);
@@ -770,6 +649,17 @@ int maildir_index_commit_pending(struct maildir_mailbox *mbox)
 	return maildir_index_commit_trans(mbox);
 }
 
+/* After a commit (ret < 0: it failed): our changes' new modseqs, or
+   none. Returns ret. */
+static int maildir_index_committed(struct maildir_mailbox *mbox, int ret)
+{
+	if (ret == 0)
+		maildir_index_own_modseqs(mbox);
+	else if (array_is_created(&mbox->own_changed_uids))
+		array_clear(&mbox->own_changed_uids);
+	return ret;
+}
+
 /* -1 if the transaction could not be written (logged with the index). */
 static int maildir_index_commit_trans(struct maildir_mailbox *mbox)
 {
@@ -784,11 +674,7 @@ static int maildir_index_commit_trans(struct maildir_mailbox *mbox)
 		ret = -1;
 	}
 	mail_index_view_close(&mbox->itrans_view);
-	if (ret == 0)
-		maildir_index_own_modseqs(mbox);
-	else if (array_is_created(&mbox->own_changed_uids))
-		array_clear(&mbox->own_changed_uids);
-	return ret;
+	return maildir_index_committed(mbox, ret);
 }
 
 int maildir_index_commit_changes(struct maildir_mailbox *mbox)
@@ -844,11 +730,7 @@ int maildir_index_store_unlock(struct maildir_mailbox *mbox)
 			  mail_index_get_error(mbox->index));
 		ret = -1;
 	}
-	if (ret == 0)
-		maildir_index_own_modseqs(mbox);
-	else if (array_is_created(&mbox->own_changed_uids))
-		array_clear(&mbox->own_changed_uids);
-	return ret;
+	return maildir_index_committed(mbox, ret);
 }
 
 uint64_t maildir_index_get_highest_modseq(struct maildir_mailbox *mbox)

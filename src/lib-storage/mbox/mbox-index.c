@@ -10,6 +10,7 @@
 #include "strfuncs.h"
 #include "mkdir-parents.h"
 #include "mbox-storage.h"
+#include "mailbox-index.h"
 #include "mailbox-index-cache.h"
 #include "mail-index-sync.h"
 
@@ -88,19 +89,8 @@ static void mbox_index_log_error(struct mbox_mailbox *mbox)
 
 static int mbox_index_open_real(struct mbox_mailbox *mbox)
 {
-	struct mail_index_settings set;
-	const char *error;
-
-	mail_index_settings_init_defaults(&set);
-	if (mail_index_open(mbox->index_dir, MBOX_INDEX_PREFIX, &set,
-			    MAIL_INDEX_OPEN_FLAG_CREATE, &mbox->index,
-			    &error) < 0) {
-		log_error("%s/" MBOX_INDEX_PREFIX ": %s (using no index)",
-			  mbox->index_dir, error);
-		mbox->index = NULL;
-		return -1;
-	}
-	return 0;
+	return mailbox_index_open(mbox->index_dir, MBOX_INDEX_PREFIX,
+				  &mbox->index);
 }
 
 int mbox_index_open(struct mbox_mailbox *mbox, const char *index_dir)
@@ -122,44 +112,25 @@ int mbox_index_open(struct mbox_mailbox *mbox, const char *index_dir)
 static void mbox_index_keep_modseq(struct mbox_mailbox *mbox,
 				   uint64_t old_modseq)
 {
-	struct mail_index_view *view;
-	struct mail_index_transaction *t;
-
-	if (old_modseq == 0 ||
-	    mail_index_get_header(mbox->index)->highest_modseq > old_modseq)
-		return;
-	view = mail_index_view_open(mbox->index);
-	t = mail_index_transaction_begin(view,
-					 MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
-	mail_index_update_modseq(t, 0, old_modseq + 1);
-	if (mail_index_transaction_commit(&t, NULL) < 0)
-		mbox_index_log_error(mbox);
-	mail_index_view_close(&view);
+	mailbox_index_keep_modseq(mbox->index, old_modseq,
+		tmp_strconcat(mbox->index_dir, "/" MBOX_INDEX_PREFIX, NULL));
 }
 
 /* Deletes the index files and opens an empty index above the old
    modseqs; the caller refills it from the file. 0 or -1 (no index). */
 static int mbox_index_rebuild(struct mbox_mailbox *mbox)
 {
-	const char *path;
 	uint64_t old_modseq;
-	unsigned int i;
 
 	log_warning("%s/" MBOX_INDEX_PREFIX ": rebuilding from %s",
 		    mbox->index_dir, mbox->path);
 	mailbox_index_cache_close(mbox->cache);
-	if (mbox->itrans != NULL)
-		mail_index_transaction_rollback(&mbox->itrans);
-	if (mbox->itrans_view != NULL)
-		mail_index_view_close(&mbox->itrans_view);
+	mailbox_index_trans_rollback(&mbox->itrans_view, &mbox->itrans);
 	old_modseq = mail_index_get_header(mbox->index)->highest_modseq;
 	mail_index_close(&mbox->index);
-	for (i = 0; i < N_ELEMENTS(mbox_index_suffixes); i++) {
-		path = tmp_strconcat(mbox->index_dir, "/" MBOX_INDEX_PREFIX,
-				     mbox_index_suffixes[i], NULL);
-		if (unlink(path) < 0 && errno != ENOENT)
-			log_error("unlink(%s) failed: %m", path);
-	}
+	mailbox_index_unlink_files(mbox->index_dir, MBOX_INDEX_PREFIX,
+				   mbox_index_suffixes,
+				   N_ELEMENTS(mbox_index_suffixes));
 	if (mbox_index_open_real(mbox) < 0)
 		return -1;
 	mbox_index_keep_modseq(mbox, old_modseq);
@@ -181,25 +152,8 @@ static void mbox_index_get_kw(struct mbox_mailbox *mbox,
 			      const struct mail_index_message *imsg, bool add,
 			      struct mail_keywords *kw_r, bool *unknown_r)
 {
-	const char *const *names;
-	unsigned int i, count;
-	int idx;
-
-	memset(kw_r, 0, sizeof(*kw_r));
-	*unknown_r = false;
-	names = mail_index_get_keywords(mbox->index, &count);
-	if (count > MAIL_INDEX_MAX_KEYWORDS)
-		count = MAIL_INDEX_MAX_KEYWORDS;
-	for (i = 0; i < count; i++) {
-		if (!mail_index_message_has_keyword(imsg, i))
-			continue;
-		idx = add ? mailbox_keyword_add(&mbox->box, names[i]) :
-			mailbox_keyword_lookup(&mbox->box, names[i]);
-		if (idx >= 0)
-			mail_keywords_set(kw_r, (unsigned int)idx, true);
-		else
-			*unknown_r = true;
-	}
+	*unknown_r = !mailbox_index_get_keywords(&mbox->box, mbox->index,
+						 NULL, add, imsg, kw_r);
 }
 
 /* Records in t that uid's keywords change from old_kw to new_kw (old_kw
@@ -209,25 +163,8 @@ static void mbox_index_update_kw(struct mbox_mailbox *mbox,
 				 const struct mail_keywords *old_kw,
 				 const struct mail_keywords *new_kw)
 {
-	const char *const *names;
-	unsigned int i, count;
-	bool was, now;
-
-	names = mailbox_get_keywords(&mbox->box, &count);
-	if (old_kw == NULL)
-		mail_index_reset_keywords(t, uid, uid);
-	for (i = 0; i < count; i++) {
-		was = old_kw != NULL && mail_keywords_has(old_kw, i);
-		now = mail_keywords_has(new_kw, i);
-		if (was == now)
-			continue;
-		if (mail_index_update_keyword(t, uid, uid, now ?
-					      MAIL_INDEX_MODIFY_ADD :
-					      MAIL_INDEX_MODIFY_REMOVE,
-					      names[i]) < 0)
-			log_warning("%s: keyword %s not stored in the index",
-				    mbox->index_dir, names[i]);
-	}
+	mailbox_index_update_keywords(&mbox->box, t, uid, old_kw, new_kw,
+				      mbox->index_dir);
 }
 
 /* The index's dirty flags of a message the file has differently: the
@@ -317,14 +254,10 @@ static bool mbox_index_diff(struct mbox_mailbox *mbox,
 	}
 	for (i = 0; i < count; i++) {
 		msg = (struct mbox_msg *)msgs[i];
-		for (; seq <= icount; seq++) {
-			(void)mail_index_lookup(view, seq, &imsg);
-			if (imsg->uid >= msg->m.uid)
-				break;
-			differs = true;	/* gone from the file */
-			if (trans != NULL)
-				mail_index_expunge(trans, imsg->uid, imsg->uid);
-		}
+		/* records before msg are gone from the file */
+		if (mailbox_index_diff_skip(view, trans, msg->m.uid, icount,
+					    &seq, &imsg))
+			differs = true;
 		if (seq <= icount && imsg->uid == msg->m.uid) {
 			if (mbox_index_diff_msg(mbox, trans, msg, imsg))
 				differs = true;
@@ -342,18 +275,8 @@ static bool mbox_index_diff(struct mbox_mailbox *mbox,
 			}
 		}
 	}
-	for (; seq <= icount; seq++) {
-		(void)mail_index_lookup(view, seq, &imsg);
+	if (mailbox_index_diff_tail(&mbox->box, view, trans, seq))
 		differs = true;
-		if (trans != NULL)
-			mail_index_expunge(trans, imsg->uid, imsg->uid);
-	}
-	if (hdr->next_uid < mbox->box.uidnext) {
-		differs = true;
-		if (trans != NULL)
-			mail_index_update_header(trans,
-				MAIL_INDEX_HEADER_NEXT_UID, mbox->box.uidnext);
-	}
 	return differs;
 }
 
@@ -442,64 +365,51 @@ static void mbox_index_msg_modseq(struct mbox_mailbox *mbox,
 		mbox->view_highest_modseq = imsg->modseq - 1;
 }
 
+/* One view message's modseq in the walk after a reconcile (imsg NULL:
+   not in the index). */
+static void mbox_index_view_msg_modseq(struct mailbox *box,
+				       struct mailbox_msg *m,
+				       const struct mail_index_message *imsg,
+				       void *context ATTR_UNUSED)
+{
+	struct mbox_msg *msg = (struct mbox_msg *)m;
+
+	msg->modseq = 0;
+	if (imsg != NULL)
+		mbox_index_msg_modseq((struct mbox_mailbox *)box, msg, imsg);
+}
+
 /* After a reconcile: the view's modseqs and HIGHESTMODSEQ. */
 static void mbox_index_fill_modseqs(struct mbox_mailbox *mbox)
 {
-	struct mail_index_view *view = mail_index_view_open(mbox->index);
-	const struct mail_index_message *imsg = NULL;
-	struct mailbox_msg *const *msgs;
-	struct mbox_msg *msg;
-	unsigned int i, count;
-	uint32_t seq = 1, icount = mail_index_view_get_messages_count(view);
-
-	mbox->view_highest_modseq =
-		mail_index_view_get_header(view)->highest_modseq;
-	msgs = array_get(&mbox->box.view, &count);
-	for (i = 0; i < count; i++) {
-		msg = (struct mbox_msg *)msgs[i];
-		msg->modseq = 0;
-		for (; seq <= icount; seq++) {
-			(void)mail_index_lookup(view, seq, &imsg);
-			if (imsg->uid >= msg->m.uid)
-				break;
-		}
-		if (seq <= icount && imsg->uid == msg->m.uid)
-			mbox_index_msg_modseq(mbox, msg, imsg);
-	}
-	mail_index_view_close(&view);
+	mailbox_index_fill_modseqs(&mbox->box, mbox->index,
+				   mbox_index_view_msg_modseq, NULL,
+				   &mbox->view_highest_modseq);
 	if (array_is_created(&mbox->own_changed_uids))
 		array_clear(&mbox->own_changed_uids);
+}
+
+/* msg's modseq field if the index record shows the view's flags. */
+static uint64_t *mbox_index_own_match(struct mailbox *box,
+				      struct mailbox_msg *m,
+				      const struct mail_index_message *imsg,
+				      void *context ATTR_UNUSED)
+{
+	struct mbox_msg *msg = (struct mbox_msg *)m;
+
+	if (!mbox_index_msg_matches((struct mbox_mailbox *)box, msg, imsg))
+		return NULL;
+	return &msg->modseq;
 }
 
 /* After committing our own changes: their new modseqs (RFC 7162 wants
    them in the STORE replies). */
 static void mbox_index_own_modseqs(struct mbox_mailbox *mbox)
 {
-	struct mail_index_view *view;
-	const struct mail_index_message *imsg;
-	struct mbox_msg *msg;
-	const uint32_t *uidp;
-	uint32_t seq;
-
-	if (!array_is_created(&mbox->own_changed_uids) ||
-	    array_count(&mbox->own_changed_uids) == 0)
-		return;
-	view = mail_index_view_open(mbox->index);
-	array_foreach(&mbox->own_changed_uids, uidp) {
-		seq = mailbox_uid_to_seq(&mbox->box, *uidp);
-		if (seq == 0 ||
-		    (msg = (struct mbox_msg *)mailbox_msg_lookup(&mbox->box,
-								 seq)) == NULL ||
-		    !mail_index_lookup_seq(view, *uidp, &seq) ||
-		    !mail_index_lookup(view, seq, &imsg) ||
-		    !mbox_index_msg_matches(mbox, msg, imsg))
-			continue;
-		msg->modseq = imsg->modseq;
-		if (msg->modseq > mbox->view_highest_modseq)
-			mbox->view_highest_modseq = msg->modseq;
-	}
-	array_clear(&mbox->own_changed_uids);
-	mail_index_view_close(&view);
+	mailbox_index_own_modseqs(&mbox->box, mbox->index,
+				  &mbox->own_changed_uids,
+				  mbox_index_own_match, NULL,
+				  &mbox->view_highest_modseq);
 }
 
 void mbox_index_sync_view(struct mbox_mailbox *mbox)
@@ -540,17 +450,6 @@ void mbox_index_sync_view(struct mbox_mailbox *mbox)
 	mbox_index_fill_modseqs(mbox);
 }
 
-static struct mail_index_transaction *
-mbox_index_trans(struct mbox_mailbox *mbox)
-{
-	if (mbox->itrans == NULL) {
-		mbox->itrans_view = mail_index_view_open(mbox->index);
-		mbox->itrans = mail_index_transaction_begin(mbox->itrans_view,
-			MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
-	}
-	return mbox->itrans;
-}
-
 void mbox_index_record_flags(struct mbox_mailbox *mbox, uint32_t uid,
 			     enum mail_flags old_flags,
 			     enum mail_flags new_flags,
@@ -558,21 +457,17 @@ void mbox_index_record_flags(struct mbox_mailbox *mbox, uint32_t uid,
 			     const struct mail_keywords *new_kw)
 {
 	struct mail_index_transaction *t;
-	uint8_t added, removed;
 
 	if (mbox->index == NULL)
 		return;
-	t = mbox_index_trans(mbox);
+	t = mailbox_index_trans(mbox->index, &mbox->itrans_view,
+				&mbox->itrans);
 	if (!array_is_created(&mbox->own_changed_uids))
 		array_init(&mbox->own_changed_uids, mbox->box.pool, 64);
 	array_append(&mbox->own_changed_uids, &uid);
-	added = (new_flags & ~old_flags) & MAIL_FLAGS_MASK;
-	removed = (old_flags & ~new_flags) & MAIL_FLAGS_MASK;
-	mail_index_update_flags(t, uid, uid, MAIL_INDEX_MODIFY_ADD,
-				added | MAIL_INDEX_MAIL_FLAG_DIRTY);
-	if (removed != 0)
-		mail_index_update_flags(t, uid, uid, MAIL_INDEX_MODIFY_REMOVE,
-					removed);
+	/* dirty until the flags are written into the file */
+	mailbox_index_update_flags(t, uid, old_flags, new_flags,
+				   MAIL_INDEX_MAIL_FLAG_DIRTY, 0);
 	mbox_index_update_kw(mbox, t, uid, old_kw, new_kw);
 }
 
@@ -606,8 +501,9 @@ void mbox_index_record_written(struct mbox_mailbox *mbox, uint32_t uid)
 {
 	if (mbox->index == NULL)
 		return;
-	mail_index_update_flags(mbox_index_trans(mbox), uid, uid,
-				MAIL_INDEX_MODIFY_REMOVE,
+	mail_index_update_flags(mailbox_index_trans(mbox->index,
+					&mbox->itrans_view, &mbox->itrans),
+				uid, uid, MAIL_INDEX_MODIFY_REMOVE,
 				MAIL_INDEX_MAIL_FLAG_DIRTY);
 }
 
