@@ -4,14 +4,12 @@
    highest modseq of the matches as "(MODSEQ n)". */
 #include "imap-common.h"
 #include "imap-commands.h"
-#include "imap-sync.h"
 #include "imap-search.h"
 
 #include <strings.h>
 
 bool cmd_search(struct client_command *cmd)
 {
-	struct client *client = cmd->client;
 	const struct imap_arg *args = cmd->args;
 	const char *charset = NULL;
 	ARRAY_TYPE(uint32) result;
@@ -30,11 +28,6 @@ bool cmd_search(struct client_command *cmd)
 	if (!imap_search_run(cmd, args, charset, &result, &with_modseq))
 		return true;
 	imap_search_send_result(cmd, "SEARCH", &result, with_modseq);
-	/* RFC 3501 7.4.1: EXPUNGE may only follow the UID version */
-	if (cmd->uid && imap_sync(client, true) < 0) {
-		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
-		return true;
-	}
-	client_send_tagline(cmd, "OK Search completed.");
+	imap_search_finish(cmd, "OK Search completed.");
 	return true;
 }

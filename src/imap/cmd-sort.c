@@ -4,7 +4,6 @@
    MODSEQ key "(MODSEQ n)" as SEARCH does (RFC 7162 3.1.5). */
 #include "imap-common.h"
 #include "imap-commands.h"
-#include "imap-sync.h"
 #include "imap-search.h"
 #include "mail-sort.h"
 
@@ -85,11 +84,6 @@ bool cmd_sort(struct client_command *cmd)
 		return true;
 	}
 	imap_search_send_result(cmd, "SORT", &seqs, with_modseq);
-	/* RFC 3501 7.4.1: EXPUNGE may only follow the UID version */
-	if (cmd->uid && imap_sync(client, true) < 0) {
-		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
-		return true;
-	}
-	client_send_tagline(cmd, "OK Sort completed.");
+	imap_search_finish(cmd, "OK Sort completed.");
 	return true;
 }

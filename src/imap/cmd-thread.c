@@ -5,7 +5,6 @@
    parent only as the parentheses around its children. */
 #include "imap-common.h"
 #include "imap-commands.h"
-#include "imap-sync.h"
 #include "imap-search.h"
 #include "mail-thread.h"
 
@@ -85,11 +84,6 @@ bool cmd_thread(struct client_command *cmd)
 		return true;
 	}
 	thread_send(cmd, roots);
-	/* RFC 3501 7.4.1: EXPUNGE may only follow the UID version */
-	if (cmd->uid && imap_sync(client, true) < 0) {
-		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
-		return true;
-	}
-	client_send_tagline(cmd, "OK Thread completed.");
+	imap_search_finish(cmd, "OK Thread completed.");
 	return true;
 }

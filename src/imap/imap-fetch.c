@@ -472,13 +472,17 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 	}
 	if ((fields & IMAP_FETCH_FIELD_MODSEQ) != 0 ||
 	    ((fields & IMAP_FETCH_FIELD_FLAGS) != 0 &&
-	     client->condstore_enabled && mail_get_modseq(box, seq) != 0)) {
+	     client->condstore_enabled)) {
 		/* RFC 7162 3.1.4: with FLAGS too once CONDSTORE is on (after
 		   an uncommitted \Seen: the modseq before it, never newer
 		   than the flags; the new one follows the commit) */
-		fetch_add_sep(fetch, line);
-		str_printfa(line, "MODSEQ (%llu)",
-			    (unsigned long long)mail_get_modseq(box, seq));
+		uint64_t modseq = mail_get_modseq(box, seq);
+
+		if ((fields & IMAP_FETCH_FIELD_MODSEQ) != 0 || modseq != 0) {
+			fetch_add_sep(fetch, line);
+			str_printfa(line, "MODSEQ (%llu)",
+				    (unsigned long long)modseq);
+		}
 	}
 	if ((fields & IMAP_FETCH_FIELD_RFC822_SIZE) != 0) {
 		if (mail_get_virtual_size(box, seq, &size) < 0)

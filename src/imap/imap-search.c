@@ -2,6 +2,7 @@
    a search program for SEARCH and SORT, and their result lines. */
 #include "imap-common.h"
 #include "imap-commands.h"
+#include "imap-sync.h"
 #include "mail-search-build.h"
 #include "imap-search.h"
 
@@ -90,4 +91,14 @@ void imap_search_send_result(struct client_command *cmd, const char *name,
 			    (unsigned long long)max_modseq);
 	}
 	client_send_line(client, str_c(line));
+}
+
+void imap_search_finish(struct client_command *cmd, const char *ok_reply)
+{
+	/* RFC 3501 7.4.1: EXPUNGE may only follow the UID version */
+	if (cmd->uid && imap_sync(cmd->client, true) < 0) {
+		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
+		return;
+	}
+	client_send_tagline(cmd, ok_reply);
 }

@@ -25,4 +25,9 @@ void imap_search_send_result(struct client_command *cmd, const char *name,
 			     const ARRAY_TYPE(uint32) *nums,
 			     bool with_modseq);
 
+/* The end of SEARCH/SORT/THREAD: for the UID form the expunges RFC 3501
+   7.4.1 allows after it, then the tagged reply ok_reply ("OK Search
+   completed."). */
+void imap_search_finish(struct client_command *cmd, const char *ok_reply);
+
 #endif

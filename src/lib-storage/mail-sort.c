@@ -62,6 +62,9 @@ struct sort_ctx {
 	unsigned int count;
 	struct pool *pool;		/* the keys' strings */
 	const char *header_names[N_ELEMENTS(sort_type_headers) + 1];
+	unsigned int header_count;
+	/* a sort type's index in header_names (resolved once) */
+	unsigned int type_field[N_ELEMENTS(sort_type_headers)];
 	/* per message: the first value of each wanted header field */
 	const unsigned char *fields[N_ELEMENTS(sort_type_headers)];
 	size_t field_lens[N_ELEMENTS(sort_type_headers)];
@@ -86,33 +89,26 @@ static bool sort_type_is_string(enum mail_sort_type type)
 		type != MAIL_SORT_SIZE;
 }
 
-/* The distinct header names the program reads, NULL-terminated. */
+/* The distinct header names the program reads (NULL-terminated) and
+   each key type's index among them. */
 static void sort_header_names(struct sort_ctx *ctx)
 {
+	enum mail_sort_type type;
 	unsigned int i, j, n = 0;
 	const char *name;
 
 	for (i = 0; i < ctx->count; i++) {
-		name = sort_type_headers[ctx->keys[i].type];
+		type = ctx->keys[i].type;
+		name = sort_type_headers[type];
 		if (name == NULL)
 			continue;
 		for (j = 0; j < n && strcmp(ctx->header_names[j], name) != 0; j++) ;
 		if (j == n)
 			ctx->header_names[n++] = name;
+		ctx->type_field[type] = j;
 	}
 	ctx->header_names[n] = NULL;
-}
-
-/* The index of name in header_names, or -1. */
-static int sort_header_idx(const struct sort_ctx *ctx, const char *name)
-{
-	unsigned int i;
-
-	for (i = 0; ctx->header_names[i] != NULL; i++) {
-		if (strcasecmp(ctx->header_names[i], name) == 0)
-			return (int)i;
-	}
-	return -1;
+	ctx->header_count = n;
 }
 
 /* Reads the wanted header fields of seq into ctx->fields (first
@@ -120,11 +116,9 @@ static int sort_header_idx(const struct sort_ctx *ctx, const char *name)
 static int sort_read_headers(struct sort_ctx *ctx, uint32_t seq,
 			     struct pool *msg_pool)
 {
-	unsigned int n;
-
-	for (n = 0; ctx->header_names[n] != NULL; n++) ;
 	return mail_get_first_header_values(ctx->box, seq, ctx->header_names,
-					    n, MAIL_SORT_MAX_HEADER_SIZE,
+					    ctx->header_count,
+					    MAIL_SORT_MAX_HEADER_SIZE,
 					    msg_pool, ctx->fields,
 					    ctx->field_lens);
 }
@@ -133,7 +127,7 @@ static const unsigned char *
 sort_field(const struct sort_ctx *ctx, enum mail_sort_type type,
 	   size_t *len_r)
 {
-	int idx = sort_header_idx(ctx, sort_type_headers[type]);
+	unsigned int idx = ctx->type_field[type];
 
 	*len_r = ctx->field_lens[idx];
 	return ctx->fields[idx];

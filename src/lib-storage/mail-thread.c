@@ -36,6 +36,9 @@ static const char *const thread_header_names[THREAD_HDR_COUNT] = {
 struct thread_container {
 	struct mail_thread_node node;	/* seq 0 = dummy */
 	struct thread_container *parent, *first_child, *next;
+	/* a hint for appends: valid while it still has this parent and no
+	   next (every list relink keeps parent pointers right) */
+	struct thread_container *last_child;
 	time_t sent;
 	const char *subject;		/* base subject */
 	bool is_reply;			/* its subject had a leader/trailer */
@@ -45,8 +48,11 @@ struct thread_container {
 struct thread_ctx {
 	struct mailbox *box;
 	struct pool *pool;
+	struct pool *msg_pool;		/* cleared per message */
 	struct hash_table *ids;		/* msg-id -> container */
 	ARRAY(struct thread_container *) all;
+	/* reused by every sibling sort */
+	ARRAY(struct thread_container *) sort_buf;
 };
 
 bool mail_thread_type_parse(const char *name, enum mail_thread_type *type_r)
@@ -138,16 +144,25 @@ static void thread_unlink(struct thread_container *c)
 	c->parent = NULL;
 }
 
-/* Appends child to parent's children. */
+/* Appends child to parent's children (O(1) while the last-child hint
+   holds). */
 static void thread_add_child(struct thread_container *parent,
 			     struct thread_container *child)
 {
-	struct thread_container **pp;
+	struct thread_container *last = parent->last_child;
 
-	for (pp = &parent->first_child; *pp != NULL; pp = &(*pp)->next) ;
-	*pp = child;
+	if (last == NULL || last->parent != parent || last->next != NULL) {
+		last = parent->first_child;
+		while (last != NULL && last->next != NULL)
+			last = last->next;
+	}
+	if (last == NULL)
+		parent->first_child = child;
+	else
+		last->next = child;
 	child->parent = parent;
 	child->next = NULL;
+	parent->last_child = child;
 }
 
 /* parent -> child unless child has a parent already or it makes a loop. */
@@ -169,7 +184,7 @@ thread_first_msgid(struct thread_ctx *ctx, const unsigned char *const *values,
 		return NULL;
 	*p_r = values[idx];
 	*end_r = values[idx] + lens[idx];
-	return thread_next_msgid(ctx->pool, p_r, *end_r);
+	return thread_next_msgid(ctx->msg_pool, p_r, *end_r);
 }
 
 /* Step 1 of REFERENCES for one message (values: its header fields). */
@@ -198,7 +213,7 @@ static void thread_references_add(struct thread_ctx *ctx,
 			if (prev != NULL && c != prev)
 				thread_link(prev, c);
 			prev = c;
-		} while ((id = thread_next_msgid(ctx->pool, &p, end)) != NULL);
+		} while ((id = thread_next_msgid(ctx->msg_pool, &p, end)) != NULL);
 	}
 	/* (B) the last reference is the message's parent: this message
 	   knows better than a truncated chain elsewhere */
@@ -217,7 +232,7 @@ thread_msg_container(struct thread_ctx *ctx, uint32_t seq,
 	const unsigned char *p = value;
 	struct thread_container *c;
 	const char *id = value == NULL ? NULL :
-		thread_next_msgid(ctx->pool, &p, value + len);
+		thread_next_msgid(ctx->msg_pool, &p, value + len);
 
 	if (id != NULL) {
 		c = thread_id_container(ctx, id);
@@ -233,14 +248,14 @@ thread_msg_container(struct thread_ctx *ctx, uint32_t seq,
 /* Reads message seq's fields into a container (for REFERENCES also its
    links). 0 or -1. */
 static int thread_add_msg(struct thread_ctx *ctx, enum mail_thread_type type,
-			  uint32_t seq, struct pool *msg_pool,
-			  struct thread_container **c_r)
+			  uint32_t seq, struct thread_container **c_r)
 {
 	const unsigned char *values[THREAD_HDR_COUNT];
 	size_t lens[THREAD_HDR_COUNT];
 	struct thread_container *c;
 	struct str *subject;
 	const char *str;
+	struct pool *msg_pool = ctx->msg_pool;
 	enum mail_storage_error error;
 	int tz;
 
@@ -300,32 +315,43 @@ static int thread_date_cmp(const struct thread_container *a,
 	return a->node.seq < b->node.seq ? -1 : a->node.seq > b->node.seq;
 }
 
-/* Sorts a sibling list by sent date (insertion into a sorted list:
-   stable, and thread sibling lists are short). */
-static struct thread_container *
-thread_sort_siblings(struct thread_container *list)
+static int thread_date_qsort_cmp(const void *p1, const void *p2)
 {
-	struct thread_container *sorted = NULL, *next, **pp;
+	const struct thread_container *const *a = p1, *const *b = p2;
 
-	for (; list != NULL; list = next) {
-		next = list->next;
-		for (pp = &sorted; *pp != NULL &&
-		     thread_date_cmp(*pp, list) <= 0; pp = &(*pp)->next) ;
-		list->next = *pp;
-		*pp = list;
-	}
-	return sorted;
+	return thread_date_cmp(*a, *b);
+}
+
+/* Sorts a sibling list by sent date (the seq tie-break makes the order
+   total). */
+static struct thread_container *
+thread_sort_siblings(struct thread_ctx *ctx, struct thread_container *list)
+{
+	struct thread_container *c, **items;
+	unsigned int i, count;
+
+	if (list == NULL || list->next == NULL)
+		return list;
+	array_clear(&ctx->sort_buf);
+	for (c = list; c != NULL; c = c->next)
+		array_append(&ctx->sort_buf, &c);
+	items = array_get_modifiable(&ctx->sort_buf, &count);
+	qsort(items, count, sizeof(*items), thread_date_qsort_cmp);
+	for (i = 0; i + 1 < count; i++)
+		items[i]->next = items[i + 1];
+	items[count - 1]->next = NULL;
+	return items[0];
 }
 
 /* Step 6: every level, children before their parents. */
 static struct thread_container *
-thread_sort_all(struct thread_container *list)
+thread_sort_all(struct thread_ctx *ctx, struct thread_container *list)
 {
 	struct thread_container *c;
 
 	for (c = list; c != NULL; c = c->next)
-		c->first_child = thread_sort_all(c->first_child);
-	return thread_sort_siblings(list);
+		c->first_child = thread_sort_all(ctx, c->first_child);
+	return thread_sort_siblings(ctx, list);
 }
 
 /* Step 3: dummies without children go; a dummy's children take its place
@@ -338,8 +364,10 @@ thread_prune(struct thread_container *list, struct thread_container *parent)
 	for (c = list; c != NULL; c = next) {
 		next = c->next;
 		c->first_child = thread_prune(c->first_child, c);
-		if (c->node.seq == 0 && c->first_child == NULL)
+		if (c->node.seq == 0 && c->first_child == NULL) {
+			c->parent = NULL;	/* gone: no one's last child */
 			continue;
+		}
 		if (c->node.seq == 0 &&
 		    (parent != NULL || c->first_child->next == NULL)) {
 			for (child = c->first_child; child != NULL;
@@ -348,6 +376,7 @@ thread_prune(struct thread_container *list, struct thread_container *parent)
 				*tail = child;
 				tail = &child->next;
 			}
+			c->parent = NULL;
 			continue;
 		}
 		c->parent = parent;
@@ -480,9 +509,9 @@ static struct thread_container *thread_references(struct thread_ctx *ctx)
 
 	roots = thread_prune(thread_roots(ctx), NULL);
 	/* step 4: sorted so a dummy's first child is its earliest one */
-	roots = thread_sort_all(roots);
+	roots = thread_sort_all(ctx, roots);
 	roots = thread_group_subjects(ctx, roots);
-	return thread_sort_all(roots);
+	return thread_sort_all(ctx, roots);
 }
 
 static int thread_subject_date_cmp(const void *p1, const void *p2)
@@ -513,7 +542,7 @@ static struct thread_container *thread_ordered_subject(struct thread_ctx *ctx)
 		*tail = lead;
 		tail = &lead->next;
 	}
-	return thread_sort_siblings(roots);
+	return thread_sort_siblings(ctx, roots);
 }
 
 /* The result tree: the containers' nodes linked the same way. */
@@ -541,11 +570,13 @@ int mail_thread(struct mailbox *box, enum mail_thread_type type,
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.box = box;
 	ctx.pool = pool;
+	ctx.msg_pool = msg_pool;
 	ctx.ids = hash_table_create_str(pool, array_count(seqs) * 2 + 16);
 	array_init(&ctx.all, pool, array_count(seqs) + 16);
+	array_init(&ctx.sort_buf, pool, 64);
 	array_foreach(seqs, seqp) {
 		pool_clear(msg_pool);
-		if ((ret = thread_add_msg(&ctx, type, *seqp, msg_pool, &c)) < 0)
+		if ((ret = thread_add_msg(&ctx, type, *seqp, &c)) < 0)
 			break;
 	}
 	pool_unref(&msg_pool);
