@@ -6,11 +6,11 @@ import contextlib
 import re
 
 from dlserver import Server
-from rawclient import Imap, login, select as raw_select
-from test_append_copy import LOCATIONS, prepare_mbox_home, append
+from rawclient import Imap, LOGGED_IN_RE, login, ok_reply, select as raw_select
+from test_append_copy import APPENDUID_RE, LOCATIONS, prepare_mbox_home, append
 
 # what Dovecot appends to a tagged reply's text
-DOVECOT_TIMING_RE = re.compile(r" \([0-9.]+ \+ [0-9.]+ secs\)\.$")
+DOVECOT_TIMING_RE = re.compile(r" \([0-9.]+( \+ [0-9.]+)* secs\)\.$")
 
 
 def append_all(c, msgs):
@@ -20,19 +20,34 @@ def append_all(c, msgs):
         m = m if isinstance(m, tuple) else (None, m)
         flags, date, data = m if len(m) == 3 else (None,) + m
         _, tagged = append(c, "INBOX", data, flags=flags, date=date)
-        assert tagged.startswith("OK "), tagged
+        # ours, or Dovecot's with its timing instead of the final "."
+        assert APPENDUID_RE.match(tagged) or \
+            APPENDUID_RE.match(without_timing(tagged) + "."), tagged
 
 
-def server_conn(kind, msgs):
+def uid_gap(c):
+    """One message appended and expunged: the messages after it have
+    UIDs one above their sequence numbers (so UID commands show it when
+    they answer sequence numbers)."""
+    append_all(c, [b"Subject: gap\r\n\r\nexpunged\r\n"])
+    assert raw_select(c)["EXISTS"] == 1
+    assert c.command("STORE 1 +FLAGS.SILENT (\\Deleted)") == (
+        [], ok_reply("STORE"))
+    assert c.command("EXPUNGE") == (["* 1 EXPUNGE"], ok_reply("EXPUNGE"))
+
+
+def server_conn(kind, msgs, gap=False):
     """Generator for a module fixture: a server with the kind's mail
-    location, msgs in INBOX, a logged-in connection with INBOX selected
-    (its RECENT count in c.recent)."""
+    location, msgs in INBOX (after uid_gap() with gap), a logged-in
+    connection with INBOX selected (its RECENT count in c.recent)."""
     s = Server(users={"demo": "demo"}, messages=0,
                mail_location=LOCATIONS[kind])
     s.start()
     if kind == "mbox":
         prepare_mbox_home(s)
     c = login(s)
+    if gap:
+        uid_gap(c)
     append_all(c, msgs)
     got = raw_select(c)
     assert got["EXISTS"] == len(msgs), got
@@ -57,10 +72,11 @@ def dovecot_session(msgs):
         dc.start_or_skip()
         c = Imap(dc.imap_port, timeout=30)
         _, tagged = c.command("LOGIN demo demo")
-        assert tagged.startswith("OK "), tagged
+        assert LOGGED_IN_RE.match(tagged), tagged
         append_all(c, msgs)
         untagged, tagged = c.command("SELECT INBOX")
-        assert tagged.startswith("OK "), tagged
+        assert without_timing(tagged) == \
+            "OK [READ-WRITE] Select completed", tagged
         assert "* %d EXISTS" % len(msgs) in untagged, untagged
         yield c
         c.close()
@@ -70,3 +86,12 @@ def dovecot_session(msgs):
 
 def without_timing(tagged):
     return DOVECOT_TIMING_RE.sub("", tagged)
+
+
+def fetch_uids(c):
+    """The UIDs of the selected mailbox in sequence order."""
+    untagged, tagged = c.command("FETCH 1:* (UID)")
+    assert tagged == ok_reply("FETCH"), tagged
+    assert all(line == "* %d FETCH (UID %s)" % (n + 1, line.split()[-1][:-1])
+               for n, line in enumerate(untagged)), untagged
+    return [int(line.split()[-1][:-1]) for line in untagged]

@@ -267,12 +267,14 @@ def test_changedsince(maildir):
         "* 1 FETCH (UID 1 FLAGS (\\Seen) MODSEQ (n))",
         "* 3 FETCH (UID 3 FLAGS (\\Seen) MODSEQ (n))"], untagged
     # malformed modifiers
-    for bad in ("(CHANGEDSINCE)", "(CHANGEDSINCE x)", "(FOO 1)",
-                "(CHANGEDSINCE 1 CHANGEDSINCE 2)", "(CHANGEDSINCE 9223372036854775808)"):
-        untagged, tagged = c.command("FETCH 1 (FLAGS) %s" % bad)
-        assert tagged.startswith("BAD "), (bad, tagged)
-    untagged, tagged = c.command("FETCH 1 (FLAGS) (CHANGEDSINCE x)")
-    assert tagged == "BAD Error in IMAP command FETCH: Invalid CHANGEDSINCE modseq", tagged
+    for bad, why in (("(CHANGEDSINCE)", "Invalid arguments."),
+                     ("(CHANGEDSINCE x)", "Invalid CHANGEDSINCE modseq"),
+                     ("(FOO 1)", "Invalid FETCH modifiers."),
+                     ("(CHANGEDSINCE 1 CHANGEDSINCE 2)", "Invalid FETCH modifiers."),
+                     ("(CHANGEDSINCE 9223372036854775808)",
+                      "Invalid CHANGEDSINCE modseq")):
+        assert c.command("FETCH 1 (FLAGS) %s" % bad) == (
+            [], "BAD Error in IMAP command FETCH: " + why), bad
 
 
 def test_unchangedsince(maildir):
@@ -304,11 +306,12 @@ def test_unchangedsince(maildir):
     assert tagged == ok_reply("STORE"), tagged
     m = FETCH_MODSEQ_RE.match(untagged[0])
     assert len(untagged) == 1 and m.group(3) == "(\\Seen)" and int(m.group(4)) > hms, untagged
-    for bad in ("(UNCHANGEDSINCE)", "(UNCHANGEDSINCE -1)", "(UNCHANGEDSINCE 1 X 2)"):
-        untagged, tagged = c.command("STORE 1 %s +FLAGS (\\Seen)" % bad)
-        assert tagged.startswith("BAD "), (bad, tagged)
-    untagged, tagged = c.command("STORE 1 (UNCHANGEDSINCE x) +FLAGS (\\Seen)")
-    assert tagged == "BAD Error in IMAP command STORE: Invalid modseq", tagged
+    for bad, why in (("(UNCHANGEDSINCE)", "Invalid STORE modifiers."),
+                     ("(UNCHANGEDSINCE -1)", "Invalid modseq"),
+                     ("(UNCHANGEDSINCE x)", "Invalid modseq"),
+                     ("(UNCHANGEDSINCE 1 X 2)", "Invalid STORE modifiers.")):
+        assert c.command("STORE 1 %s +FLAGS (\\Seen)" % bad) == (
+            [], "BAD Error in IMAP command STORE: " + why), bad
 
 
 def test_other_session_change_at_noop(maildir):
@@ -353,10 +356,13 @@ def test_search_modseq(maildir):
     # no MODSEQ key: no suffix
     untagged, tagged = c.command("SEARCH SEEN")
     assert untagged == ["* SEARCH 2"], untagged
-    for bad in ("MODSEQ", "MODSEQ x", 'MODSEQ "/flags/x" bogus 5',
-                'MODSEQ "/other" all 5', "MODSEQ 9223372036854775808"):
-        untagged, tagged = c.command("SEARCH %s" % bad)
-        assert tagged.startswith("BAD "), (bad, tagged)
+    for bad, why in (("MODSEQ", "Invalid MODSEQ value"),
+                     ("MODSEQ x", "Invalid MODSEQ value"),
+                     ('MODSEQ "/flags/x" bogus 5', "Invalid MODSEQ entry type"),
+                     ('MODSEQ "/other" all 5', "Invalid MODSEQ entry name"),
+                     ("MODSEQ 9223372036854775808", "Invalid MODSEQ value")):
+        assert c.command("SEARCH %s" % bad) == (
+            [], "BAD Error in IMAP command SEARCH: " + why), bad
 
 
 def test_mbox_modseq(mbox):

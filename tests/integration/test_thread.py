@@ -6,7 +6,7 @@ merged by base subject, siblings out of date order; exact "* THREAD"
 replies, search keys narrowing the set, UID THREAD, the BAD replies; and
 the same threads on Debian's Dovecot 2.3."""
 import pytest
-from filled_inbox import server_conn, dovecot_session, without_timing
+from filled_inbox import server_conn, dovecot_session, without_timing, fetch_uids
 from test_append_copy import LOCATIONS
 
 
@@ -68,7 +68,7 @@ THREADS = [
 
 @pytest.fixture(scope="module", params=sorted(LOCATIONS))
 def conn(request):
-    yield from server_conn(request.param, MSGS)
+    yield from server_conn(request.param, MSGS, gap=True)
 
 
 def _want(threads):
@@ -82,9 +82,9 @@ def test_thread(conn, keys, threads):
 
 
 def test_uid_thread(conn):
-    untagged, tagged = conn.command("FETCH 1:* (UID)")
-    assert tagged == "OK Fetch completed.", tagged
-    uids = [int(line.split("UID ")[1].rstrip(")")) for line in untagged]
+    uids = fetch_uids(conn)
+    # UIDs one above the sequence numbers (the fixture's gap)
+    assert uids == list(range(2, len(MSGS) + 2)), uids
     assert conn.command("UID THREAD REFERENCES UTF-8 UID %d:%d" % (
         uids[0], uids[2])) == (
         _want("(%d (%d)(%d))" % (uids[0], uids[2], uids[1])),
