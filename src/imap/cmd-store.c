@@ -30,15 +30,6 @@ static int store_parse_item(const char *item, enum modify_type *type_r,
 	return 0;
 }
 
-/* true if the selected mailbox keeps modseqs (not NOMODSEQ) */
-static bool store_box_has_modseqs(struct client *client)
-{
-	struct mailbox_status status;
-
-	mailbox_get_status(client->box, &status);
-	return status.highest_modseq != 0;
-}
-
 /* The optional modifier list "(UNCHANGEDSINCE n)" at arg. 1 = parsed
    (*unchangedsince_r set), 0 = no list, -1 = malformed (*error_r). */
 static int store_parse_modifiers(const struct imap_arg *arg,
@@ -46,7 +37,7 @@ static int store_parse_modifiers(const struct imap_arg *arg,
 				 const char **error_r)
 {
 	const struct imap_arg *list;
-	const char *name, *value;
+	const char *name;
 	unsigned int i, count;
 	bool seen = false;
 
@@ -59,10 +50,7 @@ static int store_parse_modifiers(const struct imap_arg *arg,
 		if (!imap_arg_get_atom(&list[i], &name) ||
 		    strcasecmp(name, "UNCHANGEDSINCE") != 0 || seen)
 			return -1;
-		if (!imap_arg_get_atom(&list[i + 1], &value) ||
-		    str_to_uint64(value, unchangedsince_r) < 0 ||
-		    *unchangedsince_r > INT64_MAX) {
-			/* mod-sequence-valzer: 0..2^63-1 */
+		if (!imap_arg_get_modseq(&list[i + 1], unchangedsince_r)) {
 			*error_r = "Invalid modseq";
 			return -1;
 		}
@@ -149,7 +137,7 @@ bool cmd_store(struct client_command *cmd)
 		return true;
 	if (conditional > 0) {
 		client_enable_condstore(client);	/* RFC 7162 3.1 */
-		if (!store_box_has_modseqs(client)) {
+		if (!client_box_has_modseqs(client)) {
 			/* RFC 7162 3.1.2: rejected in a NOMODSEQ mailbox */
 			client_send_command_error(cmd, "UNCHANGEDSINCE can't "
 				"be used with non-permanent modseqs");

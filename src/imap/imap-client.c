@@ -140,6 +140,14 @@ void client_send_highestmodseq(struct client *client)
 	}
 }
 
+bool client_box_has_modseqs(struct client *client)
+{
+	struct mailbox_status status;
+
+	mailbox_get_status(client->box, &status);
+	return status.highest_modseq != 0;
+}
+
 void client_enable_condstore(struct client *client)
 {
 	if (client->condstore_enabled)

@@ -112,6 +112,9 @@ void client_input_resume(struct client *client);
 /* A CONDSTORE enabling command (RFC 7162 3.1): the first one while a
    mailbox is selected sends its HIGHESTMODSEQ (or NOMODSEQ). */
 void client_enable_condstore(struct client *client);
+/* Does the selected mailbox keep permanent modseqs (no NOMODSEQ)? The one
+   check of CONDSTORE commands (RFC 7162 3.1.2). */
+bool client_box_has_modseqs(struct client *client);
 /* The selected mailbox's "* OK [HIGHESTMODSEQ n]" / "* OK [NOMODSEQ]". */
 void client_send_highestmodseq(struct client *client);
 /* Close the selected mailbox (no expunge). */

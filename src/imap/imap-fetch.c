@@ -244,7 +244,7 @@ static int fetch_parse_modifiers(struct imap_fetch *fetch,
 				 const char **error_r)
 {
 	const struct imap_arg *list;
-	const char *name, *value;
+	const char *name;
 	unsigned int i, count;
 
 	*error_r = "Invalid arguments.";
@@ -260,9 +260,7 @@ static int fetch_parse_modifiers(struct imap_fetch *fetch,
 			*error_r = "Invalid FETCH modifiers.";
 			return -1;
 		}
-		if (!imap_arg_get_atom(&list[i + 1], &value) ||
-		    str_to_uint64(value, &fetch->changedsince) < 0 ||
-		    fetch->changedsince > INT64_MAX) {
+		if (!imap_arg_get_modseq(&list[i + 1], &fetch->changedsince)) {
 			*error_r = "Invalid CHANGEDSINCE modseq";
 			return -1;
 		}
@@ -313,15 +311,12 @@ static int fetch_parse_args(struct imap_fetch *fetch, const struct imap_arg *arg
    implies MODSEQ); in a NOMODSEQ mailbox they are a BAD (3.1.2). */
 static int fetch_init_condstore(struct imap_fetch *fetch, const char **error_r)
 {
-	struct mailbox_status status;
-
 	if (fetch->changedsince_set)
 		fetch->fields |= IMAP_FETCH_FIELD_MODSEQ;
 	if ((fetch->fields & IMAP_FETCH_FIELD_MODSEQ) == 0)
 		return 0;
 	client_enable_condstore(fetch->client);
-	mailbox_get_status(fetch->client->box, &status);
-	if (status.highest_modseq == 0) {
+	if (!client_box_has_modseqs(fetch->client)) {
 		*error_r = "FETCH MODSEQ can't be used with non-permanent "
 			"modseqs";
 		return -1;

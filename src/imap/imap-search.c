@@ -23,11 +23,8 @@ static bool search_args_have_modseq(const struct mail_search_arg *arg)
    (RFC 7162 3.1.2). false after sending it. */
 static bool search_modseq_allowed(struct client_command *cmd)
 {
-	struct mailbox_status status;
-
 	client_enable_condstore(cmd->client);
-	mailbox_get_status(cmd->client->box, &status);
-	if (status.highest_modseq != 0)
+	if (client_box_has_modseqs(cmd->client))
 		return true;
 	client_send_command_error(cmd, tmp_printf("%s MODSEQ can't be used "
 				  "with non-permanent modseqs",

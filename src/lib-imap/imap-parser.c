@@ -4,6 +4,7 @@
 
 #include "lib.h"
 #include "str.h"
+#include "strfuncs.h"
 #include "istream.h"
 #include "ostream.h"
 #include "imap-parser.h"
@@ -627,6 +628,14 @@ bool imap_arg_get_atom(const struct imap_arg *arg, const char **str_r)
 		return false;
 	*str_r = arg->u.str;
 	return true;
+}
+
+bool imap_arg_get_modseq(const struct imap_arg *arg, uint64_t *modseq_r)
+{
+	const char *str;
+
+	return imap_arg_get_atom(arg, &str) &&
+		str_to_uint64(str, modseq_r) == 0 && *modseq_r <= INT64_MAX;
 }
 
 bool imap_arg_get_list(const struct imap_arg *arg, const struct imap_arg **list_r,

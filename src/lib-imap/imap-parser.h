@@ -106,6 +106,8 @@ void imap_parser_literal_data_done(struct imap_parser *parser);
 /* Helpers over parsed args. */
 bool imap_arg_get_astring(const struct imap_arg *arg, const char **str_r);
 bool imap_arg_get_atom(const struct imap_arg *arg, const char **str_r);
+/* An atom holding a mod-sequence-valzer (RFC 7162: 0 .. 2^63-1). */
+bool imap_arg_get_modseq(const struct imap_arg *arg, uint64_t *modseq_r);
 bool imap_arg_get_list(const struct imap_arg *arg, const struct imap_arg **list_r,
 		       unsigned int *count_r);
 #define IMAP_ARG_IS_EOL(arg) ((arg)->type == IMAP_ARG_EOL)

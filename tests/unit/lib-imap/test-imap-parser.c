@@ -400,6 +400,32 @@ START_TEST(test_imap_arg_helpers)
 }
 END_TEST
 
+/* mod-sequence-valzer atoms: 0 .. 2^63-1, nothing else */
+START_TEST(test_imap_arg_get_modseq)
+{
+	static const char input[] =
+		"t CMD 0 9223372036854775807 9223372036854775808 -1 x \"5\" 1a\r\n";
+	struct istream *in = istream_create_from_data(input, sizeof(input) - 1);
+	struct imap_parser *parser = imap_parser_create(in, NULL, &test_limits);
+	const struct imap_arg *args;
+	uint64_t modseq;
+	unsigned int i;
+
+	(void)istream_read(in);
+	ck_assert_str_eq(imap_parser_read_word(parser), "t");
+	ck_assert_str_eq(imap_parser_read_word(parser), "CMD");
+	ck_assert_int_eq(imap_parser_read_args(parser, &args), 1);
+	ck_assert(imap_arg_get_modseq(&args[0], &modseq));
+	ck_assert_uint_eq(modseq, 0);
+	ck_assert(imap_arg_get_modseq(&args[1], &modseq));
+	ck_assert_uint_eq(modseq, 9223372036854775807ULL);
+	for (i = 2; i <= 6; i++)
+		ck_assert_msg(!imap_arg_get_modseq(&args[i], &modseq), "%u", i);
+	imap_parser_destroy(&parser);
+	istream_unref(&in);
+}
+END_TEST
+
 Suite *test_imap_parser_suite(void)
 {
 	Suite *s = suite_create("imap-parser");
@@ -408,6 +434,7 @@ Suite *test_imap_parser_suite(void)
 	tcase_add_loop_test(tc, test_imap_parser_rows, 0, N_ELEMENTS(parse_tests));
 	tcase_add_test(tc, test_imap_parser_skip_and_pipeline);
 	tcase_add_test(tc, test_imap_arg_helpers);
+	tcase_add_test(tc, test_imap_arg_get_modseq);
 	tcase_add_test(tc, test_imap_parser_literal_size);
 	suite_add_tcase(s, tc);
 	return s;
