@@ -40,6 +40,9 @@ struct search_ctx {
 	struct mail_search_arg *args;
 	struct pool *msg_pool;
 	bool need_content;
+	/* HEADER (FROM, SUBJECT...) or TEXT keys: top header values are
+	   decoded and folded; TEXT: the field names too */
+	bool need_header_text, need_header_names;
 	/* there are BODY/TEXT keys: the body is decoded */
 	bool need_body;
 	/* longest BODY/TEXT key - 1: the folded text kept from the previous
@@ -117,28 +120,25 @@ static bool search_date_cmp(enum mail_search_arg_type type, time_t day,
 	}
 }
 
-static bool search_args_need_content(const struct mail_search_arg *arg)
+static_assert(SEARCH_MODSEQ < 32, "search key types fit a mask");
+
+/* The key types in the program, as a bit mask (1 << type). */
+static unsigned int search_args_types(const struct mail_search_arg *arg)
 {
+	unsigned int types = 0;
+
 	for (; arg != NULL; arg = arg->next) {
-		switch (arg->type) {
-		case SEARCH_SUB:
-		case SEARCH_OR:
-			if (search_args_need_content(arg->value.subargs))
-				return true;
-			break;
-		case SEARCH_HEADER:
-		case SEARCH_BODY:
-		case SEARCH_TEXT:
-		case SEARCH_SENTBEFORE:
-		case SEARCH_SENTON:
-		case SEARCH_SENTSINCE:
-			return true;
-		default:
-			break;
-		}
+		types |= 1U << arg->type;
+		if (arg->type == SEARCH_SUB || arg->type == SEARCH_OR)
+			types |= search_args_types(arg->value.subargs);
 	}
-	return false;
+	return types;
 }
+
+#define SEARCH_TYPES_CONTENT \
+	((1U << SEARCH_HEADER) | (1U << SEARCH_BODY) | (1U << SEARCH_TEXT) | \
+	 (1U << SEARCH_SENTBEFORE) | (1U << SEARCH_SENTON) | \
+	 (1U << SEARCH_SENTSINCE))
 
 /* Sets every content key's matched = false before a message. */
 static void search_args_reset(struct mail_search_arg *arg)
@@ -240,9 +240,12 @@ static void search_top_header(struct search_ctx *ctx,
 	const char *name;
 
 	str_reset(ctx->folded);
-	unicode_casefold_append(ctx->folded, value, size);
-	/* TEXT matches the name too: needs it folded */
-	name = unicode_casefold_str(ctx->msg_pool, hdr->name);
+	if (ctx->need_header_text)
+		unicode_casefold_append(ctx->folded, value, size);
+	/* TEXT matches the name too: needs it folded (HEADER compares
+	   names case-insensitively as they are) */
+	name = !ctx->need_header_names ? hdr->name :
+		unicode_casefold_str(ctx->msg_pool, hdr->name);
 	search_args_header(ctx->args, name, hdr->full_value,
 			   hdr->full_value_len, str_c(ctx->folded),
 			   str_len(ctx->folded));
@@ -322,7 +325,8 @@ static bool search_block(struct search_ctx *ctx, struct message_block *out)
 	if (out->hdr != NULL) {
 		if (top)
 			search_top_header(ctx, out->hdr, out->data, out->size);
-		else if (ctx->need_body)
+		else if (ctx->need_header_names)
+			/* sub-part headers only match TEXT, as in Dovecot */
 			search_sub_header(ctx, out->hdr, out->data, out->size);
 	} else if (out->size == 0) {
 		/* end of a part's header */
@@ -552,13 +556,18 @@ int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
 	uint32_t seq, count = mailbox_get_messages_count(box), value;
 	enum mail_storage_error error;
 	struct search_ctx ctx;
+	unsigned int types;
 	const char *str;
 	int ret = 0;
 
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.box = box;
 	ctx.args = args;
-	ctx.need_content = search_args_need_content(args);
+	types = search_args_types(args);
+	ctx.need_content = (types & SEARCH_TYPES_CONTENT) != 0;
+	ctx.need_header_names = (types & (1U << SEARCH_TEXT)) != 0;
+	ctx.need_header_text = ctx.need_header_names ||
+		(types & (1U << SEARCH_HEADER)) != 0;
 	search_args_resolve(box, args);
 	if (ctx.need_content) {
 		ctx.msg_pool = pool_create("mail search message", 4096,
