@@ -403,22 +403,27 @@ static struct mail_namespaces *mss_namespaces(const char **error_r)
 	return nss;
 }
 
-/* Subscribes box of ns, in the namespace keeping ns's subscriptions
-   (mail-namespace.h). */
+/* Subscribes box of ns; with subscriptions = no under its client name in
+   the namespace keeping it (as SUBSCRIBE does: cmd-subscribe.c). */
 static int mss_autosubscribe(struct mail_user *user,
 			     const struct mail_namespace *ns,
 			     const struct mail_namespace_mailbox *box,
 			     const char **error_r)
 {
-	const struct mail_namespace *parent =
-		mail_namespace_subscriptions_parent(
-			mail_user_get_namespaces(user), ns);
+	const char *vname;
+	const struct mail_namespace *parent;
 
+	if (ns->subscriptions) {
+		return mail_user_set_subscribed(user, box->storage_name, true,
+						error_r);
+	}
+	vname = tmp_strconcat(ns->prefix, box->name, NULL);
+	parent = mail_namespaces_find_subscribable(
+		mail_user_get_namespaces(user), vname);
 	if (parent == NULL)
 		return 0;	/* nobody keeps them: nothing to store */
-	return mail_user_set_subscribed(user, parent == ns ? box->storage_name :
-		mail_namespace_to_storage(parent, tmp_strconcat(ns->prefix,
-						box->name, NULL)), true, error_r);
+	return mail_user_set_subscribed(user,
+		mail_namespace_to_storage(parent, vname), true, error_r);
 }
 
 /* mailbox { auto = create/subscribe }: created if missing, subscribed.
