@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void mailbox_index_kw_map_init(struct mailbox_index_kw_map *map)
@@ -65,24 +66,46 @@ void mailbox_index_unlink_files(const char *dir, const char *prefix,
 	}
 }
 
-void mailbox_index_keep_modseq(struct mail_index *index, uint64_t old_modseq,
-			       const char *log_prefix)
+/* Raises the index's modseq to at least modseq in a transaction of its
+   own (committed before anything that appends: records take the modseq
+   current when they are applied). Idempotent, so a race with another
+   session doing the same is harmless. */
+static void mailbox_index_raise_modseq(struct mail_index *index,
+				       uint64_t modseq, const char *log_prefix)
 {
 	struct mail_index_view *view;
 	struct mail_index_transaction *t;
 
-	if (old_modseq == 0 ||
-	    mail_index_get_header(index)->highest_modseq > old_modseq)
-		return;
 	view = mail_index_view_open(index);
 	t = mail_index_transaction_begin(view,
 					 MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
-	mail_index_update_modseq(t, 0, old_modseq + 1);
+	mail_index_update_modseq(t, 0, modseq);
 	if (mail_index_transaction_commit(&t, NULL) < 0) {
 		log_error("%s: %s", log_prefix,
 			  mail_index_get_error(index));
 	}
 	mail_index_view_close(&view);
+}
+
+void mailbox_index_keep_modseq(struct mail_index *index, uint64_t old_modseq,
+			       const char *log_prefix)
+{
+	if (old_modseq == 0 ||
+	    mail_index_get_header(index)->highest_modseq > old_modseq)
+		return;
+	mailbox_index_raise_modseq(index, old_modseq + 1, log_prefix);
+}
+
+void mailbox_index_restart_if_new(struct mail_index *index,
+				  bool uids_preexisting,
+				  const char *log_prefix)
+{
+	if (!uids_preexisting ||
+	    mail_index_get_header(index)->uid_validity != 0)
+		return;
+	mailbox_index_raise_modseq(index, (uint64_t)time(NULL) <<
+				   MAILBOX_INDEX_MODSEQ_TIME_SHIFT,
+				   log_prefix);
 }
 
 /* The box keyword index of index keyword i named name (-1: none). */
@@ -253,8 +276,7 @@ void mailbox_index_own_modseqs(struct mailbox *box, struct mail_index *index,
 	array_foreach(own_uids, uidp) {
 		seq = mailbox_uid_to_seq(box, *uidp);
 		msg = seq == 0 ? NULL : mailbox_msg_lookup(box, seq);
-		if (msg == NULL || msg->uid != *uidp ||
-		    !mail_index_lookup_seq(view, *uidp, &seq) ||
+		if (msg == NULL || !mail_index_lookup_seq(view, *uidp, &seq) ||
 		    !mail_index_lookup(view, seq, &imsg))
 			continue;
 		modseqp = match(box, msg, imsg, context);

@@ -49,6 +49,18 @@ void mailbox_index_unlink_files(const char *dir, const char *prefix,
 void mailbox_index_keep_modseq(struct mail_index *index, uint64_t old_modseq,
 			       const char *log_prefix);
 
+/* A new index (no UIDVALIDITY yet) for UIDs given out before
+   (uids_preexisting: the backend's UID store had them) may replace a lost
+   one whose modseqs they had, and the same UIDVALIDITY forbids going back
+   (RFC 7162 3.1.6): start from the clock, seconds << SHIFT (above any old
+   index unless it averaged a million changes per second since it was
+   made). Committed on its own, before the transaction that appends the
+   messages, so they get modseqs above it. */
+#define MAILBOX_INDEX_MODSEQ_TIME_SHIFT 20
+void mailbox_index_restart_if_new(struct mail_index *index,
+				  bool uids_preexisting,
+				  const char *log_prefix);
+
 /* imsg's index keywords as bits of box in kw_r. With add, names the box
    lacks are added to it, else they are looked up only. map (may be NULL)
    caches the name lookups across calls. Returns false if a keyword could

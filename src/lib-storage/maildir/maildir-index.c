@@ -291,17 +291,6 @@ int maildir_index_refresh_view(struct maildir_mailbox *mbox)
 	return 0;
 }
 
-/* A new index for UIDs that were given out before (the uidlist had them):
-   they may have had modseqs in a lost index, and the same UIDVALIDITY
-   forbids going back (RFC 7162 3.1.6), so start from the clock (seconds << 20: above any old index unless it averaged a million
-   changes per second since it was made). */
-#define MAILDIR_INDEX_MODSEQ_TIME_SHIFT 20
-static void maildir_index_modseq_restart(struct mail_index_transaction *t)
-{
-	mail_index_update_modseq(t, 0, (uint64_t)time(NULL) <<
-				 MAILDIR_INDEX_MODSEQ_TIME_SHIFT);
-}
-
 /* How the index must change to match the scanned view. Returns true if it
    differs; with trans, writes the changes. lost (if not NULL) gets the
    view's messages below the index's next_uid that the index lacks: they
@@ -332,7 +321,7 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 				MAIL_INDEX_HEADER_UID_VALIDITY,
 				mbox->box.uidvalidity);
 		/* the modseq restart of a lost index was committed before
-		   (maildir_index_restart_if_new()) */
+		   (mailbox_index_restart_if_new()) */
 	}
 	for (i = 0; i < count; i++) {
 		msg = (const struct maildir_msg *)msgs[i];
@@ -399,31 +388,6 @@ static bool maildir_index_lost_exist(struct maildir_mailbox *mbox,
 	return false;
 }
 
-/* A new index (no UIDVALIDITY yet) for UIDs given out before: the modseq
-   restart gets its own transaction, committed before the one that appends
-   the messages, so they get modseqs above it (records take the modseq
-   current when they are applied; a MODSEQ_UPDATE after the appends in the
-   same transaction would leave them below). Raising is idempotent, so a
-   race with another session doing the same is harmless. */
-static void maildir_index_restart_if_new(struct maildir_mailbox *mbox)
-{
-	struct mail_index_view *view;
-	struct mail_index_transaction *t;
-
-	if (!mbox->uids_preexisting ||
-	    mail_index_get_header(mbox->index)->uid_validity != 0)
-		return;
-	view = mail_index_view_open(mbox->index);
-	t = mail_index_transaction_begin(view,
-					 MAIL_INDEX_TRANSACTION_FLAG_EXTERNAL);
-	maildir_index_modseq_restart(t);
-	if (mail_index_transaction_commit(&t, NULL) < 0) {
-		log_error("%s: %s", mbox->index_dir,
-			  mail_index_get_error(mbox->index));
-	}
-	mail_index_view_close(&view);
-}
-
 /* The locked update; 1 = the index lacks live messages: rebuild it */
 static int maildir_index_sync_locked(struct maildir_mailbox *mbox)
 {
@@ -433,7 +397,8 @@ static int maildir_index_sync_locked(struct maildir_mailbox *mbox)
 	struct mail_index_sync_rec srec;
 	ARRAY_TYPE(maildir_msg_lost) lost;
 
-	maildir_index_restart_if_new(mbox);
+	mailbox_index_restart_if_new(mbox->index, mbox->uids_preexisting,
+				     mbox->index_dir);
 	if (mail_index_sync_begin(mbox->index, &sctx, &view, &trans) < 0) {
 		log_error("%s: %s", mbox->index_dir,
 			  mail_index_get_error(mbox->index));

@@ -641,10 +641,6 @@ static int maildir_mail_write_flags_unchanged(struct mailbox *box,
 
 	if (maildir_index_store_check(mbox, msg->uid, unchangedsince) == 0)
 		return 0;
-	if (mbox->index == NULL &&
-	    maildir_index_get_modseq(mbox, (struct maildir_msg *)msg) >
-	    unchangedsince)
-		return 0;
 	if ((msg->flags & MAIL_FLAGS_MASK) == (old_flags & MAIL_FLAGS_MASK) &&
 	    memcmp(&msg->keywords, old_keywords, sizeof(*old_keywords)) == 0)
 		return 1;	/* nothing to change: no new modseq */

@@ -20,10 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* A new index replacing a lost one starts its modseqs from the clock
-   (seconds << 20), above any old index's (as maildir-index.c). */
-#define MBOX_INDEX_MODSEQ_TIME_SHIFT 20
-
 const char *mbox_index_dir(const struct mail_storage_location *loc,
 			   const char *name)
 {
@@ -43,17 +39,12 @@ static const char *const mbox_index_suffixes[] = {
 void mbox_index_delete(const struct mail_storage_location *loc,
 		       const char *name)
 {
-	const char *dir = mbox_index_dir(loc, name), *path;
-	unsigned int i;
+	const char *dir = mbox_index_dir(loc, name);
 
 	if (dir == NULL)
 		return;
-	for (i = 0; i < N_ELEMENTS(mbox_index_suffixes); i++) {
-		path = tmp_strconcat(dir, "/" MBOX_INDEX_PREFIX,
-				     mbox_index_suffixes[i], NULL);
-		if (unlink(path) < 0 && errno != ENOENT)
-			log_warning("unlink(%s) failed: %m", path);
-	}
+	mailbox_index_unlink_files(dir, MBOX_INDEX_PREFIX, mbox_index_suffixes,
+				   N_ELEMENTS(mbox_index_suffixes));
 	/* fails (silently) while children's index directories are below */
 	(void)rmdir(dir);
 }
@@ -146,25 +137,16 @@ void mbox_index_close(struct mbox_mailbox *mbox)
 	mail_index_close(&mbox->index);
 }
 
-/* The index keywords of imsg as bits of the box. With add, names the box
-   lacks are added to it; else *unknown_r tells that one was missing. */
-static void mbox_index_get_kw(struct mbox_mailbox *mbox,
-			      const struct mail_index_message *imsg, bool add,
-			      struct mail_keywords *kw_r, bool *unknown_r)
-{
-	*unknown_r = !mailbox_index_get_keywords(&mbox->box, mbox->index,
-						 NULL, add, imsg, kw_r);
-}
+/* Index keyword -> box keyword maps for one walk over the messages, one
+   per mode (a map remembers the mode that first resolved a name). */
+struct mbox_kw_maps {
+	struct mailbox_index_kw_map lookup, add;
+};
 
-/* Records in t that uid's keywords change from old_kw to new_kw (old_kw
-   NULL: replace all). */
-static void mbox_index_update_kw(struct mbox_mailbox *mbox,
-				 struct mail_index_transaction *t, uint32_t uid,
-				 const struct mail_keywords *old_kw,
-				 const struct mail_keywords *new_kw)
+static void mbox_kw_maps_init(struct mbox_kw_maps *maps)
 {
-	mailbox_index_update_keywords(&mbox->box, t, uid, old_kw, new_kw,
-				      mbox->index_dir);
+	mailbox_index_kw_map_init(&maps->lookup);
+	mailbox_index_kw_map_init(&maps->add);
 }
 
 /* The index's dirty flags of a message the file has differently: the
@@ -185,20 +167,23 @@ static void mbox_index_adopt(struct mbox_mailbox *mbox, struct mbox_msg *msg,
    must change (written into trans unless it is NULL). */
 static bool mbox_index_diff_msg(struct mbox_mailbox *mbox,
 				struct mail_index_transaction *trans,
-				struct mbox_msg *msg,
+				struct mbox_kw_maps *maps, struct mbox_msg *msg,
 				const struct mail_index_message *imsg)
 {
 	uint8_t flags = msg->m.flags & MAIL_FLAGS_MASK;
+	bool dirty = (imsg->flags & MAIL_INDEX_MAIL_FLAG_DIRTY) != 0;
 	struct mail_keywords ikw;
-	bool unknown, same;
+	bool known, same;
 
 	if (msg->flags_pending)
 		return false;	/* adopted: stays dirty until written */
-	mbox_index_get_kw(mbox, imsg, (imsg->flags & MAIL_INDEX_MAIL_FLAG_DIRTY)
-			  != 0, &ikw, &unknown);
-	same = (imsg->flags & MAIL_INDEX_FLAGS_MASK) == flags && !unknown &&
+	/* a dirty record's keywords are to be shown: their names added */
+	known = mailbox_index_get_keywords(&mbox->box, mbox->index,
+					   dirty ? &maps->add : &maps->lookup,
+					   dirty, imsg, &ikw);
+	same = (imsg->flags & MAIL_INDEX_FLAGS_MASK) == flags && known &&
 		memcmp(&ikw, &msg->m.keywords, sizeof(ikw)) == 0;
-	if ((imsg->flags & MAIL_INDEX_MAIL_FLAG_DIRTY) != 0) {
+	if (dirty) {
 		if (!same) {
 			mbox_index_adopt(mbox, msg, imsg->flags, &ikw);
 			return false;
@@ -215,8 +200,9 @@ static bool mbox_index_diff_msg(struct mbox_mailbox *mbox,
 	if (trans != NULL) {
 		mail_index_update_flags(trans, msg->m.uid, msg->m.uid,
 					MAIL_INDEX_MODIFY_REPLACE, flags);
-		mbox_index_update_kw(mbox, trans, msg->m.uid, NULL,
-				     &msg->m.keywords);
+		mailbox_index_update_keywords(&mbox->box, trans, msg->m.uid,
+					      NULL, &msg->m.keywords,
+					      mbox->index_dir);
 	}
 	return true;
 }
@@ -233,12 +219,14 @@ static bool mbox_index_diff(struct mbox_mailbox *mbox,
 	const struct mail_index_header *hdr = mail_index_view_get_header(view);
 	struct mailbox_msg *const *msgs;
 	const struct mail_index_message *imsg = NULL;
+	struct mbox_kw_maps maps;
 	struct mbox_msg *msg;
 	unsigned int i, count;
 	uint32_t seq = 1, icount = mail_index_view_get_messages_count(view);
 	bool differs = false;
 
 	*lost_r = false;
+	mbox_kw_maps_init(&maps);
 	msgs = array_get(&mbox->box.view, &count);
 	if (hdr->uid_validity != mbox->box.uidvalidity) {
 		differs = true;
@@ -246,10 +234,6 @@ static bool mbox_index_diff(struct mbox_mailbox *mbox,
 			mail_index_update_header(trans,
 				MAIL_INDEX_HEADER_UID_VALIDITY,
 				mbox->box.uidvalidity);
-		}
-		if (trans != NULL && mbox->uids_preexisting) {
-			mail_index_update_modseq(trans, 0, (uint64_t)time(NULL)
-				<< MBOX_INDEX_MODSEQ_TIME_SHIFT);
 		}
 	}
 	for (i = 0; i < count; i++) {
@@ -259,7 +243,7 @@ static bool mbox_index_diff(struct mbox_mailbox *mbox,
 					    &seq, &imsg))
 			differs = true;
 		if (seq <= icount && imsg->uid == msg->m.uid) {
-			if (mbox_index_diff_msg(mbox, trans, msg, imsg))
+			if (mbox_index_diff_msg(mbox, trans, &maps, msg, imsg))
 				differs = true;
 			seq++;
 		} else if (msg->m.uid < hdr->next_uid) {
@@ -268,10 +252,14 @@ static bool mbox_index_diff(struct mbox_mailbox *mbox,
 		} else {
 			differs = true;
 			if (trans != NULL) {
+				/* a new record has no keywords: no reset */
+				static const struct mail_keywords no_kw;
+
 				(void)mail_index_append(trans, msg->m.uid,
 					msg->m.flags & MAIL_FLAGS_MASK, NULL, 0);
-				mbox_index_update_kw(mbox, trans, msg->m.uid,
-						     NULL, &msg->m.keywords);
+				mailbox_index_update_keywords(&mbox->box, trans,
+					msg->m.uid, &no_kw, &msg->m.keywords,
+					mbox->index_dir);
 			}
 		}
 	}
@@ -289,6 +277,8 @@ static int mbox_index_sync_locked(struct mbox_mailbox *mbox)
 	struct mail_index_sync_rec srec;
 	bool lost;
 
+	mailbox_index_restart_if_new(mbox->index, mbox->uids_preexisting,
+				     mbox->index_dir);
 	if (mail_index_sync_begin(mbox->index, &sctx, &view, &trans) < 0) {
 		mbox_index_log_error(mbox);
 		return -1;
@@ -334,17 +324,18 @@ void mbox_index_uidvalidity_hint(struct mbox_mailbox *mbox)
 
 /* Does the index record show the flags and keywords the view has? */
 static bool mbox_index_msg_matches(struct mbox_mailbox *mbox,
+				   struct mailbox_index_kw_map *map,
 				   const struct mbox_msg *msg,
 				   const struct mail_index_message *imsg)
 {
 	struct mail_keywords ikw;
-	bool unknown;
 
 	if ((imsg->flags & MAIL_INDEX_FLAGS_MASK) !=
 	    (msg->m.flags & MAIL_FLAGS_MASK))
 		return false;
-	mbox_index_get_kw(mbox, imsg, false, &ikw, &unknown);
-	return !unknown && memcmp(&ikw, &msg->m.keywords, sizeof(ikw)) == 0;
+	return mailbox_index_get_keywords(&mbox->box, mbox->index, map, false,
+					  imsg, &ikw) &&
+		memcmp(&ikw, &msg->m.keywords, sizeof(ikw)) == 0;
 }
 
 /* One message's modseq from imsg, if the index shows the view's flags: a
@@ -353,10 +344,11 @@ static bool mbox_index_msg_matches(struct mbox_mailbox *mbox,
    gets a lower one, and HIGHESTMODSEQ stays below the change, so that
    CHANGEDSINCE brings it later. */
 static void mbox_index_msg_modseq(struct mbox_mailbox *mbox,
+				  struct mailbox_index_kw_map *map,
 				  struct mbox_msg *msg,
 				  const struct mail_index_message *imsg)
 {
-	if (mbox_index_msg_matches(mbox, msg, imsg)) {
+	if (mbox_index_msg_matches(mbox, map, msg, imsg)) {
 		msg->modseq = imsg->modseq;
 		return;
 	}
@@ -370,20 +362,25 @@ static void mbox_index_msg_modseq(struct mbox_mailbox *mbox,
 static void mbox_index_view_msg_modseq(struct mailbox *box,
 				       struct mailbox_msg *m,
 				       const struct mail_index_message *imsg,
-				       void *context ATTR_UNUSED)
+				       void *context)
 {
 	struct mbox_msg *msg = (struct mbox_msg *)m;
 
 	msg->modseq = 0;
-	if (imsg != NULL)
-		mbox_index_msg_modseq((struct mbox_mailbox *)box, msg, imsg);
+	if (imsg != NULL) {
+		mbox_index_msg_modseq((struct mbox_mailbox *)box, context,
+				      msg, imsg);
+	}
 }
 
 /* After a reconcile: the view's modseqs and HIGHESTMODSEQ. */
 static void mbox_index_fill_modseqs(struct mbox_mailbox *mbox)
 {
+	struct mailbox_index_kw_map map;
+
+	mailbox_index_kw_map_init(&map);
 	mailbox_index_fill_modseqs(&mbox->box, mbox->index,
-				   mbox_index_view_msg_modseq, NULL,
+				   mbox_index_view_msg_modseq, &map,
 				   &mbox->view_highest_modseq);
 	if (array_is_created(&mbox->own_changed_uids))
 		array_clear(&mbox->own_changed_uids);
@@ -393,11 +390,12 @@ static void mbox_index_fill_modseqs(struct mbox_mailbox *mbox)
 static uint64_t *mbox_index_own_match(struct mailbox *box,
 				      struct mailbox_msg *m,
 				      const struct mail_index_message *imsg,
-				      void *context ATTR_UNUSED)
+				      void *context)
 {
 	struct mbox_msg *msg = (struct mbox_msg *)m;
 
-	if (!mbox_index_msg_matches((struct mbox_mailbox *)box, msg, imsg))
+	if (!mbox_index_msg_matches((struct mbox_mailbox *)box, context, msg,
+				    imsg))
 		return NULL;
 	return &msg->modseq;
 }
@@ -406,9 +404,12 @@ static uint64_t *mbox_index_own_match(struct mailbox *box,
    them in the STORE replies). */
 static void mbox_index_own_modseqs(struct mbox_mailbox *mbox)
 {
+	struct mailbox_index_kw_map map;
+
+	mailbox_index_kw_map_init(&map);
 	mailbox_index_own_modseqs(&mbox->box, mbox->index,
 				  &mbox->own_changed_uids,
-				  mbox_index_own_match, NULL,
+				  mbox_index_own_match, &map,
 				  &mbox->view_highest_modseq);
 }
 
@@ -428,7 +429,7 @@ void mbox_index_sync_view(struct mbox_mailbox *mbox)
 		mbox_index_log_error(mbox);
 		return;
 	}
-	mbox_index_uidvalidity_hint(mbox);
+	/* (mbox_sync() gave the UIDVALIDITY hint already) */
 	hdr = mail_index_get_header(mbox->index);
 	if (mail_index_is_fscked(mbox->index) ||
 	    (hdr->uid_validity != 0 &&
@@ -468,7 +469,8 @@ void mbox_index_record_flags(struct mbox_mailbox *mbox, uint32_t uid,
 	/* dirty until the flags are written into the file */
 	mailbox_index_update_flags(t, uid, old_flags, new_flags,
 				   MAIL_INDEX_MAIL_FLAG_DIRTY, 0);
-	mbox_index_update_kw(mbox, t, uid, old_kw, new_kw);
+	mailbox_index_update_keywords(&mbox->box, t, uid, old_kw, new_kw,
+				      mbox->index_dir);
 }
 
 struct mail_index_view *mbox_index_flush_view(struct mbox_mailbox *mbox)
@@ -484,7 +486,6 @@ int mbox_index_dirty_flags(struct mbox_mailbox *mbox,
 {
 	const struct mail_index_message *imsg;
 	uint32_t seq;
-	bool unknown;
 
 	if (view == NULL || mbox->index_commit_failed ||
 	    !mail_index_lookup_seq(view, uid, &seq) ||
@@ -493,7 +494,8 @@ int mbox_index_dirty_flags(struct mbox_mailbox *mbox,
 	if ((imsg->flags & MAIL_INDEX_MAIL_FLAG_DIRTY) == 0)
 		return 0;
 	*flags_r = imsg->flags & MAIL_INDEX_FLAGS_MASK;
-	mbox_index_get_kw(mbox, imsg, true, kw_r, &unknown);
+	(void)mailbox_index_get_keywords(&mbox->box, mbox->index, NULL, true,
+					 imsg, kw_r);
 	return 1;
 }
 

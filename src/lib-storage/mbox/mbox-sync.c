@@ -6,6 +6,7 @@
 #include "array.h"
 #include "str.h"
 #include "mbox-storage.h"
+#include "mailbox-index.h"
 #include "mbox-rewrite.h"
 #include "restrict-access.h"
 
@@ -417,10 +418,7 @@ void mbox_sync_close(struct mbox_mailbox *mbox)
 {
 	if (mbox_sync_test_close_as_crash) {
 		/* writes nothing, as a killed process */
-		if (mbox->itrans != NULL)
-			mail_index_transaction_rollback(&mbox->itrans);
-		if (mbox->itrans_view != NULL)
-			mail_index_view_close(&mbox->itrans_view);
+		mailbox_index_trans_rollback(&mbox->itrans_view, &mbox->itrans);
 		mbox->pending_count = 0;
 		array_clear(&mbox->expunge_pending);
 	} else if (mbox_sync_flush(mbox) < 0) {
