@@ -158,7 +158,9 @@ START_TEST(test_mbox_index_other_session)
 	mailbox_close(&a);
 	mailbox_close(&b);
 	ck_assert_str_eq(file_x_status("c"), "D");
-	ck_assert(strstr(read_path(inbox_path()), "X-Keywords: $Work ") != NULL);
+	/* the keyword, then the room the rewrite leaves for more keywords */
+	ck_assert_str_eq(file_header("c", "X-Keywords: "),
+			 tmp_printf("%-77s", "$Work"));
 	mail_user_unref(&user);
 }
 END_TEST
