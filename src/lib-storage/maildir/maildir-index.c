@@ -18,6 +18,7 @@
 #include "mail-index-view.h"
 #include "mail-index-sync.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -69,23 +70,7 @@ static void maildir_index_update_kw(struct maildir_mailbox *mbox,
 				      mbox->index_dir);
 }
 
-/* One view message's modseq from its index record (imsg NULL: none). */
-static void maildir_index_msg_modseq(struct mailbox *box ATTR_UNUSED,
-				     struct mailbox_msg *m,
-				     const struct mail_index_message *imsg,
-				     void *context ATTR_UNUSED)
-{
-	((struct maildir_msg *)m)->modseq = imsg == NULL ? 0 : imsg->modseq;
-}
-
-/* The view's modseqs from the index (which matches the view: just synced
-   with it). Both are sorted by uid. */
-static void maildir_index_fill_modseqs(struct maildir_mailbox *mbox)
-{
-	mailbox_index_fill_modseqs(&mbox->box, mbox->index,
-				   maildir_index_msg_modseq, NULL,
-				   &mbox->view_highest_modseq);
-}
+void (*maildir_index_test_scan_hook)(struct maildir_mailbox *mbox) = NULL;
 
 /* Does the index record show the flags and keywords the view has? Then
    msg's modseq field (context: the walk's keyword map). */
@@ -104,6 +89,69 @@ static uint64_t *maildir_index_own_match(struct mailbox *box,
 	if (memcmp(&ikw, &msg->m.keywords, sizeof(ikw)) != 0)
 		return NULL;
 	return &msg->modseq;
+}
+
+/* State of maildir_index_fill_modseqs()' walk */
+struct maildir_index_fill_ctx {
+	struct mailbox_index_kw_map kw_map;
+	/* lowest modseq of a record that doesn't show the view's flags */
+	uint64_t min_mismatch;
+};
+
+/* One view message's modseq from its index record (imsg NULL: none). A
+   record that another session changed after our scan (flags other than
+   the view's) keeps the message's old modseq: its new one belongs to
+   flags the view lacks. */
+static void maildir_index_msg_modseq(struct mailbox *box,
+				     struct mailbox_msg *m,
+				     const struct mail_index_message *imsg,
+				     void *context)
+{
+	struct maildir_index_fill_ctx *ctx = context;
+	uint64_t *modseqp;
+
+	if (imsg == NULL) {
+		((struct maildir_msg *)m)->modseq = 0;
+		return;
+	}
+	modseqp = maildir_index_own_match(box, m, imsg, &ctx->kw_map);
+	if (modseqp != NULL)
+		*modseqp = imsg->modseq;
+	else if (imsg->modseq < ctx->min_mismatch)
+		ctx->min_mismatch = imsg->modseq;
+}
+
+/* The view's modseqs from the index, which normally matches the view (just
+   synced with it). Another session may have committed since our scan:
+   then HIGHESTMODSEQ stays below its change (CHANGEDSINCE of what we
+   report must still return it) and the next sync rescans. Both are sorted
+   by uid. */
+static void maildir_index_fill_modseqs(struct maildir_mailbox *mbox)
+{
+	struct maildir_index_fill_ctx ctx;
+	struct mailbox_msg *const *msgp;
+	struct maildir_msg *msg;
+	uint64_t cap;
+
+	mailbox_index_kw_map_init(&ctx.kw_map);
+	ctx.min_mismatch = UINT64_MAX;
+	mailbox_index_fill_modseqs(&mbox->box, mbox->index,
+				   maildir_index_msg_modseq, &ctx,
+				   &mbox->view_highest_modseq);
+	if (ctx.min_mismatch == UINT64_MAX)
+		return;
+	mbox->scan_dirty = true;
+	cap = ctx.min_mismatch - 1;
+	if (cap == 0)
+		cap = 1;
+	if (mbox->view_highest_modseq > cap)
+		mbox->view_highest_modseq = cap;
+	/* none above HIGHESTMODSEQ (lower is safe: reported again later) */
+	array_foreach(&mbox->box.view, msgp) {
+		msg = (struct maildir_msg *)*msgp;
+		if (msg->modseq > mbox->view_highest_modseq)
+			msg->modseq = mbox->view_highest_modseq;
+	}
 }
 
 /* After this session's own commit: the changed messages' view modseqs
@@ -291,6 +339,18 @@ int maildir_index_refresh_view(struct maildir_mailbox *mbox)
 	return 0;
 }
 
+/* true if the file name our scan found for msg is gone (under the log
+   lock: another session renamed or expunged it since our readdir, and its
+   flags in the index may be newer than the scan's) */
+static bool maildir_index_scanned_gone(struct maildir_mailbox *mbox,
+				       const struct maildir_msg *msg)
+{
+	const char *path = maildir_msg_get_path(mbox, msg);
+	struct stat st;
+
+	return path != NULL && stat(path, &st) < 0 && errno == ENOENT;
+}
+
 /* How the index must change to match the scanned view. Returns true if it
    differs; with trans, writes the changes. lost (if not NULL) gets the
    view's messages below the index's next_uid that the index lacks: they
@@ -309,7 +369,7 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 	unsigned int i, count;
 	uint32_t seq = 1, icount = mail_index_view_get_messages_count(view);
 	uint8_t flags;
-	bool differs = false;
+	bool differs = false, flags_differ, kw_differ;
 
 	mailbox_index_kw_map_init(&kw_map);
 
@@ -332,23 +392,27 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 					    &seq, &imsg))
 			differs = true;
 		if (seq <= icount && imsg->uid == msg->m.uid) {
-			if ((imsg->flags & (MAIL_FLAGS_MASK |
-					    MAILDIR_INDEX_FLAG_IN_NEW)) != flags) {
-				differs = true;
-				if (trans != NULL)
-					mail_index_update_flags(trans,
-						msg->m.uid, msg->m.uid,
-						MAIL_INDEX_MODIFY_REPLACE,
-						flags);
-			}
 			maildir_index_get_kw(mbox, &kw_map, imsg, &ikw);
-			if (memcmp(&ikw, &msg->m.keywords, sizeof(ikw)) != 0) {
+			flags_differ = (imsg->flags & (MAIL_FLAGS_MASK |
+					MAILDIR_INDEX_FLAG_IN_NEW)) != flags;
+			kw_differ = memcmp(&ikw, &msg->m.keywords,
+					   sizeof(ikw)) != 0;
+			if (flags_differ || kw_differ)
 				differs = true;
-				if (trans != NULL)
-					maildir_index_update_kw(mbox, trans,
-						msg->m.uid, NULL,
-						&msg->m.keywords);
+			if ((flags_differ || kw_differ) && trans != NULL &&
+			    maildir_index_scanned_gone(mbox, msg)) {
+				/* renamed since our readdir: the index may
+				   have newer flags than ours */
+				mbox->scan_dirty = true;
+				flags_differ = kw_differ = false;
 			}
+			if (flags_differ && trans != NULL)
+				mail_index_update_flags(trans, msg->m.uid,
+					msg->m.uid, MAIL_INDEX_MODIFY_REPLACE,
+					flags);
+			if (kw_differ && trans != NULL)
+				maildir_index_update_kw(mbox, trans,
+					msg->m.uid, NULL, &msg->m.keywords);
 			seq++;
 		} else if (msg->m.uid < hdr->next_uid) {
 			differs = true;
@@ -441,6 +505,8 @@ int maildir_index_sync_scan(struct maildir_mailbox *mbox, bool locked)
 	view = mail_index_view_open(mbox->index);
 	differs = maildir_index_diff(mbox, view, NULL, NULL);
 	mail_index_view_close(&view);
+	if (maildir_index_test_scan_hook != NULL)
+		maildir_index_test_scan_hook(mbox);
 	if (differs) {
 		if (!locked)
 			return 1;
@@ -680,6 +746,24 @@ int maildir_index_store_check(struct maildir_mailbox *mbox, uint32_t uid,
 	    !mail_index_lookup(mbox->store_view, seq, &imsg))
 		return 1;
 	return imsg->modseq > unchangedsince ? 0 : 1;
+}
+
+bool maildir_index_store_matches(struct maildir_mailbox *mbox, uint32_t uid,
+				 enum mail_flags flags,
+				 const struct mail_keywords *keywords)
+{
+	const struct mail_index_message *imsg;
+	struct mail_keywords ikw;
+	uint32_t seq;
+
+	if (mbox->store_view == NULL ||
+	    !mail_index_lookup_seq(mbox->store_view, uid, &seq) ||
+	    !mail_index_lookup(mbox->store_view, seq, &imsg))
+		return true;
+	if ((imsg->flags & MAIL_FLAGS_MASK) != (flags & MAIL_FLAGS_MASK))
+		return false;
+	maildir_index_get_kw(mbox, NULL, imsg, &ikw);
+	return memcmp(&ikw, keywords, sizeof(ikw)) == 0;
 }
 
 int maildir_index_store_unlock(struct maildir_mailbox *mbox)

@@ -403,6 +403,17 @@ int maildir_keywords_create(struct maildir_keywords *mk,
 	return maildir_keywords_create_real(mk, uidlist, first_idx, NULL);
 }
 
+bool maildir_keywords_all_lettered(const struct maildir_keywords *mk)
+{
+	unsigned int i, count = array_count(&mk->box->keywords);
+
+	for (i = 0; i < count; i++) {
+		if (!maildir_keywords_idx_has_letter(mk, i))
+			return false;
+	}
+	return true;
+}
+
 int maildir_keywords_ensure(struct maildir_keywords *mk,
 			    struct maildir_uidlist *uidlist,
 			    const struct mail_keywords *kw)

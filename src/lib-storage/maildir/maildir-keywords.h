@@ -46,6 +46,9 @@ void maildir_keywords_from_letters(const struct maildir_keywords *mk,
 int maildir_keywords_create(struct maildir_keywords *mk,
 			    struct maildir_uidlist *uidlist,
 			    unsigned int first_idx);
+/* true if every keyword of the mailbox has a letter (then
+   maildir_keywords_ensure() never takes the uidlist lock) */
+bool maildir_keywords_all_lettered(const struct maildir_keywords *mk);
 /* Makes sure every keyword of kw has a letter (a keyword the mailbox
    knows only from the index gets one as in maildir_keywords_create()).
    0, or -1 with the error set. */

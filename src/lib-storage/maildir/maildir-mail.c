@@ -621,13 +621,57 @@ static int maildir_mail_write_flags(struct mailbox *box,
 		-1 : 0;
 }
 
+static void maildir_mail_store_uidlist_unlock(struct maildir_mailbox *mbox)
+{
+	if (mbox->store_uidlist_locked) {
+		maildir_uidlist_unlock(mbox->uidlist);
+		mbox->store_uidlist_locked = false;
+	}
+}
+
+/* Lock order uidlist, then index log (as a sync): a keyword known only
+   from the index gets its letter under the uidlist lock
+   (maildir_keywords_ensure()), so that lock is taken first if a STORE
+   might need it. */
 static int maildir_mail_store_lock(struct mailbox *box)
 {
-	if (maildir_index_store_lock((struct maildir_mailbox *)box) < 0) {
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+
+	if (!maildir_keywords_all_lettered(mbox->keywords) &&
+	    !mbox->uidlist->locked) {
+		if (maildir_uidlist_lock(mbox->uidlist,
+				MAILDIR_UIDLIST_LOCK_TIMEOUT_SECS) <= 0) {
+			mailbox_set_internal_error(box);
+			return -1;
+		}
+		mbox->store_uidlist_locked = true;
+	}
+	if (maildir_index_store_lock(mbox) < 0) {
+		maildir_mail_store_uidlist_unlock(mbox);
 		mailbox_set_internal_error(box);
 		return -1;
 	}
 	return 0;
+}
+
+/* In a no-op STORE (UNCHANGEDSINCE): 1 if the file still has the flags
+   the view had, 0 if another session renamed it to others, -1 gone. */
+static int maildir_mail_file_unchanged(struct maildir_mailbox *mbox,
+				       struct maildir_msg *msg,
+				       enum mail_flags old_flags,
+				       const struct mail_keywords *old_kw)
+{
+	const char *path = maildir_msg_get_path(mbox, msg);
+	struct stat st;
+
+	if (path != NULL && stat(path, &st) == 0)
+		return 1;
+	if (!maildir_msg_relocate(mbox, msg)) {
+		maildir_set_expunged(mbox);
+		return -1;
+	}
+	return maildir_msg_fname_unchanged(mbox, msg->fname, old_flags,
+					   old_kw) ? 1 : 0;
 }
 
 /* RFC 7162 3.1.3 under the log lock: the index's modseq (every session's
@@ -642,15 +686,27 @@ static int maildir_mail_write_flags_unchanged(struct mailbox *box,
 	if (maildir_index_store_check(mbox, msg->uid, unchangedsince) == 0)
 		return 0;
 	if ((msg->flags & MAIL_FLAGS_MASK) == (old_flags & MAIL_FLAGS_MASK) &&
-	    memcmp(&msg->keywords, old_keywords, sizeof(*old_keywords)) == 0)
-		return 1;	/* nothing to change: no new modseq */
+	    memcmp(&msg->keywords, old_keywords, sizeof(*old_keywords)) == 0) {
+		/* nothing to change (no new modseq) if the index and the
+		   file still show what the view does: else another session
+		   changed it and the client's flags are not the message's */
+		if (!maildir_index_store_matches(mbox, msg->uid, old_flags,
+						 old_keywords))
+			return 0;
+		return maildir_mail_file_unchanged(mbox,
+			(struct maildir_msg *)msg, old_flags, old_keywords);
+	}
 	return maildir_mail_write_flags_real(mbox, (struct maildir_msg *)msg,
 					     old_flags, old_keywords, true);
 }
 
 static int maildir_mail_store_unlock(struct mailbox *box)
 {
-	if (maildir_index_store_unlock((struct maildir_mailbox *)box) < 0) {
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+	int ret = maildir_index_store_unlock(mbox);
+
+	maildir_mail_store_uidlist_unlock(mbox);
+	if (ret < 0) {
 		mailbox_set_internal_error(box);
 		return -1;
 	}

@@ -72,6 +72,9 @@ struct maildir_mailbox {
 	struct mail_index_sync_ctx *store_sctx;
 	struct mail_index_view *store_view;
 	struct mail_index_transaction *store_trans;
+	/* store_lock took the uidlist lock first (keywords without a letter
+	   may need one: lock order uidlist, then log) */
+	bool store_uidlist_locked;
 	/* log position the view was last built from or synced to */
 	uint32_t index_log_seq, index_log_offset;
 	bool index_in_sync;	/* the index matched our last scan */
@@ -163,6 +166,10 @@ int maildir_index_refresh_view(struct maildir_mailbox *mbox);
 /* After a scan built box.view: make the index match it and record the
    directory state. 1 = needs the uidlist lock (locked=false), 0 = done. */
 int maildir_index_sync_scan(struct maildir_mailbox *mbox, bool locked);
+/* Tests only (NULL otherwise): called by maildir_index_sync_scan() between
+   its check against the index and its update / modseq fill, where another
+   session's commit races with the scan. */
+extern void (*maildir_index_test_scan_hook)(struct maildir_mailbox *mbox);
 /* This session changed flags and keywords (renamed) / expunged a
    message. Keywords go into the index by name. */
 void maildir_index_record_flags(struct maildir_mailbox *mbox, uint32_t uid,
@@ -191,6 +198,11 @@ int maildir_index_store_lock(struct maildir_mailbox *mbox);
    (not in the index: the file decides), 0 if changed since. */
 int maildir_index_store_check(struct maildir_mailbox *mbox, uint32_t uid,
 			      uint64_t unchangedsince);
+/* true if uid's record in the locked index shows flags and keywords (or
+   no lock, no index or no record: nothing to compare with) */
+bool maildir_index_store_matches(struct maildir_mailbox *mbox, uint32_t uid,
+				 enum mail_flags flags,
+				 const struct mail_keywords *keywords);
 /* Commit the locked transaction and release the lock. 0 or -1 (logged). */
 int maildir_index_store_unlock(struct maildir_mailbox *mbox);
 /* Sizes/date of uid known to the index (or pending); false if none. */

@@ -14,6 +14,7 @@
 #include "mailbox-index-cache.h"
 #include "mail-index-sync.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -133,7 +134,7 @@ void mbox_index_close(struct mbox_mailbox *mbox)
 	if (mbox->index == NULL)
 		return;
 	mailbox_index_cache_close(mbox->cache);
-	mbox_index_commit(mbox);
+	(void)mbox_index_commit(mbox);	/* logged */
 	mail_index_close(&mbox->index);
 }
 
@@ -268,6 +269,8 @@ static bool mbox_index_diff(struct mbox_mailbox *mbox,
 	return differs;
 }
 
+const char *mbox_index_test_commit_error = NULL;
+
 /* The locked update: 0 ok, -1 error (logged), 1 = rebuild the index */
 static int mbox_index_sync_locked(struct mbox_mailbox *mbox)
 {
@@ -289,6 +292,11 @@ static int mbox_index_sync_locked(struct mbox_mailbox *mbox)
 	if (lost) {
 		mail_index_sync_rollback(&sctx);
 		return 1;
+	}
+	if (mbox_index_test_commit_error != NULL) {
+		mail_index_sync_rollback(&sctx);
+		log_error("%s", mbox_index_test_commit_error);
+		return -1;
 	}
 	if (mail_index_sync_commit(&sctx) < 0) {
 		mbox_index_log_error(mbox);
@@ -338,11 +346,35 @@ static bool mbox_index_msg_matches(struct mbox_mailbox *mbox,
 		memcmp(&ikw, &msg->m.keywords, sizeof(ikw)) == 0;
 }
 
+/* uid's modseq in this session's previous view (0: not in it, or none
+   known): during a sync box->old_view still holds it. */
+static uint64_t mbox_index_old_modseq(struct mailbox *box, uint32_t uid)
+{
+	struct mailbox_msg *const *msgs;
+	unsigned int left = 0, right, mid;
+
+	if (box->old_view_pool == NULL || !array_is_created(&box->old_view))
+		return 0;
+	msgs = array_get(&box->old_view, &right);
+	while (left < right) {
+		mid = left + (right - left) / 2;
+		if (msgs[mid]->uid < uid)
+			left = mid + 1;
+		else if (msgs[mid]->uid > uid)
+			right = mid;
+		else
+			return ((const struct mbox_msg *)msgs[mid])->modseq;
+	}
+	return 0;
+}
+
 /* One message's modseq from imsg, if the index shows the view's flags: a
    modseq sent must never be newer than the flags sent with it. A record
    with a change the view lacks (another session's, after our reconcile)
-   gets a lower one, and HIGHESTMODSEQ stays below the change, so that
-   CHANGEDSINCE brings it later. */
+   keeps the modseq the message had in our previous view (RFC 7162: a
+   message's modseq never goes back; 0 if it had none: get_modseq then
+   gives HIGHESTMODSEQ), and HIGHESTMODSEQ stays below the change, so
+   that CHANGEDSINCE brings it later. */
 static void mbox_index_msg_modseq(struct mbox_mailbox *mbox,
 				  struct mailbox_index_kw_map *map,
 				  struct mbox_msg *msg,
@@ -352,7 +384,7 @@ static void mbox_index_msg_modseq(struct mbox_mailbox *mbox,
 		msg->modseq = imsg->modseq;
 		return;
 	}
-	msg->modseq = 1;
+	msg->modseq = mbox_index_old_modseq(&mbox->box, msg->m.uid);
 	if (imsg->modseq > 0 && mbox->view_highest_modseq >= imsg->modseq)
 		mbox->view_highest_modseq = imsg->modseq - 1;
 }
@@ -424,7 +456,7 @@ void mbox_index_sync_view(struct mbox_mailbox *mbox)
 		return;
 	/* before the index sync takes the log lock (cache -> log) */
 	mailbox_index_cache_flush(mbox->cache);
-	mbox_index_commit(mbox);
+	(void)mbox_index_commit(mbox);	/* logged */
 	if (mail_index_refresh(mbox->index) < 0) {
 		mbox_index_log_error(mbox);
 		return;
@@ -461,8 +493,10 @@ void mbox_index_record_flags(struct mbox_mailbox *mbox, uint32_t uid,
 
 	if (mbox->index == NULL)
 		return;
-	t = mailbox_index_trans(mbox->index, &mbox->itrans_view,
-				&mbox->itrans);
+	/* STORE (UNCHANGEDSINCE): in the locked, checked transaction */
+	t = mbox->store_trans != NULL ? mbox->store_trans :
+		mailbox_index_trans(mbox->index, &mbox->itrans_view,
+				    &mbox->itrans);
 	if (!array_is_created(&mbox->own_changed_uids))
 		array_init(&mbox->own_changed_uids, mbox->box.pool, 64);
 	array_append(&mbox->own_changed_uids, &uid);
@@ -509,18 +543,127 @@ void mbox_index_record_written(struct mbox_mailbox *mbox, uint32_t uid)
 				MAIL_INDEX_MAIL_FLAG_DIRTY);
 }
 
-void mbox_index_commit(struct mbox_mailbox *mbox)
+/* lib-index keeps no errno, only its "...: %m" text */
+static bool mbox_index_error_nospace(const char *error)
 {
+	return strstr(error, strerror(ENOSPC)) != NULL ||
+		strstr(error, strerror(EDQUOT)) != NULL;
+}
+
+/* A failed commit of our changes: error is lib-index's (logged). Our
+   pending flags aren't in the index: flushes write the view's. */
+static int mbox_index_commit_failed(struct mbox_mailbox *mbox,
+				    const char *error)
+{
+	log_error("%s/" MBOX_INDEX_PREFIX ": %s", mbox->index_dir, error);
+	mbox->index_commit_failed = true;
+	mbox->index_commit_nospace = mbox_index_error_nospace(error);
+	if (array_is_created(&mbox->own_changed_uids))
+		array_clear(&mbox->own_changed_uids);
+	return -1;
+}
+
+void mbox_index_set_commit_error(struct mbox_mailbox *mbox)
+{
+	mailbox_set_errno_error(&mbox->box, mbox->index_commit_nospace ?
+				ENOSPC : EIO);
+}
+
+int mbox_index_commit(struct mbox_mailbox *mbox)
+{
+	int ret = 0;
+
 	if (mbox->itrans == NULL)
-		return;
-	if (mail_index_transaction_commit(&mbox->itrans, NULL) < 0) {
-		mbox_index_log_error(mbox);
-		/* our pending flags aren't in the index: write the view's */
-		mbox->index_commit_failed = true;
+		return 0;
+	if (mbox_index_test_commit_error != NULL) {
+		mail_index_transaction_rollback(&mbox->itrans);
+		ret = mbox_index_commit_failed(mbox,
+					       mbox_index_test_commit_error);
+	} else if (mail_index_transaction_commit(&mbox->itrans, NULL) < 0) {
+		ret = mbox_index_commit_failed(mbox,
+				mail_index_get_error(mbox->index));
 	}
 	mail_index_view_close(&mbox->itrans_view);
 	/* the commit refreshed the map: our new modseqs */
+	if (ret == 0)
+		mbox_index_own_modseqs(mbox);
+	return ret;
+}
+
+int mbox_index_store_lock(struct mbox_mailbox *mbox)
+{
+	struct mail_index_sync_rec srec;
+
+	ASSERT(mbox->store_sctx == NULL);
+	if (mbox->index == NULL || !mbox->writable)
+		return 0;	/* write_flags_unchanged checks the view */
+	/* our earlier changes first: the check must see them too */
+	if (mbox_index_commit(mbox) < 0)
+		return -1;
+	if (mail_index_sync_begin(mbox->index, &mbox->store_sctx,
+				  &mbox->store_view, &mbox->store_trans) < 0) {
+		mbox_index_log_error(mbox);
+		mbox->index_commit_nospace = mbox_index_error_nospace(
+			mail_index_get_error(mbox->index));
+		mbox->store_sctx = NULL;
+		mbox->store_view = NULL;
+		mbox->store_trans = NULL;
+		return -1;
+	}
+	/* our sessions write only external changes: requests are void */
+	while (mail_index_sync_next(mbox->store_sctx, &srec)) ;
+	return 0;
+}
+
+int mbox_index_store_check(struct mbox_mailbox *mbox, uint32_t uid,
+			   enum mail_flags old_flags,
+			   const struct mail_keywords *old_kw,
+			   uint64_t unchangedsince)
+{
+	const struct mail_index_message *imsg;
+	struct mail_keywords ikw;
+	uint32_t seq;
+
+	ASSERT(mbox->store_view != NULL);
+	if (!mail_index_lookup_seq(mbox->store_view, uid, &seq) ||
+	    !mail_index_lookup(mbox->store_view, seq, &imsg)) {
+		if (uid >= mail_index_view_get_header(mbox->store_view)->next_uid)
+			return 0;	/* the index is behind our view */
+		mailbox_set_error(&mbox->box, MAIL_ERROR_EXPUNGED,
+				  "Message was expunged");
+		return -1;
+	}
+	if (imsg->modseq > unchangedsince)
+		return 0;
+	/* the dirty flags of another session (committed, maybe not in the
+	   file yet) differ from what our view based the change on */
+	if ((imsg->flags & MAIL_INDEX_FLAGS_MASK) !=
+	    (old_flags & MAIL_FLAGS_MASK))
+		return 0;
+	if (!mailbox_index_get_keywords(&mbox->box, mbox->index, NULL, false,
+					imsg, &ikw))
+		return 0;	/* a keyword we don't know: someone's change */
+	return memcmp(&ikw, old_kw, sizeof(ikw)) == 0 ? 1 : 0;
+}
+
+int mbox_index_store_unlock(struct mbox_mailbox *mbox)
+{
+	if (mbox->store_sctx == NULL)
+		return mbox_index_commit(mbox);	/* (no lock was taken) */
+	mbox->store_view = NULL;
+	mbox->store_trans = NULL;
+	if (mbox_index_test_commit_error != NULL) {
+		mail_index_sync_rollback(&mbox->store_sctx);
+		return mbox_index_commit_failed(mbox,
+						mbox_index_test_commit_error);
+	}
+	if (mail_index_sync_commit(&mbox->store_sctx) < 0) {
+		return mbox_index_commit_failed(mbox,
+				mail_index_get_error(mbox->index));
+	}
+	/* the commit refreshed the map: our new modseqs */
 	mbox_index_own_modseqs(mbox);
+	return 0;
 }
 
 uint64_t mbox_index_get_highest_modseq(struct mailbox *box)

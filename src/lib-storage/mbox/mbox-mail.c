@@ -219,15 +219,80 @@ static int mbox_mail_expunge(struct mailbox *box, struct mailbox_msg *msg)
 	return 0;
 }
 
-/* Dovecot writes expunges at the end of the command even with lazy
+/* After the index commit of a command's changes (index_ret): the file
+   write. Dovecot writes expunges at the end of the command even with lazy
    writes (pending flags go along): other sessions see them at their next
-   sync. Flag changes alone wait for a sync unless mbox_lazy_writes = no. */
+   sync. Flag changes alone wait for a sync unless mbox_lazy_writes = no,
+   or unless the index failed to take them: then they are durable only
+   once in the file, and the command fails if that fails too. */
+static int mbox_mail_changes_write(struct mbox_mailbox *mbox, int index_ret,
+				   bool expunged)
+{
+	if (index_ret < 0) {
+		if (mbox_sync_flush(mbox) == 0)
+			return 0;
+		mbox_index_set_commit_error(mbox);
+		return -1;
+	}
+	if (!expunged && mbox->box.user->mbox_set.lazy_writes)
+		return 0;
+	return mbox_sync_flush(mbox);
+}
+
 static int mbox_mail_changes_commit(struct mailbox *box, bool expunged)
 {
-	mbox_index_commit((struct mbox_mailbox *)box);
-	if (!expunged && box->user->mbox_set.lazy_writes)
-		return 0;
-	return mbox_sync_flush((struct mbox_mailbox *)box);
+	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
+
+	return mbox_mail_changes_write(mbox, mbox_index_commit(mbox),
+				       expunged);
+}
+
+static int mbox_mail_store_lock(struct mailbox *box)
+{
+	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
+
+	if (mbox_index_store_lock(mbox) < 0) {
+		mbox_index_set_commit_error(mbox);
+		return -1;
+	}
+	return 0;
+}
+
+/* RFC 7162 3.1.3 under the index log lock: the record's modseq and its
+   (dirty) flags, every session's committed change, against what our view
+   based the change on; the change goes into the same locked transaction.
+   Without a lock (no index, read-only file) only the view can say. */
+static int mbox_mail_write_flags_unchanged(struct mailbox *box,
+	struct mailbox_msg *msg, enum mail_flags old_flags,
+	const struct mail_keywords *old_keywords, uint64_t unchangedsince)
+{
+	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
+	int ret;
+
+	if (mbox->store_sctx == NULL) {
+		if (mbox_index_get_modseq(box, msg) > unchangedsince)
+			return 0;
+	} else {
+		ret = mbox_index_store_check(mbox, msg->uid, old_flags,
+					     old_keywords, unchangedsince);
+		if (ret <= 0)
+			return ret;
+	}
+	if ((msg->flags & MAIL_FLAGS_MASK) == (old_flags & MAIL_FLAGS_MASK) &&
+	    memcmp(&msg->keywords, old_keywords, sizeof(*old_keywords)) == 0)
+		return 1;	/* nothing to change: no new modseq */
+	return mbox_mail_write_flags(box, msg, old_flags, old_keywords) < 0 ?
+		-1 : 1;
+}
+
+/* Commits the checked changes and releases the log lock before the file
+   write (which takes the mbox lock: lock order mbox -> log). */
+static int mbox_mail_store_unlock(struct mailbox *box)
+{
+	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
+
+	return mbox_mail_changes_write(mbox, mbox_index_store_unlock(mbox),
+				       false);
 }
 
 static void mbox_mailbox_close(struct mailbox *box)
@@ -248,6 +313,9 @@ const struct mailbox_vfuncs mbox_mailbox_vfuncs = {
 	.write_flags = mbox_mail_write_flags,
 	.expunge = mbox_mail_expunge,
 	.changes_commit = mbox_mail_changes_commit,
+	.store_lock = mbox_mail_store_lock,
+	.write_flags_unchanged = mbox_mail_write_flags_unchanged,
+	.store_unlock = mbox_mail_store_unlock,
 	.get_modseq = mbox_index_get_modseq,
 	.get_highest_modseq = mbox_index_get_highest_modseq,
 	/* mbox-save.c; copy stays NULL: the generic layer copies streams */

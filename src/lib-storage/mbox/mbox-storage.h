@@ -78,8 +78,15 @@ struct mbox_mailbox {
 	   it: a new index may replace a lost one (modseqs must not go back) */
 	bool uids_checked, uids_preexisting;
 	/* a commit of our flag changes to the index failed: flushes write
-	   the view's flags */
+	   the view's flags; nospace: the last failure was ENOSPC/EDQUOT */
 	bool index_commit_failed;
+	bool index_commit_nospace;
+	/* STORE (UNCHANGEDSINCE): the locked index sync between
+	   mbox_index_store_lock() and _unlock(); record_flags writes into
+	   store_trans then (NULL: no lock held) */
+	struct mail_index_sync_ctx *store_sctx;
+	struct mail_index_view *store_view;
+	struct mail_index_transaction *store_trans;
 	/* the index's cache file (mailbox-index-cache.h): NULL until a
 	   lookup */
 	struct mailbox_index_cache *cache;
@@ -129,8 +136,36 @@ int mbox_index_dirty_flags(struct mbox_mailbox *mbox,
 /* uid's flags are in the file now: no longer dirty (committed by
    mbox_index_commit()). */
 void mbox_index_record_written(struct mbox_mailbox *mbox, uint32_t uid);
-/* Commits the recorded changes (durable in the log when it returns). */
-void mbox_index_commit(struct mbox_mailbox *mbox);
+/* Commits the recorded changes (durable in the log when it returns).
+   0, or -1: logged, nothing of them is in the index, index_commit_failed
+   is set (flushes write the view's flags); no mailbox error is set (see
+   mbox_index_set_commit_error()). */
+int mbox_index_commit(struct mbox_mailbox *mbox);
+/* The mailbox error for the last failed commit: MAIL_ERROR_NOQUOTA for
+   ENOSPC/EDQUOT, else the internal error. */
+void mbox_index_set_commit_error(struct mbox_mailbox *mbox);
+/* Test hook: when non-NULL, index commits (this session's changes and a
+   sync's reconcile) fail with this text as lib-index's error (e.g.
+   "write(x) failed: No space left on device"). */
+extern const char *mbox_index_test_commit_error;
+/* RFC 7162 3.1.3 STORE (UNCHANGEDSINCE), under the index log lock (no
+   mbox lock is taken while it is held: lock order mbox -> log). _lock
+   commits our pending changes and begins a locked sync (nothing to do
+   without an index or for a read-only file): 0, or -1 (logged; no error
+   set). _check: 1 if uid's record still has modseq <= unchangedsince and
+   the flags and keywords old_* our view had (so nobody changed them since
+   we synced, committed in the index whether or not in the file yet); 0
+   if not (also when the index lacks a record the view has); -1 with
+   MAIL_ERROR_EXPUNGED if another session's sync removed it. _unlock
+   commits what record_flags put in the locked transaction (our new
+   modseqs come into the view) and releases the lock: 0 or -1 (as
+   mbox_index_commit()). */
+int mbox_index_store_lock(struct mbox_mailbox *mbox);
+int mbox_index_store_check(struct mbox_mailbox *mbox, uint32_t uid,
+			   enum mail_flags old_flags,
+			   const struct mail_keywords *old_kw,
+			   uint64_t unchangedsince);
+int mbox_index_store_unlock(struct mbox_mailbox *mbox);
 /* RFC 7162 modseqs; 0 = no index. */
 uint64_t mbox_index_get_modseq(struct mailbox *box, struct mailbox_msg *msg);
 uint64_t mbox_index_get_highest_modseq(struct mailbox *box);
