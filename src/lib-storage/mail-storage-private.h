@@ -145,6 +145,12 @@ struct mailbox_vfuncs {
 				  uint32_t *uidvalidity_r);
 	/* Removes every finished save/copy (temp files). */
 	void (*transaction_rollback)(struct mailbox_transaction *t);
+
+	/* Optional (NULL: mailbox_notify_changes() fails): the files and
+	   directories whose changes mean the mailbox changed, as a
+	   NULL-terminated tmp array. The first must exist; later ones (an
+	   index log not written yet) may be missing. */
+	const char *const *(*get_notify_paths)(struct mailbox *box);
 };
 
 struct mailbox_transaction {
@@ -190,6 +196,8 @@ struct mailbox {
 
 	enum mail_storage_error error;
 	const char *error_str;	/* in pool */
+	/* mailbox-notify.c's watches, NULL = none */
+	struct mailbox_notify *notify;
 };
 
 /* Backend open helper: fills the generic part of box (allocated from pool,

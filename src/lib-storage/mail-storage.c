@@ -75,6 +75,7 @@ void mailbox_close(struct mailbox **_box)
 	if (box == NULL)
 		return;
 	*_box = NULL;
+	mailbox_notify_changes_stop(box);
 	box->v->close(box);
 	if (box->old_view_pool != NULL)
 		pool_unref(&box->old_view_pool);

@@ -171,6 +171,19 @@ struct mailbox_sync_result {
 int mailbox_sync(struct mailbox *box, struct pool *pool,
 		 struct mailbox_sync_result *result_r);
 
+/* mailbox-notify.c: calls callback(context) from the ioloop when the
+   mailbox's files may have changed (a delivery, another session's flag
+   change or expunge, an external append to an mbox); the caller then runs
+   mailbox_sync(). One change may give several calls, and our own writes
+   give calls too. 0, or -1 with errno set when the mailbox can't be
+   watched (no inotify, its limit reached, a backend without watch paths):
+   poll instead. Replaces an earlier watch of box; stopped by
+   mailbox_notify_changes_stop() and by mailbox_close(). */
+int mailbox_notify_changes(struct mailbox *box,
+			   void (*callback)(void *context), void *context);
+/* NULL-safe: no watch is fine. */
+void mailbox_notify_changes_stop(struct mailbox *box);
+
 uint32_t mailbox_get_messages_count(struct mailbox *box);
 /* seq <-> uid; 0 if not found. */
 uint32_t mailbox_seq_to_uid(struct mailbox *box, uint32_t seq);

@@ -13,4 +13,13 @@ struct io *io_loop_get_signal_io(struct ioloop *ioloop);
 void lib_signals_ioloop_attach(struct ioloop *ioloop);
 void lib_signals_ioloop_detach(struct ioloop *ioloop);
 
+/* File-change watches (ioloop-notify.c). A notify io has fd -1; io_remove()
+   calls io_notify_remove() before freeing it. */
+struct ioloop_notify;
+struct ioloop_notify **io_loop_get_notify_ptr(struct ioloop *ioloop);
+struct io *io_alloc_notify(void);
+void io_notify_remove(struct ioloop *ioloop, struct io *io);
+/* Closes the inotify fd; warns about watches still registered. */
+void io_loop_notify_deinit(struct ioloop *ioloop);
+
 #endif

@@ -51,6 +51,7 @@ struct ioloop {
 	unsigned int run_gen;
 	unsigned int callback_depth;
 	struct io *signal_io;
+	struct ioloop_notify *notify;	/* ioloop-notify.c, NULL = unused */
 };
 
 static unsigned int ioloop_callback_depth;
@@ -113,6 +114,7 @@ void io_loop_destroy(struct ioloop **_ioloop)
 	*_ioloop = NULL;
 	lib_signals_ioloop_detach(ioloop);
 	io_remove(&ioloop->signal_io);
+	io_loop_notify_deinit(ioloop);
 	for (i = 0; i < ioloop->fds_count; i++) {
 		struct io_fd *f = &ioloop->fds[i];
 
@@ -142,6 +144,21 @@ void io_loop_set_signal_io(struct ioloop *ioloop, struct io *io)
 struct io *io_loop_get_signal_io(struct ioloop *ioloop)
 {
 	return ioloop->signal_io;
+}
+
+struct ioloop_notify **io_loop_get_notify_ptr(struct ioloop *ioloop)
+{
+	return &ioloop->notify;
+}
+
+struct io *io_alloc_notify(void)
+{
+	struct io *io = p_malloc(system_pool, sizeof(*io));
+
+	ASSERT(current_ioloop != NULL);
+	io->ioloop = current_ioloop;
+	io->fd = -1;	/* marks a file-change watch (ioloop-notify.c) */
+	return io;
 }
 
 static struct io_fd *ioloop_fd(struct ioloop *ioloop, int fd)
@@ -243,6 +260,11 @@ void io_remove(struct io **_io)
 	if (io == NULL)
 		return;
 	*_io = NULL;
+	if (io->fd < 0) {
+		io_notify_remove(io->ioloop, io);
+		p_free(system_pool, io);
+		return;
+	}
 	f = &io->ioloop->fds[io->fd];
 	if (io->cond == IO_READ) {
 		ASSERT(f->read == io);

@@ -37,6 +37,15 @@ struct io *io_add(int fd, enum io_condition cond, io_callback_t *callback,
 		  void *context);
 void io_remove(struct io **io);	/* NULL-safe, sets *io = NULL */
 
+/* Watch a file or directory for changes (inotify): callback runs once per
+   batch of changes (file created/deleted/renamed in a directory, a file
+   written, appended to, closed after writing, its attributes changed, or the
+   path itself deleted/moved). Several watches may share a path. Returns NULL
+   with errno set when the path can't be watched (missing, inotify limit,
+   no inotify); remove with io_remove(). */
+struct io *io_add_notify(const char *path, io_callback_t *callback,
+			 void *context);
+
 /* One-shot unless re-added; timeout_add repeats every msecs until removed. */
 struct timeout *timeout_add(unsigned int msecs, io_callback_t *callback,
 			    void *context);

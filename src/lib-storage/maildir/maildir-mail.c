@@ -11,6 +11,7 @@
 #include "message-header-md5.h"
 #include "maildir-storage.h"
 #include "maildir-filename.h"
+#include "maildir-index-state.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -783,9 +784,26 @@ static void maildir_mailbox_close(struct mailbox *box)
 	maildir_uidlist_deinit(&mbox->uidlist);
 }
 
+/* new/ (deliveries), cur/ (flag changes and expunges rename or unlink
+   there) and the index log (changes only the index records). */
+static const char *const *maildir_get_notify_paths(struct mailbox *box)
+{
+	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
+	const char **paths = t_new(const char *, 4);
+
+	paths[0] = tmp_strconcat(mbox->path, "/new", NULL);
+	paths[1] = tmp_strconcat(mbox->path, "/cur", NULL);
+	paths[2] = mbox->index_dir == NULL ? NULL :
+		tmp_strconcat(mbox->index_dir, "/" MAILDIR_INDEX_PREFIX ".log",
+			      NULL);
+	paths[3] = NULL;
+	return paths;
+}
+
 const struct mailbox_vfuncs maildir_mailbox_vfuncs = {
 	.sync = maildir_sync,
 	.close = maildir_mailbox_close,
+	.get_notify_paths = maildir_get_notify_paths,
 	.get_virtual_size = maildir_mail_get_virtual_size,
 	.get_physical_size = maildir_mail_get_physical_size,
 	.get_received_date = maildir_mail_get_received_date,

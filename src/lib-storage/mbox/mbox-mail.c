@@ -300,9 +300,25 @@ static void mbox_mailbox_close(struct mailbox *box)
 	mbox_sync_close((struct mbox_mailbox *)box);
 }
 
+/* The mbox file (appends and rewrites are in place) and the index log
+   (another session's flag changes may be only there until written). */
+static const char *const *mbox_get_notify_paths(struct mailbox *box)
+{
+	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;
+	const char **paths = t_new(const char *, 3);
+
+	paths[0] = mbox->path;
+	paths[1] = mbox->index_dir == NULL ? NULL :
+		tmp_strconcat(mbox->index_dir, "/" MBOX_INDEX_PREFIX ".log",
+			      NULL);
+	paths[2] = NULL;
+	return paths;
+}
+
 const struct mailbox_vfuncs mbox_mailbox_vfuncs = {
 	.sync = mbox_sync,
 	.close = mbox_mailbox_close,
+	.get_notify_paths = mbox_get_notify_paths,
 	.get_virtual_size = mbox_mail_get_virtual_size,
 	.get_physical_size = mbox_mail_get_physical_size,
 	.get_received_date = mbox_mail_get_received_date,

@@ -18,6 +18,7 @@ Suite *strescape_suite(void);
 Suite *login_handoff_suite(void);
 Suite *log_suite(void);
 Suite *ioloop_suite(void);
+Suite *ioloop_notify_suite(void);
 Suite *net_suite(void);
 Suite *restrict_suite(void);
 

@@ -22,6 +22,7 @@ int main(void)
 	srunner_add_suite(sr, login_handoff_suite());
 	srunner_add_suite(sr, log_suite());
 	srunner_add_suite(sr, ioloop_suite());
+	srunner_add_suite(sr, ioloop_notify_suite());
 	srunner_add_suite(sr, net_suite());
 	srunner_add_suite(sr, restrict_suite());
 	srunner_run_all(sr, CK_NORMAL);
