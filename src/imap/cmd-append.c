@@ -274,15 +274,21 @@ static void cmd_append_input(void *context)
 	struct client *client = ctx->client;
 	bool done;
 
-	if (istream_read(client->input) == -1) {
-		cmd_append_deinit(ctx);
-		client_disconnect(client, "Disconnected: Connection closed in APPEND");
-		return;
-	}
-	timeout_reset(client->to_idle);
-	ostream_cork(client->output);
-	done = cmd_append_run(ctx);
-	ostream_uncork(client->output);
+	/* RFC 4978: a compression layer may hold more input than one read
+	   returns while the fd stays quiet: loop until it is taken */
+	do {
+		if (istream_read(client->input) == -1) {
+			cmd_append_deinit(ctx);
+			client_disconnect(client,
+				"Disconnected: Connection closed in APPEND");
+			return;
+		}
+		timeout_reset(client->to_idle);
+		ostream_cork(client->output);
+		done = cmd_append_run(ctx);
+		ostream_uncork(client->output);
+	} while (!done && !client->disconnected &&
+		 client_input_has_pending(client));
 	if (done) {
 		cmd_append_deinit(ctx);
 		if (!client->disconnected)
@@ -324,6 +330,19 @@ bool cmd_append(struct client_command *cmd)
 	    cmd_append_run(ctx)) {
 		cmd_append_deinit(ctx);
 		return true;
+	}
+	/* RFC 4978: input a compression layer holds would not wake the fd */
+	while (client_input_has_pending(client)) {
+		if (istream_read(client->input) == -1) {
+			cmd_append_deinit(ctx);
+			client_disconnect(client,
+				"Disconnected: Connection closed in APPEND");
+			return true;
+		}
+		if (cmd_append_run(ctx)) {
+			cmd_append_deinit(ctx);
+			return true;
+		}
 	}
 	/* the literal's data comes from the client: read it ourselves */
 	client->input_owned = true;

@@ -10,6 +10,8 @@
 #include "imap-sync.h"
 #include "imap-mailbox-name.h"
 #include "imap-client.h"
+#include "istream-zlib.h"
+#include "ostream-zlib.h"
 
 #include <unistd.h>
 
@@ -21,6 +23,7 @@ struct client *imap_client = NULL;
 static bool client_in_handle_input = false;
 
 static void client_input(void *context);
+static int client_output(void *context);
 
 void client_send_line(struct client *client, const char *line)
 {
@@ -171,10 +174,53 @@ void client_input_stop(struct client *client)
 	io_remove(&client->io);
 }
 
+static void client_input_pending(void *context)
+{
+	struct client *client = context;
+
+	if (client->io != NULL && !client->disconnected)
+		client_input(client);
+}
+
 void client_input_resume(struct client *client)
 {
-	if (client->io == NULL && !client->disconnected)
+	if (client->io == NULL && !client->disconnected) {
 		client->io = io_add(client->fd, IO_READ, client_input, client);
+		/* the fd may stay quiet while inflated input is pending */
+		if (client_input_has_pending(client))
+			(void)timeout_add_short_once(0, client_input_pending,
+						     client);
+	}
+}
+
+bool client_input_has_pending(struct client *client)
+{
+	return client->compress_active &&
+		istream_zlib_has_pending(client->input);
+}
+
+void client_enable_compression(struct client *client)
+{
+	struct istream *input = client->input;
+	struct ostream *output = client->output;
+
+	ASSERT(!client->compress_active);
+	/* the tagged OK goes out uncompressed (RFC 4978 3) */
+	ostream_uncork(output);
+	ostream_set_flush_callback(output, NULL, NULL);
+	client->input = istream_create_zlib(input,
+		istream_get_max_buffer_size(input));
+	client->output = ostream_create_zlib(output, 6);
+	istream_unref(&input);
+	ostream_unref(&output);
+	ostream_set_flush_callback(client->output, client_output, client);
+	/* we are inside a command: the caller uncorks the new stream */
+	ostream_cork(client->output);
+	/* the parser keeps the streams: give it the new ones */
+	imap_parser_destroy(&client->parser);
+	client->parser = imap_parser_create(client->input, client->output,
+					    &client->parser_limits);
+	client->compress_active = true;
 }
 
 static void client_output_timeout(void *context)
@@ -445,6 +491,17 @@ static void client_input(void *context)
 	}
 	timeout_reset(client->to_idle);
 	client_handle_input(client);
+	/* RFC 4978: compressed input may be buffered past what one read
+	   inflated; take it now, the fd will not wake us for it */
+	while (ret > 0 && client->io != NULL && !client->disconnected &&
+	       client_input_has_pending(client)) {
+		ret = istream_read(client->input);
+		if (ret == -1) {
+			client_input(client);	/* reports the EOF/error */
+			return;
+		}
+		client_handle_input(client);
+	}
 	if (ret == -2 && !client->disconnected && client->io != NULL &&
 	    !client->input_owned && !client->input_skip_line) {
 		size_t size;
@@ -495,7 +552,7 @@ int client_create(const struct mail_storage_service_client *sclient,
 		  void *context ATTR_UNUSED)
 {
 	const struct login_handoff *h = sclient->handoff;
-	struct imap_parser_limits limits;
+	struct imap_parser_limits *limits;
 	struct client *client;
 
 	client = pool_new(sclient->pool, struct client, 1);
@@ -511,12 +568,12 @@ int client_create(const struct mail_storage_service_client *sclient,
 					  imap_set.max_line_length + 8192, false);
 	client->output = ostream_create_fd(client->fd, CLIENT_OUTPUT_MAX_BUFFER,
 					   false);
-	memset(&limits, 0, sizeof(limits));
-	limits.max_line_length = imap_set.max_line_length;
-	limits.max_literal_size = imap_set.max_line_length;
-	limits.max_list_depth = IMAP_MAX_LIST_DEPTH;
-	limits.max_args = IMAP_MAX_ARGS;
-	client->parser = imap_parser_create(client->input, client->output, &limits);
+	limits = &client->parser_limits;
+	limits->max_line_length = imap_set.max_line_length;
+	limits->max_literal_size = imap_set.max_line_length;
+	limits->max_list_depth = IMAP_MAX_LIST_DEPTH;
+	limits->max_args = IMAP_MAX_ARGS;
+	client->parser = imap_parser_create(client->input, client->output, limits);
 	ostream_set_flush_callback(client->output, client_output, client);
 
 	if (h->input_len > 0)

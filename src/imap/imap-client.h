@@ -38,6 +38,7 @@ struct client {
 	struct istream *input;
 	struct ostream *output;
 	struct imap_parser *parser;
+	struct imap_parser_limits parser_limits;	/* to recreate parser */
 	struct io *io;
 	struct timeout *to_idle, *to_output;
 	struct mail_user *user;
@@ -58,6 +59,7 @@ struct client {
 	bool input_skip_line;	/* after a parse error */
 	bool waiting_output;	/* input paused: output buffer is full */
 	bool input_owned;	/* IDLE or APPEND reads the input itself */
+	bool compress_active;	/* RFC 4978 COMPRESS=DEFLATE is on */
 	bool disconnected;
 
 	struct client_stats stats;
@@ -108,6 +110,12 @@ void client_command_finished(struct client *client);
 void client_handle_input(struct client *client);
 void client_input_stop(struct client *client);
 void client_input_resume(struct client *client);
+/* RFC 4978: from now on input and output go through deflate layers. Call
+   after the tagged OK was queued (it is flushed uncompressed first). */
+void client_enable_compression(struct client *client);
+/* True when input is waiting in a compression layer with no new bytes on the
+   fd: a reader that waits on io_add(fd) must istream_read() again first. */
+bool client_input_has_pending(struct client *client);
 
 /* A CONDSTORE enabling command (RFC 7162 3.1): the first one while a
    mailbox is selected sends its HIGHESTMODSEQ (or NOMODSEQ). */

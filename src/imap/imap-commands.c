@@ -10,6 +10,7 @@ static const struct command imap_commands[] = {
 	{ "ID", cmd_id, COMMAND_FLAG_NONE },
 	{ "ENABLE", cmd_enable, COMMAND_FLAG_NONE },
 	{ "IDLE", cmd_idle, COMMAND_FLAG_NONE },
+	{ "COMPRESS", cmd_compress, COMMAND_FLAG_NONE },
 	{ "LIST", cmd_list, COMMAND_FLAG_NONE },
 	{ "LSUB", cmd_lsub, COMMAND_FLAG_NONE },
 	{ "NAMESPACE", cmd_namespace, COMMAND_FLAG_NONE },

@@ -48,6 +48,7 @@ bool cmd_unselect(struct client_command *cmd);
 bool cmd_id(struct client_command *cmd);
 bool cmd_enable(struct client_command *cmd);
 bool cmd_idle(struct client_command *cmd);
+bool cmd_compress(struct client_command *cmd);
 bool cmd_already_logged_in(struct client_command *cmd);
 bool cmd_list(struct client_command *cmd);
 bool cmd_lsub(struct client_command *cmd);

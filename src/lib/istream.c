@@ -133,6 +133,10 @@ ssize_t istream_read(struct istream *input)
 		return 0;
 	if (errno == 0) {
 		input->eof = true;
+	} else if (stream->error != NULL) {
+		/* the layer (e.g. zlib) set its own error string; keep it */
+		input->stream_errno = errno;
+		input->eof = true;
 	} else {
 		int error = errno;
 

@@ -26,7 +26,7 @@ if [ ! -f Makefile ] || ! grep -q 'fuzzer-no-link' Makefile; then
 fi
 : >make.out
 for dir in src/lib src/lib-config src/lib-imap src/lib-mail src/lib-index \
-	src/lib-storage; do
+	src/lib-storage src/lib-compression; do
 	make -s -j"$jobs" -C "$dir" >>make.out 2>&1 ||
 		{ grep -E "error|Error" make.out | head -40; exit 1; }
 done
@@ -38,9 +38,9 @@ SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 INC="-I$builddir -I$top/src/lib -I$top/src/lib-config -I$top/src/lib-imap \
 -I$top/src/lib-mail -I$top/src/lib-index -I$top/src/lib-storage \
 -I$top/src/lib-storage/maildir -I$top/src/lib-storage/mbox \
--I$top/src/auth -I$fuzzdir"
+-I$top/src/auth -I$top/src/lib-compression -I$fuzzdir"
 B=$builddir/src
-SYS="$(pkg-config --libs libsodium openssl) -lcrypt -lunistring"
+SYS="$(pkg-config --libs libsodium openssl zlib) -lcrypt -lunistring"
 libs_for() {
 	case $1 in
 	# mail-search-build.c lives in lib-storage but needs only lib-imap/lib-mail
@@ -56,6 +56,7 @@ $B/lib-mail/libmail.a $B/lib/liblib.a" ;;
 	maildir-*|mbox-*) echo "$B/lib-storage/libstorage.a $B/lib-index/libindex.a \
 $B/lib-mail/libmail.a $B/lib/liblib.a" ;;
 	istream-crlf) echo "$B/lib-mail/libmail.a $B/lib/liblib.a" ;;
+	zlib-*) echo "$B/lib-compression/libcompression.a $B/lib/liblib.a" ;;
 	*) echo "$B/lib/liblib.a" ;;
 	esac
 }
