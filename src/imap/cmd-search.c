@@ -1,7 +1,8 @@
 /* Copyright (c) dovecot-like authors. SEARCH and UID SEARCH (RFC 3501
    6.4.4): [CHARSET name] search keys; replies "* SEARCH" with the matching
    sequence numbers (or UIDs), and with a MODSEQ key (RFC 7162 3.1.5) the
-   highest modseq of the matches as "(MODSEQ n)". */
+   highest modseq of the matches as "(MODSEQ n)". RETURN (options) before
+   CHARSET gives "* ESEARCH" (RFC 4731) and SAVE (RFC 5182). */
 #include "imap-common.h"
 #include "imap-commands.h"
 #include "imap-search.h"
@@ -13,8 +14,11 @@ bool cmd_search(struct client_command *cmd)
 	const struct imap_arg *args = cmd->args;
 	const char *charset = NULL;
 	ARRAY_TYPE(uint32) result;
+	enum imap_search_return opts;
 	bool with_modseq;
 
+	if (!imap_search_parse_return(cmd, &args, &opts))
+		return true;
 	if (args[0].type == IMAP_ARG_ATOM &&
 	    strcasecmp(args[0].u.str, "CHARSET") == 0) {
 		if (args[1].type != IMAP_ARG_ATOM &&
@@ -25,9 +29,10 @@ bool cmd_search(struct client_command *cmd)
 		charset = args[1].u.str;
 		args += 2;
 	}
-	if (!imap_search_run(cmd, args, charset, &result, &with_modseq))
+	if (!imap_search_run_opts(cmd, args, charset, opts, &result,
+				  &with_modseq))
 		return true;
-	imap_search_send_result(cmd, "SEARCH", &result, with_modseq);
+	imap_search_reply(cmd, "SEARCH", opts, &result, with_modseq);
 	imap_search_finish(cmd, "OK Search completed.");
 	return true;
 }

@@ -1,7 +1,8 @@
 /* Copyright (c) dovecot-like authors. SORT and UID SORT (RFC 5256 3, with
    RFC 5957's DISPLAYFROM/DISPLAYTO): "(criteria) charset search-keys";
    replies "* SORT" with the matches in the program's order, and with a
-   MODSEQ key "(MODSEQ n)" as SEARCH does (RFC 7162 3.1.5). */
+   MODSEQ key "(MODSEQ n)" as SEARCH does (RFC 7162 3.1.5). RETURN
+   (options) first gives "* ESEARCH" in sort order (ESORT, RFC 5267 3). */
 #include "imap-common.h"
 #include "imap-commands.h"
 #include "imap-search.h"
@@ -68,22 +69,25 @@ bool cmd_sort(struct client_command *cmd)
 	struct mail_sort_key keys[MAIL_SORT_MAX_KEYS];
 	ARRAY_TYPE(uint32) seqs;
 	unsigned int count;
+	enum imap_search_return opts;
 	bool with_modseq;
 
+	if (!imap_search_parse_return(cmd, &args, &opts))
+		return true;
 	if (!sort_parse_program(cmd, &args[0], keys, &count))
 		return true;
 	if (args[1].type != IMAP_ARG_ATOM && args[1].type != IMAP_ARG_STRING) {
 		client_send_command_error(cmd, "Invalid charset argument");
 		return true;
 	}
-	if (!imap_search_run(cmd, args + 2, args[1].u.str, &seqs,
-			     &with_modseq))
+	if (!imap_search_run_opts(cmd, args + 2, args[1].u.str, opts, &seqs,
+				  &with_modseq))
 		return true;
 	if (mail_sort(client->box, keys, count, &seqs) < 0) {
 		client_send_storage_error(cmd);
 		return true;
 	}
-	imap_search_send_result(cmd, "SORT", &seqs, with_modseq);
+	imap_search_reply(cmd, "SORT", opts, &seqs, with_modseq);
 	imap_search_finish(cmd, "OK Sort completed.");
 	return true;
 }

@@ -53,6 +53,10 @@ struct client {
 	/* keywords of box the client was told of in FLAGS */
 	unsigned int keywords_sent;
 
+	/* RFC 5182: the SEARCH RETURN (SAVE) result "$" as a UID set (UIDs,
+	   so expunges shrink it); NULL or "" when empty */
+	struct str *search_saved;
+
 	struct client_command *cmd;	/* being parsed or run */
 	bool cmd_parsed_name;
 	bool cmd_running;	/* func returned false: waits for output */

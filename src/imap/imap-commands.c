@@ -3,6 +3,9 @@
 #include "imap-common.h"
 #include "imap-commands.h"
 
+#include <limits.h>
+#include <string.h>
+
 static const struct command imap_commands[] = {
 	{ "CAPABILITY", cmd_capability, COMMAND_FLAG_NONE },
 	{ "NOOP", cmd_noop, COMMAND_FLAG_NONE },
@@ -95,10 +98,21 @@ int imap_cmd_parse_seqset(struct client_command *cmd, const char *set,
 	uint32_t count = client->messages_count, max, seq1, seq2;
 	unsigned int i, n;
 	const char *error;
+	bool saved = false;
 
 	memset(seqs_r, 0, sizeof(*seqs_r));
 	seqs_r->pool = cmd->pool;
-	if (!cmd->uid) {
+	/* RFC 5182 2.1: "$" is the saved search result, kept as UIDs. No
+	   wait for a SEARCH SAVE in progress is needed (2.4): commands run
+	   one at a time, in order. */
+	if (strcmp(set, "$") == 0) {
+		set = client->search_saved == NULL ? "" :
+			str_c(client->search_saved);
+		if (*set == '\0' || count == 0)
+			return 0;
+		saved = true;
+	}
+	if (!cmd->uid && !saved) {
 		/* RFC 3501 9: message numbers beyond the mailbox are an error */
 		if (imap_seqset_parse(set, strlen(set), count, seqs_r, &error) < 0 ||
 		    seq_range_array_count(seqs_r) == 0) {
@@ -118,7 +132,9 @@ int imap_cmd_parse_seqset(struct client_command *cmd, const char *set,
 	max = count == 0 ? UINT32_MAX : mailbox_seq_to_uid(client->box, count);
 	memset(&uids, 0, sizeof(uids));
 	uids.pool = cmd->pool;
-	if (imap_seqset_parse(set, strlen(set), max, &uids, &error) < 0) {
+	if (imap_seqset_parse_full(set, strlen(set), max,
+				   saved ? UINT_MAX : IMAP_SEQSET_DEFAULT_MAX_RANGES,
+				   &uids, &error) < 0) {
 		client_send_command_error(cmd, "Invalid uidset");
 		return -1;
 	}

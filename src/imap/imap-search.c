@@ -37,10 +37,21 @@ bool imap_search_run(struct client_command *cmd, const struct imap_arg *args,
 		     const char *charset, ARRAY_TYPE(uint32) *seqs_r,
 		     bool *with_modseq_r)
 {
+	return imap_search_run_opts(cmd, args, charset, 0, seqs_r,
+				    with_modseq_r);
+}
+
+bool imap_search_run_opts(struct client_command *cmd,
+			  const struct imap_arg *args, const char *charset,
+			  enum imap_search_return opts,
+			  ARRAY_TYPE(uint32) *seqs_r, bool *with_modseq_r)
+{
 	struct mail_search_arg *sargs;
 	const char *error;
 
-	switch (mail_search_build(cmd->pool, args, charset, &sargs, &error)) {
+	switch (mail_search_build_saved(cmd->pool, args, charset,
+					imap_search_saved_get(cmd->client),
+					&sargs, &error)) {
 	case MAIL_SEARCH_BUILD_OK:
 		break;
 	case MAIL_SEARCH_BUILD_BADCHARSET:
@@ -56,6 +67,8 @@ bool imap_search_run(struct client_command *cmd, const struct imap_arg *args,
 		return false;
 	array_init(seqs_r, cmd->pool, 64);
 	if (mail_search_run(cmd->client->box, sargs, false, seqs_r) < 0) {
+		if ((opts & IMAP_SEARCH_RETURN_SAVE) != 0)
+			imap_search_saved_reset(cmd->client);
 		client_send_storage_error(cmd);
 		return false;
 	}

@@ -25,6 +25,47 @@ void imap_search_send_result(struct client_command *cmd, const char *name,
 			     const ARRAY_TYPE(uint32) *nums,
 			     bool with_modseq);
 
+/* RETURN options (RFC 4731 3.1, RFC 5267 3, RFC 5182 2). */
+enum imap_search_return {
+	IMAP_SEARCH_RETURN_ESEARCH = 0x01,	/* RETURN given: "* ESEARCH" */
+	IMAP_SEARCH_RETURN_MIN = 0x02,
+	IMAP_SEARCH_RETURN_MAX = 0x04,
+	IMAP_SEARCH_RETURN_ALL = 0x08,
+	IMAP_SEARCH_RETURN_COUNT = 0x10,
+	IMAP_SEARCH_RETURN_SAVE = 0x20,
+};
+
+/* If *argsp starts with "RETURN (options)", parses them into *opts_r (an
+   empty list is ALL) and advances *argsp past them; otherwise *opts_r = 0
+   and *argsp is left alone. false after sending the BAD (Dovecot's texts:
+   non-atoms, unknown options). */
+bool imap_search_parse_return(struct client_command *cmd,
+			      const struct imap_arg **argsp,
+			      enum imap_search_return *opts_r);
+
+/* imap_search_run() where "$" is the client's saved result, and with
+   IMAP_SEARCH_RETURN_SAVE in opts a storage failure empties the saved
+   result (RFC 5182 2.1; a BAD for bad keys leaves it, as Dovecot does). */
+bool imap_search_run_opts(struct client_command *cmd,
+			  const struct imap_arg *args, const char *charset,
+			  enum imap_search_return opts,
+			  ARRAY_TYPE(uint32) *seqs_r, bool *with_modseq_r);
+
+/* The result of SEARCH or SORT (name): without RETURN as
+   imap_search_send_result(), else SAVE stores it for "$" and "* ESEARCH"
+   is sent unless SAVE is the only option. seqs are sequence numbers in the
+   reply's order. */
+void imap_search_reply(struct client_command *cmd, const char *name,
+		       enum imap_search_return opts,
+		       const ARRAY_TYPE(uint32) *seqs, bool with_modseq);
+
+/* Forget the saved result (SELECT, EXAMINE, UNSELECT, CLOSE: RFC 5182
+   2.1). */
+void imap_search_saved_reset(struct client *client);
+/* The saved result as a UID set ("" when empty); valid until the next
+   SAVE or reset. */
+const char *imap_search_saved_get(struct client *client);
+
 /* The end of SEARCH/SORT/THREAD: for the UID form the expunges RFC 3501
    7.4.1 allows after it, then the tagged reply ok_reply ("OK Search
    completed."). */

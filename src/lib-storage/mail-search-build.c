@@ -12,10 +12,12 @@
 
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 struct search_build_ctx {
 	struct pool *pool;
 	const char *charset;	/* NULL = UTF-8 */
+	const char *saved;	/* RFC 5182 "$" as a UID set; "" = empty */
 	const char *error;
 	unsigned int depth;
 };
@@ -124,6 +126,48 @@ static bool search_seqset_is_valid(const char *set)
 	ret = imap_seqset_parse(set, strlen(set), (uint32_t)-1, &ranges, &error);
 	seq_range_array_free(&ranges);
 	return ret == 0;
+}
+
+/* RFC 5182 2.1: "$" (the saved result, UIDs) as a key: a UID set, or
+   nothing when empty ("NOT ALL"). */
+static struct mail_search_arg *search_saved_arg(struct search_build_ctx *ctx)
+{
+	struct mail_search_arg *arg;
+
+	if (ctx->saved[0] == '\0') {
+		arg = search_arg_new(ctx, SEARCH_ALL);
+		arg->negate = true;
+		return arg;
+	}
+	arg = search_arg_new(ctx, SEARCH_UIDSET);
+	arg->seqset_str = ctx->saved;
+	return arg;
+}
+
+/* RFC 5032: OLDER/YOUNGER <interval>, seconds > 0 (Dovecot's text for a
+   bad one). The threshold is fixed now, when the program is built. */
+static int search_build_within_key(struct search_build_ctx *ctx,
+				   const char *key,
+				   const struct imap_arg **argsp,
+				   struct mail_search_arg **arg_r)
+{
+	enum mail_search_arg_type type;
+	const char *str;
+	uint32_t secs;
+
+	if (strcasecmp(key, "OLDER") == 0)
+		type = SEARCH_OLDER;
+	else if (strcasecmp(key, "YOUNGER") == 0)
+		type = SEARCH_YOUNGER;
+	else
+		return 0;
+	if (search_next_atom(ctx, argsp, key, &str) < 0)
+		return -1;
+	if (str_to_uint32(str, &secs) < 0 || secs == 0)
+		return search_fail(ctx, "Invalid search interval parameter");
+	*arg_r = search_arg_new(ctx, type);
+	(*arg_r)->value.date = time(NULL) - (time_t)secs;
+	return 1;
 }
 
 static int search_build_flag_key(struct search_build_ctx *ctx, const char *key,
@@ -240,6 +284,10 @@ static int search_build_number_key(struct search_build_ctx *ctx,
 	else if (strcasecmp(key, "UID") == 0) {
 		if (search_next_atom(ctx, argsp, key, &str) < 0)
 			return -1;
+		if (strcmp(str, "$") == 0) {
+			*arg_r = search_saved_arg(ctx);
+			return 1;
+		}
 		if (!search_seqset_is_valid(str))
 			return search_fail(ctx, "Invalid UID set");
 		*arg_r = search_arg_new(ctx, SEARCH_UIDSET);
@@ -347,8 +395,13 @@ static int search_build_key(struct search_build_ctx *ctx,
 	    (ret = search_build_date_key(ctx, key, argsp, arg_r)) != 0 ||
 	    (ret = search_build_string_key(ctx, key, argsp, arg_r)) != 0 ||
 	    (ret = search_build_number_key(ctx, key, argsp, arg_r)) != 0 ||
-	    (ret = search_build_modseq_key(ctx, key, argsp, arg_r)) != 0)
+	    (ret = search_build_modseq_key(ctx, key, argsp, arg_r)) != 0 ||
+	    (ret = search_build_within_key(ctx, key, argsp, arg_r)) != 0)
 		return ret < 0 ? -1 : 0;
+	if (strcmp(key, "$") == 0) {
+		*arg_r = search_saved_arg(ctx);
+		return 0;
+	}
 	if ((key[0] >= '0' && key[0] <= '9') || key[0] == '*') {
 		if (!search_seqset_is_valid(key))
 			return search_fail(ctx, "Invalid message sequence set");
@@ -382,6 +435,15 @@ mail_search_build(struct pool *pool, const struct imap_arg *args,
 		  const char *charset, struct mail_search_arg **args_r,
 		  const char **error_r)
 {
+	return mail_search_build_saved(pool, args, charset, NULL, args_r,
+				       error_r);
+}
+
+enum mail_search_build_result
+mail_search_build_saved(struct pool *pool, const struct imap_arg *args,
+			const char *charset, const char *saved_uids,
+			struct mail_search_arg **args_r, const char **error_r)
+{
 	struct search_build_ctx ctx;
 	struct mail_search_arg *root;
 	struct str *tmp;
@@ -389,6 +451,7 @@ mail_search_build(struct pool *pool, const struct imap_arg *args,
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.pool = pool;
 	ctx.charset = charset;
+	ctx.saved = saved_uids == NULL ? "" : p_strdup(pool, saved_uids);
 	*args_r = NULL;
 	if (charset != NULL && !charset_is_utf8(charset)) {
 		tmp = t_str_new(16);

@@ -23,5 +23,12 @@ enum mail_search_build_result
 mail_search_build(struct pool *pool, const struct imap_arg *args,
 		  const char *charset, struct mail_search_arg **args_r,
 		  const char **error_r);
+/* The same where the key "$" (and "UID $", RFC 5182 2.1) is the UID set
+   saved_uids (NULL or "" = an empty set, matching nothing); saved_uids is
+   copied. mail_search_build() is this with saved_uids NULL. */
+enum mail_search_build_result
+mail_search_build_saved(struct pool *pool, const struct imap_arg *args,
+			const char *charset, const char *saved_uids,
+			struct mail_search_arg **args_r, const char **error_r);
 
 #endif

@@ -21,6 +21,7 @@
 #include "mail-search.h"
 #include "mail-storage-private.h"
 
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -120,7 +121,7 @@ static bool search_date_cmp(enum mail_search_arg_type type, time_t day,
 	}
 }
 
-static_assert(SEARCH_MODSEQ < 32, "search key types fit a mask");
+static_assert(SEARCH_YOUNGER < 32, "search key types fit a mask");
 
 /* The key types in the program, as a bit mask (1 << type). */
 static unsigned int search_args_types(const struct mail_search_arg *arg)
@@ -422,6 +423,13 @@ static int search_eval_one(struct mailbox *box, uint32_t seq,
 			return -1;
 		ret = search_local_date_cmp(arg, t);
 		break;
+	case SEARCH_OLDER:
+	case SEARCH_YOUNGER:
+		if (mail_get_received_date(box, seq, &t) < 0)
+			return -1;
+		ret = arg->type == SEARCH_OLDER ? t <= arg->value.date :
+			t >= arg->value.date;
+		break;
 	case SEARCH_SMALLER:
 	case SEARCH_LARGER:
 		if (mail_get_virtual_size(box, seq, &size) < 0)
@@ -495,11 +503,14 @@ static void search_args_resolve(struct mailbox *box,
 		seq_range_array_free(&arg->ranges);
 		max = arg->type == SEARCH_SEQSET ? count :
 			(count == 0 ? 0 : mailbox_seq_to_uid(box, count));
-		/* validated when built; "*" in an empty mailbox: no ranges */
+		/* validated when built (typed sets bounded there; a saved
+		   "$" result may hold more ranges); "*" in an empty mailbox:
+		   no ranges */
 		if (max > 0)
-			(void)imap_seqset_parse(arg->seqset_str,
-						strlen(arg->seqset_str), max,
-						&arg->ranges, &error);
+			(void)imap_seqset_parse_full(arg->seqset_str,
+						     strlen(arg->seqset_str),
+						     max, UINT_MAX,
+						     &arg->ranges, &error);
 	}
 }
 

@@ -22,6 +22,9 @@ enum mail_search_arg_type {
 	SEARCH_BODY,		/* body contains value.str */
 	SEARCH_TEXT,		/* header or body contains value.str */
 	SEARCH_MODSEQ,		/* RFC 7162 3.1.5: modseq >= value.size */
+	/* RFC 5032 WITHIN: INTERNALDATE <= value.date (OLDER) or
+	   >= value.date (YOUNGER); value.date is "now - interval" */
+	SEARCH_OLDER, SEARCH_YOUNGER,
 };
 
 struct mail_search_arg {

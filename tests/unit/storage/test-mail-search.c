@@ -25,6 +25,9 @@ static const struct imap_parser_limits search_limits = {
 	.max_list_depth = 1000, .max_args = 10000,
 };
 
+/* what "$" is in the next builds (RFC 5182); NULL = nothing saved */
+static const char *build_saved_uids = NULL;
+
 /* Builds "t SEARCH <keys>\r\n"; returns the build result and *error_r
    (BAD if the IMAP parser itself refused). The tree is in pool. */
 static int build(struct pool *pool, const char *keys, const char *charset,
@@ -43,7 +46,9 @@ static int build(struct pool *pool, const char *keys, const char *charset,
 		*error_r = "parser";
 		ret = MAIL_SEARCH_BUILD_BAD;
 	} else {
-		ret = mail_search_build(pool, args, charset, args_r, error_r);
+		ret = mail_search_build_saved(pool, args, charset,
+					      build_saved_uids, args_r,
+					      error_r);
 		if (ret == MAIL_SEARCH_BUILD_OK)
 			*error_r = "";
 		else
@@ -114,6 +119,18 @@ START_TEST(test_build_malformed)
 		{ "OR SEEN", "Missing search key" },
 		{ "()", "Missing search key" },
 		{ "(SEEN", "parser" },
+		/* RFC 5032 WITHIN: seconds, 1..2^32-1 (Dovecot's text) */
+		{ "OLDER", "Missing parameter for OLDER" },
+		{ "YOUNGER (1)", "Missing parameter for YOUNGER" },
+		{ "OLDER 0", "Invalid search interval parameter" },
+		{ "YOUNGER -1", "Invalid search interval parameter" },
+		{ "OLDER +5", "Invalid search interval parameter" },
+		{ "OLDER x", "Invalid search interval parameter" },
+		{ "YOUNGER 4294967296", "Invalid search interval parameter" },
+		/* RFC 5182: "$" only alone */
+		{ "$,1", "Unknown search key" },
+		{ "1:$", "Invalid message sequence set" },
+		{ "UID $:4", "Invalid UID set" },
 		{ "SEEN)", "parser" },
 	};
 	unsigned int i;
@@ -517,6 +534,91 @@ START_TEST(test_match_internaldate_zone)
 }
 END_TEST
 
+/* "$" (RFC 5182) is the saved UID set, as a key and after UID; nothing
+   saved matches nothing. OLDER/YOUNGER (RFC 5032) take "now - n". */
+START_TEST(test_build_saved_within)
+{
+	struct pool *pool = pool_create("search test", 1024, 0);
+	struct mail_search_arg *args;
+	const char *error;
+	time_t now = time(NULL);
+
+	build_saved_uids = "2:4,9";
+	ck_assert_int_eq(build(pool, "$ UID $", NULL, &args, &error),
+			 MAIL_SEARCH_BUILD_OK);
+	args = args->value.subargs;
+	ck_assert_int_eq(args->type, SEARCH_UIDSET);
+	ck_assert_str_eq(args->seqset_str, "2:4,9");
+	ck_assert_int_eq(args->next->type, SEARCH_UIDSET);
+	ck_assert_str_eq(args->next->seqset_str, "2:4,9");
+	build_saved_uids = "";
+	ck_assert_int_eq(build(pool, "$", NULL, &args, &error),
+			 MAIL_SEARCH_BUILD_OK);
+	ck_assert_int_eq(args->value.subargs->type, SEARCH_ALL);
+	ck_assert(args->value.subargs->negate);
+	build_saved_uids = NULL;
+	ck_assert_int_eq(build(pool, "UID $", NULL, &args, &error),
+			 MAIL_SEARCH_BUILD_OK);
+	ck_assert_int_eq(args->value.subargs->type, SEARCH_ALL);
+	ck_assert(args->value.subargs->negate);
+
+	ck_assert_int_eq(build(pool, "older 100 YOUNGER 4294967295", NULL,
+			       &args, &error), MAIL_SEARCH_BUILD_OK);
+	args = args->value.subargs;
+	ck_assert_int_eq(args->type, SEARCH_OLDER);
+	ck_assert(args->value.date >= now - 100 &&
+		  args->value.date <= time(NULL) - 100);
+	ck_assert_int_eq(args->next->type, SEARCH_YOUNGER);
+	ck_assert(args->next->value.date <= time(NULL) - 4294967295LL);
+	pool_unref(&pool);
+}
+END_TEST
+
+/* OLDER n: INTERNALDATE at least n seconds ago; YOUNGER n: at most. "$"
+   and "UID $" match the saved UIDs whatever their sequence numbers. */
+START_TEST(test_match_within_saved)
+{
+	static const char *const fnames[] = {
+		"1000000000.M1P1.host:2,", "1000000001.M2P1.host:2,",
+		"1000000002.M3P1.host:2,",
+	};
+	time_t now = time(NULL);
+	const time_t ages[] = { 100000, 1000, 10 };
+	struct utimbuf ut;
+	struct mail_user *user;
+	struct mailbox *box;
+	unsigned int i;
+
+	mkdirs(maildir);
+	for (i = 0; i < N_ELEMENTS(fnames); i++) {
+		deliver("cur", fnames[i], "From: a@example.org\n\nx\n");
+		ut.actime = ut.modtime = now - ages[i];
+		ck_assert_int_eq(utime(tmp_printf("%s/cur/%s", maildir,
+						  fnames[i]), &ut), 0);
+	}
+	user = user_create("maildir:~/Maildir");
+	box = box_open(user, 0);
+	ck_assert_str_eq(run(box, "OLDER 500", false), "1 2");
+	ck_assert_str_eq(run(box, "OLDER 5000", false), "1");
+	ck_assert_str_eq(run(box, "YOUNGER 500", false), "3");
+	ck_assert_str_eq(run(box, "YOUNGER 5000", false), "2 3");
+	ck_assert_str_eq(run(box, "NOT YOUNGER 5000", false), "1");
+	ck_assert_str_eq(run(box, "OLDER 500 YOUNGER 5000", false), "2");
+	build_saved_uids = "1,3:7";
+	ck_assert_str_eq(run(box, "$", false), "1 3");
+	ck_assert_str_eq(run(box, "UID $", true), "1 3");
+	ck_assert_str_eq(run(box, "NOT $", false), "2");
+	ck_assert_str_eq(run(box, "OR $ 2", false), "1 2 3");
+	build_saved_uids = "";
+	ck_assert_str_eq(run(box, "$", false), "");
+	ck_assert_str_eq(run(box, "NOT $", false), "1 2 3");
+	build_saved_uids = NULL;
+	ck_assert_str_eq(run(box, "$", false), "");
+	mailbox_close(&box);
+	mail_user_unref(&user);
+}
+END_TEST
+
 Suite *test_mail_search_suite(void)
 {
 	Suite *s = suite_create("mail_search");
@@ -528,12 +630,14 @@ Suite *test_mail_search_suite(void)
 	tcase_add_test(tc, test_build_depth);
 	tcase_add_test(tc, test_build_charset);
 	tcase_add_test(tc, test_build_tree);
+	tcase_add_test(tc, test_build_saved_within);
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tc_match, setup, teardown);
 	tcase_add_test(tc_match, test_match_maildir);
 	tcase_add_test(tc_match, test_match_read_error);
 	tcase_add_test(tc_match, test_match_mime);
 	tcase_add_test(tc_match, test_match_internaldate_zone);
+	tcase_add_test(tc_match, test_match_within_saved);
 	suite_add_tcase(s, tc_match);
 	return s;
 }

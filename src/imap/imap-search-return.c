@@ -1,0 +1,214 @@
+/* Copyright (c) dovecot-like authors. imap-search-return.c: the RETURN
+   options of SEARCH and SORT (ESEARCH, RFC 4731; ESORT, RFC 5267 3): the
+   "* ESEARCH" reply and SAVE, the result kept for "$" (SEARCHRES, RFC
+   5182). Texts and order as Dovecot 2.3 has them. */
+#include "imap-common.h"
+#include "imap-commands.h"
+#include "imap-search.h"
+
+#include <strings.h>
+
+static const struct {
+	const char *name;
+	enum imap_search_return opt;
+} search_return_names[] = {
+	{ "MIN", IMAP_SEARCH_RETURN_MIN },
+	{ "MAX", IMAP_SEARCH_RETURN_MAX },
+	{ "ALL", IMAP_SEARCH_RETURN_ALL },
+	{ "COUNT", IMAP_SEARCH_RETURN_COUNT },
+	{ "SAVE", IMAP_SEARCH_RETURN_SAVE },
+};
+
+/* One option atom: false if unknown. */
+static bool search_return_lookup(const char *name,
+				 enum imap_search_return *opt_r)
+{
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(search_return_names); i++) {
+		if (strcasecmp(name, search_return_names[i].name) == 0) {
+			*opt_r = search_return_names[i].opt;
+			return true;
+		}
+	}
+	return false;
+}
+
+bool imap_search_parse_return(struct client_command *cmd,
+			      const struct imap_arg **argsp,
+			      enum imap_search_return *opts_r)
+{
+	const struct imap_arg *args = *argsp, *list;
+	enum imap_search_return opt, opts = IMAP_SEARCH_RETURN_ESEARCH;
+	unsigned int count;
+
+	*opts_r = 0;
+	/* not followed by a list, "RETURN" is left for the search keys */
+	if (args[0].type != IMAP_ARG_ATOM ||
+	    strcasecmp(args[0].u.str, "RETURN") != 0 ||
+	    !imap_arg_get_list(&args[1], &list, &count))
+		return true;
+	for (; !IMAP_ARG_IS_EOL(list); list++) {
+		if (list->type != IMAP_ARG_ATOM) {
+			client_send_command_error(cmd,
+				"SEARCH return options contain non-atoms");
+			return false;
+		}
+		if (!search_return_lookup(list->u.str, &opt)) {
+			client_send_command_error(cmd,
+				"Unknown SEARCH return option");
+			return false;
+		}
+		opts |= opt;
+	}
+	/* RFC 4731 3.1: RETURN () means RETURN (ALL) */
+	if (opts == IMAP_SEARCH_RETURN_ESEARCH)
+		opts |= IMAP_SEARCH_RETURN_ALL;
+	*opts_r = opts;
+	*argsp = args + 2;
+	return true;
+}
+
+static int search_uid_cmp(const uint32_t *a, const uint32_t *b)
+{
+	return *a < *b ? -1 : (*a > *b ? 1 : 0);
+}
+
+/* RFC 5182 2.4: with MIN and/or MAX but neither ALL nor COUNT only those
+   messages are saved, else every match. Kept as an ascending UID set. */
+static void search_save(struct client_command *cmd,
+			enum imap_search_return opts,
+			const uint32_t *seqs, unsigned int count)
+{
+	struct client *client = cmd->client;
+	ARRAY_TYPE(uint32) uids;
+	const uint32_t *sorted;
+	unsigned int i, n;
+	uint32_t uid;
+
+	array_init(&uids, cmd->pool, count + 1);
+	for (i = 0; i < count; i++) {
+		if ((opts & (IMAP_SEARCH_RETURN_ALL |
+			     IMAP_SEARCH_RETURN_COUNT)) == 0 &&
+		    (opts & (IMAP_SEARCH_RETURN_MIN |
+			     IMAP_SEARCH_RETURN_MAX)) != 0 &&
+		    !((opts & IMAP_SEARCH_RETURN_MIN) != 0 && i == 0) &&
+		    !((opts & IMAP_SEARCH_RETURN_MAX) != 0 && i == count - 1))
+			continue;
+		uid = mailbox_seq_to_uid(client->box, seqs[i]);
+		array_append(&uids, &uid);
+	}
+	/* SORT's result is in sort order */
+	array_sort(&uids, search_uid_cmp);
+	sorted = array_get(&uids, &n);
+	imap_search_saved_reset(client);
+	if (client->search_saved == NULL)
+		client->search_saved = str_new(client->pool, 64);
+	imap_write_uid_list(client->search_saved, sorted, n);
+}
+
+void imap_search_saved_reset(struct client *client)
+{
+	if (client->search_saved != NULL)
+		str_reset(client->search_saved);
+}
+
+const char *imap_search_saved_get(struct client *client)
+{
+	return client->search_saved == NULL ? "" : str_c(client->search_saved);
+}
+
+/* The highest modseq of the messages returned: those of MIN/MAX without
+   ALL or COUNT, else all (RFC 7162 3.1.5 for ESEARCH; SAVE alone: all). */
+static uint64_t search_max_modseq(struct client_command *cmd,
+				  enum imap_search_return opts,
+				  const uint32_t *seqs, unsigned int count)
+{
+	struct mailbox *box = cmd->client->box;
+	uint64_t modseq, max = 0;
+	unsigned int i;
+
+	if ((opts & (IMAP_SEARCH_RETURN_ALL | IMAP_SEARCH_RETURN_COUNT)) == 0 &&
+	    (opts & (IMAP_SEARCH_RETURN_MIN | IMAP_SEARCH_RETURN_MAX)) != 0) {
+		if ((opts & IMAP_SEARCH_RETURN_MIN) != 0)
+			max = mail_get_modseq(box, seqs[0]);
+		if ((opts & IMAP_SEARCH_RETURN_MAX) != 0 &&
+		    (modseq = mail_get_modseq(box, seqs[count - 1])) > max)
+			max = modseq;
+		return max;
+	}
+	for (i = 0; i < count; i++) {
+		if ((modseq = mail_get_modseq(box, seqs[i])) > max)
+			max = modseq;
+	}
+	return max;
+}
+
+/* "* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [ALL set] [COUNT n]
+   [MODSEQ n]": Dovecot's order; MIN/MAX/ALL left out when nothing
+   matched. For SORT, MIN and MAX are the first and last in sort order and
+   ALL keeps that order, joining only ascending runs ("1,7,2,8,3:6"). */
+static void search_send_esearch(struct client_command *cmd,
+				enum imap_search_return opts,
+				const uint32_t *seqs, unsigned int count,
+				bool with_modseq)
+{
+	struct client *client = cmd->client;
+	struct str *line = t_str_new(128);
+	uint32_t *nums;
+	unsigned int i;
+	const char *p;
+
+	str_append(line, "* ESEARCH (TAG \"");
+	for (p = cmd->tag; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			str_append_c(line, '\\');
+		str_append_c(line, *p);
+	}
+	str_append_c(line, '"');
+	str_append_c(line, ')');
+	if (cmd->uid)
+		str_append(line, " UID");
+	nums = t_new(uint32_t, count + 1);
+	for (i = 0; i < count; i++) {
+		nums[i] = cmd->uid ?
+			mailbox_seq_to_uid(client->box, seqs[i]) : seqs[i];
+	}
+	if (count > 0 && (opts & IMAP_SEARCH_RETURN_MIN) != 0)
+		str_printfa(line, " MIN %u", nums[0]);
+	if (count > 0 && (opts & IMAP_SEARCH_RETURN_MAX) != 0)
+		str_printfa(line, " MAX %u", nums[count - 1]);
+	if (count > 0 && (opts & IMAP_SEARCH_RETURN_ALL) != 0) {
+		str_append(line, " ALL ");
+		imap_write_uid_list(line, nums, count);
+	}
+	if ((opts & IMAP_SEARCH_RETURN_COUNT) != 0)
+		str_printfa(line, " COUNT %u", count);
+	if (with_modseq && count > 0) {
+		str_printfa(line, " MODSEQ %llu", (unsigned long long)
+			    search_max_modseq(cmd, opts, seqs, count));
+	}
+	client_send_line(client, str_c(line));
+}
+
+void imap_search_reply(struct client_command *cmd, const char *name,
+		       enum imap_search_return opts,
+		       const ARRAY_TYPE(uint32) *seqs, bool with_modseq)
+{
+	const uint32_t *nums;
+	unsigned int count;
+
+	if ((opts & IMAP_SEARCH_RETURN_ESEARCH) == 0) {
+		imap_search_send_result(cmd, name, seqs, with_modseq);
+		return;
+	}
+	nums = array_get(seqs, &count);
+	if ((opts & IMAP_SEARCH_RETURN_SAVE) != 0)
+		search_save(cmd, opts, nums, count);
+	/* RETURN (SAVE) alone: no untagged reply (RFC 5182 2.1), but with a
+	   MODSEQ key one for the modseq, even when nothing matched (as
+	   Dovecot) */
+	if ((opts & ~(IMAP_SEARCH_RETURN_ESEARCH |
+		      IMAP_SEARCH_RETURN_SAVE)) != 0 || with_modseq)
+		search_send_esearch(cmd, opts, nums, count, with_modseq);
+}
