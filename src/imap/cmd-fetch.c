@@ -25,6 +25,9 @@ static bool cmd_fetch_continue(struct client_command *cmd)
 		ret = -1;
 	if (ret < 0)
 		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
+	else if (ret == 2)	/* RFC 3516 4.3, Dovecot's text */
+		client_send_tagline(cmd, "NO [UNKNOWN-CTE] "
+				    "Unknown Content-Transfer-Encoding.");
 	else if (ret > 0)
 		client_send_tagline(cmd, "NO [EXPUNGEISSUED] "
 				    "Some of the requested messages no longer exist.");

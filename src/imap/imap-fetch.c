@@ -41,6 +41,7 @@ struct imap_fetch {
 	struct imap_fetch_body_state body_state;
 
 	bool expunged_seen, failed;
+	bool unknown_cte;	/* RFC 3516 4.3: some BINARY couldn't decode */
 };
 
 static int fetch_parse_partial(const char *p, struct imap_fetch_body *body)
@@ -171,6 +172,61 @@ static int fetch_parse_body_section(struct imap_fetch *fetch,
 	return 0;
 }
 
+/* RFC 3516 BINARY[section-part]<partial>, BINARY.PEEK[..] and
+   BINARY.SIZE[section-part]; atom is the text after the item name. The
+   error texts are Dovecot's. */
+static int fetch_parse_binary(struct imap_fetch *fetch, const char *atom,
+			      const char *item, bool peek, bool size_only,
+			      const char **error_r)
+{
+	struct pool *pool = fetch->cmd->pool;
+	struct imap_fetch_body *body;
+	const char *section, *end;
+	struct str *name;
+
+	if (*atom != '[') {
+		*error_r = "Invalid BINARY[..] parameter: Missing '['";
+		return -1;
+	}
+	atom++;
+	end = strchr(atom, ']');
+	if (end == NULL) {
+		*error_r = "Invalid BINARY[..] parameter: Missing ']'";
+		return -1;
+	}
+	section = tmp_strndup(atom, (size_t)(end - atom));
+	body = array_append_space(&fetch->bodies);
+	body->peek = peek || size_only;
+	body->binary = true;
+	body->binary_size = size_only;
+	/* section-binary is only a part number (RFC 3516 5) */
+	if (strspn(section, "0123456789.") != strlen(section) ||
+	    imap_msgpart_parse(pool, section, NULL, &body->msgpart,
+			       error_r) < 0 ||
+	    body->msgpart->text != IMAP_MSGPART_TEXT_ALL) {
+		*error_r = "Invalid BINARY[..] section";
+		return -1;
+	}
+	body->section = IMAP_FETCH_SECTION_ALL;
+	name = t_str_new(64);
+	str_printfa(name, "%s[%s]", item, section);
+	if (fetch_parse_partial(end + 1, body) < 0 ||
+	    (size_only && body->partial)) {
+		*error_r = "Invalid BINARY[..] parameter: Invalid partial";
+		return -1;
+	}
+	if (body->partial) {
+		str_printfa(name, "<%llu>", (unsigned long long)body->partial_start);
+		body->msgpart->partial = true;
+		body->msgpart->partial_offset = body->partial_start;
+		body->msgpart->partial_size = body->partial_size;
+	}
+	body->reply_name = p_strdup(pool, str_c(name));
+	if (!body->peek)
+		fetch->set_seen = true;
+	return 0;
+}
+
 static void fetch_add_rfc822(struct imap_fetch *fetch, const char *name,
 			     enum imap_fetch_section section, bool peek)
 {
@@ -229,6 +285,15 @@ static int fetch_parse_att(struct imap_fetch *fetch, const struct imap_arg **arg
 		return fetch_parse_body_section(fetch, args, atom + 5, false, error_r);
 	else if (str_begins(upper, "BODY.PEEK[", &rest))
 		return fetch_parse_body_section(fetch, args, atom + 10, true, error_r);
+	else if (str_begins(upper, "BINARY.PEEK", &rest))
+		return fetch_parse_binary(fetch, atom + 11, "BINARY", true,
+					  false, error_r);
+	else if (str_begins(upper, "BINARY.SIZE", &rest))
+		return fetch_parse_binary(fetch, atom + 11, "BINARY.SIZE", true,
+					  true, error_r);
+	else if (str_begins(upper, "BINARY", &rest))
+		return fetch_parse_binary(fetch, atom + 6, "BINARY", false,
+					  false, error_r);
 	else {
 		/* BODY, BODYSTRUCTURE, BINARY etc. need lib-mail's MIME parser */
 		*error_r = tmp_strconcat("Unknown parameter ", atom, NULL);
@@ -518,8 +583,22 @@ static int fetch_body_start(struct imap_fetch *fetch)
 				 fetch->msg_pool, &fetch->msg_parts,
 				 &fetch->body_state) < 0)
 		return -1;
+	if (fetch->body_state.unknown_cte) {
+		/* RFC 3516 4.3: the item is left out, the command fails */
+		fetch->unknown_cte = true;
+		fetch->body_idx++;
+		return 0;
+	}
 	fetch_add_sep(fetch, line);
-	str_printfa(line, "%s {%llu}\r\n", body->reply_name,
+	if (body->binary_size) {
+		str_printfa(line, "%s %llu", body->reply_name,
+			    (unsigned long long)fetch->body_state.size);
+		ostream_send(client->output, str_data(line), str_len(line));
+		fetch->body_idx++;
+		return 0;
+	}
+	str_printfa(line, "%s %s{%llu}\r\n", body->reply_name,
+		    fetch->body_state.literal8 ? "~" : "",
 		    (unsigned long long)fetch->body_state.size);
 	ostream_send(client->output, str_data(line), str_len(line));
 	if (body->section == IMAP_FETCH_SECTION_ALL ||
@@ -588,6 +667,16 @@ bool imap_fetch_more(struct imap_fetch *fetch)
 					return true;
 				continue;
 			}
+			if (!fetch->msg_has_items) {
+				/* every item failed (UNKNOWN-CTE): the
+				   response needs one, Dovecot sends UID */
+				struct str *uid = str_new(fetch->msg_pool, 32);
+
+				str_printfa(uid, "UID %u", mailbox_seq_to_uid(
+					client->box, fetch->cur_seq));
+				ostream_send(client->output, str_data(uid),
+					     str_len(uid));
+			}
 			ostream_send(client->output, ")\r\n", 3);
 			fetch->in_message = false;
 			continue;
@@ -637,5 +726,7 @@ int imap_fetch_deinit(struct imap_fetch **_fetch)
 	pool_unref(&fetch->msg_pool);
 	if (fetch->failed)
 		return -1;
+	if (fetch->unknown_cte)
+		return 2;
 	return fetch->expunged_seen ? 1 : 0;
 }

@@ -36,6 +36,9 @@ struct imap_fetch_body {
 	bool peek;		/* doesn't set \Seen */
 	bool partial;
 	uoff_t partial_start, partial_size;
+	/* RFC 3516: BINARY[] decodes the section's Content-Transfer-
+	   Encoding; BINARY.SIZE[] sends only the decoded size */
+	bool binary, binary_size;
 };
 
 /* One body item being sent. */
@@ -44,6 +47,11 @@ struct imap_fetch_body_state {
 	const unsigned char *data;	/* memory source (header subsets) */
 	uoff_t size;		/* the literal's size */
 	uoff_t left;		/* not yet sent */
+	bool literal8;		/* RFC 3516 4.1: send as ~{n} */
+	/* a normal literal carries no NULs (RFC 3501 4.3): like Dovecot,
+	   they go out as 0x80 (RFC 3516 4.4 allows APPENDing them) */
+	bool replace_nuls;
+	bool unknown_cte;	/* BINARY of an unknown encoding: no data */
 };
 
 struct imap_fetch;
@@ -62,14 +70,18 @@ bool imap_fetch_more(struct imap_fetch *fetch);
    FLAGS with its new MODSEQ. 0, or -1 (logged with the mailbox). */
 int imap_fetch_commit_seen(struct imap_fetch *fetch);
 /* Returns 0 if all went fine, 1 if some messages were expunged meanwhile,
-   -1 on an internal error (logged). Frees the context. */
+   2 if a BINARY item met an unknown Content-Transfer-Encoding (the reply
+   is "NO [UNKNOWN-CTE] Unknown Content-Transfer-Encoding.", RFC 3516
+   4.3), -1 on an internal error (logged). Frees the context. */
 int imap_fetch_deinit(struct imap_fetch **fetch);
 
 /* imap-fetch-body.c: prepare body for message seq: computes the literal
    size and positions the source. Returns 0, or -1 (storage error in box).
    Memory it needs is taken from pool. *parts is the message's MIME tree
    (of its CRLF form, in pool): NULL until a section with a part number
-   needs it, then kept there for the message's further sections. */
+   needs it, then kept there for the message's further sections.
+   BINARY (body->binary) decodes the section in memory from pool (bounded
+   by the message size); an unknown encoding sets state_r->unknown_cte. */
 int imap_fetch_body_open(struct mailbox *box, uint32_t seq,
 			 const struct imap_fetch_body *body, struct pool *pool,
 			 struct message_part **parts,

@@ -461,6 +461,14 @@ static bool imap_parser_byte(struct imap_parser *parser, unsigned char c,
 					      "Expected '{' after '~'");
 			return false;
 		}
+		if (!imap_parser_literal_stops(parser)) {
+			/* RFC 3516 4.4: only APPEND's message data (the
+			   literal-size mode's stop literal); the data is then
+			   skipped as lines, as Dovecot does */
+			imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+					      "literal8 not allowed here");
+			return false;
+		}
 		goto literal;
 	case STATE_LITERAL_SIZE:
 		if (c >= '0' && c <= '9' && !parser->literal_nonsync) {
@@ -614,9 +622,12 @@ bool imap_parser_is_reading_literal(const struct imap_parser *parser)
 
 bool imap_arg_get_astring(const struct imap_arg *arg, const char **str_r)
 {
-	/* NIL is a valid astring atom (RFC 3501 9: astring) */
+	/* NIL is a valid astring atom (RFC 3501 9: astring); a literal8
+	   is no string (RFC 3516 4.4: it is only APPEND's message data) */
 	if (arg->type != IMAP_ARG_ATOM && arg->type != IMAP_ARG_STRING &&
 	    arg->type != IMAP_ARG_LITERAL && arg->type != IMAP_ARG_NIL)
+		return false;
+	if (arg->literal8)
 		return false;
 	*str_r = arg->u.str;
 	return true;

@@ -100,10 +100,13 @@ void imap_parser_literal_data_done(struct imap_parser *parser);
    - Quoted strings allow only \\ and \" escapes; NUL, CR, LF in them are
      errors. Literal data may contain any byte; u.str is NUL-terminated
      after str_len bytes.
+   - literal8 "~{n}" is accepted only as the literal that stops the parse
+     in literal-size mode (APPEND's message, RFC 3516 4.4); anywhere else
+     it is a BAD_SYNTAX error "literal8 not allowed here".
    - max_line_length counts every non-literal byte of the command, words
      included; max_args counts every argument, list members included. */
 
-/* Helpers over parsed args. */
+/* Helpers over parsed args. A literal8 is not an astring. */
 bool imap_arg_get_astring(const struct imap_arg *arg, const char **str_r);
 bool imap_arg_get_atom(const struct imap_arg *arg, const char **str_r);
 /* An atom holding a mod-sequence-valzer (RFC 7162: 0 .. 2^63-1). */

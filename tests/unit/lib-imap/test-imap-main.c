@@ -19,6 +19,7 @@ int main(void)
 	srunner_add_suite(sr, test_imap_match_suite());
 	srunner_add_suite(sr, test_imap_date_suite());
 	srunner_add_suite(sr, test_imap_base_subject_suite());
+	srunner_add_suite(sr, test_imap_binary_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

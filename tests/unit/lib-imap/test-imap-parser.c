@@ -173,8 +173,12 @@ static const struct parse_test {
 	/* LITERAL+ (RFC 7888): no continuation request */
 	{ ROW("a1 LOGIN {4+}\r\npass x\r\n"), 1, E_NONE, false,
 	  "a1|LOGIN|L:pass A:x", "" },
-	{ ROW("a APPEND ~{3+}\r\na\0b\r\n"), 1, E_NONE, false,
-	  "a|APPEND|L8:a0b", "" },
+	/* literal8 outside APPEND's message (RFC 3516 4.4): BAD, and no
+	   "+ OK" (test_imap_parser_literal8 has the allowed ones) */
+	{ ROW("a APPEND ~{3+}\r\na\0b\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a APPEND ~{3}\r\n\0\0\0\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a LOGIN ~{1}\r\nx ~{1}\r\ny\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X (~{1}\r\nx)\r\n"), -1, E_BAD, false, NULL, "" },
 	{ ROW("a X {0}\r\n\r\n"), 1, E_NONE, false, "a|X|L:", "+ OK\r\n" },
 	{ ROW("a X {3}\nabc\n"), 1, E_NONE, false, "a|X|L:abc", "+ OK\r\n" },
 	{ ROW("a FETCH 1 (FLAGS BODY[HEADER.FIELDS (From To)])\r\n"), 1,
@@ -207,6 +211,16 @@ static const struct parse_test {
 	{ ROW("a X {3}x\r\n"), -1, E_BAD, false, NULL, "" },
 	{ ROW("a X {3}\rx"), -1, E_BAD, false, NULL, "" },
 	{ ROW("a X ~x\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X ~\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X ~{\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X ~{12\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X ~{}\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X ~{1x}\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X ~~{1}\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X ~ {1}\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X ~{3}x\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X ~{1001}\r\n"), -1, E_BAD, false, NULL, "" },
+	{ ROW("a X ~{18446744073709551616}\r\n"), -1, E_BAD, false, NULL, "" },
 	{ ROW("a X {1001}\r\n"), -1, E_BIG, false, NULL, "" },
 	{ ROW("a X {1001+}\r\nxxx"), -1, E_BIG, true, NULL, "" },
 	{ ROW("a X {18446744073709551616}\r\n"), -1, E_BIG, false, NULL, "" },
@@ -366,6 +380,66 @@ START_TEST(test_imap_parser_literal_size)
 }
 END_TEST
 
+/* RFC 3516 4.4: APPEND's message may be a literal8, sync or LITERAL+,
+   and its size is left to the command (max_append_size); before the
+   message (the mailbox) or inside a list it is refused. */
+static const struct {
+	const char *in;
+	int ret;
+	uoff_t size;
+	bool nonsync;
+	const char *output;
+} literal8_tests[] = {
+	{ "a APPEND INBOX ~{3}\r\n", 1, 3, false, "" },
+	{ "a APPEND INBOX (\\Seen) ~{5+}\r\n", 1, 5, true, "" },
+	{ "a APPEND INBOX ~{0}\r\n", 1, 0, false, "" },
+	{ "a APPEND INBOX ~{18446744073709551616}\r\n", 1, UINT64_MAX, false, "" },
+	{ "a APPEND INBOX ~{99999999999999999999999999+}\r\n", 1, UINT64_MAX,
+	  true, "" },
+	{ "a APPEND ~{5}\r\nINBOX ~{3}\r\n", -1, 0, false, "" },
+	{ "a APPEND INBOX (~{1}\r\nx) {3}\r\n", -1, 0, false, "" },
+	{ "a APPEND INBOX ~{\r\n", -1, 0, false, "" },
+	{ "a APPEND INBOX ~{12\r\n", -1, 0, false, "" },
+	{ "a APPEND INBOX ~x\r\n", -1, 0, false, "" },
+	{ "a APPEND INBOX ~{3++}\r\n", -1, 0, false, "" },
+};
+
+START_TEST(test_imap_parser_literal8)
+{
+	const char *input = literal8_tests[_i].in;
+	struct istream *in = istream_create_from_data(input, strlen(input));
+	struct buf *outbuf = buf_create(system_pool, 64);
+	struct ostream *out = ostream_create_buffer(outbuf);
+	struct imap_parser *parser = imap_parser_create(in, out, &test_limits);
+	const struct imap_arg *args;
+	unsigned int n;
+
+	(void)istream_read(in);
+	ck_assert_str_eq(imap_parser_read_word(parser), "a");
+	ck_assert_str_eq(imap_parser_read_word(parser), "APPEND");
+	imap_parser_enable_literal_size(parser, 1);
+	ck_assert_int_eq(imap_parser_read_args(parser, &args),
+			 literal8_tests[_i].ret);
+	if (literal8_tests[_i].ret == 1) {
+		for (n = 0; !IMAP_ARG_IS_EOL(&args[n]); n++) ;
+		ck_assert_int_eq(args[n - 1].type, IMAP_ARG_LITERAL_SIZE);
+		ck_assert(args[n - 1].literal8);
+		ck_assert(args[n - 1].literal_nonsync == literal8_tests[_i].nonsync);
+		ck_assert(args[n - 1].literal_size == literal8_tests[_i].size);
+	} else {
+		ck_assert_int_eq(imap_parser_get_error(parser, NULL), E_BAD);
+		ck_assert(!imap_parser_error_is_fatal(parser));
+	}
+	ostream_flush(out);
+	/* the command answers a stopped literal, the parser sends nothing */
+	ck_assert_uint_eq(outbuf->used, strlen(literal8_tests[_i].output));
+	imap_parser_destroy(&parser);
+	ostream_unref(&out);
+	buf_free(&outbuf);
+	istream_unref(&in);
+}
+END_TEST
+
 START_TEST(test_imap_arg_helpers)
 {
 	static const char input[] = "t CMD atom \"str\" {3+}\r\nlit NIL (x)\r\n";
@@ -436,6 +510,8 @@ Suite *test_imap_parser_suite(void)
 	tcase_add_test(tc, test_imap_arg_helpers);
 	tcase_add_test(tc, test_imap_arg_get_modseq);
 	tcase_add_test(tc, test_imap_parser_literal_size);
+	tcase_add_loop_test(tc, test_imap_parser_literal8, 0,
+			    N_ELEMENTS(literal8_tests));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -12,5 +12,6 @@ Suite *test_imap_utf7_suite(void);
 Suite *test_imap_match_suite(void);
 Suite *test_imap_date_suite(void);
 Suite *test_imap_base_subject_suite(void);
+Suite *test_imap_binary_suite(void);
 
 #endif
