@@ -5,6 +5,7 @@
 #include "imap-search.h"
 #include "imap-flags.h"
 #include "imap-mailbox-name.h"
+#include "mail-namespace.h"
 
 #include <strings.h>
 
@@ -70,6 +71,7 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 	if (condstore)
 		client_enable_condstore(client);	/* before box is set */
 	client->box = box;
+	client->box_ns = mail_namespaces_find(imap_mailbox_names_get(), name);
 	client->box_readonly = readonly;
 	mailbox_get_status(box, &status);
 	client->messages_count = status.messages;

@@ -164,6 +164,7 @@ void client_close_mailbox(struct client *client)
 {
 	if (client->box != NULL)
 		mailbox_close(&client->box);
+	client->box_ns = NULL;
 	client->box_readonly = false;
 	client->messages_count = 0;
 	client->recent_count = 0;

@@ -44,6 +44,8 @@ struct client {
 	struct mail_user *user;
 
 	struct mailbox *box;
+	/* the namespace the client selected box through */
+	const struct mail_namespace *box_ns;
 	bool box_readonly;
 	/* RFC 7162 3.1: a CONDSTORE enabling command was seen; flag
 	   changes are then reported with MODSEQ */
