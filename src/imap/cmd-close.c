@@ -7,7 +7,7 @@
 bool cmd_close(struct client_command *cmd)
 {
 	struct client *client = cmd->client;
-	ARRAY_TYPE(uint32) expunged;
+	ARRAY_TYPE(mailbox_expunged) expunged;
 	struct pool *pool;
 
 	if (!IMAP_ARG_IS_EOL(&cmd->args[0])) {

@@ -78,7 +78,7 @@ static void cmd_move_expunge(struct client_command *cmd,
 			     const struct cmd_copy_result *result)
 {
 	struct client *client = cmd->client;
-	ARRAY_TYPE(uint32) expunged;
+	ARRAY_TYPE(mailbox_expunged) expunged;
 
 	client_send_line(client, tmp_strconcat("* OK ", cmd_copy_uid_code(result),
 					       " Moved UIDs.", NULL));
@@ -93,7 +93,8 @@ static void cmd_move_expunge(struct client_command *cmd,
 	}
 	client->stats.expunged += array_count(&expunged);
 	imap_sync_send_expunges(client, &expunged);
-	client_send_tagline(cmd, "OK Move completed.");
+	client_send_tagline(cmd, imap_sync_expunge_reply(
+		client, array_count(&expunged), "Move completed."));
 }
 
 static bool cmd_copy_full(struct client_command *cmd, bool move)

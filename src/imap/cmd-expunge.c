@@ -8,7 +8,8 @@ bool cmd_expunge(struct client_command *cmd)
 {
 	struct client *client = cmd->client;
 	struct seq_range_array seqs;
-	ARRAY_TYPE(uint32) uids, expunged;
+	ARRAY_TYPE(uint32) uids;
+	ARRAY_TYPE(mailbox_expunged) expunged;
 	const struct seq_range *ranges;
 	unsigned int i, n;
 	const char *set = NULL;
@@ -58,9 +59,9 @@ bool cmd_expunge(struct client_command *cmd)
 		client_send_storage_error(cmd);
 		return true;
 	}
-	if (array_is_created(&expunged))
-		client->stats.expunged += array_count(&expunged);
+	client->stats.expunged += array_count(&expunged);
 	imap_sync_send_expunges(client, &expunged);
-	client_send_tagline(cmd, "OK Expunge completed.");
+	client_send_tagline(cmd, imap_sync_expunge_reply(
+		client, array_count(&expunged), "Expunge completed."));
 	return true;
 }

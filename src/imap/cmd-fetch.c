@@ -4,6 +4,7 @@
 #include "imap-commands.h"
 #include "imap-sync.h"
 #include "imap-fetch.h"
+#include "imap-qresync.h"
 
 static bool cmd_fetch_continue(struct client_command *cmd)
 {
@@ -36,6 +37,28 @@ static bool cmd_fetch_continue(struct client_command *cmd)
 	return true;
 }
 
+/* UID FETCH set (CHANGEDSINCE n VANISHED): "* VANISHED (EARLIER)" of the
+   set's UIDs expunged after n, before the FETCHes (RFC 7162 3.2.6). The
+   set is parsed again as UIDs: the seqs only have what still exists. */
+static int cmd_fetch_send_vanished(struct client_command *cmd, const char *set)
+{
+	struct client *client = cmd->client;
+	struct seq_range_array uids = SEQ_RANGE_ARRAY_INIT;
+	uint32_t count = mailbox_get_messages_count(client->box);
+	uint64_t changedsince;
+	const char *error;
+
+	if (!imap_fetch_get_vanished(cmd->context, &changedsince))
+		return 0;
+	uids.pool = cmd->pool;
+	/* "*" is the highest UID; already checked by imap_cmd_parse_seqset() */
+	if (imap_seqset_parse(set, strlen(set), count == 0 ? 0 :
+			      mailbox_seq_to_uid(client->box, count),
+			      &uids, &error) < 0)
+		return 0;
+	return imap_qresync_send_vanished(client, changedsince, &uids, 0);
+}
+
 bool cmd_fetch(struct client_command *cmd)
 {
 	struct seq_range_array seqs;
@@ -52,6 +75,13 @@ bool cmd_fetch(struct client_command *cmd)
 	cmd->context = imap_fetch_init(cmd, &cmd->args[1], &seqs, &error);
 	if (cmd->context == NULL) {
 		client_send_command_error(cmd, error);
+		return true;
+	}
+	if (cmd_fetch_send_vanished(cmd, set) < 0) {
+		struct imap_fetch *fetch = cmd->context;
+
+		(void)imap_fetch_deinit(&fetch);
+		client_send_storage_error(cmd);
 		return true;
 	}
 	cmd->func = cmd_fetch_continue;

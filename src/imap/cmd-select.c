@@ -6,28 +6,66 @@
 #include "imap-flags.h"
 #include "imap-mailbox-name.h"
 #include "mail-namespace.h"
+#include "imap-qresync.h"
 
 #include <strings.h>
 
-/* The optional select parameters (RFC 4466 2.1): only (CONDSTORE), RFC
-   7162 3.1.8. false if unknown or malformed. */
-static bool select_parse_params(const struct imap_arg *arg, bool *condstore_r)
+struct select_params {
+	bool condstore, qresync;
+	struct imap_qresync_args qresync_args;
+};
+
+/* The optional select parameters (RFC 4466 2.1): (CONDSTORE) RFC 7162
+   3.1.8, (QRESYNC (...)) 3.2.5. false with a client-safe *error_r. */
+static bool select_parse_params(struct client_command *cmd,
+				const struct imap_arg *arg,
+				struct select_params *params_r,
+				const char **error_r)
 {
 	const struct imap_arg *list;
 	const char *str;
 	unsigned int i, count;
 
-	*condstore_r = false;
+	memset(params_r, 0, sizeof(*params_r));
+	*error_r = "Invalid arguments.";
 	if (IMAP_ARG_IS_EOL(arg))
 		return true;
 	if (!imap_arg_get_list(arg, &list, &count) || !IMAP_ARG_IS_EOL(&arg[1]))
 		return false;
 	for (i = 0; i < count; i++) {
-		if (!imap_arg_get_atom(&list[i], &str) ||
-		    strcasecmp(str, "CONDSTORE") != 0)
+		if (!imap_arg_get_atom(&list[i], &str))
 			return false;
-		*condstore_r = true;
+		if (strcasecmp(str, "CONDSTORE") == 0) {
+			params_r->condstore = true;
+			continue;
+		}
+		if (strcasecmp(str, "QRESYNC") != 0)
+			return false;
+		/* RFC 7162 3.2.5: only after ENABLE QRESYNC */
+		if (!cmd->client->qresync_enabled) {
+			*error_r = "QRESYNC not enabled";
+			return false;
+		}
+		if (!imap_qresync_parse(i + 1 < count ? &list[i + 1] : &list[i],
+					cmd->pool, &params_r->qresync_args,
+					error_r))
+			return false;
+		params_r->qresync = true;
+		i++;
 	}
+	return true;
+}
+
+/* The rest of a QRESYNC resync's FETCHes, then the tagged reply. */
+static bool cmd_select_qresync_more(struct client_command *cmd)
+{
+	struct client *client = cmd->client;
+
+	if (!imap_qresync_select_more(cmd->context))
+		return false;
+	client_send_tagline(cmd, client->box_readonly ?
+			    "OK [READ-ONLY] Examine completed." :
+			    "OK [READ-WRITE] Select completed.");
 	return true;
 }
 
@@ -36,24 +74,32 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 	struct client *client = cmd->client;
 	struct mailbox_status status;
 	enum mail_storage_error error;
-	const char *name, *storage_name, *error_str;
+	const char *name, *storage_name, *error_str, *param_error;
 	struct mailbox *box;
-	bool condstore;
+	struct select_params params;
+	struct imap_qresync_select *qctx = NULL;
+	bool params_ok;
 
 	name = imap_arg_as_string(&cmd->args[0]);
-	if (name == NULL || !select_parse_params(&cmd->args[1], &condstore)) {
-		/* (QRESYNC select parameters are not offered) */
+	if (name == NULL) {
 		client_send_command_error(cmd, "Invalid arguments.");
 		return true;
 	}
+	params_ok = select_parse_params(cmd, &cmd->args[1], &params,
+					&param_error);
 	storage_name = imap_mailbox_name_to_storage(name, &error_str);
 
 	imap_search_saved_reset(client);	/* RFC 5182 2.1 */
 	if (client->box != NULL) {
 		/* RFC 3501 6.3.1: the old mailbox is closed without expunging,
-		   even if the new SELECT fails. RFC 9051/7162: say so. */
+		   even if the new SELECT fails. RFC 9051/7162: say so. (As
+		   Dovecot, a bad parameter closes it too.) */
 		client_close_mailbox(client);
 		client_send_line(client, "* OK [CLOSED] Previous mailbox closed.");
+	}
+	if (!params_ok) {
+		client_send_command_error(cmd, param_error);
+		return true;
 	}
 
 	if (storage_name == NULL) {
@@ -68,7 +114,7 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 			name, error, error_str, false));
 		return true;
 	}
-	if (condstore)
+	if (params.condstore)
 		client_enable_condstore(client);	/* before box is set */
 	client->box = box;
 	client->box_ns = mail_namespaces_find(imap_mailbox_names_get(), name);
@@ -90,6 +136,16 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 					    status.uidnext));
 	if (client->condstore_enabled)
 		client_send_highestmodseq(client);
+	if (params.qresync &&
+	    imap_qresync_select_begin(cmd, &params.qresync_args, &qctx) < 0) {
+		client_send_storage_error(cmd);
+		return true;
+	}
+	if (qctx != NULL) {
+		cmd->context = qctx;
+		cmd->func = cmd_select_qresync_more;
+		return cmd_select_qresync_more(cmd);
+	}
 	client_send_tagline(cmd, readonly ?
 			    "OK [READ-ONLY] Examine completed." :
 			    "OK [READ-WRITE] Select completed.");

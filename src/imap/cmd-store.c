@@ -215,8 +215,10 @@ bool cmd_store(struct client_command *cmd)
 			  str == NULL ? "unknown error" : str);
 		failed = true;
 	}
-	/* RFC 7162 3.1.3: with UNCHANGEDSINCE even .SILENT reports MODSEQ */
-	if (!silent || conditional > 0) {
+	/* RFC 7162 3.1.3: with UNCHANGEDSINCE even .SILENT reports MODSEQ;
+	   once CONDSTORE is on, so does any .SILENT change (as Dovecot: the
+	   client learns its own changes' modseqs) */
+	if (!silent || conditional > 0 || client->condstore_enabled) {
 		array_foreach(&changed, seqp) {
 			imap_sync_send_flags_fetch(client, *seqp, cmd->uid,
 						   !silent);

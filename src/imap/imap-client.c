@@ -160,6 +160,12 @@ void client_enable_condstore(struct client *client)
 		client_send_highestmodseq(client);
 }
 
+void client_enable_qresync(struct client *client)
+{
+	client_enable_condstore(client);
+	client->qresync_enabled = true;
+}
+
 void client_close_mailbox(struct client *client)
 {
 	if (client->box != NULL)

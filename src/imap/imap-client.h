@@ -50,6 +50,9 @@ struct client {
 	/* RFC 7162 3.1: a CONDSTORE enabling command was seen; flag
 	   changes are then reported with MODSEQ */
 	bool condstore_enabled;
+	/* RFC 7162 3.2.3: ENABLE QRESYNC was seen (implies CONDSTORE):
+	   expunges are reported as VANISHED, flag changes with UID */
+	bool qresync_enabled;
 	uint32_t messages_count;	/* as the client knows it */
 	uint32_t recent_count;
 	/* keywords of box the client was told of in FLAGS */
@@ -126,6 +129,8 @@ bool client_input_has_pending(struct client *client);
 /* A CONDSTORE enabling command (RFC 7162 3.1): the first one while a
    mailbox is selected sends its HIGHESTMODSEQ (or NOMODSEQ). */
 void client_enable_condstore(struct client *client);
+/* ENABLE QRESYNC: CONDSTORE too (RFC 7162 3.2.3). */
+void client_enable_qresync(struct client *client);
 /* Does the selected mailbox keep permanent modseqs (no NOMODSEQ)? The one
    check of CONDSTORE commands (RFC 7162 3.1.2). */
 bool client_box_has_modseqs(struct client *client);

@@ -27,14 +27,14 @@
 	"Internal error occurred. Refer to server log for more information."
 
 /* Post-login capabilities we actually implement (imap_capability may
-   replace or extend them). CONDSTORE is not advertised by default yet:
-   the atomic UNCHANGEDSINCE (mailbox_store_lock()) and per-view modseqs
-   are new and not yet reviewed against other sessions and crashes;
-   imap_capability = +CONDSTORE turns it on. */
+   replace or extend them), in Dovecot 2.3's order; main.c adds LITERAL+
+   (or LITERAL-), SPECIAL-USE and APPENDLIMIT as the settings say. */
 #define IMAP_CAPABILITY_DEFAULT \
 	"IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY " \
-	"THREAD=REFERENCES THREAD=ORDEREDSUBJECT UNSELECT " \
-	"UIDPLUS MOVE MULTIAPPEND NAMESPACE"
+	"THREAD=REFERENCES THREAD=ORDEREDSUBJECT MULTIAPPEND UNSELECT " \
+	"CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED CONDSTORE QRESYNC " \
+	"ESEARCH ESORT SEARCHRES WITHIN LIST-STATUS BINARY MOVE STATUS=SIZE " \
+	"COMPRESS=DEFLATE"
 
 struct imap_settings {
 	size_t max_line_length;

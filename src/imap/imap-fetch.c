@@ -28,6 +28,7 @@ struct imap_fetch {
 	/* RFC 7162 3.1.4.2 (CHANGEDSINCE n): only messages with modseq > n */
 	uint64_t changedsince;
 	bool changedsince_set;
+	bool vanished;		/* UID FETCH (VANISHED), RFC 7162 3.2.6 */
 
 	const struct seq_range *ranges;
 	unsigned int range_count, range_idx;
@@ -303,7 +304,8 @@ static int fetch_parse_att(struct imap_fetch *fetch, const struct imap_arg **arg
 }
 
 /* After the fetch-att: EOL or the modifier list "(CHANGEDSINCE n)"
-   (RFC 4466 2.4, RFC 7162 3.1.4.2). 0 or -1 with *error_r. */
+   (RFC 4466 2.4, RFC 7162 3.1.4.2), with VANISHED in UID FETCH once
+   QRESYNC is enabled (3.2.6). 0 or -1 with *error_r. */
 static int fetch_parse_modifiers(struct imap_fetch *fetch,
 				 const struct imap_arg *args,
 				 const char **error_r)
@@ -316,22 +318,42 @@ static int fetch_parse_modifiers(struct imap_fetch *fetch,
 	if (IMAP_ARG_IS_EOL(&args[0]))
 		return 0;
 	if (!imap_arg_get_list(&args[0], &list, &count) || count == 0 ||
-	    count % 2 != 0 || !IMAP_ARG_IS_EOL(&args[1]))
+	    !IMAP_ARG_IS_EOL(&args[1]))
 		return -1;
-	for (i = 0; i < count; i += 2) {
-		if (!imap_arg_get_atom(&list[i], &name) ||
-		    strcasecmp(name, "CHANGEDSINCE") != 0 ||
-		    fetch->changedsince_set) {
-			*error_r = "Invalid FETCH modifiers.";
+	for (i = 0; i < count; i++) {
+		*error_r = "Invalid FETCH modifiers.";
+		if (!imap_arg_get_atom(&list[i], &name))
+			return -1;
+		if (strcasecmp(name, "VANISHED") == 0 && fetch->cmd->uid &&
+		    fetch->client->qresync_enabled && !fetch->vanished) {
+			fetch->vanished = true;
+			continue;
+		}
+		if (strcasecmp(name, "CHANGEDSINCE") != 0 ||
+		    fetch->changedsince_set)
+			return -1;
+		if (i + 1 == count) {
+			*error_r = "Invalid arguments.";
 			return -1;
 		}
-		if (!imap_arg_get_modseq(&list[i + 1], &fetch->changedsince)) {
+		if (!imap_arg_get_modseq(&list[++i], &fetch->changedsince)) {
 			*error_r = "Invalid CHANGEDSINCE modseq";
 			return -1;
 		}
 		fetch->changedsince_set = true;
 	}
+	if (fetch->vanished && !fetch->changedsince_set) {
+		*error_r = "VANISHED used without CHANGEDSINCE";
+		return -1;
+	}
 	return 0;
+}
+
+bool imap_fetch_get_vanished(const struct imap_fetch *fetch,
+			     uint64_t *changedsince_r)
+{
+	*changedsince_r = fetch->changedsince;
+	return fetch->vanished;
 }
 
 static int fetch_parse_args(struct imap_fetch *fetch, const struct imap_arg *args,

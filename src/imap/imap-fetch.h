@@ -92,4 +92,9 @@ int imap_fetch_body_send(struct client *client,
 			 struct imap_fetch_body_state *state);
 void imap_fetch_body_close(struct imap_fetch_body_state *state);
 
+/* UID FETCH ... (CHANGEDSINCE n VANISHED): true with n in
+   *changedsince_r. */
+bool imap_fetch_get_vanished(const struct imap_fetch *fetch,
+			     uint64_t *changedsince_r);
+
 #endif

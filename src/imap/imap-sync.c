@@ -6,17 +6,48 @@
 #include "imap-flags.h"
 #include "imap-sync.h"
 
-void imap_sync_send_expunges(struct client *client, const ARRAY_TYPE(uint32) *seqs)
+static int uint32_cmp(const uint32_t *a, const uint32_t *b)
 {
-	const uint32_t *seq;
+	return *a < *b ? -1 : (*a > *b ? 1 : 0);
+}
 
-	if (!array_is_created(seqs))
+/* RFC 7162 3.2.10: one "* VANISHED uid-set" for all of them. */
+static void imap_sync_send_vanished(struct client *client,
+				    const ARRAY_TYPE(mailbox_expunged) *expunged)
+{
+	const struct mailbox_expunged *exp;
+	ARRAY_TYPE(uint32) uids;
+	struct str *line;
+
+	array_init(&uids, tmp_pool, array_count(expunged));
+	array_foreach(expunged, exp)
+		array_append(&uids, &exp->uid);
+	array_sort(&uids, uint32_cmp);
+	line = t_str_new(64);
+	str_append(line, "* VANISHED ");
+	imap_write_uid_list(line, array_idx(&uids, 0), array_count(&uids));
+	client_send_line(client, str_c(line));
+}
+
+void imap_sync_send_expunges(struct client *client,
+			     const ARRAY_TYPE(mailbox_expunged) *expunged)
+{
+	const struct mailbox_expunged *exp;
+	unsigned int count;
+
+	if (!array_is_created(expunged) || array_count(expunged) == 0)
 		return;
-	array_foreach(seqs, seq) {
-		client_send_line(client, tmp_printf("* %u EXPUNGE", *seq));
-		if (client->messages_count > 0)
-			client->messages_count--;
+	count = array_count(expunged);
+	if (client->qresync_enabled)
+		imap_sync_send_vanished(client, expunged);
+	else {
+		array_foreach(expunged, exp) {
+			client_send_line(client, tmp_printf("* %u EXPUNGE",
+							    exp->seq));
+		}
 	}
+	client->messages_count = client->messages_count > count ?
+		client->messages_count - count : 0;
 }
 
 void imap_sync_send_flags_fetch(struct client *client, uint32_t seq,
@@ -29,7 +60,8 @@ void imap_sync_send_flags_fetch(struct client *client, uint32_t seq,
 	if (client->condstore_enabled)
 		modseq = mail_get_modseq(client->box, seq);
 	str_printfa(line, "* %u FETCH (", seq);
-	if (with_uid) {
+	/* RFC 7162 3.2.4: with QRESYNC every unsolicited FETCH has the UID */
+	if (with_uid || client->qresync_enabled) {
 		str_printfa(line, "UID %u", mailbox_seq_to_uid(client->box, seq));
 		sep = " ";
 	}
@@ -72,7 +104,7 @@ int imap_sync(struct client *client, bool allow_expunges)
 		return -1;
 	}
 	imap_send_mailbox_flags_if_changed(client);
-	imap_sync_send_expunges(client, &result.expunged_seqs);
+	imap_sync_send_expunges(client, &result.expunged);
 	if (result.messages != client->messages_count) {
 		/* RFC 3501 7.3.1: EXISTS, with RECENT alongside */
 		client->messages_count = result.messages;
@@ -92,4 +124,21 @@ int imap_sync(struct client *client, bool allow_expunges)
 	}
 	pool_unref(&pool);
 	return 0;
+}
+
+const char *imap_sync_expunge_reply(struct client *client,
+				    unsigned int expunged_count,
+				    const char *text)
+{
+	struct mailbox_status status;
+
+	if (!client->qresync_enabled || expunged_count == 0 ||
+	    client->box == NULL || imap_sync(client, true) < 0 ||
+	    client->box == NULL)
+		return tmp_strconcat("OK ", text, NULL);
+	mailbox_get_status(client->box, &status);
+	if (status.highest_modseq == 0)
+		return tmp_strconcat("OK ", text, NULL);
+	return tmp_printf("OK [HIGHESTMODSEQ %llu] %s",
+			  (unsigned long long)status.highest_modseq, text);
 }

@@ -176,6 +176,66 @@ void seq_range_array_free(struct seq_range_array *arr)
 		array_free(&arr->ranges);
 }
 
+void seq_range_array_add_range(struct seq_range_array *arr, uint32_t seq1,
+			       uint32_t seq2)
+{
+	struct seq_range *last, *r;
+	unsigned int count;
+
+	seq_range_array_init_if_needed(arr);
+	count = array_count(&arr->ranges);
+	if (count > 0) {
+		last = array_idx_modifiable(&arr->ranges, count - 1);
+		if (last->seq2 == (uint32_t)-1 || seq1 <= last->seq2 + 1) {
+			if (seq2 > last->seq2)
+				last->seq2 = seq2;
+			return;
+		}
+	}
+	r = array_append_space(&arr->ranges);
+	r->seq1 = seq1;
+	r->seq2 = seq2;
+}
+
+void seq_range_array_intersect(struct seq_range_array *dest,
+			       const struct seq_range_array *a,
+			       const struct seq_range_array *b)
+{
+	const struct seq_range *ra, *rb;
+	unsigned int na, nb, i = 0, j = 0;
+	uint32_t lo, hi;
+
+	ra = seq_range_array_get(a, &na);
+	rb = seq_range_array_get(b, &nb);
+	while (i < na && j < nb) {
+		lo = ra[i].seq1 > rb[j].seq1 ? ra[i].seq1 : rb[j].seq1;
+		hi = ra[i].seq2 < rb[j].seq2 ? ra[i].seq2 : rb[j].seq2;
+		if (lo <= hi)
+			seq_range_array_add_range(dest, lo, hi);
+		/* the range that ends first can't meet anything later */
+		if (ra[i].seq2 < rb[j].seq2)
+			i++;
+		else
+			j++;
+	}
+}
+
+void imap_write_seq_ranges(struct str *dest, const struct seq_range_array *arr)
+{
+	const struct seq_range *r;
+	unsigned int i, count;
+
+	r = seq_range_array_get(arr, &count);
+	for (i = 0; i < count; i++) {
+		if (i > 0)
+			str_append_c(dest, ',');
+		if (r[i].seq1 == r[i].seq2)
+			str_printfa(dest, "%u", r[i].seq1);
+		else
+			str_printfa(dest, "%u:%u", r[i].seq1, r[i].seq2);
+	}
+}
+
 void imap_write_uid_list(struct str *dest, const uint32_t *uids,
 			 unsigned int count)
 {

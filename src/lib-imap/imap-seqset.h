@@ -40,11 +40,21 @@ const struct seq_range *seq_range_array_get(const struct seq_range_array *arr,
 					    unsigned int *count_r);
 bool seq_range_array_exists(const struct seq_range_array *arr, uint32_t seq);
 void seq_range_array_free(struct seq_range_array *arr);
+/* Appends seq1..seq2 (seq1 <= seq2), which must not start below the last
+   range's start: merged with the last range where they touch or overlap. */
+void seq_range_array_add_range(struct seq_range_array *arr, uint32_t seq1,
+			       uint32_t seq2);
+/* The part of a within b (both sorted and disjoint) appended to dest. */
+void seq_range_array_intersect(struct seq_range_array *dest,
+			       const struct seq_range_array *a,
+			       const struct seq_range_array *b);
 
 struct str;
 /* Writes uids in their order as an RFC 4315 uid-set, runs of consecutive
    ascending UIDs as "a:b" ("3:5,9,11:12"). Nothing for count 0. */
 void imap_write_uid_list(struct str *dest, const uint32_t *uids,
 			 unsigned int count);
+/* Writes the ranges as a sequence-set ("1:3,5"). Nothing if empty. */
+void imap_write_seq_ranges(struct str *dest, const struct seq_range_array *arr);
 
 #endif

@@ -97,6 +97,11 @@ struct mailbox_vfuncs {
 	   (e.g. no index). */
 	uint64_t (*get_modseq)(struct mailbox *box, struct mailbox_msg *msg);
 	uint64_t (*get_highest_modseq)(struct mailbox *box);
+	/* Optional (RFC 7162 QRESYNC): appends to uid_ranges (uid1, uid2
+	   pairs) the UIDs expunged after since_modseq. 1 = that history is
+	   complete, 0 = it doesn't reach back that far, -1 = error. */
+	int (*get_expunges)(struct mailbox *box, uint64_t since_modseq,
+			    ARRAY_TYPE(uint32) *uid_ranges);
 	/* Optional, all three or none (NULL: mail_update_flags_unchanged()
 	   compares get_modseq of the view, with no lock): RFC 7162 3.1.3
 	   UNCHANGEDSINCE as one atomic check-and-set per message.

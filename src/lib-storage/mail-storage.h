@@ -157,11 +157,18 @@ struct mailbox_status {
 };
 void mailbox_get_status(struct mailbox *box, struct mailbox_status *status_r);
 
-/* What a sync found: expunged sequences (in the order to report them: each is
-   the seq at the time it is reported, as IMAP EXPUNGE wants), new message count,
-   and seqs whose flags others changed. */
+/* One expunged message: its seq at the time it is reported (each one in
+   the order of a list of these, as IMAP EXPUNGE wants) and its UID (for
+   QRESYNC's VANISHED). */
+struct mailbox_expunged {
+	uint32_t seq, uid;
+};
+typedef ARRAY(struct mailbox_expunged) ARRAY_TYPE(mailbox_expunged);
+
+/* What a sync found: expunged messages (in the order to report them), new
+   message count, and seqs whose flags others changed. */
 struct mailbox_sync_result {
-	ARRAY_TYPE(uint32) expunged_seqs;
+	ARRAY_TYPE(mailbox_expunged) expunged;
 	uint32_t messages;	/* count after sync; > old count = EXISTS */
 	uint32_t recent;
 	ARRAY_TYPE(uint32) flag_changed_seqs;
@@ -222,6 +229,14 @@ const struct mail_keywords *mail_get_keywords(struct mailbox *box,
    or seq is invalid. A change made by this session is visible once
    mailbox_changes_commit() returned; others' changes after mailbox_sync(). */
 uint64_t mail_get_modseq(struct mailbox *box, uint32_t seq);
+struct seq_range_array;
+/* RFC 7162 QRESYNC: appends to vanished_r the UIDs below UIDNEXT (and in
+   known_uids, if not NULL) that are not in the mailbox and were expunged
+   after since_modseq; where the expunge history doesn't reach back that
+   far, every missing UID from min_uid (0 = 1) on. 0 or -1 (error set). */
+int mailbox_get_vanished(struct mailbox *box, uint64_t since_modseq,
+			 const struct seq_range_array *known_uids,
+			 uint32_t min_uid, struct seq_range_array *vanished_r);
 /* Physical size with CRLF line endings (RFC822.SIZE). */
 int mail_get_virtual_size(struct mailbox *box, uint32_t seq, uoff_t *size_r);
 int mail_get_physical_size(struct mailbox *box, uint32_t seq, uoff_t *size_r);
@@ -266,10 +281,10 @@ int mail_update_flags_unchanged(struct mailbox *box, uint32_t seq,
 				const struct mail_keywords *keywords,
 				uint64_t unchangedsince);
 /* Removes messages with \Deleted (optionally only those in uid set).
-   expunged seqs reported like mailbox_sync(). */
+   expunged messages reported like mailbox_sync(). */
 int mailbox_expunge_deleted(struct mailbox *box, struct pool *pool,
 			    const ARRAY_TYPE(uint32) *only_uids,
-			    ARRAY_TYPE(uint32) *expunged_seqs_r);
+			    ARRAY_TYPE(mailbox_expunged) *expunged_r);
 /* POP3 DELE on QUIT: expunge exactly these seqs. */
 int mailbox_expunge_seqs(struct mailbox *box, const uint32_t *seqs, unsigned int count);
 
@@ -280,7 +295,7 @@ enum mail_storage_error mailbox_get_last_error(struct mailbox *box, const char *
    like mailbox_expunge_deleted(). */
 int mailbox_expunge_uids(struct mailbox *box, struct pool *pool,
 			 const ARRAY_TYPE(uint32) *uids,
-			 ARRAY_TYPE(uint32) *expunged_seqs_r);
+			 ARRAY_TYPE(mailbox_expunged) *expunged_r);
 
 /* --- Saving and copying (APPEND, COPY, MOVE) ---
    Messages saved or copied in one transaction become visible together at

@@ -3,6 +3,7 @@
 #include "lib.h"
 #include "array.h"
 #include "mailbox-index.h"
+#include "mail-index-modseq.h"
 
 #include <errno.h>
 #include <string.h>
@@ -288,4 +289,21 @@ void mailbox_index_own_modseqs(struct mailbox *box, struct mail_index *index,
 	}
 	array_clear(own_uids);
 	mail_index_view_close(&view);
+}
+
+int mailbox_index_get_expunges(struct mailbox *box, struct mail_index *index,
+			       uint64_t since_modseq,
+			       ARRAY_TYPE(uint32) *uid_ranges)
+{
+	int ret;
+
+	if (index == NULL)
+		return 0;
+	ret = mail_index_modseq_get_expunges(index, since_modseq, uid_ranges);
+	if (ret < 0) {
+		log_error("%s: reading the expunge history failed: %s",
+			  mailbox_get_name(box), mail_index_get_error(index));
+		mailbox_set_internal_error(box);
+	}
+	return ret;
 }

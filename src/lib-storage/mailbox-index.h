@@ -133,4 +133,10 @@ void mailbox_index_own_modseqs(struct mailbox *box, struct mail_index *index,
 			       mailbox_index_own_match_t *match, void *context,
 			       uint64_t *highest_modseq);
 
+/* The get_expunges vfunc over the backend's index (NULL: no history,
+   0). Errors are logged and set on box. */
+int mailbox_index_get_expunges(struct mailbox *box, struct mail_index *index,
+			       uint64_t since_modseq,
+			       ARRAY_TYPE(uint32) *uid_ranges);
+
 #endif

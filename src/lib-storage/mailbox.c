@@ -143,7 +143,8 @@ static void mailbox_sync_diff(struct mailbox *box, struct pool *pool,
 {
 	struct mailbox_msg *const *old_msgs, *const *new_msgs;
 	unsigned int old_count, new_count, i, j;
-	ARRAY_TYPE(uint32) expunged;
+	ARRAY_TYPE(mailbox_expunged) expunged;
+	struct mailbox_expunged *exp;
 	uint32_t seq;
 
 	old_msgs = array_get(&box->old_view, &old_count);
@@ -162,12 +163,13 @@ static void mailbox_sync_diff(struct mailbox *box, struct pool *pool,
 			}
 			j++;
 		} else {
-			seq = i + 1;
-			array_append(&expunged, &seq);
+			exp = array_append_space(&expunged);
+			exp->seq = i + 1;
+			exp->uid = old_msgs[i]->uid;
 		}
 	}
 	for (i = array_count(&expunged); i > 0; i--)
-		array_append(&result->expunged_seqs, array_idx(&expunged, i - 1));
+		array_append(&result->expunged, array_idx(&expunged, i - 1));
 }
 
 int mailbox_sync(struct mailbox *box, struct pool *pool,
@@ -178,7 +180,7 @@ int mailbox_sync(struct mailbox *box, struct pool *pool,
 	int ret;
 
 	memset(result_r, 0, sizeof(*result_r));
-	array_init(&result_r->expunged_seqs, pool, 8);
+	array_init(&result_r->expunged, pool, 8);
 	array_init(&result_r->flag_changed_seqs, pool, 8);
 
 	ret = box->v->sync(box);
@@ -224,16 +226,17 @@ static bool uid_in_sorted(const uint32_t *uids, unsigned int count, uint32_t uid
 static int mailbox_expunge_matching(struct mailbox *box, struct pool *pool,
 				    const ARRAY_TYPE(uint32) *uids,
 				    bool require_deleted,
-				    ARRAY_TYPE(uint32) *expunged_seqs_r)
+				    ARRAY_TYPE(mailbox_expunged) *expunged_r)
 {
 	ARRAY_TYPE(uint32) sorted;
 	const uint32_t *uid_list = NULL;
 	unsigned int uid_count = 0;
 	struct mailbox_msg *msg;
-	uint32_t seq;
+	struct mailbox_expunged *exp;
+	uint32_t seq, uid;
 	int ret = 0;
 
-	array_init(expunged_seqs_r, pool, 8);
+	array_init(expunged_r, pool, 8);
 	if ((box->flags & MAILBOX_FLAG_READONLY) != 0) {
 		mailbox_set_error(box, MAIL_ERROR_PERM, "Mailbox is read-only");
 		return -1;
@@ -255,25 +258,28 @@ static int mailbox_expunge_matching(struct mailbox *box, struct pool *pool,
 			ret = -1;
 			continue;
 		}
+		uid = msg->uid;
 		mailbox_view_remove(box, seq);
-		array_append(expunged_seqs_r, &seq);
+		exp = array_append_space(expunged_r);
+		exp->seq = seq;
+		exp->uid = uid;
 	}
 	return mailbox_expunge_commit(box) < 0 ? -1 : ret;
 }
 
 int mailbox_expunge_deleted(struct mailbox *box, struct pool *pool,
 			    const ARRAY_TYPE(uint32) *only_uids,
-			    ARRAY_TYPE(uint32) *expunged_seqs_r)
+			    ARRAY_TYPE(mailbox_expunged) *expunged_r)
 {
 	return mailbox_expunge_matching(box, pool, only_uids, true,
-					expunged_seqs_r);
+					expunged_r);
 }
 
 int mailbox_expunge_uids(struct mailbox *box, struct pool *pool,
 			 const ARRAY_TYPE(uint32) *uids,
-			 ARRAY_TYPE(uint32) *expunged_seqs_r)
+			 ARRAY_TYPE(mailbox_expunged) *expunged_r)
 {
-	return mailbox_expunge_matching(box, pool, uids, false, expunged_seqs_r);
+	return mailbox_expunge_matching(box, pool, uids, false, expunged_r);
 }
 
 static int uint32_cmp_desc(const uint32_t *a, const uint32_t *b)

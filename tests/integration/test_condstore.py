@@ -20,12 +20,16 @@ FETCH_MODSEQ_RE = re.compile(r"^\* (\d+) FETCH \((?:UID (\d+) )?(?:FLAGS (\([^)]
                              r"MODSEQ \((\d+)\)\)$")
 
 
-# the post-login capabilities without CONDSTORE (src/imap/imap-common.h)
-BASE_CAPS = ("IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY "
-             "THREAD=REFERENCES THREAD=ORDEREDSUBJECT UNSELECT "
-             "UIDPLUS MOVE MULTIAPPEND NAMESPACE LITERAL+")
-# not advertised by default yet (src/imap/imap-common.h says why)
-CONF = "imap_capability = +CONDSTORE\n"
+# the default post-login capabilities (src/imap/imap-common.h + LITERAL+)
+CAPS = ("IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY "
+        "THREAD=REFERENCES THREAD=ORDEREDSUBJECT MULTIAPPEND UNSELECT "
+        "CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED CONDSTORE QRESYNC "
+        "ESEARCH ESORT SEARCHRES WITHIN LIST-STATUS BINARY MOVE STATUS=SIZE "
+        "COMPRESS=DEFLATE LITERAL+")
+# advertised by default: no setting needed
+CONF = ""
+# an administrator's capability list without CONDSTORE
+NO_CONDSTORE = "IMAP4rev1 ENABLE IDLE UIDPLUS"
 
 
 @pytest.fixture
@@ -84,18 +88,19 @@ def test_capability(maildir):
     c = login(maildir)
     untagged, tagged = c.command("CAPABILITY")
     assert tagged == "OK Capability completed."
-    assert untagged == ["* CAPABILITY " + BASE_CAPS + " CONDSTORE"], untagged
+    assert untagged == ["* CAPABILITY " + CAPS], untagged
 
 
 def test_not_advertised_not_enabled():
-    """Without +CONDSTORE it is neither advertised nor enabled."""
-    s = Server(users={"demo": "demo"}, messages=1).start()
+    """Left out of imap_capability it is neither advertised nor enabled."""
+    s = Server(users={"demo": "demo"}, messages=1,
+               extra_conf="imap_capability = %s\n" % NO_CONDSTORE).start()
     try:
         c = login(s)
         untagged, tagged = c.command("CAPABILITY")
         assert tagged == "OK Capability completed."
-        assert untagged == ["* CAPABILITY " + BASE_CAPS], untagged
-        untagged, tagged = c.command("ENABLE CONDSTORE")
+        assert untagged == ["* CAPABILITY " + NO_CONDSTORE], untagged
+        untagged, tagged = c.command("ENABLE CONDSTORE QRESYNC")
         assert (untagged, tagged) == (["* ENABLED"], "OK Enabled.")
         untagged, tagged = c.command("SELECT INBOX")
         assert tagged == ok_reply("SELECT")

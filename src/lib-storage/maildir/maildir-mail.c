@@ -10,6 +10,7 @@
 #include "istream-crlf.h"
 #include "message-header-md5.h"
 #include "maildir-storage.h"
+#include "mailbox-index.h"
 #include "maildir-filename.h"
 #include "maildir-index-state.h"
 
@@ -775,6 +776,13 @@ static uint64_t maildir_mail_get_highest_modseq(struct mailbox *box)
 	return maildir_index_get_highest_modseq((struct maildir_mailbox *)box);
 }
 
+static int maildir_mail_get_expunges(struct mailbox *box, uint64_t since_modseq,
+				     ARRAY_TYPE(uint32) *uid_ranges)
+{
+	return mailbox_index_get_expunges(box,
+		((struct maildir_mailbox *)box)->index, since_modseq, uid_ranges);
+}
+
 static void maildir_mailbox_close(struct mailbox *box)
 {
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
@@ -817,6 +825,7 @@ const struct mailbox_vfuncs maildir_mailbox_vfuncs = {
 	.changes_commit = maildir_mail_changes_commit,
 	.get_modseq = maildir_mail_get_modseq,
 	.get_highest_modseq = maildir_mail_get_highest_modseq,
+	.get_expunges = maildir_mail_get_expunges,
 	.store_lock = maildir_mail_store_lock,
 	.write_flags_unchanged = maildir_mail_write_flags_unchanged,
 	.store_unlock = maildir_mail_store_unlock,

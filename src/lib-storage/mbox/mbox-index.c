@@ -673,6 +673,13 @@ uint64_t mbox_index_get_highest_modseq(struct mailbox *box)
 	return mbox->index == NULL ? 0 : mbox->view_highest_modseq;
 }
 
+int mbox_index_get_expunges(struct mailbox *box, uint64_t since_modseq,
+			    ARRAY_TYPE(uint32) *uid_ranges)
+{
+	return mailbox_index_get_expunges(box,
+		((struct mbox_mailbox *)box)->index, since_modseq, uid_ranges);
+}
+
 uint64_t mbox_index_get_modseq(struct mailbox *box, struct mailbox_msg *msg)
 {
 	struct mbox_mailbox *mbox = (struct mbox_mailbox *)box;

@@ -334,6 +334,7 @@ const struct mailbox_vfuncs mbox_mailbox_vfuncs = {
 	.store_unlock = mbox_mail_store_unlock,
 	.get_modseq = mbox_index_get_modseq,
 	.get_highest_modseq = mbox_index_get_highest_modseq,
+	.get_expunges = mbox_index_get_expunges,
 	/* mbox-save.c; copy stays NULL: the generic layer copies streams */
 	.transaction_size = sizeof(struct mbox_transaction),
 	.save_context_size = sizeof(struct mbox_save_context),

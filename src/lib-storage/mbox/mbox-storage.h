@@ -169,6 +169,8 @@ int mbox_index_store_unlock(struct mbox_mailbox *mbox);
 /* RFC 7162 modseqs; 0 = no index. */
 uint64_t mbox_index_get_modseq(struct mailbox *box, struct mailbox_msg *msg);
 uint64_t mbox_index_get_highest_modseq(struct mailbox *box);
+int mbox_index_get_expunges(struct mailbox *box, uint64_t since_modseq,
+			    ARRAY_TYPE(uint32) *uid_ranges);
 /* The cache vfuncs (mail-storage-private.h) over the index's cache file;
    the From_ line's date stands in for the save date. */
 int mbox_index_cache_lookup(struct mailbox *box, struct mailbox_msg *msg,

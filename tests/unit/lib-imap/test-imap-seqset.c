@@ -104,6 +104,47 @@ START_TEST(test_imap_write_uid_list)
 }
 END_TEST
 
+/* The set parsed from str (no "*"), written back. */
+static const char *ranges_str(const struct seq_range_array *arr)
+{
+	struct str *str = t_str_new(64);
+
+	imap_write_seq_ranges(str, arr);
+	return str_c(str);
+}
+
+START_TEST(test_seq_range_add_intersect)
+{
+	struct seq_range_array a = SEQ_RANGE_ARRAY_INIT, b = SEQ_RANGE_ARRAY_INIT;
+	struct seq_range_array c = SEQ_RANGE_ARRAY_INIT;
+	const char *error;
+
+	ck_assert_str_eq(ranges_str(&a), "");
+	seq_range_array_add_range(&a, 2, 2);
+	seq_range_array_add_range(&a, 3, 5);	/* touches: merged */
+	seq_range_array_add_range(&a, 4, 4);	/* inside */
+	seq_range_array_add_range(&a, 7, 9);
+	seq_range_array_add_range(&a, 8, 12);	/* overlaps */
+	seq_range_array_add_range(&a, 20, 4294967295U);
+	seq_range_array_add_range(&a, 30, 40);	/* after the end: kept */
+	ck_assert_str_eq(ranges_str(&a), "2:5,7:12,20:4294967295");
+
+	ck_assert_int_eq(imap_seqset_parse("1,4:8,11,13:25", 14, 0, &b,
+					   &error), 0);
+	seq_range_array_intersect(&c, &a, &b);
+	ck_assert_str_eq(ranges_str(&c), "4:5,7:8,11,20:25");
+	seq_range_array_free(&c);
+	seq_range_array_intersect(&c, &b, &a);	/* symmetric */
+	ck_assert_str_eq(ranges_str(&c), "4:5,7:8,11,20:25");
+	seq_range_array_free(&c);
+	seq_range_array_intersect(&c, &a, &c);	/* with nothing */
+	ck_assert_str_eq(ranges_str(&c), "");
+	seq_range_array_free(&a);
+	seq_range_array_free(&b);
+	seq_range_array_free(&c);
+}
+END_TEST
+
 Suite *test_imap_seqset_suite(void)
 {
 	Suite *s = suite_create("imap-seqset");
@@ -112,6 +153,7 @@ Suite *test_imap_seqset_suite(void)
 	tcase_add_loop_test(tc, test_imap_seqset_parse, 0, N_ELEMENTS(seqset_tests));
 	tcase_add_test(tc, test_imap_seqset_exists);
 	tcase_add_test(tc, test_imap_write_uid_list);
+	tcase_add_test(tc, test_seq_range_add_intersect);
 	suite_add_tcase(s, tc);
 	return s;
 }

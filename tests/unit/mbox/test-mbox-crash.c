@@ -33,7 +33,7 @@ static void crash_child(enum crash_op op, int points)
 {
 	struct mail_user *user;
 	struct mailbox *box;
-	ARRAY_TYPE(uint32) expunged;
+	ARRAY_TYPE(mailbox_expunged) expunged;
 
 	setenv("DL_MBOX_TEST_CRASH_AFTER", tmp_printf("%d", points), 1);
 	user = mbox_user_create();

@@ -266,7 +266,7 @@ START_TEST(test_save_after_pseudo)
 {
 	struct mail_user *user = mbox_user_create();
 	struct mailbox *box = mbox_box_open(user, 0);
-	ARRAY_TYPE(uint32) expunged;
+	ARRAY_TYPE(mailbox_expunged) expunged;
 	uint32_t uidvalidity;
 	const char *file;
 

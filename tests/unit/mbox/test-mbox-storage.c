@@ -182,7 +182,7 @@ END_TEST
 
 static void expunge_seq(struct mailbox *box, uint32_t seq)
 {
-	ARRAY_TYPE(uint32) expunged;
+	ARRAY_TYPE(mailbox_expunged) expunged;
 
 	ck_assert_int_eq(mail_update_flags(box, seq, MODIFY_ADD,
 					   MAIL_DELETED, NULL), 0);

@@ -89,7 +89,7 @@ START_TEST(test_maildir_dovecot_uidlist)
 
 		ck_assert_int_eq(mailbox_sync(box, tmp_pool, &result), 0);
 		ck_assert_uint_eq(result.messages, 5);
-		ck_assert_uint_eq(array_count(&result.expunged_seqs), 0);
+		ck_assert_uint_eq(array_count(&result.expunged), 0);
 	}
 	ck_assert_str_eq(box_uids(box), "1,2,4,5,6");
 	mailbox_close(&box);

@@ -215,7 +215,7 @@ START_TEST(test_maildir_index_two_sessions)
 	struct mailbox *a, *b;
 	struct mailbox_sync_result result;
 	struct pool *pool = pool_create("test", 1024, POOL_FLAG_NONE);
-	ARRAY_TYPE(uint32) expunged;
+	ARRAY_TYPE(mailbox_expunged) expunged;
 	struct stat st;
 
 	deliver_four();
@@ -235,8 +235,9 @@ START_TEST(test_maildir_index_two_sessions)
 	/* b learns it from the log alone: cur/'s mtime change is hidden */
 	set_mtime("cur", st.st_mtime);
 	ck_assert_int_eq(mailbox_sync(b, pool, &result), 0);
-	ck_assert_uint_eq(array_count(&result.expunged_seqs), 1);
-	ck_assert_uint_eq(*array_idx(&result.expunged_seqs, 0), 3);
+	ck_assert_uint_eq(array_count(&result.expunged), 1);
+	ck_assert_uint_eq(array_idx(&result.expunged, 0)->seq, 3);
+	ck_assert_uint_eq(array_idx(&result.expunged, 0)->uid, 3);
 	ck_assert_uint_eq(array_count(&result.flag_changed_seqs), 1);
 	ck_assert_uint_eq(*array_idx(&result.flag_changed_seqs, 0), 1);
 	ck_assert_str_eq(box_flags(b), "1:10 2:0 4:8");
@@ -283,7 +284,7 @@ START_TEST(test_maildir_index_external_mua)
 	deliver("new", "1700000009.M9P1.host", "Subject: n\n\nn\n");
 	ck_assert_int_eq(mailbox_sync(box, pool, &result), 0);
 	ck_assert_str_eq(box_flags(box), "2:9 3:10 4:8 5:32");
-	ck_assert_uint_eq(array_count(&result.expunged_seqs), 1);
+	ck_assert_uint_eq(array_count(&result.expunged), 1);
 	ck_assert_str_eq(msg_body(box, 4), "Subject: n\r\n\r\nn\r\n");
 	mailbox_close(&box);
 

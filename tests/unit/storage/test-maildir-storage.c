@@ -137,7 +137,8 @@ START_TEST(test_maildir_expunge)
 {
 	struct mail_user *user;
 	struct mailbox *box;
-	ARRAY_TYPE(uint32) seqs, only;
+	ARRAY_TYPE(uint32) only;
+	ARRAY_TYPE(mailbox_expunged) seqs;
 	uint32_t uid, pop3_seqs[] = { 2, 1, 2 };
 	unsigned int i;
 
@@ -156,15 +157,18 @@ START_TEST(test_maildir_expunge)
 		array_append(&only, &uid);
 	ck_assert_int_eq(mailbox_expunge_deleted(box, tmp_pool, &only, &seqs), 0);
 	ck_assert_uint_eq(array_count(&seqs), 2);
-	ck_assert_uint_eq(*array_idx(&seqs, 0), 6);	/* highest first */
-	ck_assert_uint_eq(*array_idx(&seqs, 1), 4);
+	ck_assert_uint_eq(array_idx(&seqs, 0)->seq, 6);	/* highest first */
+	ck_assert_uint_eq(array_idx(&seqs, 0)->uid, 6);
+	ck_assert_uint_eq(array_idx(&seqs, 1)->seq, 4);
+	ck_assert_uint_eq(array_idx(&seqs, 1)->uid, 4);
 	ck_assert_str_eq(box_uids(box), "1,2,3,5");
 	/* someone else already removed uid 2's file: still fine */
 	ck_assert_int_eq(unlink(tmp_strconcat(maildir,
 		"/cur/1700000002.M1P1.h:2,T", NULL)), 0);
 	ck_assert_int_eq(mailbox_expunge_deleted(box, tmp_pool, NULL, &seqs), 0);
 	ck_assert_uint_eq(array_count(&seqs), 1);
-	ck_assert_uint_eq(*array_idx(&seqs, 0), 2);
+	ck_assert_uint_eq(array_idx(&seqs, 0)->seq, 2);
+	ck_assert_uint_eq(array_idx(&seqs, 0)->uid, 2);
 	ck_assert_str_eq(box_uids(box), "1,3,5");
 	ck_assert_str_eq(list_dir("cur"), "1700000001.M1P1.h:2, "
 			 "1700000003.M1P1.h:2, 1700000005.M1P1.h:2,");
@@ -212,7 +216,7 @@ START_TEST(test_maildir_external_changes)
 	/* nothing happened */
 	ck_assert_int_eq(mailbox_sync(box, tmp_pool, &result), 0);
 	ck_assert_uint_eq(result.messages, 5);
-	ck_assert_uint_eq(array_count(&result.expunged_seqs), 0);
+	ck_assert_uint_eq(array_count(&result.expunged), 0);
 	ck_assert_uint_eq(array_count(&result.flag_changed_seqs), 0);
 
 	/* another MUA: flags of 2 changed, 4 deleted, a delivery */
@@ -229,9 +233,11 @@ START_TEST(test_maildir_external_changes)
 	mailbox_close(&other);
 
 	ck_assert_int_eq(mailbox_sync(box, tmp_pool, &result), 0);
-	ck_assert_uint_eq(array_count(&result.expunged_seqs), 2);
-	ck_assert_uint_eq(*array_idx(&result.expunged_seqs, 0), 4);
-	ck_assert_uint_eq(*array_idx(&result.expunged_seqs, 1), 1);
+	ck_assert_uint_eq(array_count(&result.expunged), 2);
+	ck_assert_uint_eq(array_idx(&result.expunged, 0)->seq, 4);
+	ck_assert_uint_eq(array_idx(&result.expunged, 0)->uid, 4);
+	ck_assert_uint_eq(array_idx(&result.expunged, 1)->seq, 1);
+	ck_assert_uint_eq(array_idx(&result.expunged, 1)->uid, 1);
 	ck_assert_uint_eq(result.messages, 4);
 	ck_assert_uint_eq(result.recent, 1);
 	ck_assert_str_eq(box_uids(box), "2,3,5,6");
@@ -348,7 +354,7 @@ START_TEST(test_maildir_readonly)
 	struct mail_user *user;
 	struct mailbox *box;
 	struct mailbox_status status;
-	ARRAY_TYPE(uint32) seqs;
+	ARRAY_TYPE(mailbox_expunged) seqs;
 
 	user = user_create("");	/* autodetects ~/Maildir, creates it */
 	deliver("new", "1700000001.M1P1.h", "x\n");

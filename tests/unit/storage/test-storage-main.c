@@ -30,6 +30,7 @@ int main(void)
 	srunner_add_suite(sr, test_mbox_index_suite());
 	srunner_add_suite(sr, test_mail_cache_fields_suite());
 	srunner_add_suite(sr, test_maildir_condstore_suite());
+	srunner_add_suite(sr, test_mailbox_vanished_suite());
 	srunner_add_suite(sr, test_mailbox_notify_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);

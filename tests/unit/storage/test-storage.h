@@ -23,6 +23,7 @@ Suite *test_mail_modseq_suite(void);
 Suite *test_mbox_index_suite(void);
 Suite *test_mail_cache_fields_suite(void);
 Suite *test_maildir_condstore_suite(void);
+Suite *test_mailbox_vanished_suite(void);
 Suite *test_mailbox_notify_suite(void);
 
 #endif
