@@ -73,8 +73,8 @@ static void store_send_tagline(struct client_command *cmd, bool failed,
 
 	nums = array_get(modified, &count);
 	imap_write_uid_list(set, nums, count);
-	if (failed)
-		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
+	if (failed)	/* the storage's error: NOQUOTA for a full disk */
+		client_send_storage_error(cmd);
 	else if (expunged && count > 0)
 		client_send_tagline(cmd, tmp_strconcat("NO [MODIFIED ",
 			str_c(set), "] Conditional store failed, and some of "

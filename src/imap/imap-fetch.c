@@ -69,6 +69,19 @@ static int fetch_parse_partial(const char *p, struct imap_fetch_body *body)
 	return 0;
 }
 
+/* A parsed <partial> goes into the reply name (RFC 3501 7.4.2: the origin
+   octet is echoed, the size not) and to the section's reader. */
+static void fetch_body_apply_partial(struct imap_fetch_body *body,
+				     struct str *name)
+{
+	if (!body->partial)
+		return;
+	str_printfa(name, "<%llu>", (unsigned long long)body->partial_start);
+	body->msgpart->partial = true;
+	body->msgpart->partial_offset = body->partial_start;
+	body->msgpart->partial_size = body->partial_size;
+}
+
 /* The statistics class of a section (headers vs. bodies). */
 static enum imap_fetch_section fetch_section_class(const struct imap_msgpart *mp)
 {
@@ -159,13 +172,7 @@ static int fetch_parse_body_section(struct imap_fetch *fetch,
 		*error_r = "Invalid BODY[..] parameter: Invalid partial";
 		return -1;
 	}
-	if (body->partial) {
-		/* RFC 3501 7.4.2: the origin octet is echoed, the size not */
-		str_printfa(name, "<%llu>", (unsigned long long)body->partial_start);
-		body->msgpart->partial = true;
-		body->msgpart->partial_offset = body->partial_start;
-		body->msgpart->partial_size = body->partial_size;
-	}
+	fetch_body_apply_partial(body, name);
 	body->reply_name = p_strdup(pool, str_c(name));
 	if (!peek)
 		fetch->set_seen = true;
@@ -216,12 +223,7 @@ static int fetch_parse_binary(struct imap_fetch *fetch, const char *atom,
 		*error_r = "Invalid BINARY[..] parameter: Invalid partial";
 		return -1;
 	}
-	if (body->partial) {
-		str_printfa(name, "<%llu>", (unsigned long long)body->partial_start);
-		body->msgpart->partial = true;
-		body->msgpart->partial_offset = body->partial_start;
-		body->msgpart->partial_size = body->partial_size;
-	}
+	fetch_body_apply_partial(body, name);
 	body->reply_name = p_strdup(pool, str_c(name));
 	if (!body->peek)
 		fetch->set_seen = true;

@@ -260,6 +260,10 @@ void mailbox_view_append(struct mailbox *box, struct mailbox_msg *msg);
 /* Drops the old view after a sync (or after a failed one, restores it). */
 void mailbox_view_end(struct mailbox *box, bool success);
 struct mailbox_msg *mailbox_msg_lookup(struct mailbox *box, uint32_t seq);
+/* uid's message in the previous view while a sync builds the new one
+   (NULL if not in it, or no sync is running). */
+struct mailbox_msg *mailbox_old_view_lookup_uid(struct mailbox *box,
+						uint32_t uid);
 /* Removes seq from the view (own expunge). */
 void mailbox_view_remove(struct mailbox *box, uint32_t seq);
 

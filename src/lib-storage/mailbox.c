@@ -44,6 +44,27 @@ struct mailbox_msg *mailbox_msg_lookup(struct mailbox *box, uint32_t seq)
 	return *array_idx(&box->view, seq - 1);
 }
 
+struct mailbox_msg *mailbox_old_view_lookup_uid(struct mailbox *box,
+						uint32_t uid)
+{
+	struct mailbox_msg *const *msgs;
+	unsigned int left = 0, right, mid;
+
+	if (box->old_view_pool == NULL || !array_is_created(&box->old_view))
+		return NULL;
+	msgs = array_get(&box->old_view, &right);
+	while (left < right) {
+		mid = left + (right - left) / 2;
+		if (msgs[mid]->uid < uid)
+			left = mid + 1;
+		else if (msgs[mid]->uid > uid)
+			right = mid;
+		else
+			return msgs[mid];
+	}
+	return NULL;
+}
+
 void mailbox_view_remove(struct mailbox *box, uint32_t seq)
 {
 	ASSERT(seq > 0 && seq <= array_count(&box->view));

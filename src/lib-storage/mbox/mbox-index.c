@@ -350,22 +350,9 @@ static bool mbox_index_msg_matches(struct mbox_mailbox *mbox,
    known): during a sync box->old_view still holds it. */
 static uint64_t mbox_index_old_modseq(struct mailbox *box, uint32_t uid)
 {
-	struct mailbox_msg *const *msgs;
-	unsigned int left = 0, right, mid;
+	struct mailbox_msg *msg = mailbox_old_view_lookup_uid(box, uid);
 
-	if (box->old_view_pool == NULL || !array_is_created(&box->old_view))
-		return 0;
-	msgs = array_get(&box->old_view, &right);
-	while (left < right) {
-		mid = left + (right - left) / 2;
-		if (msgs[mid]->uid < uid)
-			left = mid + 1;
-		else if (msgs[mid]->uid > uid)
-			right = mid;
-		else
-			return ((const struct mbox_msg *)msgs[mid])->modseq;
-	}
-	return 0;
+	return msg == NULL ? 0 : ((const struct mbox_msg *)msg)->modseq;
 }
 
 /* One message's modseq from imsg, if the index shows the view's flags: a

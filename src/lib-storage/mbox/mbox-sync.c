@@ -226,22 +226,9 @@ struct mbox_rec *mbox_sync_find_rec(struct mbox_mailbox *mbox, uint32_t uid)
 /* Was uid \Recent in the previous view of this session? */
 static bool mbox_old_view_recent(struct mailbox *box, uint32_t uid)
 {
-	struct mailbox_msg *const *msgs;
-	unsigned int left = 0, right, mid;
+	struct mailbox_msg *msg = mailbox_old_view_lookup_uid(box, uid);
 
-	if (box->old_view_pool == NULL || !array_is_created(&box->old_view))
-		return false;
-	msgs = array_get(&box->old_view, &right);
-	while (left < right) {
-		mid = left + (right - left) / 2;
-		if (msgs[mid]->uid < uid)
-			left = mid + 1;
-		else if (msgs[mid]->uid > uid)
-			right = mid;
-		else
-			return (msgs[mid]->flags & MAIL_RECENT) != 0;
-	}
-	return false;
+	return msg != NULL && (msg->flags & MAIL_RECENT) != 0;
 }
 
 static void mbox_sync_build_view(struct mbox_mailbox *mbox)
