@@ -46,13 +46,10 @@ struct maildir_index_pending_info {
 	struct maildir_index_info info;
 };
 
-/* The message's index keywords as bits of the mailbox (names the mailbox
-   lacks are added to it: the index may know keywords that no file name
-   carries, e.g. beyond the 26 letters). */
-static void maildir_index_get_kw(struct maildir_mailbox *mbox,
-				 struct mailbox_index_kw_map *map,
-				 const struct mail_index_message *imsg,
-				 struct mail_keywords *kw_r)
+void maildir_index_get_kw(struct maildir_mailbox *mbox,
+			  struct mailbox_index_kw_map *map,
+			  const struct mail_index_message *imsg,
+			  struct mail_keywords *kw_r)
 {
 	(void)mailbox_index_get_keywords(&mbox->box, mbox->index, map, true,
 					 imsg, kw_r);
@@ -680,9 +677,7 @@ int maildir_index_commit_pending(struct maildir_mailbox *mbox)
 	return maildir_index_commit_trans(mbox);
 }
 
-/* After a commit (ret < 0: it failed): our changes' new modseqs, or
-   none. Returns ret. */
-static int maildir_index_committed(struct maildir_mailbox *mbox, int ret)
+int maildir_index_committed(struct maildir_mailbox *mbox, int ret)
 {
 	if (ret == 0)
 		maildir_index_own_modseqs(mbox);
@@ -711,75 +706,6 @@ static int maildir_index_commit_trans(struct maildir_mailbox *mbox)
 int maildir_index_commit_changes(struct maildir_mailbox *mbox)
 {
 	return maildir_index_commit_trans(mbox);
-}
-
-int maildir_index_store_lock(struct maildir_mailbox *mbox)
-{
-	struct mail_index_sync_rec srec;
-
-	ASSERT(mbox->store_sctx == NULL);
-	if (mbox->index == NULL)
-		return 0;
-	/* our earlier changes first: the check must see them too */
-	if (maildir_index_commit_pending(mbox) < 0)
-		return -1;
-	if (mail_index_sync_begin(mbox->index, &mbox->store_sctx,
-				  &mbox->store_view, &mbox->store_trans) < 0) {
-		log_error("%s: %s", mbox->index_dir,
-			  mail_index_get_error(mbox->index));
-		mbox->store_sctx = NULL;
-		return -1;
-	}
-	/* our sessions write only external changes; requests are void */
-	while (mail_index_sync_next(mbox->store_sctx, &srec)) ;
-	return 0;
-}
-
-int maildir_index_store_check(struct maildir_mailbox *mbox, uint32_t uid,
-			      uint64_t unchangedsince)
-{
-	const struct mail_index_message *imsg;
-	uint32_t seq;
-
-	if (mbox->store_view == NULL ||
-	    !mail_index_lookup_seq(mbox->store_view, uid, &seq) ||
-	    !mail_index_lookup(mbox->store_view, seq, &imsg))
-		return 1;
-	return imsg->modseq > unchangedsince ? 0 : 1;
-}
-
-bool maildir_index_store_matches(struct maildir_mailbox *mbox, uint32_t uid,
-				 enum mail_flags flags,
-				 const struct mail_keywords *keywords)
-{
-	const struct mail_index_message *imsg;
-	struct mail_keywords ikw;
-	uint32_t seq;
-
-	if (mbox->store_view == NULL ||
-	    !mail_index_lookup_seq(mbox->store_view, uid, &seq) ||
-	    !mail_index_lookup(mbox->store_view, seq, &imsg))
-		return true;
-	if ((imsg->flags & MAIL_FLAGS_MASK) != (flags & MAIL_FLAGS_MASK))
-		return false;
-	maildir_index_get_kw(mbox, NULL, imsg, &ikw);
-	return memcmp(&ikw, keywords, sizeof(ikw)) == 0;
-}
-
-int maildir_index_store_unlock(struct maildir_mailbox *mbox)
-{
-	int ret = 0;
-
-	if (mbox->store_sctx == NULL)
-		return 0;
-	mbox->store_view = NULL;
-	mbox->store_trans = NULL;
-	if (mail_index_sync_commit(&mbox->store_sctx) < 0) {
-		log_error("%s: %s", mbox->index_dir,
-			  mail_index_get_error(mbox->index));
-		ret = -1;
-	}
-	return maildir_index_committed(mbox, ret);
 }
 
 uint64_t maildir_index_get_highest_modseq(struct maildir_mailbox *mbox)

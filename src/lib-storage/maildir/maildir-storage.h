@@ -190,7 +190,20 @@ int maildir_index_commit_changes(struct maildir_mailbox *mbox);
 uint64_t maildir_index_get_modseq(struct maildir_mailbox *mbox,
 				  const struct maildir_msg *msg);
 uint64_t maildir_index_get_highest_modseq(struct maildir_mailbox *mbox);
-/* STORE (UNCHANGEDSINCE): take the log lock and refresh (0 or -1,
+/* The message's index keywords as bits of the mailbox (names the mailbox
+   lacks are added to it: the index may know keywords that no file name
+   carries, e.g. beyond the 26 letters). map may be NULL. */
+struct mailbox_index_kw_map;
+struct mail_index_message;
+void maildir_index_get_kw(struct maildir_mailbox *mbox,
+			  struct mailbox_index_kw_map *map,
+			  const struct mail_index_message *imsg,
+			  struct mail_keywords *kw_r);
+/* After a commit (ret < 0: it failed): our changes' new modseqs, or
+   none. Returns ret. */
+int maildir_index_committed(struct maildir_mailbox *mbox, int ret);
+/* maildir-index-store.c:
+   STORE (UNCHANGEDSINCE): take the log lock and refresh (0 or -1,
    logged); while held, record_flags writes into the locked transaction.
    No index: nothing to lock (0). */
 int maildir_index_store_lock(struct maildir_mailbox *mbox);
@@ -271,5 +284,23 @@ const char *maildir_msg_get_fname(struct maildir_mailbox *mbox,
    call (a buffer of mbox; calls maildir_msg_get_fname()). */
 const char *maildir_msg_get_path(struct maildir_mailbox *mbox,
 				 const struct maildir_msg *msg);
+/* The file isn't where we last saw it: another session renamed (flags,
+   new/ -> cur/) or expunged it. true if found under its new name. */
+bool maildir_msg_relocate(struct maildir_mailbox *mbox,
+			  struct maildir_msg *msg);
+/* MAIL_ERROR_EXPUNGED on the mailbox. */
+void maildir_set_expunged(struct maildir_mailbox *mbox);
+
+/* maildir-flags.c: the flag vfuncs (mail-storage-private.h). */
+int maildir_mail_write_flags(struct mailbox *box, struct mailbox_msg *msg,
+			     enum mail_flags old_flags,
+			     const struct mail_keywords *old_keywords);
+int maildir_mail_store_lock(struct mailbox *box);
+int maildir_mail_write_flags_unchanged(struct mailbox *box,
+				       struct mailbox_msg *msg,
+				       enum mail_flags old_flags,
+				       const struct mail_keywords *old_keywords,
+				       uint64_t unchangedsince);
+int maildir_mail_store_unlock(struct mailbox *box);
 
 #endif
