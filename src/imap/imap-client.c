@@ -130,25 +130,21 @@ bool client_output_is_full(const struct client *client)
 
 void client_send_highestmodseq(struct client *client)
 {
-	struct mailbox_status status;
+	uint64_t modseq = mailbox_get_highest_modseq(client->box);
 
-	mailbox_get_status(client->box, &status);
-	if (status.highest_modseq == 0) {
+	if (modseq == 0) {
 		client_send_line(client, "* OK [NOMODSEQ] "
 				 "No permanent modsequences");
 	} else {
 		client_send_line(client, tmp_printf(
 			"* OK [HIGHESTMODSEQ %llu] Highest",
-			(unsigned long long)status.highest_modseq));
+			(unsigned long long)modseq));
 	}
 }
 
 bool client_box_has_modseqs(struct client *client)
 {
-	struct mailbox_status status;
-
-	mailbox_get_status(client->box, &status);
-	return status.highest_modseq != 0;
+	return mailbox_get_highest_modseq(client->box) != 0;
 }
 
 void client_enable_condstore(struct client *client)

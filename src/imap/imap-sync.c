@@ -130,15 +130,13 @@ const char *imap_sync_expunge_reply(struct client *client,
 				    unsigned int expunged_count,
 				    const char *text)
 {
-	struct mailbox_status status;
+	uint64_t modseq;
 
 	if (!client->qresync_enabled || expunged_count == 0 ||
 	    client->box == NULL || imap_sync(client, true) < 0 ||
-	    client->box == NULL)
-		return tmp_strconcat("OK ", text, NULL);
-	mailbox_get_status(client->box, &status);
-	if (status.highest_modseq == 0)
+	    client->box == NULL ||
+	    (modseq = mailbox_get_highest_modseq(client->box)) == 0)
 		return tmp_strconcat("OK ", text, NULL);
 	return tmp_printf("OK [HIGHESTMODSEQ %llu] %s",
-			  (unsigned long long)status.highest_modseq, text);
+			  (unsigned long long)modseq, text);
 }

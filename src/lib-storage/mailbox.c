@@ -143,7 +143,12 @@ void mailbox_get_status(struct mailbox *box, struct mailbox_status *status_r)
 	status_r->uidnext = box->uidnext;
 	if (count > 0 && msgs[count - 1]->uid >= status_r->uidnext)
 		status_r->uidnext = msgs[count - 1]->uid + 1;
-	status_r->highest_modseq = box->v->get_highest_modseq == NULL ? 0 :
+	status_r->highest_modseq = mailbox_get_highest_modseq(box);
+}
+
+uint64_t mailbox_get_highest_modseq(struct mailbox *box)
+{
+	return box->v->get_highest_modseq == NULL ? 0 :
 		box->v->get_highest_modseq(box);
 }
 

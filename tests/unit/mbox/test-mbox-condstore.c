@@ -71,14 +71,6 @@ static void sync_box(struct mailbox *box)
 	ck_assert_int_eq(mailbox_sync(box, tmp_pool, &result), 0);
 }
 
-static uint64_t highest(struct mailbox *box)
-{
-	struct mailbox_status status;
-
-	mailbox_get_status(box, &status);
-	return status.highest_modseq;
-}
-
 /* The reviewer's scenario: b's committed (not yet written) change after
    a's last sync makes a's conditional store fail, whatever the view of a
    says, and nothing of a's is written. */
@@ -94,7 +86,7 @@ START_TEST(test_mbox_condstore_other_session_modified)
 	ck_assert_int_eq(mailbox_changes_commit(b), 0);
 	mb = mail_get_modseq(b, 1);
 	ck_assert_uint_gt(mb, m1);
-	hms_b = highest(b);
+	hms_b = mailbox_get_highest_modseq(b);
 
 	/* a has not synced: its view still has message 1 at m1 */
 	ck_assert_uint_eq(mail_get_modseq(a, 1), m1);
@@ -108,7 +100,7 @@ START_TEST(test_mbox_condstore_other_session_modified)
 	sync_box(a);
 	ck_assert_uint_eq(flags_of(a, 1), MAIL_DELETED);
 	ck_assert_uint_eq(mail_get_modseq(a, 1), mb);
-	ck_assert_uint_eq(highest(a), hms_b);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(a), hms_b);
 	mailbox_close(&a);
 	mailbox_close(&b);
 	ck_assert_str_eq(file_header("a", "Status: "), "O");
@@ -149,7 +141,7 @@ START_TEST(test_mbox_condstore_success)
 	struct mail_user *user = condstore_setup();
 	struct mailbox *a = mbox_box_open(user, 0), *b = mbox_box_open(user, 0);
 	uint64_t m1 = mail_get_modseq(a, 1), m2 = mail_get_modseq(a, 2);
-	uint64_t hms = highest(a), n1;
+	uint64_t hms = mailbox_get_highest_modseq(a), n1;
 
 	ck_assert_int_eq(mailbox_store_lock(a), 0);
 	ck_assert_int_eq(mail_update_flags_unchanged(a, 1, MODIFY_ADD,
@@ -162,7 +154,7 @@ START_TEST(test_mbox_condstore_success)
 	n1 = mail_get_modseq(a, 1);
 	ck_assert_uint_gt(n1, hms);
 	ck_assert_uint_eq(mail_get_modseq(a, 2), m2);
-	ck_assert_uint_eq(highest(a), n1);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(a), n1);
 	ck_assert_uint_eq(flags_of(a, 1), MAIL_SEEN | MAIL_FLAGGED);
 	/* lazy: only in the index yet, where b sees it */
 	ck_assert_str_eq(file_header("a", "X-Status: "), "");
@@ -216,12 +208,12 @@ START_TEST(test_mbox_condstore_modseq_never_back)
 	ck_assert_uint_eq(mail_get_modseq(a, 1), m1);
 	ck_assert_uint_eq(mail_get_modseq(a, 2), m2);
 	/* HIGHESTMODSEQ stays below the index record's change */
-	ck_assert_uint_lt(highest(a), m1);
-	ck_assert_uint_ge(highest(a), m2);
+	ck_assert_uint_lt(mailbox_get_highest_modseq(a), m1);
+	ck_assert_uint_ge(mailbox_get_highest_modseq(a), m2);
 	/* unlocked: the next sync brings the change in with a new modseq */
 	sync_box(a);
 	ck_assert_uint_gt(mail_get_modseq(a, 1), m1);
-	ck_assert_uint_eq(highest(a), mail_get_modseq(a, 1));
+	ck_assert_uint_eq(mailbox_get_highest_modseq(a), mail_get_modseq(a, 1));
 	mailbox_close(&a);
 	mail_user_unref(&user);
 }

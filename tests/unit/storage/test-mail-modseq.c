@@ -19,25 +19,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static void deliver_three(void)
-{
-	deliver("cur", "1700000001.M1P1.host:2,", "Subject: a\n\na\n");
-	deliver("cur", "1700000002.M2P1.host:2,", "Subject: b\n\nb\n");
-	deliver("cur", "1700000003.M3P1.host:2,S", "Subject: c\n\nc\n");
-}
-
-static uint64_t highest(struct mailbox *box)
-{
-	struct mailbox_status status;
-
-	mailbox_get_status(box, &status);
-	return status.highest_modseq;
-}
-
 /* Every message has a modseq in 1..HIGHESTMODSEQ. */
 static void assert_modseqs_valid(struct mailbox *box)
 {
-	uint64_t hms = highest(box), modseq;
+	uint64_t hms = mailbox_get_highest_modseq(box), modseq;
 	uint32_t seq;
 
 	ck_assert_uint_gt(hms, 0);
@@ -60,7 +45,7 @@ START_TEST(test_modseq_own_change)
 	deliver_three();
 	box = box_open(user, 0);
 	assert_modseqs_valid(box);
-	hms0 = highest(box);
+	hms0 = mailbox_get_highest_modseq(box);
 	/* a new mailbox (no UIDs given out before) counts from 1 */
 	ck_assert_uint_lt(hms0, 10);
 	m1 = mail_get_modseq(box, 1);
@@ -71,7 +56,7 @@ START_TEST(test_modseq_own_change)
 	ck_assert_int_eq(mailbox_changes_commit(box), 0);
 	m2 = mail_get_modseq(box, 2);
 	ck_assert_uint_gt(m2, hms0);
-	ck_assert_uint_eq(highest(box), m2);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(box), m2);
 	ck_assert_uint_eq(mail_get_modseq(box, 1), m1);
 	ck_assert_uint_eq(mail_get_modseq(box, 3), m3);
 
@@ -80,13 +65,13 @@ START_TEST(test_modseq_own_change)
 					   NULL), 0);
 	ck_assert_int_eq(mailbox_changes_commit(box), 0);
 	ck_assert_uint_gt(mail_get_modseq(box, 1), m2);
-	ck_assert_uint_eq(highest(box), mail_get_modseq(box, 1));
+	ck_assert_uint_eq(mailbox_get_highest_modseq(box), mail_get_modseq(box, 1));
 	m1 = mail_get_modseq(box, 1);
 	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_SEEN,
 					   NULL), 0);
 	ck_assert_int_eq(mailbox_changes_commit(box), 0);
 	ck_assert_uint_eq(mail_get_modseq(box, 1), m1);
-	ck_assert_uint_eq(highest(box), m1);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(box), m1);
 	assert_modseqs_valid(box);
 	mailbox_close(&box);
 	mail_user_unref(&user);
@@ -104,8 +89,8 @@ START_TEST(test_modseq_other_session)
 	deliver_three();
 	a = box_open(user, 0);
 	b = box_open(user, 0);
-	hms0 = highest(b);
-	ck_assert_uint_eq(highest(a), hms0);
+	hms0 = mailbox_get_highest_modseq(b);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(a), hms0);
 
 	ck_assert_int_eq(mail_update_flags(a, 3, MODIFY_REMOVE, MAIL_SEEN,
 					   NULL), 0);
@@ -117,7 +102,7 @@ START_TEST(test_modseq_other_session)
 	ck_assert_int_eq(mailbox_sync(b, pool, &result), 0);
 	ck_assert_uint_eq(array_count(&result.flag_changed_seqs), 1);
 	ck_assert_uint_eq(mail_get_modseq(b, 3), m3);
-	ck_assert_uint_eq(highest(b), m3);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(b), m3);
 	assert_modseqs_valid(b);
 	mailbox_close(&a);
 	mailbox_close(&b);
@@ -125,7 +110,7 @@ START_TEST(test_modseq_other_session)
 	/* persistent: a new instance reads them from the index */
 	a = box_open(user, 0);
 	ck_assert_uint_eq(mail_get_modseq(a, 3), m3);
-	ck_assert_uint_eq(highest(a), m3);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(a), m3);
 	mailbox_close(&a);
 	pool_unref(&pool);
 	mail_user_unref(&user);
@@ -146,14 +131,14 @@ START_TEST(test_modseq_corrupt_index)
 	ck_assert_int_eq(mail_update_flags(box, 2, MODIFY_ADD, MAIL_SEEN,
 					   NULL), 0);
 	ck_assert_int_eq(mailbox_changes_commit(box), 0);
-	hms = highest(box);
+	hms = mailbox_get_highest_modseq(box);
 	mailbox_close(&box);
 
 	/* a corrupt snapshot is rebuilt from the log: nothing goes back */
 	write_path(tmp_strconcat(maildir, "/dovecot-like.index", NULL),
 		   "garbage garbage garbage garbage garbage garbage garbage");
 	box = box_open(user, 0);
-	ck_assert_uint_ge(highest(box), hms);
+	ck_assert_uint_ge(mailbox_get_highest_modseq(box), hms);
 	assert_modseqs_valid(box);
 	ck_assert_int_eq(mail_update_flags(box, 3, MODIFY_ADD, MAIL_FLAGGED,
 					   NULL), 0);
@@ -185,7 +170,7 @@ START_TEST(test_modseq_index_deleted)
 			ck_assert_int_eq(mailbox_changes_commit(box), 0);
 		}
 	}
-	hms = highest(box);
+	hms = mailbox_get_highest_modseq(box);
 	ck_assert_uint_ge(hms, 30);
 	mailbox_close(&box);
 	for (i = 0; i < N_ELEMENTS(suffixes); i++) {
@@ -195,11 +180,11 @@ START_TEST(test_modseq_index_deleted)
 	/* a new index for the same UIDVALIDITY: modseqs go on above the
 	   lost ones (from the clock), never back: the messages' too */
 	box = box_open(user, 0);
-	ck_assert_uint_gt(highest(box), hms);
+	ck_assert_uint_gt(mailbox_get_highest_modseq(box), hms);
 	assert_modseqs_valid(box);
 	for (i = 1; i <= 3; i++)
 		ck_assert_uint_gt(mail_get_modseq(box, i), hms);
-	hms = highest(box);
+	hms = mailbox_get_highest_modseq(box);
 	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_SEEN,
 					   NULL), 0);
 	ck_assert_int_eq(mailbox_changes_commit(box), 0);
@@ -267,7 +252,7 @@ START_TEST(test_modseq_unchangedsince_other_renamed)
 	deliver_three();
 	a = box_open(user, 0);
 	b = box_open(user, 0);
-	hms = highest(a);
+	hms = mailbox_get_highest_modseq(a);
 	ck_assert_int_eq(mail_update_flags(b, 3, MODIFY_REMOVE, MAIL_SEEN,
 					   NULL), 0);
 	/* b's change is pending in b (no commit yet) */
@@ -275,7 +260,7 @@ START_TEST(test_modseq_unchangedsince_other_renamed)
 	ck_assert_int_eq(mail_update_flags_unchanged(a, 3, MODIFY_ADD,
 					MAIL_DRAFT, NULL, hms), 0);
 	ck_assert_int_eq(mailbox_store_unlock(a), 0);
-	ck_assert_uint_eq(highest(a), hms);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(a), hms);
 	ck_assert_int_eq(mailbox_changes_commit(b), 0);
 	ck_assert_str_eq(list_dir("cur"), "1700000001.M1P1.host:2, "
 			 "1700000002.M2P1.host:2, 1700000003.M3P1.host:2,");
@@ -297,7 +282,7 @@ START_TEST(test_modseq_unchangedsince_own)
 	deliver_three();
 	box = box_open(user, 0);
 	m3 = mail_get_modseq(box, 3);
-	hms = highest(box);
+	hms = mailbox_get_highest_modseq(box);
 	ck_assert_int_eq(mailbox_store_lock(box), 0);
 	ck_assert_int_eq(mail_update_flags_unchanged(box, 3, MODIFY_ADD,
 					MAIL_SEEN, NULL, m3 - 1), 0);
@@ -305,13 +290,13 @@ START_TEST(test_modseq_unchangedsince_own)
 					MAIL_SEEN, NULL, m3), 1);
 	ck_assert_int_eq(mailbox_store_unlock(box), 0);
 	ck_assert_uint_eq(mail_get_modseq(box, 3), m3);
-	ck_assert_uint_eq(highest(box), hms);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(box), hms);
 	ck_assert_int_eq(mailbox_store_lock(box), 0);
 	ck_assert_int_eq(mail_update_flags_unchanged(box, 3, MODIFY_REPLACE,
 					MAIL_ANSWERED, NULL, m3), 1);
 	ck_assert_int_eq(mailbox_store_unlock(box), 0);
 	ck_assert_uint_gt(mail_get_modseq(box, 3), hms);
-	ck_assert_uint_eq(highest(box), mail_get_modseq(box, 3));
+	ck_assert_uint_eq(mailbox_get_highest_modseq(box), mail_get_modseq(box, 3));
 	ck_assert_str_eq(list_dir("cur"), "1700000001.M1P1.host:2, "
 			 "1700000002.M2P1.host:2, 1700000003.M3P1.host:2,R");
 	mailbox_close(&box);
@@ -334,7 +319,7 @@ START_TEST(test_modseq_view_consistent)
 	a = box_open(user, 0);
 	b = box_open(user, 0);
 	m1 = mail_get_modseq(a, 1);
-	hms = highest(a);
+	hms = mailbox_get_highest_modseq(a);
 	ck_assert_int_eq(mail_update_flags(b, 1, MODIFY_ADD, MAIL_FLAGGED,
 					   NULL), 0);
 	ck_assert_int_eq(mailbox_changes_commit(b), 0);
@@ -347,7 +332,7 @@ START_TEST(test_modseq_view_consistent)
 	ck_assert_uint_gt(mail_get_modseq(a, 2), mb);
 	ck_assert_uint_eq(mail_get_flags(a, 1) & MAIL_FLAGS_MASK, 0);
 	ck_assert_uint_eq(mail_get_modseq(a, 1), m1);
-	ck_assert_uint_eq(highest(a), mail_get_modseq(a, 2));
+	ck_assert_uint_eq(mailbox_get_highest_modseq(a), mail_get_modseq(a, 2));
 	ck_assert_int_eq(mailbox_sync(a, pool, &result), 0);
 	ck_assert_uint_eq(mail_get_flags(a, 1) & MAIL_FLAGS_MASK,
 			  MAIL_FLAGGED);
@@ -375,7 +360,7 @@ START_TEST(test_modseq_unchangedsince_other_keyword)
 
 	deliver_three();
 	b = box_open(user, 0);
-	hms = highest(b);
+	hms = mailbox_get_highest_modseq(b);
 	ck_assert_int_eq(mailbox_keywords_create(b, names, 1, true, &kw), 0);
 	ck_assert_int_eq(mail_update_flags(b, 2, MODIFY_ADD, 0, &kw), 0);
 	/* a's view has the keyword; b removes it again, uncommitted */
@@ -428,8 +413,8 @@ START_TEST(test_modseq_mbox_index)
 	box = box_open(user, 0);
 	ck_assert_uint_eq(mailbox_get_messages_count(box), 1);
 	/* mbox keeps modseqs in its index too (test-mbox-index.c) */
-	ck_assert_uint_gt(highest(box), 0);
-	ck_assert_uint_eq(mail_get_modseq(box, 1), highest(box));
+	ck_assert_uint_gt(mailbox_get_highest_modseq(box), 0);
+	ck_assert_uint_eq(mail_get_modseq(box, 1), mailbox_get_highest_modseq(box));
 	mailbox_close(&box);
 	mail_user_unref(&user);
 }

@@ -14,14 +14,6 @@
 
 #include <unistd.h>
 
-static uint64_t highest(struct mailbox *box)
-{
-	struct mailbox_status status;
-
-	mailbox_get_status(box, &status);
-	return status.highest_modseq;
-}
-
 /* mailbox_get_vanished() written as a sequence set; known is a set
    string or NULL. */
 static const char *vanished(struct mailbox *box, uint64_t since,
@@ -74,10 +66,10 @@ START_TEST(test_vanished_history_and_fallback)
 	}
 	box = box_open(user, 0);
 	ck_assert_str_eq(box_uids(box), "1,2,3,4,5,6");
-	m0 = highest(box);
+	m0 = mailbox_get_highest_modseq(box);
 	ck_assert_str_eq(vanished(box, m0, NULL, 0), "");
 	expunge_seq(box, 2);			/* uid 2 */
-	m1 = highest(box);
+	m1 = mailbox_get_highest_modseq(box);
 	ck_assert_uint_gt(m1, m0);
 	expunge_seq(box, 3);			/* uid 4 */
 	expunge_seq(box, 4);			/* uid 6: the last one */
@@ -86,7 +78,7 @@ START_TEST(test_vanished_history_and_fallback)
 	/* the log's history: exactly what went after each modseq */
 	ck_assert_str_eq(vanished(box, m0, NULL, 0), "2,4,6");
 	ck_assert_str_eq(vanished(box, m1, NULL, 0), "4,6");
-	ck_assert_str_eq(vanished(box, highest(box), NULL, 0), "");
+	ck_assert_str_eq(vanished(box, mailbox_get_highest_modseq(box), NULL, 0), "");
 	ck_assert_str_eq(vanished(box, m0, "1:3", 0), "2");
 	ck_assert_str_eq(vanished(box, m0, "4:100", 0), "4,6");
 	ck_assert_str_eq(vanished(box, m0, "7:100", 0), "");

@@ -61,6 +61,13 @@ void deliver(const char *subdir, const char *fname, const char *data)
 	write_path(tmp_strconcat(maildir, "/", subdir, "/", fname, NULL), data);
 }
 
+void deliver_three(void)
+{
+	deliver("cur", "1700000001.M1P1.host:2,", "Subject: a\n\na\n");
+	deliver("cur", "1700000002.M2P1.host:2,", "Subject: b\n\nb\n");
+	deliver("cur", "1700000003.M3P1.host:2,S", "Subject: c\n\nc\n");
+}
+
 const char *read_path(const char *path)
 {
 	struct str *str = t_str_new(256);

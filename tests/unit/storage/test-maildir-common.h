@@ -14,6 +14,8 @@ void mkdirs(const char *dir);
 void write_path(const char *path, const char *data);
 /* maildir/<subdir>/<fname> */
 void deliver(const char *subdir, const char *fname, const char *data);
+/* Three messages in cur/: a and b without flags, c \Seen (UIDs 1-3). */
+void deliver_three(void);
 const char *read_path(const char *path);
 const char *md5_hex(const char *data);
 /* maildir/<subdir> entries without dot files, sorted, ' '-separated */

@@ -45,14 +45,6 @@ static struct mail_user *mbox_setup_three(void)
 	return user_create("mbox:~/mail:INBOX=~/mail/inbox");
 }
 
-static uint64_t highest(struct mailbox *box)
-{
-	struct mailbox_status status;
-
-	mailbox_get_status(box, &status);
-	return status.highest_modseq;
-}
-
 /* The value of header name (with ": ") of the message with this Subject
    in the file ("" if none). */
 static const char *file_header(const char *subject, const char *name)
@@ -86,7 +78,7 @@ START_TEST(test_mbox_index_modseq_grows)
 
 	ck_assert(access(index_path(""), F_OK) == 0 ||
 		  access(index_path(".log"), F_OK) == 0);
-	hms0 = highest(box);
+	hms0 = mailbox_get_highest_modseq(box);
 	ck_assert_uint_gt(hms0, 0);
 	for (seq = 1; seq <= 3; seq++) {
 		ck_assert_uint_gt(mail_get_modseq(box, seq), 0);
@@ -100,7 +92,7 @@ START_TEST(test_mbox_index_modseq_grows)
 	ck_assert_int_eq(mailbox_changes_commit(box), 0);
 	m2 = mail_get_modseq(box, 2);
 	ck_assert_uint_gt(m2, hms0);
-	ck_assert_uint_eq(highest(box), m2);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(box), m2);
 	ck_assert_uint_eq(mail_get_modseq(box, 1), m1);
 	ck_assert_uint_eq(mail_get_modseq(box, 3), m3);
 
@@ -108,7 +100,7 @@ START_TEST(test_mbox_index_modseq_grows)
 					   NULL), 0);
 	ck_assert_int_eq(mailbox_changes_commit(box), 0);
 	ck_assert_uint_gt(mail_get_modseq(box, 1), m2);
-	hms = highest(box);
+	hms = mailbox_get_highest_modseq(box);
 	ck_assert_uint_eq(hms, mail_get_modseq(box, 1));
 	m1 = mail_get_modseq(box, 1);
 	m2 = mail_get_modseq(box, 2);
@@ -120,7 +112,7 @@ START_TEST(test_mbox_index_modseq_grows)
 	/* persisted: the same modseqs after a reopen (writing the flags
 	   into the file changed no flag) */
 	box = box_open(user, 0);
-	ck_assert_uint_eq(highest(box), hms);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(box), hms);
 	ck_assert_uint_eq(mail_get_modseq(box, 1), m1);
 	ck_assert_uint_eq(mail_get_modseq(box, 2), m2);
 	ck_assert_uint_eq(mail_get_flags(box, 2) & MAIL_FLAGS_MASK,
@@ -139,17 +131,17 @@ START_TEST(test_mbox_index_other_session)
 	struct mail_keywords kw;
 	uint64_t hms_a;
 
-	ck_assert_uint_eq(highest(a), highest(b));
+	ck_assert_uint_eq(mailbox_get_highest_modseq(a), mailbox_get_highest_modseq(b));
 	ck_assert_int_eq(mailbox_keywords_create(a, kw_names, 1, true, &kw), 0);
 	ck_assert_int_eq(mail_update_flags(a, 3, MODIFY_ADD, MAIL_DELETED,
 					   &kw), 0);
 	ck_assert_int_eq(mailbox_changes_commit(a), 0);
-	hms_a = highest(a);
+	hms_a = mailbox_get_highest_modseq(a);
 	/* not in the file yet (lazy writes)... */
 	ck_assert_str_eq(file_x_status("c"), "");
 	/* ...but b sees it through the index */
 	ck_assert_int_eq(mailbox_sync(b, tmp_pool, &result), 0);
-	ck_assert_uint_eq(highest(b), hms_a);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(b), hms_a);
 	ck_assert_uint_eq(mail_get_modseq(b, 3), mail_get_modseq(a, 3));
 	ck_assert_uint_eq(mail_get_flags(b, 3) & MAIL_FLAGS_MASK,
 			  MAIL_SEEN | MAIL_DELETED);
@@ -186,13 +178,13 @@ START_TEST(test_mbox_index_crash)
 	ck_assert_uint_eq(mail_get_flags(box, 2) & MAIL_FLAGS_MASK,
 			  MAIL_ANSWERED | MAIL_FLAGGED);
 	ck_assert_uint_eq(mail_get_modseq(box, 2), modseq);
-	ck_assert_uint_eq(highest(box), modseq);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(box), modseq);
 	mailbox_close(&box);
 	ck_assert_str_eq(file_x_status("b"), "AF");
 
 	/* written: no longer dirty, nothing changes at the next open */
 	box = box_open(user, 0);
-	ck_assert_uint_eq(highest(box), modseq);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(box), modseq);
 	ck_assert_uint_eq(mail_get_flags(box, 2) & MAIL_FLAGS_MASK,
 			  MAIL_ANSWERED | MAIL_FLAGGED);
 	mailbox_close(&box);
@@ -209,7 +201,7 @@ START_TEST(test_mbox_index_deleted)
 	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_SEEN,
 					   NULL), 0);
 	ck_assert_int_eq(mailbox_changes_commit(box), 0);
-	hms = highest(box);
+	hms = mailbox_get_highest_modseq(box);
 	mailbox_close(&box);
 	ck_assert_int_eq(unlink(index_path(".log")), 0);
 	(void)unlink(index_path(""));
@@ -218,7 +210,7 @@ START_TEST(test_mbox_index_deleted)
 	sleep(1);
 
 	box = box_open(user, 0);
-	ck_assert_uint_gt(highest(box), hms);
+	ck_assert_uint_gt(mailbox_get_highest_modseq(box), hms);
 	ck_assert_uint_eq(mailbox_get_messages_count(box), 3);
 	ck_assert_str_eq(box_uids(box), "1,2,3");
 	ck_assert_uint_eq(mail_get_flags(box, 1) & MAIL_FLAGS_MASK, MAIL_SEEN);
@@ -239,7 +231,7 @@ START_TEST(test_mbox_index_corrupt)
 	ck_assert_int_eq(mail_update_flags(box, 3, MODIFY_ADD, MAIL_DRAFT,
 					   NULL), 0);
 	ck_assert_int_eq(mailbox_changes_commit(box), 0);
-	hms = highest(box);
+	hms = mailbox_get_highest_modseq(box);
 	mailbox_close(&box);
 	write_path(index_path(""), "garbage garbage garbage garbage");
 	write_path(index_path(".log"), "garbage garbage garbage garbage");
@@ -249,7 +241,7 @@ START_TEST(test_mbox_index_corrupt)
 	ck_assert_uint_eq(mailbox_get_messages_count(box), 3);
 	ck_assert_uint_eq(mail_get_flags(box, 3) & MAIL_FLAGS_MASK,
 			  MAIL_SEEN | MAIL_DRAFT);
-	ck_assert_uint_gt(highest(box), hms);
+	ck_assert_uint_gt(mailbox_get_highest_modseq(box), hms);
 	mailbox_close(&box);
 	mail_user_unref(&user);
 }
@@ -265,7 +257,7 @@ START_TEST(test_mbox_index_uidvalidity_change)
 	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_FLAGGED,
 					   NULL), 0);
 	ck_assert_int_eq(mailbox_changes_commit(box), 0);
-	hms = highest(box);
+	hms = mailbox_get_highest_modseq(box);
 	mailbox_close(&box);
 	write_path(inbox_path(),
 		   FROM "Subject: x\nX-IMAPbase: 1800000000 0000000002\n"
@@ -276,7 +268,7 @@ START_TEST(test_mbox_index_uidvalidity_change)
 	ck_assert_uint_eq(mailbox_get_messages_count(box), 1);
 	/* the old uid 1's flagged state is not carried over */
 	ck_assert_uint_eq(mail_get_flags(box, 1) & MAIL_FLAGS_MASK, MAIL_SEEN);
-	ck_assert_uint_gt(highest(box), hms);
+	ck_assert_uint_gt(mailbox_get_highest_modseq(box), hms);
 	mailbox_close(&box);
 	mail_user_unref(&user);
 }
@@ -290,7 +282,7 @@ START_TEST(test_mbox_index_external_change)
 	struct mailbox *box = box_open(user, 0);
 	uint64_t hms, m1;
 
-	hms = highest(box);
+	hms = mailbox_get_highest_modseq(box);
 	m1 = mail_get_modseq(box, 1);
 	mailbox_close(&box);
 	write_path(inbox_path(),
@@ -299,8 +291,8 @@ START_TEST(test_mbox_index_external_change)
 		   FROM "Subject: b\nX-UID: 2\nStatus: RO\n\nb\n\n"
 		   FROM "Subject: c\nX-UID: 3\nStatus: RO\n\nc\n");
 	box = box_open(user, 0);
-	ck_assert_uint_gt(highest(box), hms);
-	ck_assert_uint_eq(mail_get_modseq(box, 2), highest(box));
+	ck_assert_uint_gt(mailbox_get_highest_modseq(box), hms);
+	ck_assert_uint_eq(mail_get_modseq(box, 2), mailbox_get_highest_modseq(box));
 	ck_assert_uint_eq(mail_get_modseq(box, 1), m1);
 	ck_assert_uint_eq(mail_get_flags(box, 2) & MAIL_FLAGS_MASK, MAIL_SEEN);
 	mailbox_close(&box);
@@ -321,7 +313,7 @@ START_TEST(test_mbox_index_cache_hit)
 	struct mailbox *box = box_open(user, 0);
 	const char *env_a =
 		"(NIL \"a\" NIL NIL NIL NIL NIL NIL NIL NIL)";
-	uint64_t hms = highest(box);
+	uint64_t hms = mailbox_get_highest_modseq(box);
 
 	ck_assert_int_eq(mail_get_fetch_fields(box, 1, want, pool,
 					       &result), 0);
@@ -340,7 +332,7 @@ START_TEST(test_mbox_index_cache_hit)
 	ck_assert_ptr_null(result.parts);
 	ck_assert_str_eq(result.values[MAIL_FETCH_CACHE_ENVELOPE], env_a);
 	/* cache data is no flag change */
-	ck_assert_uint_eq(highest(box), hms);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(box), hms);
 	/* not cached: parsed from the file */
 	ck_assert_int_eq(mail_get_fetch_fields(box, 2, want, pool,
 					       &result), 0);
@@ -384,7 +376,7 @@ START_TEST(test_mbox_index_rename_delete)
 	ck_assert_int_eq(mail_update_flags(box, 1, MODIFY_ADD, MAIL_FLAGGED,
 					   NULL), 0);
 	ck_assert_int_eq(mailbox_changes_commit(box), 0);
-	hms = highest(box);
+	hms = mailbox_get_highest_modseq(box);
 	mailbox_close(&box);
 	ck_assert_int_eq(access(old_dir, F_OK), 0);
 
@@ -394,7 +386,7 @@ START_TEST(test_mbox_index_rename_delete)
 	ck_assert_int_eq(access(tmp_strconcat(new_dir, "/dovecot-like.index.log",
 					      NULL), F_OK), 0);
 	box = open_named(user, "New");
-	ck_assert_uint_eq(highest(box), hms);	/* the same index */
+	ck_assert_uint_eq(mailbox_get_highest_modseq(box), hms);	/* the same index */
 	mailbox_close(&box);
 
 	ck_assert_int_eq(mail_user_mailbox_delete(user, "New", &error,
@@ -411,7 +403,7 @@ START_TEST(test_mbox_index_file_recreated)
 	struct mail_user *user = mbox_setup_three();
 	struct mailbox *box = box_open(user, 0);
 	struct mailbox_status status;
-	uint64_t hms = highest(box);
+	uint64_t hms = mailbox_get_highest_modseq(box);
 
 	mailbox_close(&box);
 	write_path(inbox_path(), "");
@@ -419,7 +411,7 @@ START_TEST(test_mbox_index_file_recreated)
 	mailbox_get_status(box, &status);
 	ck_assert_uint_gt(status.uidvalidity, 1700000000);
 	ck_assert_uint_eq(mailbox_get_messages_count(box), 0);
-	ck_assert_uint_gt(highest(box), hms);
+	ck_assert_uint_gt(mailbox_get_highest_modseq(box), hms);
 	mailbox_close(&box);
 	mail_user_unref(&user);
 }
@@ -453,7 +445,7 @@ START_TEST(test_mbox_index_modseq_matches_view)
 			  MAIL_FLAGGED);
 	ck_assert_uint_eq(mail_get_modseq(a, 1), mb);
 	ck_assert_uint_eq(mail_get_modseq(a, 2), m2);
-	ck_assert_uint_eq(highest(a), m2);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(a), m2);
 	mailbox_close(&a);
 	mailbox_close(&b);
 	mail_user_unref(&user);
@@ -500,7 +492,7 @@ START_TEST(test_mbox_index_location)
 	mail_user_unref(&user);
 	user = user_create("mbox:~/mail:INBOX=~/mail/inbox:INDEX=~/idx");
 	box = box_open(user, 0);
-	ck_assert_uint_gt(highest(box), 0);
+	ck_assert_uint_gt(mailbox_get_highest_modseq(box), 0);
 	mailbox_close(&box);
 	mail_user_unref(&user);
 	ck_assert_int_eq(access(tmp_strconcat(home, "/idx/INBOX/"
@@ -511,7 +503,7 @@ START_TEST(test_mbox_index_location)
 	user = user_create("mbox:~/mail:INBOX=~/mail/inbox:INDEX=MEMORY");
 	box = box_open(user, 0);
 	ck_assert_uint_eq(mailbox_get_messages_count(box), 3);
-	ck_assert_uint_eq(highest(box), 0);
+	ck_assert_uint_eq(mailbox_get_highest_modseq(box), 0);
 	ck_assert_uint_eq(mail_get_modseq(box, 1), 0);
 	mailbox_close(&box);
 	mail_user_unref(&user);
