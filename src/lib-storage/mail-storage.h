@@ -156,8 +156,10 @@ struct mailbox_status {
 	uint64_t highest_modseq;
 };
 void mailbox_get_status(struct mailbox *box, struct mailbox_status *status_r);
-/* status.highest_modseq alone, without walking the view (O(1)). */
+/* status.highest_modseq and status.uidnext alone, without walking the
+   view (O(1)). */
 uint64_t mailbox_get_highest_modseq(struct mailbox *box);
+uint32_t mailbox_get_uidnext(struct mailbox *box);
 
 /* One expunged message: its seq at the time it is reported (each one in
    the order of a list of these, as IMAP EXPUNGE wants) and its UID (for

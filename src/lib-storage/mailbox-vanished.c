@@ -73,14 +73,13 @@ int mailbox_get_vanished(struct mailbox *box, uint64_t since_modseq,
 {
 	struct seq_range_array cand = SEQ_RANGE_ARRAY_INIT;
 	struct seq_range_array known = SEQ_RANGE_ARRAY_INIT;
-	struct mailbox_status status;
+	uint32_t uidnext = mailbox_get_uidnext(box);
 	const struct seq_range *r;
 	unsigned int i, count;
 	int ret;
 
 	cand.pool = known.pool = tmp_pool;
-	mailbox_get_status(box, &status);
-	if (status.uidnext <= 1)
+	if (uidnext <= 1)
 		return 0;
 	ret = vanished_candidates(box, since_modseq, &cand);
 	if (ret < 0)
@@ -96,9 +95,9 @@ int mailbox_get_vanished(struct mailbox *box, uint64_t since_modseq,
 	else
 		known = cand;
 	r = seq_range_array_get(&known, &count);
-	for (i = 0; i < count && r[i].seq1 < status.uidnext; i++) {
-		vanished_add_gaps(box, r[i].seq1, r[i].seq2 < status.uidnext ?
-				  r[i].seq2 : status.uidnext - 1, vanished_r);
+	for (i = 0; i < count && r[i].seq1 < uidnext; i++) {
+		vanished_add_gaps(box, r[i].seq1, r[i].seq2 < uidnext ?
+				  r[i].seq2 : uidnext - 1, vanished_r);
 	}
 	return 0;
 }

@@ -44,25 +44,42 @@ struct mailbox_msg *mailbox_msg_lookup(struct mailbox *box, uint32_t seq)
 	return *array_idx(&box->view, seq - 1);
 }
 
-struct mailbox_msg *mailbox_old_view_lookup_uid(struct mailbox *box,
-						uint32_t uid)
+/* Index of the first message in view (sorted by uid) with uid >= the
+   given uid. */
+static unsigned int mailbox_view_lower_bound(const ARRAY_TYPE(mailbox_msg) *view,
+					     uint32_t uid)
 {
 	struct mailbox_msg *const *msgs;
-	unsigned int left = 0, right, mid;
+	unsigned int count, left = 0, right, mid;
 
-	if (box->old_view_pool == NULL || !array_is_created(&box->old_view))
-		return NULL;
-	msgs = array_get(&box->old_view, &right);
+	msgs = array_get(view, &count);
+	right = count;
 	while (left < right) {
 		mid = left + (right - left) / 2;
 		if (msgs[mid]->uid < uid)
 			left = mid + 1;
-		else if (msgs[mid]->uid > uid)
-			right = mid;
 		else
-			return msgs[mid];
+			right = mid;
 	}
-	return NULL;
+	return left;
+}
+
+static unsigned int mailbox_uid_lower_bound(struct mailbox *box, uint32_t uid)
+{
+	return mailbox_view_lower_bound(&box->view, uid);
+}
+
+struct mailbox_msg *mailbox_old_view_lookup_uid(struct mailbox *box,
+						uint32_t uid)
+{
+	struct mailbox_msg *const *msgs;
+	unsigned int count, idx;
+
+	if (box->old_view_pool == NULL || !array_is_created(&box->old_view))
+		return NULL;
+	msgs = array_get(&box->old_view, &count);
+	idx = mailbox_view_lower_bound(&box->old_view, uid);
+	return idx < count && msgs[idx]->uid == uid ? msgs[idx] : NULL;
 }
 
 void mailbox_view_remove(struct mailbox *box, uint32_t seq)
@@ -81,24 +98,6 @@ uint32_t mailbox_seq_to_uid(struct mailbox *box, uint32_t seq)
 	struct mailbox_msg *msg = mailbox_msg_lookup(box, seq);
 
 	return msg == NULL ? 0 : msg->uid;
-}
-
-/* Index of the first message with uid >= the given uid. */
-static unsigned int mailbox_uid_lower_bound(struct mailbox *box, uint32_t uid)
-{
-	struct mailbox_msg *const *msgs;
-	unsigned int count, left = 0, right, mid;
-
-	msgs = array_get(&box->view, &count);
-	right = count;
-	while (left < right) {
-		mid = left + (right - left) / 2;
-		if (msgs[mid]->uid < uid)
-			left = mid + 1;
-		else
-			right = mid;
-	}
-	return left;
 }
 
 uint32_t mailbox_uid_to_seq(struct mailbox *box, uint32_t uid)
@@ -140,10 +139,18 @@ void mailbox_get_status(struct mailbox *box, struct mailbox_status *status_r)
 	}
 	status_r->unseen_seq = status_r->first_unseen_seq;
 	status_r->uidvalidity = box->uidvalidity;
-	status_r->uidnext = box->uidnext;
-	if (count > 0 && msgs[count - 1]->uid >= status_r->uidnext)
-		status_r->uidnext = msgs[count - 1]->uid + 1;
+	status_r->uidnext = mailbox_get_uidnext(box);
 	status_r->highest_modseq = mailbox_get_highest_modseq(box);
+}
+
+uint32_t mailbox_get_uidnext(struct mailbox *box)
+{
+	unsigned int count = array_count(&box->view);
+	struct mailbox_msg *last = count == 0 ? NULL :
+		*array_idx(&box->view, count - 1);
+
+	return last != NULL && last->uid >= box->uidnext ? last->uid + 1 :
+		box->uidnext;
 }
 
 uint64_t mailbox_get_highest_modseq(struct mailbox *box)
