@@ -2,7 +2,6 @@
    \Deleted messages silently (not when read-only) and leave selected state. */
 #include "imap-common.h"
 #include "imap-commands.h"
-#include "imap-search.h"
 
 bool cmd_close(struct client_command *cmd)
 {
@@ -29,7 +28,6 @@ bool cmd_close(struct client_command *cmd)
 		pool_unref(&pool);
 	}
 	client_close_mailbox(client);
-	imap_search_saved_reset(client);	/* RFC 5182 2.1 */
 	client_send_tagline(cmd, "OK Close completed.");
 	return true;
 }

@@ -6,26 +6,29 @@
 
 #include <strings.h>
 
-static const char *const enable_names[] = { "CONDSTORE", "QRESYNC" };
+enum enable_ext { ENABLE_CONDSTORE, ENABLE_QRESYNC, ENABLE_COUNT };
+static const char *const enable_names[ENABLE_COUNT] = {
+	[ENABLE_CONDSTORE] = "CONDSTORE",
+	[ENABLE_QRESYNC] = "QRESYNC",
+};
 
-/* The canonical name of an extension ENABLE knows and CAPABILITY
-   advertises, or NULL. */
-static const char *enable_lookup(const char *name)
+/* The extension ENABLE knows and CAPABILITY advertises, or -1. */
+static int enable_lookup(const char *name)
 {
-	for (unsigned int i = 0; i < N_ELEMENTS(enable_names); i++) {
+	for (int i = 0; i < ENABLE_COUNT; i++) {
 		if (strcasecmp(name, enable_names[i]) == 0)
-			return imap_capability_has(enable_names[i]) ?
-				enable_names[i] : NULL;
+			return imap_capability_has(enable_names[i]) ? i : -1;
 	}
-	return NULL;
+	return -1;
 }
 
 bool cmd_enable(struct client_command *cmd)
 {
 	struct client *client = cmd->client;
 	struct str *reply = t_str_new(64);
-	bool seen[N_ELEMENTS(enable_names)] = { false };
-	const char *str, *name;
+	bool seen[ENABLE_COUNT] = { false };
+	const char *str;
+	int ext;
 
 	if (IMAP_ARG_IS_EOL(&cmd->args[0])) {
 		client_send_command_error(cmd, "Missing arguments.");
@@ -37,23 +40,20 @@ bool cmd_enable(struct client_command *cmd)
 			client_send_command_error(cmd, "Invalid arguments.");
 			return true;
 		}
-		if ((name = enable_lookup(str)) == NULL)
-			continue;	/* RFC 5161 3.1: silently ignored */
-		for (unsigned int i = 0; i < N_ELEMENTS(enable_names); i++) {
-			if (name != enable_names[i] || seen[i])
-				continue;
-			/* listed in the client's order even if it was on
-			   already (as Dovecot) */
-			seen[i] = true;
-			str_append_c(reply, ' ');
-			str_append(reply, name);
-		}
+		/* RFC 5161 3.1: unknown names are silently ignored; a known
+		   one is listed in the client's order even if it was on
+		   already (as Dovecot) */
+		if ((ext = enable_lookup(str)) < 0 || seen[ext])
+			continue;
+		seen[ext] = true;
+		str_append_c(reply, ' ');
+		str_append(reply, enable_names[ext]);
 	}
 	/* enabling CONDSTORE with a mailbox selected sends its HIGHESTMODSEQ
 	   first (RFC 7162 3.1.2.1; Dovecot's order) */
-	if (seen[1])
+	if (seen[ENABLE_QRESYNC])
 		client_enable_qresync(client);
-	else if (seen[0])
+	else if (seen[ENABLE_CONDSTORE])
 		client_enable_condstore(client);
 	client_send_line(client, str_c(reply));
 	client_send_tagline(cmd, "OK Enabled.");

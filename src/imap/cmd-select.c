@@ -2,7 +2,6 @@
    RFC 9051 6.3.2): open a mailbox and tell the client its state. */
 #include "imap-common.h"
 #include "imap-commands.h"
-#include "imap-search.h"
 #include "imap-flags.h"
 #include "imap-mailbox-name.h"
 #include "mail-namespace.h"
@@ -89,7 +88,6 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 					&param_error);
 	storage_name = imap_mailbox_name_to_storage(name, &error_str);
 
-	imap_search_saved_reset(client);	/* RFC 5182 2.1 */
 	if (client->box != NULL) {
 		/* RFC 3501 6.3.1: the old mailbox is closed without expunging,
 		   even if the new SELECT fails. RFC 9051/7162: say so. (As

@@ -2,7 +2,6 @@
    leave selected state without expunging. */
 #include "imap-common.h"
 #include "imap-commands.h"
-#include "imap-search.h"
 
 bool cmd_unselect(struct client_command *cmd)
 {
@@ -11,7 +10,6 @@ bool cmd_unselect(struct client_command *cmd)
 		return true;
 	}
 	client_close_mailbox(cmd->client);
-	imap_search_saved_reset(cmd->client);	/* RFC 5182 2.1 */
 	client_send_tagline(cmd, "OK Unselect completed.");
 	return true;
 }

@@ -8,6 +8,7 @@
 #include "mail-storage-service.h"
 #include "imap-commands.h"
 #include "imap-sync.h"
+#include "imap-search.h"
 #include "imap-mailbox-name.h"
 #include "imap-client.h"
 #include "istream-zlib.h"
@@ -168,6 +169,7 @@ void client_close_mailbox(struct client *client)
 		mailbox_close(&client->box);
 	client->box_ns = NULL;
 	client->box_readonly = false;
+	imap_search_saved_reset(client);	/* RFC 5182 2.1: "$" goes too */
 	client->messages_count = 0;
 	client->recent_count = 0;
 }

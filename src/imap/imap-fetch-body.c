@@ -94,22 +94,6 @@ static int fetch_section_read(struct fetch_stream_context *ctx,
 	return fetch_result_read(&result, pool, buf_r);
 }
 
-/* The encoding a header block declares. */
-static enum imap_binary_cte fetch_binary_cte(const struct buf *hdr,
-					     struct pool *pool)
-{
-	static const char *const fields[] = { "Content-Transfer-Encoding", NULL };
-	struct istream *input = istream_create_from_data(hdr->data, hdr->used);
-	struct buf *cte_hdr = buf_create(pool, 128);
-	int ret;
-
-	ret = message_header_filter(input, fields, false, 4096, cte_hdr);
-	istream_unref(&input);
-	if (ret < 0)
-		return IMAP_BINARY_CTE_IDENTITY;
-	return imap_binary_cte_parse(cte_hdr->data, cte_hdr->used);
-}
-
 /* RFC 3516 4.2: BINARY[part]: the part's body with its encoding undone;
    BINARY[] is the message's header and decoded body. A multipart body
    goes as is (RFC 2045 6.4 allows it no other encoding); Dovecot
@@ -136,7 +120,7 @@ static int fetch_binary_open(struct fetch_stream_context *ctx,
 		if (part == NULL)
 			return 0;	/* no such part: "" as for BODY[] */
 	}
-	cte = fetch_binary_cte(hdr, pool);
+	cte = imap_binary_cte_parse(hdr->data, hdr->used);
 	if (part != NULL && (part->flags & MESSAGE_PART_FLAG_MULTIPART) != 0)
 		cte = IMAP_BINARY_CTE_IDENTITY;	/* RFC 2045 6.4 */
 	if (cte == IMAP_BINARY_CTE_UNKNOWN) {

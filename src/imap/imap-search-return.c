@@ -4,6 +4,7 @@
    5182). Texts and order as Dovecot 2.3 has them. */
 #include "imap-common.h"
 #include "imap-commands.h"
+#include "imap-quote.h"
 #include "imap-search.h"
 
 #include <strings.h>
@@ -69,9 +70,12 @@ bool imap_search_parse_return(struct client_command *cmd,
 	return true;
 }
 
-static int search_uid_cmp(const uint32_t *a, const uint32_t *b)
+/* MIN and/or MAX without ALL or COUNT: only those messages count (RFC
+   5182 2.4 for SAVE, RFC 7162 3.1.5 for the MODSEQ). */
+static bool search_return_minmax_only(enum imap_search_return opts)
 {
-	return *a < *b ? -1 : (*a > *b ? 1 : 0);
+	return (opts & (IMAP_SEARCH_RETURN_ALL | IMAP_SEARCH_RETURN_COUNT)) == 0 &&
+		(opts & (IMAP_SEARCH_RETURN_MIN | IMAP_SEARCH_RETURN_MAX)) != 0;
 }
 
 /* RFC 5182 2.4: with MIN and/or MAX but neither ALL nor COUNT only those
@@ -88,10 +92,7 @@ static void search_save(struct client_command *cmd,
 
 	array_init(&uids, cmd->pool, count + 1);
 	for (i = 0; i < count; i++) {
-		if ((opts & (IMAP_SEARCH_RETURN_ALL |
-			     IMAP_SEARCH_RETURN_COUNT)) == 0 &&
-		    (opts & (IMAP_SEARCH_RETURN_MIN |
-			     IMAP_SEARCH_RETURN_MAX)) != 0 &&
+		if (search_return_minmax_only(opts) &&
 		    !((opts & IMAP_SEARCH_RETURN_MIN) != 0 && i == 0) &&
 		    !((opts & IMAP_SEARCH_RETURN_MAX) != 0 && i == count - 1))
 			continue;
@@ -99,7 +100,7 @@ static void search_save(struct client_command *cmd,
 		array_append(&uids, &uid);
 	}
 	/* SORT's result is in sort order */
-	array_sort(&uids, search_uid_cmp);
+	array_sort(&uids, uint32_cmp);
 	sorted = array_get(&uids, &n);
 	imap_search_saved_reset(client);
 	if (client->search_saved == NULL)
@@ -128,8 +129,7 @@ static uint64_t search_max_modseq(struct client_command *cmd,
 	uint64_t modseq, max = 0;
 	unsigned int i;
 
-	if ((opts & (IMAP_SEARCH_RETURN_ALL | IMAP_SEARCH_RETURN_COUNT)) == 0 &&
-	    (opts & (IMAP_SEARCH_RETURN_MIN | IMAP_SEARCH_RETURN_MAX)) != 0) {
+	if (search_return_minmax_only(opts)) {
 		if ((opts & IMAP_SEARCH_RETURN_MIN) != 0)
 			max = mail_get_modseq(box, seqs[0]);
 		if ((opts & IMAP_SEARCH_RETURN_MAX) != 0 &&
@@ -157,15 +157,9 @@ static void search_send_esearch(struct client_command *cmd,
 	struct str *line = t_str_new(128);
 	uint32_t *nums;
 	unsigned int i;
-	const char *p;
 
-	str_append(line, "* ESEARCH (TAG \"");
-	for (p = cmd->tag; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			str_append_c(line, '\\');
-		str_append_c(line, *p);
-	}
-	str_append_c(line, '"');
+	str_append(line, "* ESEARCH (TAG ");
+	imap_append_string(line, cmd->tag);	/* a tag: always quoted */
 	str_append_c(line, ')');
 	if (cmd->uid)
 		str_append(line, " UID");

@@ -6,11 +6,6 @@
 #include "imap-flags.h"
 #include "imap-sync.h"
 
-static int uint32_cmp(const uint32_t *a, const uint32_t *b)
-{
-	return *a < *b ? -1 : (*a > *b ? 1 : 0);
-}
-
 /* RFC 7162 3.2.10: one "* VANISHED uid-set" for all of them. */
 static void imap_sync_send_vanished(struct client *client,
 				    const ARRAY_TYPE(mailbox_expunged) *expunged)

@@ -3,6 +3,7 @@
    memory: the caller bounds the input by the message size. */
 #include "lib.h"
 #include "base64.h"
+#include "strfuncs.h"
 #include "imap-binary.h"
 
 #include <strings.h>
@@ -88,17 +89,6 @@ static void binary_decode_base64(const unsigned char *data, size_t len,
 	}
 }
 
-static int binary_hex_value(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* One quoted-printable line data[0..len) without its line break. */
 static void binary_decode_qp_line(const unsigned char *data, size_t len,
 				  bool has_break, struct buf *dest)
@@ -116,8 +106,8 @@ static void binary_decode_qp_line(const unsigned char *data, size_t len,
 		}
 		if (i + 1 == len)
 			return;	/* soft line break */
-		hi = i + 2 < len ? binary_hex_value(data[i + 1]) : -1;
-		lo = i + 2 < len ? binary_hex_value(data[i + 2]) : -1;
+		hi = i + 2 < len ? hex_digit_value(data[i + 1]) : -1;
+		lo = i + 2 < len ? hex_digit_value(data[i + 2]) : -1;
 		if (hi < 0 || lo < 0) {
 			(void)buf_append_c(dest, '=');
 			continue;

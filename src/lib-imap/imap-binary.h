@@ -13,9 +13,9 @@ enum imap_binary_cte {
 	IMAP_BINARY_CTE_UNKNOWN,	/* RFC 3516 4.3: NO [UNKNOWN-CTE] */
 };
 
-/* The encoding named by the Content-Transfer-Encoding fields in
-   hdr[0..len) as message_header_filter() writes them ("Name: value"
-   lines, continuations indented). No field gives IDENTITY. */
+/* The encoding named by the first Content-Transfer-Encoding field of the
+   header block hdr[0..len) ("Name: value" lines, continuations
+   indented). No field gives IDENTITY. */
 enum imap_binary_cte imap_binary_cte_parse(const unsigned char *hdr, size_t len);
 
 /* Appends the decoded data[0..len) to dest. base64 skips bytes outside

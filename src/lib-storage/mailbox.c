@@ -243,11 +243,6 @@ int mailbox_changes_commit(struct mailbox *box)
 		box->v->changes_commit(box, false);
 }
 
-static int uint32_cmp(const uint32_t *a, const uint32_t *b)
-{
-	return *a < *b ? -1 : (*a > *b ? 1 : 0);
-}
-
 static bool uid_in_sorted(const uint32_t *uids, unsigned int count, uint32_t uid)
 {
 	return bsearch(&uid, uids, count, sizeof(*uids),

@@ -55,3 +55,8 @@ void *array_idx_modifiable_i(struct array *arr, unsigned int idx)
 	ASSERT((size_t)idx < arr->buf->used / arr->elem_size);
 	return arr->buf->data + (size_t)idx * arr->elem_size;
 }
+
+int uint32_cmp(const uint32_t *a, const uint32_t *b)
+{
+	return *a < *b ? -1 : (*a > *b ? 1 : 0);
+}

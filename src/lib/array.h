@@ -58,6 +58,8 @@ void *array_idx_modifiable_i(struct array *arr, unsigned int idx);
 	for (elem = (__typeof__((a)->v_mod))(a)->arr.buf->data; \
 	     (const unsigned char *)(elem) < (a)->arr.buf->data + (a)->arr.buf->used; \
 	     (elem)++)
+/* Ascending order of uint32_t, for array_sort() and bsearch(). */
+int uint32_cmp(const uint32_t *a, const uint32_t *b);
 #define array_sort(a, cmp) \
 	qsort((a)->arr.buf->data, array_count(a), (a)->arr.elem_size, \
 	      (int (*)(const void *, const void *))(cmp))

@@ -13,7 +13,7 @@ import time
 
 from rawclient import login, ok_reply, fetch_bodies, select as raw_select
 # srv is a fixture (Maildir and mbox), used by name below
-from test_append_copy import srv, msg, kill_worker  # noqa: F401
+from test_append_copy import APPENDUID_RE, srv, msg, kill_worker  # noqa: F401
 
 COUNT = 1500
 # seconds: 0, then 1 ms doubling up to this
@@ -50,7 +50,7 @@ def fill(srv, count):
         cmd += b" {%d+}\r\n" % len(data) + data
     c.send(cmd + b"\r\n")
     untagged, tagged = c.read_response("f")
-    assert untagged == [] and tagged.startswith("OK [APPENDUID "), tagged
+    assert untagged == [] and APPENDUID_RE.match(tagged), tagged
     c.command("LOGOUT")
 
 

@@ -15,6 +15,7 @@ from dlserver import Server
 from rawclient import Imap, LOGGED_IN_RE, login
 from test_namespaces import SEED_NS, TWO_NS
 from test_mailbox_mgmt import make_server
+from test_append_copy import APPENDUID_RE
 
 TIMING_RE = re.compile(r" \(\d+\.\d+ \+ \d+\.\d+( \+ \d+\.\d+)? secs\)\.$")
 
@@ -455,7 +456,7 @@ def test_status_size_is_sum_of_rfc822_size(kind):
         assert untagged == ["* STATUS INBOX (SIZE %d)" % sum(sizes)], untagged
         assert tagged == "OK Status completed.", tagged
         _, tagged = c.command("APPEND INBOX {12+}\r\nSubject: x\r\n")
-        assert tagged.startswith("OK [APPENDUID "), tagged
+        assert APPENDUID_RE.match(tagged), tagged
         c.command("EXAMINE INBOX")
         untagged, _ = c.command("FETCH 4 (RFC822.SIZE)")
         new = int(re.match(r"^\* 4 FETCH \(RFC822\.SIZE (\d+)\)$",
