@@ -1,15 +1,20 @@
 /* Copyright (c) dovecot-like authors. ENABLE (RFC 5161): CONDSTORE and
-   QRESYNC (RFC 7162) can be enabled, when CAPABILITY advertises them;
-   other names are ignored. */
+   QRESYNC (RFC 7162), IMAP4rev2 (RFC 9051) and UTF8=ACCEPT (RFC 6855) can
+   be enabled, when CAPABILITY advertises them; other names are ignored. */
 #include "imap-common.h"
 #include "imap-commands.h"
 
 #include <strings.h>
 
-enum enable_ext { ENABLE_CONDSTORE, ENABLE_QRESYNC, ENABLE_COUNT };
+enum enable_ext {
+	ENABLE_CONDSTORE, ENABLE_QRESYNC, ENABLE_IMAP4REV2, ENABLE_UTF8_ACCEPT,
+	ENABLE_COUNT
+};
 static const char *const enable_names[ENABLE_COUNT] = {
 	[ENABLE_CONDSTORE] = "CONDSTORE",
 	[ENABLE_QRESYNC] = "QRESYNC",
+	[ENABLE_IMAP4REV2] = "IMAP4rev2",
+	[ENABLE_UTF8_ACCEPT] = "UTF8=ACCEPT",
 };
 
 /* The extension ENABLE knows and CAPABILITY advertises, or -1. */
@@ -55,6 +60,10 @@ bool cmd_enable(struct client_command *cmd)
 		client_enable_qresync(client);
 	else if (seen[ENABLE_CONDSTORE])
 		client_enable_condstore(client);
+	if (seen[ENABLE_IMAP4REV2])
+		client->imap4rev2_enabled = true;
+	if (seen[ENABLE_UTF8_ACCEPT])
+		client->utf8_accept_enabled = true;
 	client_send_line(client, str_c(reply));
 	client_send_tagline(cmd, "OK Enabled.");
 	return true;

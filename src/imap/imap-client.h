@@ -53,6 +53,11 @@ struct client {
 	/* RFC 7162 3.2.3: ENABLE QRESYNC was seen (implies CONDSTORE):
 	   expunges are reported as VANISHED, flag changes with UID */
 	bool qresync_enabled;
+	/* RFC 9051: ENABLE IMAP4rev2 was seen; the session follows
+	   IMAP4rev2's rules where they differ from IMAP4rev1's */
+	bool imap4rev2_enabled;
+	/* RFC 6855: ENABLE UTF8=ACCEPT was seen */
+	bool utf8_accept_enabled;
 	uint32_t messages_count;	/* as the client knows it */
 	uint32_t recent_count;
 	/* keywords of box the client was told of in FLAGS */
@@ -131,6 +136,12 @@ bool client_input_has_pending(struct client *client);
 void client_enable_condstore(struct client *client);
 /* ENABLE QRESYNC: CONDSTORE too (RFC 7162 3.2.3). */
 void client_enable_qresync(struct client *client);
+/* Are mailbox names exchanged in UTF-8 instead of modified UTF-7? After
+   ENABLE UTF8=ACCEPT (RFC 6855 3) or ENABLE IMAP4rev2 (RFC 9051 5.1). */
+static inline bool client_utf8_names(const struct client *client)
+{
+	return client->utf8_accept_enabled || client->imap4rev2_enabled;
+}
 /* Does the selected mailbox keep permanent modseqs (no NOMODSEQ)? The one
    check of CONDSTORE commands (RFC 7162 3.1.2). */
 bool client_box_has_modseqs(struct client *client);
