@@ -4,7 +4,8 @@
    (or INDEX=<dir>/<name>) follows it after every parse, gives RFC 7162
    modseqs, and holds this session's flag changes, marked dirty, from the
    moment they are made until they are written into the file: a session
-   killed before its lazy write loses nothing, the next one writes them. */
+   killed before its lazy write loses nothing, the next one writes them.
+   Its first_recent_uid gives \Recent to one session (RFC 3501 2.3.2). */
 #include "lib.h"
 #include "array.h"
 #include "strfuncs.h"
@@ -271,6 +272,75 @@ static bool mbox_index_diff(struct mbox_mailbox *mbox,
 
 const char *mbox_index_test_commit_error = NULL;
 
+/* Does this session take \Recent (RFC 3501 2.3.2: SELECT does, EXAMINE and
+   POP3 don't)? */
+static bool mbox_index_takes_recent(struct mbox_mailbox *mbox)
+{
+	return (mbox->box.flags & (MAILBOX_FLAG_READONLY |
+				   MAILBOX_FLAG_POP3_SESSION)) == 0;
+}
+
+/* Marks the view's messages that no session has taken \Recent of yet, as
+   the index header hdr says: uid >= first_recent_uid, and of those the
+   index doesn't have yet (uid >= next_uid) only the ones without Status
+   'O' in the file (a first open, as Dovecot). With trans (under the index
+   sync lock) a session that takes \Recent moves first_recent_uid to
+   UIDNEXT so that no other session shows them; one that doesn't moves it
+   only past the new messages the file calls old, as Dovecot does. */
+static void mbox_index_recent(struct mbox_mailbox *mbox,
+			      const struct mail_index_header *hdr,
+			      struct mail_index_transaction *trans)
+{
+	struct mailbox_msg *const *msgs;
+	struct mbox_msg *msg;
+	unsigned int i, count;
+	uint32_t last_old = 0;
+	bool show = (mbox->box.flags & MAILBOX_FLAG_POP3_SESSION) == 0;
+
+	msgs = array_get(&mbox->box.view, &count);
+	for (i = 0; i < count; i++) {
+		msg = (struct mbox_msg *)msgs[i];
+		if (msg->m.uid < hdr->first_recent_uid)
+			continue;
+		if (msg->m.uid >= hdr->next_uid && !msg->file_recent) {
+			last_old = msg->m.uid;
+			continue;
+		}
+		if (show)
+			msg->m.flags |= MAIL_RECENT;
+	}
+	if (trans == NULL)
+		return;
+	if (mbox_index_takes_recent(mbox)) {
+		if (hdr->first_recent_uid < mbox->box.uidnext) {
+			mail_index_update_header(trans,
+				MAIL_INDEX_HEADER_FIRST_RECENT_UID,
+				mbox->box.uidnext);
+		}
+	} else if (last_old >= hdr->first_recent_uid) {
+		mail_index_update_header(trans,
+			MAIL_INDEX_HEADER_FIRST_RECENT_UID, last_old + 1);
+	}
+}
+
+/* Without a usable index the file decides \Recent (as before the index
+   existed): no Status 'O'. */
+static void mbox_index_recent_from_file(struct mbox_mailbox *mbox)
+{
+	struct mailbox_msg *const *msgs;
+	struct mbox_msg *msg;
+	unsigned int i, count;
+
+	if ((mbox->box.flags & MAILBOX_FLAG_POP3_SESSION) != 0)
+		return;
+	msgs = array_get(&mbox->box.view, &count);
+	for (i = 0; i < count; i++) {
+		msg = (struct mbox_msg *)msgs[i];
+		if (msg->file_recent)
+			msg->m.flags |= MAIL_RECENT;
+	}
+}
+
 /* The locked update: 0 ok, -1 error (logged), 1 = rebuild the index */
 static int mbox_index_sync_locked(struct mbox_mailbox *mbox)
 {
@@ -293,6 +363,8 @@ static int mbox_index_sync_locked(struct mbox_mailbox *mbox)
 		mail_index_sync_rollback(&sctx);
 		return 1;
 	}
+	/* \Recent is taken in the same transaction, under the lock */
+	mbox_index_recent(mbox, mail_index_view_get_header(view), trans);
 	if (mbox_index_test_commit_error != NULL) {
 		mail_index_sync_rollback(&sctx);
 		log_error("%s", mbox_index_test_commit_error);
@@ -436,7 +508,7 @@ void mbox_index_sync_view(struct mbox_mailbox *mbox)
 {
 	struct mail_index_view *view;
 	const struct mail_index_header *hdr;
-	bool differs, lost;
+	bool differs, lost, claim;
 	int ret;
 
 	if (mbox->index == NULL)
@@ -446,6 +518,7 @@ void mbox_index_sync_view(struct mbox_mailbox *mbox)
 	(void)mbox_index_commit(mbox);	/* logged */
 	if (mail_index_refresh(mbox->index) < 0) {
 		mbox_index_log_error(mbox);
+		mbox_index_recent_from_file(mbox);
 		return;
 	}
 	/* (mbox_sync() gave the UIDVALIDITY hint already) */
@@ -453,17 +526,27 @@ void mbox_index_sync_view(struct mbox_mailbox *mbox)
 	if (mail_index_is_fscked(mbox->index) ||
 	    (hdr->uid_validity != 0 &&
 	     hdr->uid_validity != mbox->box.uidvalidity)) {
-		if (mbox_index_rebuild(mbox) < 0)
+		if (mbox_index_rebuild(mbox) < 0) {
+			mbox_index_recent_from_file(mbox);
 			return;
+		}
 	}
 	view = mail_index_view_open(mbox->index);
 	differs = mbox_index_diff(mbox, view, NULL, &lost);
+	hdr = mail_index_view_get_header(view);
+	/* \Recent not taken yet, for a session that takes it */
+	claim = mbox_index_takes_recent(mbox) &&
+		hdr->first_recent_uid < mbox->box.uidnext;
+	if (!differs && !claim)
+		mbox_index_recent(mbox, hdr, NULL);
 	mail_index_view_close(&view);
-	if (differs) {
+	if (differs || claim) {
 		ret = mbox_index_sync_locked(mbox);
 		if (ret > 0) {
-			if (mbox_index_rebuild(mbox) < 0)
+			if (mbox_index_rebuild(mbox) < 0) {
+				mbox_index_recent_from_file(mbox);
 				return;
+			}
 			(void)mbox_index_sync_locked(mbox);
 		}
 	}

@@ -20,6 +20,9 @@ struct mbox_msg {
 	uoff_t vsize;
 	/* the From_ line's date, as parsed when the view was built */
 	time_t received;
+	/* the file has no Status 'O': \Recent unless the index says
+	   another session took it (mbox-index.c) */
+	bool file_recent;
 	/* from the index when the view was built or we changed it; 0 =
 	   none (mbox-index.c) */
 	uint64_t modseq;

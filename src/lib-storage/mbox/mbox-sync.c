@@ -250,7 +250,10 @@ static void mbox_sync_build_view(struct mbox_mailbox *mbox)
 		mbox_keywords_parse_msg(mbox, rec->hdr.keywords,
 					&msg->m.keywords);
 		msg->received = rec->received;
-		if (!pop3 && (!rec->hdr.status_old ||
+		msg->file_recent = !rec->hdr.status_old;
+		/* with an index, the index sync claims new \Recent ones
+		   (mbox_index_sync_view()); without one, the file decides */
+		if (!pop3 && ((mbox->index == NULL && msg->file_recent) ||
 			      mbox_old_view_recent(box, rec->uid)))
 			msg->m.flags |= MAIL_RECENT;
 		mailbox_view_append(box, &msg->m);
