@@ -20,6 +20,7 @@ void mail_cache_add(struct mail_cache_view *view, uint32_t uid,
 	struct mail_cache *cache = view->cache;
 	const struct mail_cache_field_priv *f;
 	struct mail_cache_pending *p;
+	struct mail_cache_uid_range *range;
 
 	ASSERT(field_idx < array_count(&cache->fields));
 	f = array_idx(&cache->fields, field_idx);
@@ -31,6 +32,14 @@ void mail_cache_add(struct mail_cache_view *view, uint32_t uid,
 	      f->field.type == MAIL_CACHE_FIELD_BITMASK) &&
 	     size != f->field.field_size))
 		return;
+	while (array_count(&view->pending_uids) <= field_idx) {
+		struct mail_cache_uid_range *r =
+			array_append_space(&view->pending_uids);
+		r->min = UINT32_MAX;
+	}
+	range = array_idx_modifiable(&view->pending_uids, field_idx);
+	range->min = MIN(range->min, uid);
+	range->max = MAX(range->max, uid);
 	p = array_append_space(&view->pending);
 	p->uid = uid;
 	p->field = field_idx;
@@ -96,8 +105,10 @@ static int cache_append(struct mail_cache *cache, const void *data,
 	if ((uint64_t)st.st_size + size > cache->index->set.cache_max_size)
 		return -1;
 	if (pwrite_full(cache->fd, data, size, st.st_size) < 0) {
+		/* a partial write is left in place, unreferenced, until the
+		   next purge: truncating it would let the next append put
+		   other bytes where a reader may already have read these */
 		log_error("pwrite(%s) failed: %m", cache->path);
-		(void)ftruncate(cache->fd, st.st_size);
 		return -1;
 	}
 	*offset_r = (uint32_t)st.st_size;
@@ -261,6 +272,18 @@ static int cache_write_records(struct mail_cache_view *view,
 	return ret;
 }
 
+void mail_cache_view_pending_clear(struct mail_cache_view *view)
+{
+	struct mail_cache_uid_range *r;
+
+	array_clear(&view->pending);
+	buf_reset(view->pending_data);
+	array_foreach(&view->pending_uids, r) {
+		r->min = UINT32_MAX;
+		r->max = 0;
+	}
+}
+
 int mail_cache_view_flush(struct mail_cache_view *view)
 {
 	struct mail_cache *cache = view->cache;
@@ -276,14 +299,12 @@ int mail_cache_view_flush(struct mail_cache_view *view)
 	if (cache_create_if_missing(cache) < 0 ||
 	    mail_transaction_log_fd_lock(cache->fd, true,
 			cache->index->set.lock_timeout_secs) < 0) {
-		array_clear(&view->pending);
-		buf_reset(view->pending_data);
+		mail_cache_view_pending_clear(view);
 		return -1;
 	}
 	/* others may have added fields and records meanwhile */
 	if (mail_cache_refresh_fields(cache) < 0) {
-		array_clear(&view->pending);
-		buf_reset(view->pending_data);
+		mail_cache_view_pending_clear(view);
 		return -1;
 	}
 	(void)mail_index_refresh(cache->index);
@@ -301,7 +322,6 @@ int mail_cache_view_flush(struct mail_cache_view *view)
 	if (mail_index_transaction_commit(&t, NULL) < 0)
 		ret = -1;
 	(void)mail_transaction_log_fd_lock(cache->fd, false, 0);
-	array_clear(&view->pending);
-	buf_reset(view->pending_data);
+	mail_cache_view_pending_clear(view);
 	return ret;
 }

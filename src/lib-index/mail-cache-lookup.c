@@ -10,24 +10,40 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+/* uid's cache ext record; false if it has none or points nowhere. */
+static bool cache_ext_rec(struct mail_cache *cache, uint32_t uid,
+			  struct mail_cache_ext_rec *rec_r)
+{
+	const void *data;
+
+	if (mail_index_lookup_ext(cache->index, uid, cache->ext_id, &data) <= 0)
+		return false;
+	memcpy(rec_r, data, sizeof(*rec_r));
+	return rec_r->offset != 0;
+}
+
+static bool cache_rec_in_open_file(const struct mail_cache *cache,
+				   const struct mail_cache_ext_rec *rec)
+{
+	return cache->fd != -1 && rec->file_seq == cache->hdr.file_seq;
+}
+
 /* The cache ext record of uid, if it points into the current file. */
 bool mail_cache_get_ext(struct mail_cache *cache, uint32_t uid,
 			uint32_t *offset_r)
 {
 	struct mail_cache_ext_rec rec;
-	const void *data;
 
-	if (mail_index_lookup_ext(cache->index, uid, cache->ext_id, &data) <= 0)
-		return false;
-	memcpy(&rec, data, sizeof(rec));
-	if (rec.file_seq != cache->hdr.file_seq || rec.offset == 0 ||
-	    cache->fd == -1)
+	if (!cache_ext_rec(cache, uid, &rec) ||
+	    !cache_rec_in_open_file(cache, &rec))
 		return false;
 	*offset_r = rec.offset;
 	return true;
 }
 
-#define CACHE_READ_AHEAD 4096
+/* How much a record read fetches: records of consecutive messages usually
+   lie one after the other, so one read serves many lookups. */
+#define CACHE_READ_AHEAD (64 * 1024)
 
 /* Is [offset, offset + size) inside the file? Refreshes the size we know
    when it isn't (another process may have appended). */
@@ -44,39 +60,64 @@ static bool cache_in_file(struct mail_cache *cache, uint64_t offset,
 	return offset + size <= cache->file_size;
 }
 
-/* Read the record at offset into cache->read_buf: one pread of up to
-   CACHE_READ_AHEAD bytes, a second only for the rest of a larger record.
-   Returns 0 or -1 (corrupt). */
-static int cache_read_record(struct mail_cache *cache, uint32_t offset,
-			     struct mail_cache_record *rec_r)
+/* The file's bytes [offset, offset + size) from a read window, reading
+   them into the next window to replace (from offset: at least size bytes,
+   CACHE_READ_AHEAD if the file has them) when no window has them. NULL on
+   a read error or when the file is shorter. */
+static const unsigned char *
+cache_window_get(struct mail_cache *cache, uint64_t offset, size_t size)
 {
-	struct buf *buf = cache->read_buf;
+	struct mail_cache_window *w;
 	uint64_t avail;
-	size_t first;
+	size_t want;
+	unsigned int i;
+
+	for (i = 0; i < MAIL_CACHE_READ_WINDOWS; i++) {
+		w = &cache->windows[i];
+		if (w->buf != NULL && offset >= w->offset &&
+		    offset + size <= w->offset + w->buf->used)
+			return w->buf->data + (offset - w->offset);
+	}
+	if (!cache_in_file(cache, offset, size))
+		return NULL;
+	w = &cache->windows[cache->next_window];
+	cache->next_window = (cache->next_window + 1) % MAIL_CACHE_READ_WINDOWS;
+	if (w->buf == NULL)
+		w->buf = buf_create(system_pool, CACHE_READ_AHEAD);
+	avail = cache->file_size - offset;
+	want = size > CACHE_READ_AHEAD ? size : CACHE_READ_AHEAD;
+	if (want > avail)
+		want = (size_t)avail;
+	buf_reset(w->buf);
+	w->offset = offset;
+	if (pread_full(cache->fd, buf_get_space(w->buf, want), want,
+		       offset) < 0) {
+		buf_reset(w->buf);
+		return NULL;
+	}
+	buf_commit_space(w->buf, want);
+	return w->buf->data;
+}
+
+/* The record at offset: its header in *rec_r, the whole record (header
+   included) in *data_r, valid until the next read. Returns 0 or -1
+   (corrupt). */
+static int cache_read_record(struct mail_cache *cache, uint32_t offset,
+			     struct mail_cache_record *rec_r,
+			     const unsigned char **data_r)
+{
+	const unsigned char *data;
 
 	if (offset % 8 != 0 || offset < sizeof(cache->hdr) ||
-	    !cache_in_file(cache, offset, sizeof(*rec_r)))
+	    (data = cache_window_get(cache, offset, sizeof(*rec_r))) == NULL)
 		return -1;
-	avail = cache->file_size - offset;
-	first = avail < CACHE_READ_AHEAD ? (size_t)avail : CACHE_READ_AHEAD;
-	buf_reset(buf);
-	if (pread_full(cache->fd, buf_get_space(buf, first), first,
-		       offset) < 0)
-		return -1;
-	buf_commit_space(buf, first);
-	memcpy(rec_r, buf->data, sizeof(*rec_r));
+	memcpy(rec_r, data, sizeof(*rec_r));
 	if (rec_r->size < sizeof(*rec_r) || rec_r->size % 8 != 0 ||
 	    rec_r->size > cache->index->set.cache_record_max_size + 4096 ||
-	    !cache_in_file(cache, offset, rec_r->size) ||
-	    rec_r->prev_offset >= offset)
+	    rec_r->prev_offset >= offset ||
+	    (data = cache_window_get(cache, offset, rec_r->size)) == NULL)
 		return -1;
-	if (rec_r->size > first) {
-		if (pread_full(cache->fd,
-			       buf_get_space(buf, rec_r->size - first),
-			       rec_r->size - first, offset + first) < 0)
-			return -1;
-		buf_commit_space(buf, rec_r->size - first);
-	}
+	*data_r = data;
 	return 0;
 }
 
@@ -88,12 +129,9 @@ int mail_cache_chain_walk(struct mail_cache *cache, uint32_t offset,
 	const unsigned char *data;
 	uint32_t pos;
 
-	if (cache->read_buf == NULL)
-		cache->read_buf = buf_create(system_pool, CACHE_READ_AHEAD);
 	while (offset != 0) {
-		if (cache_read_record(cache, offset, &rec) < 0)
+		if (cache_read_record(cache, offset, &rec, &data) < 0)
 			goto corrupt;
-		data = cache->read_buf->data;
 		for (pos = sizeof(rec); pos < rec.size; ) {
 			if (rec.size - pos < sizeof(item))
 				goto corrupt;
@@ -181,6 +219,38 @@ static bool cache_item_any(uint32_t file_field ATTR_UNUSED,
 	return true;
 }
 
+/* Might the view's pending (not yet written) additions hold uid's value
+   of the field? (A search's results read again by a SORT in the same
+   session: written first, then found in the file.) */
+static bool cache_view_may_have_pending(const struct mail_cache_view *view,
+					uint32_t uid, unsigned int field_idx)
+{
+	const struct mail_cache_uid_range *r;
+
+	if (field_idx >= array_count(&view->pending_uids))
+		return false;
+	r = array_idx(&view->pending_uids, field_idx);
+	return uid >= r->min && uid <= r->max;
+}
+
+/* Where uid's records start in the open file. The file is reopened only
+   when the index points into another one (a purge or a first file by
+   another process), not stat()ed per lookup. */
+static bool cache_lookup_offset(struct mail_cache *cache, uint32_t uid,
+				uint32_t *offset_r)
+{
+	struct mail_cache_ext_rec rec;
+
+	if (!cache_ext_rec(cache, uid, &rec))
+		return false;
+	if (!cache_rec_in_open_file(cache, &rec) &&
+	    (mail_cache_reopen(cache) <= 0 ||
+	     !cache_rec_in_open_file(cache, &rec)))
+		return false;
+	*offset_r = rec.offset;
+	return true;
+}
+
 int mail_cache_lookup_field(struct mail_cache_view *view, uint32_t uid,
 			    unsigned int field_idx, time_t saved_date,
 			    struct buf *dest)
@@ -190,9 +260,11 @@ int mail_cache_lookup_field(struct mail_cache_view *view, uint32_t uid,
 	uint32_t offset;
 
 	ASSERT(field_idx < array_count(&cache->fields));
+	if (cache_view_may_have_pending(view, uid, field_idx))
+		/* on failure the additions are dropped: parsed again */
+		(void)mail_cache_view_flush(view);
 	mail_cache_decision_state_update(view, uid, field_idx, saved_date);
-	if (mail_cache_reopen(cache) <= 0 ||
-	    !mail_cache_get_ext(cache, uid, &offset))
+	if (!cache_lookup_offset(cache, uid, &offset))
 		return 0;
 	f = array_idx(&cache->fields, field_idx);
 	if (f->file_idx < 0) {

@@ -67,6 +67,14 @@ struct mail_cache_field_priv {
 	bool decision_dirty;		/* changed: write at flush */
 };
 
+#define MAIL_CACHE_READ_WINDOWS 4
+
+/* The file's bytes [offset, offset + buf->used). */
+struct mail_cache_window {
+	struct buf *buf;	/* NULL until first used */
+	uint64_t offset;
+};
+
 struct mail_cache {
 	struct mail_index *index;
 	struct pool *pool;
@@ -80,7 +88,13 @@ struct mail_cache {
 	/* size at the last reopen/append (others may have appended since:
 	   refreshed with fstat when an offset points past it) */
 	uint64_t file_size;
-	struct buf *read_buf;		/* reused by record reads */
+	/* windows of the file that record reads are served from: records
+	   are only ever appended (never rewritten or truncated), so bytes
+	   once read stay valid until the file is closed. Several, because a
+	   message's chain may have records in several parts of the file
+	   (one per command that added fields). */
+	struct mail_cache_window windows[MAIL_CACHE_READ_WINDOWS];
+	unsigned int next_window;	/* the one to replace next */
 	ARRAY(struct mail_cache_field_priv) fields;
 	ARRAY(int) file_to_field;	/* file field idx -> registered idx */
 	/* the last reopen found a file of another index generation (left
@@ -94,12 +108,20 @@ struct mail_cache_pending {
 	uint32_t data_offset, data_len;	/* in view->pending_data */
 };
 
+struct mail_cache_uid_range {
+	uint32_t min, max;
+};
+
 struct mail_cache_view {
 	struct mail_cache *cache;
 	struct mail_index_view *view;
 	ARRAY(struct mail_cache_pending) pending;
 	struct buf *pending_data;
 	ARRAY(uint32_t) last_uid;	/* per field: last looked-up uid */
+	/* per field: the lowest and highest uid with a pending addition
+	   (min > max: none), so a lookup knows when pending data may be
+	   the answer */
+	ARRAY(struct mail_cache_uid_range) pending_uids;
 };
 
 /* mail-cache.c */
@@ -119,6 +141,9 @@ int mail_cache_register_one(struct mail_cache *cache,
 void mail_cache_decision_state_update(struct mail_cache_view *view,
 				      uint32_t uid, unsigned int field_idx,
 				      time_t saved_date);
+/* mail-cache-add.c */
+/* Forget the view's pending additions. */
+void mail_cache_view_pending_clear(struct mail_cache_view *view);
 /* mail-cache-lookup.c */
 bool mail_cache_get_ext(struct mail_cache *cache, uint32_t uid,
 			uint32_t *offset_r);

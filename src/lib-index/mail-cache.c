@@ -41,8 +41,10 @@ void mail_cache_free(struct mail_cache **_cache)
 		(void)close(cache->fd);
 	array_free(&cache->fields);
 	array_free(&cache->file_to_field);
-	if (cache->read_buf != NULL)
-		buf_free(&cache->read_buf);
+	for (unsigned int i = 0; i < MAIL_CACHE_READ_WINDOWS; i++) {
+		if (cache->windows[i].buf != NULL)
+			buf_free(&cache->windows[i].buf);
+	}
 	pool_unref(&pool);
 }
 
@@ -54,6 +56,10 @@ static void cache_close_file(struct mail_cache *cache)
 		(void)close(cache->fd);
 	cache->fd = -1;
 	cache->file_size = 0;
+	for (unsigned int i = 0; i < MAIL_CACHE_READ_WINDOWS; i++) {
+		if (cache->windows[i].buf != NULL)	/* this file's bytes */
+			buf_reset(cache->windows[i].buf);
+	}
 	memset(&cache->hdr, 0, sizeof(cache->hdr));
 	cache->last_block_offset = 0;
 	array_clear(&cache->file_to_field);
@@ -347,6 +353,7 @@ struct mail_cache_view *mail_cache_view_open(struct mail_cache *cache,
 	cview->view = view;
 	array_init(&cview->pending, system_pool, 16);
 	array_init(&cview->last_uid, system_pool, 16);
+	array_init(&cview->pending_uids, system_pool, 16);
 	cview->pending_data = buf_create(system_pool, 1024);
 	return cview;
 }
@@ -359,6 +366,7 @@ void mail_cache_view_close(struct mail_cache_view **_view)
 	(void)mail_cache_view_flush(view);
 	array_free(&view->pending);
 	array_free(&view->last_uid);
+	array_free(&view->pending_uids);
 	buf_free(&view->pending_data);
 	p_free(system_pool, view);
 }

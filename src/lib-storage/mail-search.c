@@ -19,6 +19,7 @@
 #include "message-date.h"
 #include "unicode-casefold.h"
 #include "mail-search.h"
+#include "mail-fetch-cache.h"
 #include "mail-storage-private.h"
 
 #include <limits.h>
@@ -27,6 +28,11 @@
 
 /* Longest header value searched (the rest of a field is cut). */
 #define MAIL_SEARCH_MAX_HEADER_SIZE (64 * 1024)
+/* A search that reads only named header fields reads at most this many
+   (more: the whole header is read) ... */
+#define MAIL_SEARCH_MAX_FIELD_NAMES 8
+/* ... and at most this much of them. */
+#define MAIL_SEARCH_MAX_FIELDS_SIZE (1024 * 1024)
 /* Body chunk compared at a time (plus the tail of the previous one). */
 #define MAIL_SEARCH_BODY_CHUNK 8192
 
@@ -46,6 +52,13 @@ struct search_ctx {
 	bool need_header_text, need_header_names;
 	/* there are BODY/TEXT keys: the body is decoded */
 	bool need_body;
+	/* the only header fields the keys look at (NULL-terminated; no
+	   BODY/TEXT keys): read through mail_get_header_fields(), so from
+	   the cache file once the fields are cached there; NULL: the keys
+	   need the whole message */
+	const char *const *header_names;
+	const char *field_names[MAIL_SEARCH_MAX_FIELD_NAMES + 1];
+	unsigned int field_count;
 	/* longest BODY/TEXT key - 1: the folded text kept from the previous
 	   chunk so a key spanning chunks still matches */
 	size_t keep;
@@ -524,6 +537,67 @@ static void search_args_deinit(struct mail_search_arg *arg)
 	}
 }
 
+/* Adds the header fields HEADER and SENT* keys read to ctx->field_names
+   (once each); false if there are more than MAIL_SEARCH_MAX_FIELD_NAMES. */
+static bool search_args_field_names(struct search_ctx *ctx,
+				    const struct mail_search_arg *arg)
+{
+	const char *name;
+	unsigned int i;
+
+	for (; arg != NULL; arg = arg->next) {
+		if (arg->type == SEARCH_SUB || arg->type == SEARCH_OR) {
+			if (!search_args_field_names(ctx, arg->value.subargs))
+				return false;
+			continue;
+		}
+		if (arg->type == SEARCH_HEADER)
+			name = arg->hdr_field;
+		else if (arg->type == SEARCH_SENTBEFORE ||
+			 arg->type == SEARCH_SENTON ||
+			 arg->type == SEARCH_SENTSINCE)
+			name = "Date";
+		else
+			continue;
+		for (i = 0; i < ctx->field_count &&
+			    strcasecmp(ctx->field_names[i], name) != 0; i++) ;
+		if (i < ctx->field_count)
+			continue;
+		if (ctx->field_count == MAIL_SEARCH_MAX_FIELD_NAMES)
+			return false;
+		ctx->field_names[ctx->field_count++] = name;
+	}
+	return true;
+}
+
+/* Sets ctx->header_names when the keys read only named header fields. */
+static void search_init_field_names(struct search_ctx *ctx)
+{
+	if (ctx->need_body || ctx->need_header_names ||
+	    !search_args_field_names(ctx, ctx->args))
+		return;
+	ctx->field_names[ctx->field_count] = NULL;
+	ctx->header_names = ctx->field_names;
+}
+
+/* The message stream content keys are matched against: the named header
+   fields (then an empty line) when they are all the keys need, else the
+   whole message. */
+static int search_content_stream(struct search_ctx *ctx, uint32_t seq,
+				 struct istream **input_r)
+{
+	struct buf *fields;
+
+	if (ctx->header_names == NULL)
+		return mail_get_stream(ctx->box, seq, input_r);
+	if (mail_get_header_fields(ctx->box, seq, ctx->header_names,
+				   MAIL_SEARCH_MAX_FIELDS_SIZE, ctx->msg_pool,
+				   &fields) < 0)
+		return -1;
+	*input_r = istream_create_from_data(fields->data, fields->used);
+	return 0;
+}
+
 /* Reads the header and body of seq, setting the content keys' matched. */
 static int search_read_content(struct search_ctx *ctx, uint32_t seq)
 {
@@ -531,7 +605,7 @@ static int search_read_content(struct search_ctx *ctx, uint32_t seq)
 	int ret;
 
 	search_args_reset(ctx->args);
-	if (mail_get_stream(ctx->box, seq, &input) < 0)
+	if (search_content_stream(ctx, seq, &input) < 0)
 		return -1;
 	ret = search_read_message(ctx, input);
 	if (ret < 0) {
@@ -590,6 +664,7 @@ int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
 		ctx.body = str_new(system_pool, ctx.keep +
 				   MAIL_SEARCH_BODY_CHUNK * 2);
 		ctx.folded = str_new(system_pool, 256);
+		search_init_field_names(&ctx);
 	}
 	for (seq = 1; seq <= count; seq++) {
 		int match = search_match(&ctx, seq);

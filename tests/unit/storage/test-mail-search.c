@@ -13,6 +13,7 @@
 #include "test-storage.h"
 #include "test-maildir-common.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -341,6 +342,61 @@ START_TEST(test_match_maildir)
 }
 END_TEST
 
+/* Keys that read only named header fields (HEADER, FROM..., SENT*) get
+   them through mail_get_header_fields(): the first search parses the
+   message and offers the fields to the cache file, the next session's
+   search answers from the cache without reading the message (its file is
+   changed underneath to show it); BODY/TEXT keys still read the message. */
+START_TEST(test_match_header_fields_cached)
+{
+	static const char *const cached_fields[] = {
+		"SUBJECT \"first folded\"", "1",
+		"HEADER X-Tag b", "1",
+		"HEADER X-Tag \"\"", "1",
+		"SENTON 1-Jan-2020", "1",
+		"NOT SUBJECT first", "2",
+		"OR FROM nobody SUBJECT part", "1",
+	};
+	struct mail_user *user;
+	struct mailbox *box;
+	const char *path;
+	unsigned int i;
+	FILE *f;
+
+	mkdirs(maildir);
+	deliver("cur", "1577880000.M1P1.host:2,S",
+		"Subject: first\n folded part\nX-Tag: a\nX-Tag: b\n"
+		"Date: Wed, 1 Jan 2020 10:00:00 +0000\n\nbody kumquat\n");
+	deliver("cur", "1577880001.M2P1.host:2,", "From: x@example.org\n\n\n");
+	user = user_create("maildir:~/Maildir");
+	for (int round = 0; round < 2; round++) {
+		box = box_open(user, 0);
+		for (i = 0; i < N_ELEMENTS(cached_fields); i += 2) {
+			ck_assert_msg(strcmp(run(box, cached_fields[i], false),
+					     cached_fields[i + 1]) == 0,
+				      "round %d: %s", round, cached_fields[i]);
+		}
+		ck_assert_str_eq(run(box, "SUBJECT changed", false), "");
+		/* a body key reads the message itself */
+		ck_assert_str_eq(run(box, "SUBJECT first BODY kumquat", false),
+				 round == 0 ? "1" : "");
+		ck_assert_str_eq(run(box, "TEXT changed", false),
+				 round == 0 ? "" : "1");
+		mailbox_close(&box);
+		/* the same size: only the content differs */
+		path = tmp_strconcat(maildir, "/cur/1577880000.M1P1.host:2,S",
+				     NULL);
+		f = fopen(path, "w");
+		ck_assert_ptr_nonnull(f);
+		fputs("Subject: changed\n folded part\nX-Tag: c\nX-Tag: d\n"
+		      "Date: Thu, 9 Jan 2020 10:00:00 +0000\n\nbody kumquat\n",
+		      f);
+		ck_assert_int_eq(fclose(f), 0);
+	}
+	mail_user_unref(&user);
+}
+END_TEST
+
 /* BODY/TEXT over decoded MIME: base64 and quoted-printable undone, charsets
    converted, Unicode case folding, attachments not searched, sub-part
    headers searched by TEXT only, a key split across the matcher's chunks in
@@ -634,6 +690,7 @@ Suite *test_mail_search_suite(void)
 	suite_add_tcase(s, tc);
 	tcase_add_checked_fixture(tc_match, setup, teardown);
 	tcase_add_test(tc_match, test_match_maildir);
+	tcase_add_test(tc_match, test_match_header_fields_cached);
 	tcase_add_test(tc_match, test_match_read_error);
 	tcase_add_test(tc_match, test_match_mime);
 	tcase_add_test(tc_match, test_match_internaldate_zone);
