@@ -6,10 +6,12 @@ PKGS="build-essential autoconf automake pkg-config libssl-dev libsodium-dev
 libpam0g-dev zlib1g-dev check libcrypt-dev libunistring-dev openssl curl procps python3
 python3-pytest python3-nacl util-linux passwd
 clang libclang-rt-14-dev swaks
-dovecot-imapd dovecot-pop3d"
+dovecot-imapd dovecot-pop3d
+isync mutt"
 # dovecot-imapd/-pop3d: the reference for tests/integration/test_dovecot_interop.py
 # and bench/ (run from private configs on other ports; the system service
 # the package may start is not used)
+# isync (mbsync) and mutt: real clients driven by test_mbsync.py/test_mutt.py
 # postfix is a test peer (SASL through our auth socket). Never replace a
 # machine's own MTA for it: then its tests are skipped.
 if ! dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q "ok installed" &&
