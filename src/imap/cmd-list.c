@@ -16,6 +16,7 @@
 #include "imap-status.h"
 #include "mail-namespace.h"
 #include "str.h"
+#include "mail-namespace-auto.h"
 
 #include <strings.h>
 
@@ -36,6 +37,8 @@ struct list_context {
 	ARRAY_TYPE(string) patterns;	/* ref + each pattern */
 	ARRAY_TYPE(list_entry) mailboxes;	/* all, with missing parents */
 	ARRAY_TYPE(string) subs;	/* the subscriptions file's names */
+	/* missing auto mailboxes (listed only through their namespace) */
+	ARRAY_TYPE(string) missing_auto;
 };
 
 /* strcmp order with INBOX first, as the drivers list it */
@@ -325,15 +328,19 @@ static const char *lsub_name_in_ns(const struct mail_namespaces *nss,
 				   const struct mail_namespace *parent,
 				   const char *file_name)
 {
-	const char *vname = mail_namespace_from_storage(parent, file_name);
-	const struct mail_namespace *owner = mail_namespaces_find(nss, vname);
+	struct mail_namespace *const *nsp;
 
-	if (ns == parent) {
-		if (owner != NULL && owner != ns && !owner->subscriptions)
+	if (ns != parent)
+		return mail_namespace_subscription_to_storage(ns, file_name);
+	/* not the names of a subscriptions = no namespace kept here */
+	array_foreach(&nss->list, nsp) {
+		if (*nsp != ns && !(*nsp)->subscriptions &&
+		    mail_namespace_subscriptions_parent(nss, *nsp) == ns &&
+		    mail_namespace_subscription_to_storage(*nsp,
+							   file_name) != NULL)
 			return NULL;
-		return file_name;
 	}
-	return owner == ns ? mail_namespace_to_storage(ns, vname) : NULL;
+	return file_name;
 }
 
 /* The subscriptions of ns, as its storage names, in cmd's pool. */
@@ -440,6 +447,29 @@ static void list_all_entries(struct list_context *ctx,
 	}
 }
 
+/* Without the missing auto mailboxes another namespace declares (as
+   Dovecot: "INBOX/Sent" of a hidden "INBOX/" namespace over the same
+   storage is listed once Sent exists, not before). */
+static void list_drop_foreign_auto(struct list_context *ctx,
+				   const struct mail_namespace *ns,
+				   ARRAY_TYPE(list_entry) *entries)
+{
+	ARRAY_TYPE(list_entry) kept;
+	const struct list_entry *e;
+
+	if (!array_is_created(&ctx->missing_auto) ||
+	    array_count(&ctx->missing_auto) == 0)
+		return;
+	array_init(&kept, ctx->cmd->pool, array_count(entries));
+	array_foreach(entries, e) {
+		if (!e->subscribed && name_in(&ctx->missing_auto, e->name) &&
+		    !mail_namespace_has_auto(ns, e->name))
+			continue;
+		array_append(&kept, e);
+	}
+	*entries = kept;
+}
+
 static void list_send_ns(struct list_context *ctx,
 			 const struct mail_namespace *ns)
 {
@@ -452,6 +482,7 @@ static void list_send_ns(struct list_context *ctx,
 		list_subscribed_entries(ctx, ns, &ns_subs, &entries);
 	else
 		list_all_entries(ctx, &ns_subs, &entries);
+	list_drop_foreign_auto(ctx, ns, &entries);
 	list_send_entries(ctx, ns, &entries);
 }
 
@@ -626,8 +657,9 @@ static int list_read_names(struct list_context *ctx, bool lsub,
 						 &ctx->subs, error_r) < 0)
 			return -1;
 	}
-	return mail_user_list_mailboxes(cmd->client->user, cmd->pool,
-					names_r, error_r);
+	return mail_user_list_mailboxes_auto(cmd->client->user, cmd->pool,
+					     names_r, &ctx->missing_auto,
+					     error_r);
 }
 
 static bool cmd_list_full(struct client_command *cmd, bool lsub)

@@ -7,18 +7,27 @@
 #include "imap-commands.h"
 #include "imap-mailbox-name.h"
 #include "mail-namespace.h"
+#include "mail-namespace-auto.h"
 
-/* 1 if storage_name is an existing mailbox, 0 if not, -1 (logged) */
+/* 1 if storage_name is an existing mailbox (or a missing auto mailbox of
+   name's namespace, listed as existing: mail-namespace-auto.h), 0 if not,
+   -1 (logged) */
 static int subscribe_mailbox_exists(struct client_command *cmd,
-				    const char *storage_name)
+				    const char *name, const char *storage_name)
 {
-	ARRAY_TYPE(string) names;
+	const struct mail_namespace *ns =
+		mail_namespaces_find(imap_mailbox_names_get(), name);
+	ARRAY_TYPE(string) names, missing;
 	const char *const *np, *error;
 
-	if (mail_user_list_mailboxes(cmd->client->user, cmd->pool, &names,
-				     &error) < 0) {
+	if (mail_user_list_mailboxes_auto(cmd->client->user, cmd->pool,
+					  &names, &missing, &error) < 0) {
 		log_error("Listing mailboxes failed: %s", error);
 		return -1;
+	}
+	array_foreach(&missing, np) {
+		if (strcmp(*np, storage_name) == 0)
+			return ns != NULL && mail_namespace_has_auto(ns, *np);
 	}
 	/* only a selectable mailbox: Dovecot's Maildir++ refuses a parent
 	   that exists only through its children, too */
@@ -30,22 +39,20 @@ static int subscribe_mailbox_exists(struct client_command *cmd,
 }
 
 /* The name the subscriptions file holds for the client's name: its
-   storage name, or for a namespace with subscriptions = no the full name
-   as a storage name of the namespace keeping its subscriptions
-   (mail-namespace.h). NULL if no namespace keeps them. */
+   storage name, or for a namespace with subscriptions = no its name in
+   the file of the namespace keeping its subscriptions, in Dovecot's form
+   (mail_namespace_subscription_name()). NULL if no namespace keeps them. */
 static const char *subscribe_file_name(const char *name,
 				       const char *storage_name)
 {
 	const struct mail_namespaces *nss = imap_mailbox_names_get();
 	const struct mail_namespace *ns = mail_namespaces_find(nss, name);
-	const struct mail_namespace *parent;
 
 	if (ns == NULL || ns->subscriptions)
 		return storage_name;
-	parent = mail_namespaces_find_subscribable(nss, name);
-	if (parent == NULL)
+	if (mail_namespace_subscriptions_parent(nss, ns) == NULL)
 		return NULL;
-	return mail_namespace_to_storage(parent, name);
+	return mail_namespace_subscription_name(ns, storage_name);
 }
 
 static bool cmd_subscribe_full(struct client_command *cmd, bool subscribe)
@@ -66,7 +73,7 @@ static bool cmd_subscribe_full(struct client_command *cmd, bool subscribe)
 		return true;
 	}
 	if (subscribe) {
-		ret = subscribe_mailbox_exists(cmd, storage_name);
+		ret = subscribe_mailbox_exists(cmd, name, storage_name);
 		if (ret < 0) {
 			client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
 			return true;

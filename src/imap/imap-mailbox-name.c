@@ -179,8 +179,8 @@ int imap_mailbox_open_target(struct client *client, const char *name,
 		*reply_r = tmp_strconcat("NO ", error_str, NULL);
 		return -1;
 	}
-	if (mailbox_open(client->user, storage_name, 0, box_r, &error,
-			 &error_str) < 0) {
+	if (mailbox_open(client->user, storage_name, MAILBOX_FLAG_NO_RECENT,
+			 box_r, &error, &error_str) < 0) {
 		*reply_r = client_mailbox_error_reply(name, error, error_str, true);
 		return -1;
 	}

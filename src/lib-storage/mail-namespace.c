@@ -437,3 +437,36 @@ mail_namespace_subscriptions_parent(const struct mail_namespaces *nss,
 		return (struct mail_namespace *)ns;
 	return mail_namespaces_find_subscribable(nss, ns->prefix);
 }
+
+const char *mail_namespace_subscription_prefix(const struct mail_namespace *ns)
+{
+	char *prefix = p_strdup(tmp_pool, ns->prefix);
+
+	for (char *p = prefix; *p != '\0'; p++) {
+		if (*p == ns->separator)
+			*p = '/';
+	}
+	return prefix;
+}
+
+const char *mail_namespace_subscription_name(const struct mail_namespace *ns,
+					     const char *storage_name)
+{
+	if (ns->subscriptions)
+		return storage_name;
+	return tmp_strconcat(mail_namespace_subscription_prefix(ns),
+			     storage_name, NULL);
+}
+
+const char *
+mail_namespace_subscription_to_storage(const struct mail_namespace *ns,
+				       const char *file_name)
+{
+	const char *prefix = mail_namespace_subscription_prefix(ns);
+	size_t len = strlen(prefix);
+
+	if (len == 0 || strncmp(file_name, prefix, len) != 0 ||
+	    file_name[len] == '\0')
+		return NULL;
+	return file_name + len;
+}

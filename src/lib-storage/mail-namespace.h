@@ -25,8 +25,10 @@ enum mail_special_use {
 /* mailbox { auto = } */
 enum mail_namespace_auto {
 	MAIL_NAMESPACE_AUTO_NO = 0,
-	MAIL_NAMESPACE_AUTO_CREATE,	/* created at IMAP login if missing */
-	MAIL_NAMESPACE_AUTO_SUBSCRIBE,	/* created and subscribed */
+	/* listed while missing, created when first opened
+	   (mail-namespace-auto.h) */
+	MAIL_NAMESPACE_AUTO_CREATE,
+	MAIL_NAMESPACE_AUTO_SUBSCRIBE,	/* also subscribed (when created) */
 };
 
 /* a mailbox { } section of a namespace */
@@ -49,8 +51,8 @@ struct mail_namespace {
 	bool list;		/* its mailboxes are listed by LIST "" "*" */
 	/* keeps its own subscriptions; with no, they are kept by the
 	   subscriptions = yes namespace with the longest prefix of this one's
-	   (mail_namespace_subscriptions_parent()), under their full client
-	   name, prefix included (Dovecot's subscriptions = no) */
+	   (mail_namespace_subscriptions_parent()), prefix included
+	   (Dovecot's subscriptions = no: mail_namespace_subscription_name()) */
 	bool subscriptions;
 	/* the storage's own separator when a client's name can't hold it
 	   (Maildir++'s '.' under another separator); '\0' if none */
@@ -142,6 +144,22 @@ mail_namespaces_find_subscribable(const struct mail_namespaces *nss,
 struct mail_namespace *
 mail_namespace_subscriptions_parent(const struct mail_namespaces *nss,
 				    const struct mail_namespace *ns);
+/* A subscriptions = no namespace's names are kept by its parent's file
+   as Dovecot keeps them: its prefix, each separator a level break ("/" in
+   a storage name), then the storage name ("INBOX.foo.bar" of the prefix
+   "INBOX." -> "INBOX/foo/bar"; written "INBOX\tfoo\tbar", or with a
+   prefix whose separator isn't the storage's "INBOX/foo\tbar": see
+   mailbox_subscriptions_append_v2_flat()). The prefix's form (tmp). */
+const char *mail_namespace_subscription_prefix(const struct mail_namespace *ns);
+/* storage_name of ns -> the name its subscriptions file keeps (tmp):
+   itself with subscriptions = yes, else as above. */
+const char *mail_namespace_subscription_name(const struct mail_namespace *ns,
+					     const char *storage_name);
+/* The reverse for a subscriptions = no ns: its storage name, or NULL when
+   file_name isn't one of ns's (tmp). */
+const char *
+mail_namespace_subscription_to_storage(const struct mail_namespace *ns,
+				       const char *file_name);
 /* The special-use flags of a storage name in ns (0 if none). */
 enum mail_special_use
 mail_namespace_get_special_use(const struct mail_namespace *ns,

@@ -403,63 +403,6 @@ static struct mail_namespaces *mss_namespaces(const char **error_r)
 	return nss;
 }
 
-/* Subscribes box of ns; with subscriptions = no under its client name in
-   the namespace keeping it (as SUBSCRIBE does: cmd-subscribe.c). */
-static int mss_autosubscribe(struct mail_user *user,
-			     const struct mail_namespace *ns,
-			     const struct mail_namespace_mailbox *box,
-			     const char **error_r)
-{
-	const char *vname;
-	const struct mail_namespace *parent;
-
-	if (ns->subscriptions) {
-		return mail_user_set_subscribed(user, box->storage_name, true,
-						error_r);
-	}
-	vname = tmp_strconcat(ns->prefix, box->name, NULL);
-	parent = mail_namespaces_find_subscribable(
-		mail_user_get_namespaces(user), vname);
-	if (parent == NULL)
-		return 0;	/* nobody keeps them: nothing to store */
-	return mail_user_set_subscribed(user,
-		mail_namespace_to_storage(parent, vname), true, error_r);
-}
-
-/* mailbox { auto = create/subscribe }: created if missing, subscribed.
-   Only for IMAP: POP3 never sees these mailboxes (as in Dovecot).
-   (Dovecot creates them lazily, when first opened, and lists the missing
-   ones as if they existed; here an IMAP login creates them.) */
-static void mss_autocreate(struct mail_user *user)
-{
-	struct mail_namespace *const *nsp;
-	const struct mail_namespace_mailbox *box;
-	enum mail_storage_error error;
-	const char *name, *error_str;
-
-	if (strcmp(mss->protocol, "imap") != 0)
-		return;
-	array_foreach(&mail_user_get_namespaces(user)->list, nsp) {
-		array_foreach(&(*nsp)->mailboxes, box) {
-			if (box->autocreate == MAIL_NAMESPACE_AUTO_NO)
-				continue;
-			name = box->storage_name;
-			if (mail_user_mailbox_create(user, name, false, &error,
-						     &error_str) < 0 &&
-			    error != MAIL_ERROR_EXISTS) {
-				log_error("autocreate mailbox %s failed: %s",
-					  box->name, error_str);
-				continue;
-			}
-			if (box->autocreate == MAIL_NAMESPACE_AUTO_SUBSCRIBE &&
-			    mss_autosubscribe(user, *nsp, box, &error_str) < 0) {
-				log_error("autosubscribe mailbox %s failed: %s",
-					  box->name, error_str);
-			}
-		}
-	}
-}
-
 static void mss_auth_callback(enum auth_master_result result, const char *user,
 			      const char *const *fields, const char *error,
 			      void *context ATTR_UNUSED)
@@ -538,8 +481,9 @@ static void mss_auth_callback(enum auth_master_result result, const char *user,
 		mail_user_unref(&client.mail_user);
 		mss_fail("Internal error", "user %s: %s", user, create_error);
 	}
+	/* auto = create/subscribe mailboxes: created when first opened
+	   (mail-namespace-auto.h), never at login */
 	mail_user_set_namespaces(client.mail_user, nss);
-	mss_autocreate(client.mail_user);
 
 	client.pool = mss->pool;
 	client.service = mss->service;

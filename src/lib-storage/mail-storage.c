@@ -3,6 +3,7 @@
    the sequence-number checks done once here. */
 #include "lib.h"
 #include "mail-storage-private.h"
+#include "mail-namespace-auto.h"
 
 void mailbox_set_error(struct mailbox *box, enum mail_storage_error error,
 		       const char *str)
@@ -48,8 +49,19 @@ int mailbox_open(struct mail_user *user, const char *name,
 		 enum mailbox_flags flags, struct mailbox **box_r,
 		 enum mail_storage_error *error_r, const char **error_str_r)
 {
-	return user->driver->mailbox_open(user, name, flags, box_r,
-					  error_r, error_str_r);
+	int ret;
+
+	ret = user->driver->mailbox_open(user, name, flags, box_r,
+					 error_r, error_str_r);
+	/* auto = create/subscribe mailboxes come into being when first
+	   opened (mail-namespace-auto.h) */
+	if (ret < 0 && *error_r == MAIL_ERROR_NOTFOUND &&
+	    (flags & MAILBOX_FLAG_POP3_SESSION) == 0 &&
+	    mail_user_auto_create(user, name) > 0) {
+		ret = user->driver->mailbox_open(user, name, flags, box_r,
+						 error_r, error_str_r);
+	}
+	return ret;
 }
 
 const struct mail_storage_driver *mail_storage_driver_find(const char *name)

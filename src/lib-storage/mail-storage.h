@@ -134,6 +134,10 @@ int mail_user_list_subscriptions(struct mail_user *user, struct pool *pool,
 enum mailbox_flags {
 	MAILBOX_FLAG_READONLY = 0x01,	/* EXAMINE */
 	MAILBOX_FLAG_POP3_SESSION = 0x02,	/* pop3: no \Recent changes */
+	/* opened only to save into or to count (APPEND, COPY/MOVE target,
+	   STATUS): takes no \Recent, leaves it to the session that has the
+	   mailbox selected (RFC 3501 2.3.2) */
+	MAILBOX_FLAG_NO_RECENT = 0x04,
 };
 
 /* The storage name the mailbox was opened with ("INBOX" for any case of

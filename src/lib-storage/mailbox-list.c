@@ -11,6 +11,8 @@
 #include "write-full.h"
 #include "mail-storage-private.h"
 #include "mailbox-mgmt.h"
+#include "mail-namespace.h"
+#include "mail-namespace-auto.h"
 
 #include <stdio.h>
 #include <fcntl.h>
@@ -34,20 +36,39 @@ void mailbox_list_sort_names(ARRAY_TYPE(string) *names)
 	array_sort(names, name_cmp);
 }
 
+int mail_user_list_mailboxes_auto(struct mail_user *user, struct pool *pool,
+				  ARRAY_TYPE(string) *names_r,
+				  ARRAY_TYPE(string) *missing_r,
+				  const char **error_r)
+{
+	if (missing_r != NULL)
+		array_init(missing_r, pool, 4);
+	if (user->driver->list_mailboxes(user, pool, names_r, error_r) < 0)
+		return -1;
+	/* missing auto mailboxes are listed as if they existed */
+	if (mail_user_get_namespaces(user) != NULL)
+		mail_namespaces_auto_add_missing(mail_user_get_namespaces(user),
+						 pool, names_r, missing_r);
+	return 0;
+}
+
 int mail_user_list_mailboxes(struct mail_user *user, struct pool *pool,
 			     ARRAY_TYPE(string) *names_r, const char **error_r)
 {
-	return user->driver->list_mailboxes(user, pool, names_r, error_r);
+	return mail_user_list_mailboxes_auto(user, pool, names_r, NULL,
+					     error_r);
 }
 
 /* One v2 level: TAB-unescaped into dest. false if it can't be part of a
-   storage name (empty, '/', or an escaped NUL). */
+   storage name (empty, or an escaped NUL). A '/' inside it separates
+   levels too: Dovecot writes a subscriptions = no namespace's names so
+   ("INBOX/foo\tbar" for INBOX/foo/bar with the prefix "INBOX/"). */
 static bool subs_v2_level_append(struct str *dest, const char *level,
 				 size_t len)
 {
 	char *copy;
 
-	if (len == 0 || memchr(level, '/', len) != NULL)
+	if (len == 0)
 		return false;
 	for (size_t i = 0; i + 1 < len; i++) {
 		if (level[i] == '\001' && level[i + 1] == '0')
@@ -55,7 +76,7 @@ static bool subs_v2_level_append(struct str *dest, const char *level,
 	}
 	copy = p_strndup(tmp_pool, level, len);
 	str_tabunescape(copy);
-	if (*copy == '\0' || strchr(copy, '/') != NULL)
+	if (*copy == '\0')
 		return false;
 	str_append(dest, copy);
 	return true;
@@ -139,6 +160,35 @@ void mailbox_subscriptions_parse(const void *data, size_t size, char v1_sep,
 		}
 		p = nl + 1;
 	}
+}
+
+/* The flat prefix name starts with (and is longer than), or NULL. */
+static const char *subs_flat_prefix(const char *name,
+				    const char *const *flat_prefixes)
+{
+	size_t len;
+
+	for (unsigned int i = 0; flat_prefixes != NULL &&
+			       flat_prefixes[i] != NULL; i++) {
+		len = strlen(flat_prefixes[i]);
+		if (strncmp(name, flat_prefixes[i], len) == 0 &&
+		    name[len] != '\0')
+			return flat_prefixes[i];
+	}
+	return NULL;
+}
+
+void mailbox_subscriptions_append_v2_flat(struct str *dest, const char *name,
+					  const char *const *flat_prefixes)
+{
+	const char *prefix = subs_flat_prefix(name, flat_prefixes);
+
+	if (prefix != NULL) {
+		/* Dovecot's form: the prefix as it is, '/' included */
+		str_append_tabescaped(dest, prefix);
+		name += strlen(prefix);
+	}
+	mailbox_subscriptions_append_v2(dest, name);
 }
 
 void mailbox_subscriptions_append_v2(struct str *dest, const char *name)
@@ -302,7 +352,8 @@ static int subs_lock(const char *lock_path, const char **error_r)
 /* The new file contents: names without (or with, once) name. NULL when
    nothing changes. */
 static struct str *subs_build(const ARRAY_TYPE(string) *names,
-			      const char *name, bool set)
+			      const char *name, bool set,
+			      const char *const *flat_prefixes)
 {
 	struct str *out = t_str_new(256);
 	const char *const *np;
@@ -315,10 +366,10 @@ static struct str *subs_build(const ARRAY_TYPE(string) *names,
 				continue;	/* duplicates go too */
 			found = true;
 		}
-		mailbox_subscriptions_append_v2(out, *np);
+		mailbox_subscriptions_append_v2_flat(out, *np, flat_prefixes);
 	}
 	if (set && !found)
-		mailbox_subscriptions_append_v2(out, name);
+		mailbox_subscriptions_append_v2_flat(out, name, flat_prefixes);
 	return out;
 }
 
@@ -336,6 +387,7 @@ static bool subs_contains(const ARRAY_TYPE(string) *names, const char *name)
 /* With the lock held: rewrite path through the lock file. */
 static int subs_set_locked(const char *path, const char *lock_path, int fd,
 			   char v1_sep, const char *name, bool set,
+			   const char *const *flat_prefixes,
 			   bool *replaced_r, const char **error_r)
 {
 	ARRAY_TYPE(string) names;
@@ -349,7 +401,7 @@ static int subs_set_locked(const char *path, const char *lock_path, int fd,
 	mailbox_subscriptions_parse(data, size, v1_sep, tmp_pool, &names);
 	if (subs_contains(&names, name) == set)
 		return 0;	/* nothing to change: no rewrite (as Dovecot) */
-	out = subs_build(&names, name, set);
+	out = subs_build(&names, name, set, flat_prefixes);
 	if (write_full(fd, str_data(out), str_len(out)) < 0) {
 		*error_r = tmp_printf("write(%s) failed: %m", lock_path);
 		return -1;
@@ -370,6 +422,15 @@ static int subs_set_locked(const char *path, const char *lock_path, int fd,
 int mailbox_subscriptions_set(const char *path, char v1_sep, const char *name,
 			      bool set, const char **error_r)
 {
+	return mailbox_subscriptions_set_flat(path, v1_sep, name, set, NULL,
+					      error_r);
+}
+
+int mailbox_subscriptions_set_flat(const char *path, char v1_sep,
+				   const char *name, bool set,
+				   const char *const *flat_prefixes,
+				   const char **error_r)
+{
 	const char *lock_path = tmp_strconcat(path, ".lock", NULL);
 	bool replaced;
 	int fd, ret;
@@ -379,7 +440,7 @@ int mailbox_subscriptions_set(const char *path, char v1_sep, const char *name,
 	if (fd < 0)
 		return -1;
 	ret = subs_set_locked(path, lock_path, fd, v1_sep, name, set,
-			      &replaced, error_r);
+			      flat_prefixes, &replaced, error_r);
 	if (close(fd) < 0 && ret == 0 && replaced) {
 		/* the rename made it visible already; NFS may report a
 		   late write error here */
@@ -412,9 +473,49 @@ int mail_user_list_subscriptions(struct mail_user *user, struct pool *pool,
 				 ARRAY_TYPE(string) *names_r,
 				 const char **error_r)
 {
-	return mailbox_subscriptions_read(subscriptions_path(user),
-					  subscriptions_v1_sep(user), pool,
-					  names_r, error_r);
+	if (mailbox_subscriptions_read(subscriptions_path(user),
+				       subscriptions_v1_sep(user), pool,
+				       names_r, error_r) < 0)
+		return -1;
+	/* auto = subscribe mailboxes are always subscribed */
+	if (mail_user_get_namespaces(user) != NULL) {
+		mail_namespaces_auto_add_subscribed(
+			mail_user_get_namespaces(user), pool, names_r);
+		mailbox_list_sort_names(names_r);
+	}
+	return 0;
+}
+
+/* The storage-name prefixes (ending with '/') of the subscriptions = no
+   namespaces whose separator isn't the storage's: Dovecot writes their
+   names with that prefix as it is ("INBOX/foo\tbar"); NULL-terminated,
+   tmp. */
+static const char *const *subscriptions_flat_prefixes(struct mail_user *user)
+{
+	const struct mail_namespaces *nss = mail_user_get_namespaces(user);
+	struct mail_namespace *const *nsp;
+	const struct mail_namespace *parent;
+	ARRAY_TYPE(string) prefixes;
+	const char *prefix, *null = NULL;
+	char storage_sep = subscriptions_v1_sep(user);
+
+	array_init(&prefixes, tmp_pool, 4);
+	if (nss != NULL) {
+		array_foreach(&nss->list, nsp) {
+			if ((*nsp)->subscriptions || (*nsp)->prefix_len == 0 ||
+			    (*nsp)->separator == storage_sep)
+				continue;
+			parent = mail_namespace_subscriptions_parent(nss, *nsp);
+			if (parent == NULL)
+				continue;
+			prefix = mail_namespace_subscription_prefix(*nsp);
+			if (*prefix != '\0' &&
+			    prefix[strlen(prefix) - 1] == '/')
+				array_append(&prefixes, &prefix);
+		}
+	}
+	array_append(&prefixes, &null);
+	return array_idx(&prefixes, 0);
 }
 
 int mail_user_set_subscribed(struct mail_user *user, const char *name,
@@ -427,7 +528,9 @@ int mail_user_set_subscribed(struct mail_user *user, const char *name,
 		*error_r = error_str;
 		return -1;
 	}
-	return mailbox_subscriptions_set(subscriptions_path(user),
-					 subscriptions_v1_sep(user), name,
-					 subscribed, error_r);
+	return mailbox_subscriptions_set_flat(subscriptions_path(user),
+					      subscriptions_v1_sep(user), name,
+					      subscribed,
+					      subscriptions_flat_prefixes(user),
+					      error_r);
 }

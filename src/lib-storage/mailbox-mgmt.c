@@ -7,6 +7,7 @@
 #include "array.h"
 #include "mail-storage-private.h"
 #include "mailbox-mgmt.h"
+#include "mail-namespace-auto.h"
 
 #include <strings.h>
 
@@ -170,6 +171,8 @@ int mail_user_mailbox_delete(struct mail_user *user, const char *name,
 			     enum mail_storage_error *error_r,
 			     const char **error_str_r)
 {
+	const struct mail_namespace *ns;
+
 	if (mailbox_name_check(name, false, error_r, error_str_r) < 0)
 		return -1;
 	name = mailbox_name_fix_inbox(name);
@@ -188,7 +191,16 @@ int mail_user_mailbox_delete(struct mail_user *user, const char *name,
 	   mailbox is NOTFOUND); mbox refuses a directory with children
 	   (MAIL_ERROR_EXISTS "Mailbox has children, delete them first",
 	   RFC 3501 6.3.4). Subscriptions are kept either way. */
-	return user->driver->mailbox_delete(user, name, error_r, error_str_r);
+	if (user->driver->mailbox_delete(user, name, error_r,
+					 error_str_r) == 0)
+		return 0;
+	/* a missing auto mailbox "exists" (it is listed): deleting it
+	   succeeds without creating it, as in Dovecot */
+	if (*error_r == MAIL_ERROR_NOTFOUND &&
+	    mail_namespaces_find_auto(mail_user_get_namespaces(user), name,
+				      &ns) != NULL)
+		return 0;
+	return -1;
 }
 
 int mail_user_mailbox_rename(struct mail_user *user, const char *oldname,

@@ -45,14 +45,21 @@ bool mailbox_name_is_child(const char *parent, const char *child);
 
 /* Parses a subscriptions file's contents data[0..size): Dovecot's v2 ("V\t2"
    header line, an empty line, then one name per line with TAB between the
-   levels, each level TAB-escaped) or v1 (one name per line, v1_sep between
-   the levels). Returns the storage names in file order (duplicates kept),
+   levels, each level TAB-escaped, a '/' inside a level separating levels
+   too: Dovecot's form for a subscriptions = no namespace) or v1 (one name
+   per line, v1_sep between the levels). Returns the storage names in file order (duplicates kept),
    in pool. Lines that can't be a storage name (empty level, NUL, a '/'
    inside a v1 level, longer than MAILBOX_NAME_MAX_LEN) are skipped. */
 void mailbox_subscriptions_parse(const void *data, size_t size, char v1_sep,
 				 struct pool *pool, ARRAY_TYPE(string) *names_r);
 /* Appends name's v2 line (with its LF) to dest. */
 void mailbox_subscriptions_append_v2(struct str *dest, const char *name);
+/* The same, but a name starting with one of flat_prefixes (storage names
+   ending with '/', NULL-terminated; may be NULL) and longer has that
+   prefix written as it is, '/' kept: Dovecot's form for a subscriptions
+   = no namespace's names ("INBOX/foo\tbar"). */
+void mailbox_subscriptions_append_v2_flat(struct str *dest, const char *name,
+					  const char *const *flat_prefixes);
 /* Adds or removes name in the file at path (v1_sep as above), rewriting it
    in v2 form under path.lock: temp = the lock file, fsync, rename. An
    already subscribed name (set) or a missing one (!set) is success without
@@ -60,6 +67,12 @@ void mailbox_subscriptions_append_v2(struct str *dest, const char *name);
    another writer. 0, or -1 with *error_r (for the log). */
 int mailbox_subscriptions_set(const char *path, char v1_sep, const char *name,
 			      bool set, const char **error_r);
+/* The same, every line written with mailbox_subscriptions_append_v2_flat()
+   (so names read in another form are converted on this write). */
+int mailbox_subscriptions_set_flat(const char *path, char v1_sep,
+				   const char *name, bool set,
+				   const char *const *flat_prefixes,
+				   const char **error_r);
 /* Reads the file at path (missing = none): names sorted, duplicates
    dropped, in pool. 0, or -1 with *error_r (for the log). */
 int mailbox_subscriptions_read(const char *path, char v1_sep, struct pool *pool,

@@ -202,12 +202,13 @@ def test_append_and_copy_keep_keywords(srv):
     assert untagged == [] and re.match(r"^OK \[APPENDUID \d+ 4\] Append completed\.$", tagged), \
         (untagged, tagged)
     select_flags(c)
-    assert fetch_flags(c)[4] == ["\\Seen", "$Forwarded", "Work"]
+    # the first SELECT after the APPEND takes \Recent (RFC 3501 2.3.2)
+    assert fetch_flags(c)[4] == ["\\Seen", "\\Recent", "$Forwarded", "Work"]
     untagged, tagged = c.command("COPY 4 Archive")
     assert re.match(r"^OK \[COPYUID \d+ 4 1\] Copy completed\.$", tagged), (untagged, tagged)
     flags, _ = select_flags(c, "Archive")
     assert flags == SYSTEM + ["$Forwarded", "Work"]
-    assert fetch_flags(c) == {1: ["\\Seen", "$Forwarded", "Work"]}
+    assert fetch_flags(c) == {1: ["\\Seen", "\\Recent", "$Forwarded", "Work"]}
     untagged, tagged = c.command("UID FETCH 1 BODY.PEEK[]")
     assert tagged == ok_reply("FETCH") and untagged[0][1] == data, untagged
 

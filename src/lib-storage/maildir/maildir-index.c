@@ -352,6 +352,25 @@ static bool maildir_index_scanned_gone(struct maildir_mailbox *mbox,
    differs; with trans, writes the changes. lost (if not NULL) gets the
    view's messages below the index's next_uid that the index lacks: they
    can't be appended again. */
+/* old -> new flags of uid's record. REPLACE covers only the flag bits
+   (and raises the modseq); the IN_NEW bit, hidden from modseqs, is added
+   or removed on its own, so moving new/ -> cur/ is no change of the
+   message's modseq (as Dovecot). */
+static void maildir_index_set_flags(struct mail_index_transaction *trans,
+				    uint32_t uid, uint8_t old, uint8_t new)
+{
+	if ((old & MAIL_FLAGS_MASK) != (new & MAIL_FLAGS_MASK)) {
+		mail_index_update_flags(trans, uid, uid,
+			MAIL_INDEX_MODIFY_REPLACE, new & MAIL_FLAGS_MASK);
+	}
+	if (((old ^ new) & MAILDIR_INDEX_FLAG_IN_NEW) != 0) {
+		mail_index_update_flags(trans, uid, uid,
+			(new & MAILDIR_INDEX_FLAG_IN_NEW) != 0 ?
+			MAIL_INDEX_MODIFY_ADD : MAIL_INDEX_MODIFY_REMOVE,
+			MAILDIR_INDEX_FLAG_IN_NEW);
+	}
+}
+
 static bool maildir_index_diff(struct maildir_mailbox *mbox,
 			       struct mail_index_view *view,
 			       struct mail_index_transaction *trans,
@@ -404,9 +423,8 @@ static bool maildir_index_diff(struct maildir_mailbox *mbox,
 				flags_differ = kw_differ = false;
 			}
 			if (flags_differ && trans != NULL)
-				mail_index_update_flags(trans, msg->m.uid,
-					msg->m.uid, MAIL_INDEX_MODIFY_REPLACE,
-					flags);
+				maildir_index_set_flags(trans, msg->m.uid,
+							imsg->flags, flags);
 			if (kw_differ && trans != NULL)
 				maildir_index_update_kw(mbox, trans,
 					msg->m.uid, NULL, &msg->m.keywords);

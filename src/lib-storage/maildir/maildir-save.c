@@ -21,10 +21,11 @@
 
    \Recent: a message without flags goes to new/ like Dovecot, so the first
    session that takes \Recent (SELECT) and syncs moves it and reports it as
-   \Recent. A message with flags must go to cur/ (new/ names carry no
-   flags), which no session would report as \Recent; the saving mailbox
-   object remembers those UIDs and reports them \Recent at its next sync
-   (unless it is read-only or a POP3 session). */
+   \Recent. A message with flags goes to cur/, which no session would
+   report as \Recent; the saving mailbox object remembers those UIDs and
+   reports them \Recent at its next sync (unless it is read-only or a POP3
+   session). A save-only open (MAILBOX_FLAG_NO_RECENT) puts it into new/
+   with its info instead, for the selecting session to take. */
 #include "lib.h"
 #include "buffer.h"
 #include "istream.h"
@@ -309,16 +310,24 @@ void maildir_transaction_rollback(struct mailbox_transaction *t)
 }
 
 /* new/<base> without flags and keywords, else
-   cur/<base>:2,<flags><letters> (reference 5). */
+   cur/<base>:2,<flags><letters> (reference 5). A save-only open
+   (MAILBOX_FLAG_NO_RECENT: APPEND, COPY/MOVE target) puts a message with
+   flags into new/ too, info and all, so that the session that has the
+   mailbox selected moves it to cur/ and takes its \Recent (as Dovecot,
+   whose index gives it to that session). */
 static const char *maildir_save_dest_path(struct maildir_mailbox *mbox,
 					  const struct maildir_save_file *f)
 {
+	const char *fname;
+
 	if (f->flags == 0 && f->keyword_letters == 0)
 		return maildir_save_path(mbox, "new", f->base);
-	return maildir_save_path(mbox, "cur",
-		maildir_filename_set_flags_kw(tmp_pool, f->base, f->flags,
+	fname = maildir_filename_set_flags_kw(tmp_pool, f->base, f->flags,
 					      f->keyword_letters,
-					      f->keyword_letters));
+					      f->keyword_letters);
+	if ((mbox->box.flags & MAILBOX_FLAG_NO_RECENT) != 0)
+		return maildir_save_path(mbox, "new", fname);
+	return maildir_save_path(mbox, "cur", fname);
 }
 
 /* Makes renamed files vanish again; called with the lock still held, so

@@ -446,14 +446,22 @@ static bool maildir_sync_quick_check(struct maildir_mailbox *mbox)
 		!timespec_eq(&cur_mtime, &mbox->cur_mtime);
 }
 
+/* Does this open take \Recent, i.e. move new/ -> cur/ (RFC 3501 2.3.2:
+   SELECT does; EXAMINE, POP3 and a save/STATUS target open don't)? */
+static bool maildir_takes_recent(const struct mailbox *box)
+{
+	return (box->flags & (MAILBOX_FLAG_READONLY |
+			      MAILBOX_FLAG_POP3_SESSION |
+			      MAILBOX_FLAG_NO_RECENT)) == 0;
+}
+
 int maildir_sync(struct mailbox *box)
 {
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
 	struct maildir_sync_ctx ctx;
 	int ret;
 
-	bool move_new = (box->flags & (MAILBOX_FLAG_READONLY |
-				       MAILBOX_FLAG_POP3_SESSION)) == 0;
+	bool move_new = maildir_takes_recent(box);
 
 	box->error = MAIL_ERROR_NONE;
 	/* our own changes go to the log first, so the others see them */

@@ -272,12 +272,13 @@ static bool mbox_index_diff(struct mbox_mailbox *mbox,
 
 const char *mbox_index_test_commit_error = NULL;
 
-/* Does this session take \Recent (RFC 3501 2.3.2: SELECT does, EXAMINE and
-   POP3 don't)? */
+/* Does this session take \Recent (RFC 3501 2.3.2: SELECT does; EXAMINE,
+   POP3 and a save/STATUS target open don't)? */
 static bool mbox_index_takes_recent(struct mbox_mailbox *mbox)
 {
 	return (mbox->box.flags & (MAILBOX_FLAG_READONLY |
-				   MAILBOX_FLAG_POP3_SESSION)) == 0;
+				   MAILBOX_FLAG_POP3_SESSION |
+				   MAILBOX_FLAG_NO_RECENT)) == 0;
 }
 
 /* Marks the view's messages that no session has taken \Recent of yet, as

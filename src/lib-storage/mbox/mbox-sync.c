@@ -419,7 +419,8 @@ void mbox_sync_close(struct mbox_mailbox *mbox)
 	   the write locks only if there is something to write */
 	if (!mbox_sync_test_close_as_crash &&
 	    mbox->writable && (mbox->box.flags & (MAILBOX_FLAG_READONLY |
-				MAILBOX_FLAG_POP3_SESSION)) == 0 &&
+				MAILBOX_FLAG_POP3_SESSION |
+				MAILBOX_FLAG_NO_RECENT)) == 0 &&
 	    mbox_sync_lock_parse(mbox, MBOX_LOCK_READ) == 0 &&
 	    mbox_sync_mark_old(mbox)) {
 		mbox_unlock(&mbox->lock);

@@ -24,6 +24,7 @@ int main(void)
 	srunner_add_suite(sr, test_mbox_keywords_suite());
 	srunner_add_suite(sr, test_mbox_condstore_suite());
 	srunner_add_suite(sr, test_mbox_recent_suite());
+	srunner_add_suite(sr, test_mbox_recent_targets_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

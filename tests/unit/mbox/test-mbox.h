@@ -18,6 +18,7 @@ Suite *test_mbox_mgmt_suite(void);
 Suite *test_mbox_keywords_suite(void);
 Suite *test_mbox_condstore_suite(void);
 Suite *test_mbox_recent_suite(void);
+Suite *test_mbox_recent_targets_suite(void);
 
 /* test-mbox-common.c: a temp home per test with mail root home/mail */
 extern char mbox_home[64];

@@ -58,7 +58,8 @@ static const struct {
 	{ "V\t1\n\nx\n", 0, '.', "V\t1,x" },
 	/* malformed lines are skipped, the rest kept */
 	{ "V\t2\n\n\n\n\na\t\tb\n\tx\ny\t\nok\n", 0, '.', "ok" },
-	{ "V\t2\n\na/b\tc\nok\n", 0, '.', "ok" },	/* '/' in a level */
+	/* a '/' in a level: Dovecot's subscriptions = no form */
+	{ "V\t2\n\na/b\tc\nok\n", 0, '.', "a/b/c,ok" },
 	{ "V\t2\n\nbad\0010\nok\n", 0, '.', "ok" },	/* escaped NUL */
 	{ "V\t2\n\nb\0ad\nok\n", 13, '.', "ok" },	/* raw NUL */
 	{ "V\t2\n\n.\n..\ta\n~x\nok\n", 0, '.', "ok" },

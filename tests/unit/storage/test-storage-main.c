@@ -32,6 +32,8 @@ int main(void)
 	srunner_add_suite(sr, test_maildir_condstore_suite());
 	srunner_add_suite(sr, test_mailbox_vanished_suite());
 	srunner_add_suite(sr, test_mailbox_notify_suite());
+	srunner_add_suite(sr, test_mail_namespace_auto_suite());
+	srunner_add_suite(sr, test_recent_targets_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

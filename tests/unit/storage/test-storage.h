@@ -25,5 +25,7 @@ Suite *test_mail_cache_fields_suite(void);
 Suite *test_maildir_condstore_suite(void);
 Suite *test_mailbox_vanished_suite(void);
 Suite *test_mailbox_notify_suite(void);
+Suite *test_mail_namespace_auto_suite(void);
+Suite *test_recent_targets_suite(void);
 
 #endif
