@@ -1,5 +1,6 @@
 /* Copyright (c) dovecot-like authors. APPEND (RFC 3501 6.3.11, RFC 3502
-   MULTIAPPEND, RFC 4315 APPENDUID, RFC 7888 LITERAL+): each message's
+   MULTIAPPEND, RFC 4315 APPENDUID, RFC 7888 LITERAL+, RFC 6855 4's
+   UTF8 (~{n}...) after ENABLE UTF8=ACCEPT): each message's
    literal is streamed from the client straight into the storage's save,
    never held in memory; all messages of one command commit together. */
 #include "imap-common.h"
@@ -8,6 +9,8 @@
 #include "imap-flags.h"
 #include "imap-mailbox-name.h"
 #include "imap-sync.h"
+
+#include <strings.h>
 
 struct cmd_append_context {
 	struct client_command *cmd;
@@ -87,13 +90,28 @@ static void cmd_append_fail_bad(struct cmd_append_context *ctx, const char *msg)
 					   msg, NULL));
 }
 
-/* Reads the optional flag list and date-time before a literal. Returns the
-   literal arg, or NULL with the failure set. */
+/* RFC 6855 4: utf8-literal = "UTF8" SP "(" literal8 ")": the stop
+   literal inside the list when args is one, else NULL. */
+static const struct imap_arg *cmd_append_utf8_literal(const struct imap_arg *args)
+{
+	const struct imap_arg *list;
+	unsigned int count;
+	const char *atom;
+
+	if (!imap_arg_get_atom(args, &atom) || strcasecmp(atom, "UTF8") != 0 ||
+	    !imap_arg_get_list(&args[1], &list, &count) || count != 1 ||
+	    list[0].type != IMAP_ARG_LITERAL_SIZE)
+		return NULL;
+	return &list[0];
+}
+
+/* Reads the optional flag list and date-time before a literal (plain, or
+   UTF8's). Returns the literal arg, or NULL with the failure set. */
 static const struct imap_arg *
 cmd_append_parse_message(struct cmd_append_context *ctx,
 			 const struct imap_arg *args, struct mail_save_data *data)
 {
-	const struct imap_arg *list;
+	const struct imap_arg *list, *utf8_lit;
 	const char *const *keywords;
 	const char *error;
 	unsigned int count;
@@ -118,6 +136,17 @@ cmd_append_parse_message(struct cmd_append_context *ctx,
 		}
 		args++;
 	}
+	utf8_lit = cmd_append_utf8_literal(args);
+	if (utf8_lit != NULL && IMAP_ARG_IS_EOL(&args[2])) {
+		/* the parser stops there for any APPEND: refused as any
+		   other misplaced literal8 without ENABLE UTF8=ACCEPT (not
+		   IMAP4rev2: RFC 9051's grammar has no utf8-literal) */
+		if (!ctx->client->utf8_accept_enabled) {
+			cmd_append_fail_bad(ctx, "literal8 not allowed here");
+			return NULL;
+		}
+		return utf8_lit;
+	}
 	if (args->type != IMAP_ARG_LITERAL_SIZE || !IMAP_ARG_IS_EOL(&args[1])) {
 		cmd_append_fail_bad(ctx, "Invalid arguments.");
 		return NULL;
@@ -125,13 +154,23 @@ cmd_append_parse_message(struct cmd_append_context *ctx,
 	return args;
 }
 
-/* The arg the parser stopped at, if it stopped at a literal. */
+/* The arg the parser stopped at, if it stopped at a literal (also one in
+   a UTF8 list). */
 static const struct imap_arg *cmd_append_find_literal(const struct imap_arg *args)
 {
+	const struct imap_arg *first = args, *list;
+	unsigned int count;
+
 	while (!IMAP_ARG_IS_EOL(args))
 		args++;
-	return args == NULL || args[-1].type != IMAP_ARG_LITERAL_SIZE ?
-		NULL : &args[-1];
+	if (args == first)
+		return NULL;
+	if (args[-1].type == IMAP_ARG_LITERAL_SIZE)
+		return &args[-1];
+	if (imap_arg_get_list(&args[-1], &list, &count) && count == 1 &&
+	    list[0].type == IMAP_ARG_LITERAL_SIZE)
+		return &list[0];
+	return NULL;
 }
 
 /* Size checks and the storage's save for one literal. */

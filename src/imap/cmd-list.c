@@ -159,6 +159,8 @@ static bool list_match(const struct list_context *ctx,
 {
 	const char *const *pp;
 
+	/* patterns are in the client's form (RFC 6855 3) */
+	vname = imap_mailbox_name_to_client(vname);
 	array_foreach(&ctx->patterns, pp) {
 		if (imap_match(*pp, vname, ns->separator))
 			return true;
@@ -173,7 +175,7 @@ static void list_send_line(struct client_command *cmd,
 	struct str *line = t_str_new(128);
 
 	str_printfa(line, "* LIST (%s) \"%c\" ", attrs, ns->separator);
-	imap_append_astring(line, name);
+	imap_mailbox_name_append(line, name);
 	if (childinfo)
 		str_append(line, " (CHILDINFO (\"SUBSCRIBED\"))");
 	client_send_line(cmd->client, str_c(line));
@@ -539,7 +541,7 @@ static void lsub_send_line(struct client_command *cmd,
 		str_append(line, mail_special_use_to_str(special));
 	}
 	str_printfa(line, ") \"%c\" ", ns->separator);
-	imap_append_astring(line, name);
+	imap_mailbox_name_append(line, name);
 	client_send_line(cmd->client, str_c(line));
 }
 

@@ -2,7 +2,8 @@
    6.4.4): [CHARSET name] search keys; replies "* SEARCH" with the matching
    sequence numbers (or UIDs), and with a MODSEQ key (RFC 7162 3.1.5) the
    highest modseq of the matches as "(MODSEQ n)". RETURN (options) before
-   CHARSET gives "* ESEARCH" (RFC 4731) and SAVE (RFC 5182). */
+   CHARSET gives "* ESEARCH" (RFC 4731) and SAVE (RFC 5182), as does
+   every SEARCH once IMAP4rev2 is enabled (RFC 9051 6.4.4). */
 #include "imap-common.h"
 #include "imap-commands.h"
 #include "imap-search.h"
@@ -19,11 +20,21 @@ bool cmd_search(struct client_command *cmd)
 
 	if (!imap_search_parse_return(cmd, &args, &opts))
 		return true;
+	/* RFC 9051 6.4.4: an IMAP4rev2 client always gets ESEARCH; no
+	   RETURN is RETURN (ALL) */
+	if (opts == 0 && cmd->client->imap4rev2_enabled)
+		opts = IMAP_SEARCH_RETURN_ESEARCH | IMAP_SEARCH_RETURN_ALL;
 	if (args[0].type == IMAP_ARG_ATOM &&
 	    strcasecmp(args[0].u.str, "CHARSET") == 0) {
 		if (args[1].type != IMAP_ARG_ATOM &&
 		    args[1].type != IMAP_ARG_STRING) {
 			client_send_command_error(cmd, "Invalid charset argument.");
+			return true;
+		}
+		if (cmd->client->utf8_accept_enabled) {
+			/* RFC 6855 3: no charset after ENABLE UTF8=ACCEPT */
+			client_send_command_error(cmd, "CHARSET not allowed "
+				"after ENABLE UTF8=ACCEPT.");
 			return true;
 		}
 		charset = args[1].u.str;

@@ -6,6 +6,8 @@
 #include "imap-mailbox-name.h"
 #include "mail-namespace.h"
 #include "imap-qresync.h"
+#include "imap-sync.h"
+#include "imap-objectid.h"
 
 #include <strings.h>
 
@@ -55,6 +57,29 @@ static bool select_parse_params(struct client_command *cmd,
 	return true;
 }
 
+/* RFC 9051 6.3.2: an IMAP4rev2 client gets "* LIST (attrs) sep name" for
+   the selected mailbox; attrs: its special-use (what a plain LIST shows of
+   a selectable mailbox besides the optional child info). The name as the
+   client gave it, INBOX in upper case (RFC 9051 5.1). */
+static void select_send_list(struct client *client, const char *name,
+			     const char *storage_name)
+{
+	const struct mail_namespace *ns = client->box_ns;
+	enum mail_special_use special;
+	struct str *line = t_str_new(128);
+
+	special = ns == NULL ? 0 :
+		mail_namespace_get_special_use(ns, storage_name);
+	str_append(line, "* LIST (");
+	if (special != 0)
+		str_append(line, mail_special_use_to_str(special));
+	str_printfa(line, ") \"%c\" ", ns == NULL ? '/' : ns->separator);
+	/* in the client's form, as LIST writes names (RFC 6855 3) */
+	imap_mailbox_name_append(line, imap_mailbox_name_from_client(
+		strcasecmp(name, "INBOX") == 0 ? "INBOX" : name));
+	client_send_line(client, str_c(line));
+}
+
 /* The rest of a QRESYNC resync's FETCHes, then the tagged reply. */
 static bool cmd_select_qresync_more(struct client_command *cmd)
 {
@@ -73,7 +98,7 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 	struct client *client = cmd->client;
 	struct mailbox_status status;
 	enum mail_storage_error error;
-	const char *name, *storage_name, *error_str, *param_error;
+	const char *name, *storage_name, *error_str, *param_error, *code;
 	struct mailbox *box;
 	struct select_params params;
 	struct imap_qresync_select *qctx = NULL;
@@ -119,12 +144,12 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 	client->box_readonly = readonly;
 	mailbox_get_status(box, &status);
 	client->messages_count = status.messages;
-	client->recent_count = status.recent;
 
 	imap_send_mailbox_flags(client);
 	client_send_line(client, tmp_printf("* %u EXISTS", status.messages));
-	client_send_line(client, tmp_printf("* %u RECENT", status.recent));
-	if (status.first_unseen_seq != 0) {
+	imap_sync_send_recent(client, status.recent);
+	/* RFC 9051 7.1: IMAP4rev2 has no UNSEEN response code (Appendix E) */
+	if (status.first_unseen_seq != 0 && !client->imap4rev2_enabled) {
 		client_send_line(client, tmp_printf("* OK [UNSEEN %u] First unseen.",
 						    status.first_unseen_seq));
 	}
@@ -132,8 +157,13 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 					    status.uidvalidity));
 	client_send_line(client, tmp_printf("* OK [UIDNEXT %u] Predicted next UID",
 					    status.uidnext));
+	if (client->imap4rev2_enabled)
+		select_send_list(client, name, storage_name);
 	if (client->condstore_enabled)
 		client_send_highestmodseq(client);
+	/* RFC 8474 4.2 (after HIGHESTMODSEQ, as Cyrus orders them) */
+	if ((code = imap_objectid_mailboxid_code(box)) != NULL)
+		client_send_line(client, tmp_printf("* OK [%s] Ok", code));
 	if (params.qresync &&
 	    imap_qresync_select_begin(cmd, &params.qresync_args, &qctx) < 0) {
 		client_send_storage_error(cmd);

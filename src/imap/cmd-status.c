@@ -38,7 +38,8 @@ bool cmd_status(struct client_command *cmd)
 			name, error, error_str, false));
 		return true;
 	}
-	imap_status_send(client, name, items, &result);
+	imap_status_send(client, imap_mailbox_name_from_client(name), items,
+			 &result);
 	client_send_tagline(cmd, selected ?
 		"OK [CLIENTBUG] Status on selected mailbox completed." :
 		"OK Status completed.");

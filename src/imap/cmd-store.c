@@ -5,6 +5,7 @@
 #include "imap-commands.h"
 #include "imap-flags.h"
 #include "imap-sync.h"
+#include "imap-search-update.h"
 
 #include <strings.h>
 
@@ -226,6 +227,8 @@ bool cmd_store(struct client_command *cmd)
 	}
 	if (!failed && cmd->uid && imap_sync(client, true) < 0)
 		failed = true;
+	else if (!cmd->uid)	/* RFC 5267 4.3: own flag changes, as Dovecot */
+		imap_search_updates_sync(client);
 	store_send_tagline(cmd, failed, expunged, &modified);
 	return true;
 }

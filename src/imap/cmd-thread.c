@@ -76,6 +76,13 @@ bool cmd_thread(struct client_command *cmd)
 		client_send_command_error(cmd, "Unknown thread algorithm");
 		return true;
 	}
+	if (client->utf8_accept_enabled &&
+	    strcasecmp(args[1].u.str, "UTF-8") != 0) {
+		/* RFC 6855 3 (erratum 4029): only UTF-8 after ENABLE */
+		client_send_command_error(cmd, "CHARSET must be UTF-8 "
+			"after ENABLE UTF8=ACCEPT");
+		return true;
+	}
 	if (!imap_search_run(cmd, args + 2, args[1].u.str, &seqs,
 			     &with_modseq))
 		return true;

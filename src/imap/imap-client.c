@@ -9,6 +9,7 @@
 #include "imap-commands.h"
 #include "imap-sync.h"
 #include "imap-search.h"
+#include "imap-search-update.h"
 #include "imap-mailbox-name.h"
 #include "imap-client.h"
 #include "istream-zlib.h"
@@ -170,6 +171,7 @@ void client_close_mailbox(struct client *client)
 	client->box_ns = NULL;
 	client->box_readonly = false;
 	imap_search_saved_reset(client);	/* RFC 5182 2.1: "$" goes too */
+	imap_search_updates_clear(client);	/* RFC 5267 4.3 */
 	client->messages_count = 0;
 	client->recent_count = 0;
 }

@@ -66,6 +66,10 @@ struct client {
 	/* RFC 5182: the SEARCH RETURN (SAVE) result "$" as a UID set (UIDs,
 	   so expunges shrink it); NULL or "" when empty */
 	struct str *search_saved;
+	/* RFC 5267 4.3: the RETURN (UPDATE) searches (imap-search-update.c) */
+	struct imap_search_update *search_updates;
+	/* RFC 5267 4.4: the running SEARCH/SORT's PARTIAL low:high */
+	uint32_t search_partial_low, search_partial_high;
 
 	struct client_command *cmd;	/* being parsed or run */
 	bool cmd_parsed_name;

@@ -64,6 +64,7 @@ bool cmd_copy(struct client_command *cmd);
 bool cmd_move(struct client_command *cmd);
 bool cmd_search(struct client_command *cmd);
 bool cmd_sort(struct client_command *cmd);
+bool cmd_cancelupdate(struct client_command *cmd);
 bool cmd_thread(struct client_command *cmd);
 
 #endif

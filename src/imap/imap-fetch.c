@@ -11,6 +11,7 @@
 #include "imap-msgpart.h"
 #include "imap-fetch.h"
 #include "imap-sync.h"
+#include "imap-objectid.h"
 
 struct imap_fetch {
 	struct client_command *cmd;
@@ -272,6 +273,12 @@ static int fetch_parse_att(struct imap_fetch *fetch, const struct imap_arg **arg
 		fetch->fields |= IMAP_FETCH_FIELD_MODSEQ;
 	else if (strcmp(upper, "INTERNALDATE") == 0)
 		fetch->fields |= IMAP_FETCH_FIELD_INTERNALDATE;
+	else if (strcmp(upper, "SAVEDATE") == 0)
+		fetch->fields |= IMAP_FETCH_FIELD_SAVEDATE;
+	else if (strcmp(upper, "EMAILID") == 0)
+		fetch->fields |= IMAP_FETCH_FIELD_EMAILID;
+	else if (strcmp(upper, "THREADID") == 0)
+		fetch->fields |= IMAP_FETCH_FIELD_THREADID;
 	else if (strcmp(upper, "ENVELOPE") == 0)
 		fetch->fields |= IMAP_FETCH_FIELD_ENVELOPE;
 	else if (strcmp(upper, "BODY") == 0)
@@ -471,6 +478,30 @@ static void fetch_add_sep(struct imap_fetch *fetch, struct str *line)
 /* ENVELOPE, BODY and BODYSTRUCTURE (RFC 3501 7.4.2), from the storage's
    cache or a parse of the message (mail-fetch-cache.h), in the order the
    reply always uses. */
+/* RFC 8514 SAVEDATE, RFC 8474 EMAILID / THREADID (imap-objectid.c). */
+static int fetch_write_objectid_items(struct imap_fetch *fetch, uint32_t seq,
+				      enum imap_fetch_field fields,
+				      struct str *line)
+{
+	struct mailbox *box = fetch->client->box;
+
+	if ((fields & IMAP_FETCH_FIELD_SAVEDATE) != 0) {
+		fetch_add_sep(fetch, line);
+		if (imap_objectid_append_savedate(box, seq, line) < 0)
+			return -1;
+	}
+	if ((fields & IMAP_FETCH_FIELD_EMAILID) != 0) {
+		fetch_add_sep(fetch, line);
+		if (imap_objectid_append_emailid(box, seq, line) < 0)
+			return -1;
+	}
+	if ((fields & IMAP_FETCH_FIELD_THREADID) != 0) {
+		fetch_add_sep(fetch, line);
+		imap_objectid_append_threadid(line);
+	}
+	return 0;
+}
+
 static int fetch_write_parsed_items(struct imap_fetch *fetch, uint32_t seq,
 				    enum imap_fetch_field fields,
 				    struct str *line)
@@ -582,6 +613,8 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 		imap_append_datetime(line, date);
 		str_append_c(line, '"');
 	}
+	if (fetch_write_objectid_items(fetch, seq, fields, line) < 0)
+		return -1;
 	if (fetch_write_parsed_items(fetch, seq, fields, line) < 0)
 		return -1;
 	if (array_count(&fetch->bodies) > 0) {

@@ -50,6 +50,10 @@ static void imap_write_flag_names(struct str *dest, enum mail_flags flags,
 void imap_write_flags(struct str *dest, enum mail_flags flags,
 		      struct mailbox *box, const struct mail_keywords *kw)
 {
+	/* RFC 9051 2.3.2: \Recent is gone from IMAP4rev2; the process
+	   serves one client, whose ENABLE decides for every FETCH FLAGS */
+	if (imap_client != NULL && imap_client->imap4rev2_enabled)
+		flags &= ~MAIL_RECENT;
 	str_append_c(dest, '(');
 	imap_write_flag_names(dest, flags, box, kw);
 	str_append_c(dest, ')');

@@ -3,8 +3,10 @@
 #include "imap-common.h"
 #include "imap-commands.h"
 #include "imap-utf7.h"
+#include "imap-quote.h"
 #include "imap-mailbox-name.h"
 #include "mail-namespace.h"
+#include "utf8.h"
 
 #include <strings.h>
 
@@ -59,6 +61,101 @@ static const char *name_check_separators(const char *name, size_t len,
 	return NULL;
 }
 
+/* RFC 6855 3: after ENABLE UTF8=ACCEPT (or IMAP4rev2) the session's
+   mailbox names travel in UTF-8; one client per imap process. */
+static bool names_utf8(void)
+{
+	return imap_client != NULL && client_utf8_names(imap_client);
+}
+
+/* May cp be in a UTF-8 mailbox name? RFC 6855 3: no control characters
+   (U+0000-U+001F, U+0080-U+009F), DEL, U+2028 or U+2029. */
+static bool name_char_allowed(uint32_t cp)
+{
+	return cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp <= 0x9f) &&
+		cp != 0x2028 && cp != 0x2029;
+}
+
+const char *imap_mailbox_name_utf8_to_mutf7(const char *name)
+{
+	const unsigned char *p = (const unsigned char *)name;
+	size_t len = strlen(name), pos = 0;
+	unsigned int n;
+	uint32_t cp;
+	struct str *dest;
+
+	while (pos < len) {
+		n = utf8_get_char_n(p + pos, len - pos, &cp);
+		if (n == 0 || !name_char_allowed(cp))
+			return NULL;
+		pos += n;
+	}
+	dest = t_str_new(len + 16);
+	if (imap_utf8_to_utf7(name, dest) < 0)
+		return NULL;
+	return str_c(dest);
+}
+
+const char *imap_mailbox_name_from_client(const char *name)
+{
+	const char *mutf7;
+
+	if (!names_utf8())
+		return name;
+	mutf7 = imap_mailbox_name_utf8_to_mutf7(name);
+	return mutf7 != NULL ? mutf7 : name;
+}
+
+const char *imap_mailbox_name_to_client(const char *name)
+{
+	struct str *dest;
+
+	if (!names_utf8())
+		return name;
+	dest = t_str_new(strlen(name) + 16);
+	/* a name on disk that isn't valid mUTF-7 can't be told in UTF-8:
+	   it goes out as it is */
+	if (imap_utf7_to_utf8(name, dest) < 0)
+		return name;
+	return str_c(dest);
+}
+
+/* Can the UTF-8 name go out as a quoted string after ENABLE UTF8=ACCEPT
+   (RFC 6855 3)? It has 8-bit bytes (else an astring is as good), no
+   control characters (mUTF-7 can encode them) and isn't too long. */
+static bool name_utf8_quotable(const char *name)
+{
+	const unsigned char *p;
+	bool eightbit = false;
+
+	for (p = (const unsigned char *)name; *p != '\0'; p++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return false;
+		if (*p >= 0x80)
+			eightbit = true;
+	}
+	return eightbit && (size_t)(p - (const unsigned char *)name) <= 1024;
+}
+
+void imap_mailbox_name_append(struct str *dest, const char *name)
+{
+	const char *utf8 = imap_mailbox_name_to_client(name);
+	const char *p;
+
+	if (utf8 == name || !name_utf8_quotable(utf8)) {
+		/* mUTF-7 (also a name that isn't valid mUTF-7) */
+		imap_append_astring(dest, utf8);
+		return;
+	}
+	str_append_c(dest, '"');
+	for (p = utf8; *p != '\0'; p++) {
+		if (*p == '"' || *p == '\\')
+			str_append_c(dest, '\\');
+		str_append_c(dest, *p);
+	}
+	str_append_c(dest, '"');
+}
+
 const char *imap_mailbox_name_to_storage(const char *name, const char **error_r)
 {
 	const struct mail_namespace *ns;
@@ -73,7 +170,18 @@ const char *imap_mailbox_name_to_storage(const char *name, const char **error_r)
 		*error_r = "[CANNOT] Mailbox name too long";
 		return NULL;
 	}
-	if (!imap_utf7_is_valid(name)) {
+	if (names_utf8()) {
+		name = imap_mailbox_name_utf8_to_mutf7(name);
+		if (name == NULL) {
+			*error_r = "Mailbox name is not valid UTF-8";
+			return NULL;
+		}
+		len = strlen(name);
+		if (len > IMAP_MAILBOX_NAME_MAX_LEN) {
+			*error_r = "[CANNOT] Mailbox name too long";
+			return NULL;
+		}
+	} else if (!imap_utf7_is_valid(name)) {
 		/* also control characters and 8-bit bytes; Dovecot's reply
 		   has no response code */
 		*error_r = "Mailbox name is not valid mUTF-7";

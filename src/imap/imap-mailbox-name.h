@@ -9,6 +9,7 @@ struct client;
 struct mail_namespaces;
 struct client_command;
 struct imap_arg;
+struct str;
 
 /* The session's namespaces (the user's, owned by it); before this call
    the default one (inbox, '.', empty prefix). */
@@ -17,6 +18,23 @@ const struct mail_namespaces *imap_mailbox_names_get(void);
 /* The hierarchy separator of the namespace name belongs to (the inbox
    namespace's for NULL or a name outside every namespace). */
 char imap_mailbox_name_separator(const char *name);
+
+/* RFC 6855: the mUTF-7 form (tmp) of a UTF-8 name from the client; NULL
+   if it is not valid UTF-8 or has a character RFC 6855 3 forbids
+   (controls, DEL, U+2028, U+2029). */
+const char *imap_mailbox_name_utf8_to_mutf7(const char *name);
+/* The mUTF-7 form of a name as the client gave it (name itself before
+   ENABLE UTF8=ACCEPT, or when it can't be converted). */
+const char *imap_mailbox_name_from_client(const char *name);
+/* The client's form of a (mUTF-7) name: UTF-8 (tmp) after ENABLE
+   UTF8=ACCEPT / IMAP4rev2, else name itself; also name itself when it is
+   not valid mUTF-7. */
+const char *imap_mailbox_name_to_client(const char *name);
+/* Appends name (mUTF-7) in the client's form to a reply: an astring, or
+   after ENABLE UTF8=ACCEPT (RFC 6855 3) its UTF-8 form, as a quoted string
+   when it has 8-bit characters (a literal when it has control characters
+   or is long); a name that isn't valid mUTF-7 goes out as it is. */
+void imap_mailbox_name_append(struct str *dest, const char *name);
 
 /* The storage name of a client's mailbox name (tmp), in the namespace the
    name belongs to (mail_namespaces_find()): prefix removed. "INBOX" in any case is

@@ -6,6 +6,7 @@
 #include "imap-commands.h"
 #include "imap-quote.h"
 #include "imap-search.h"
+#include "imap-search-partial.h"
 
 #include <strings.h>
 
@@ -18,7 +19,37 @@ static const struct {
 	{ "ALL", IMAP_SEARCH_RETURN_ALL },
 	{ "COUNT", IMAP_SEARCH_RETURN_COUNT },
 	{ "SAVE", IMAP_SEARCH_RETURN_SAVE },
+	{ "UPDATE", IMAP_SEARCH_RETURN_UPDATE },
+	{ "CONTEXT", IMAP_SEARCH_RETURN_CONTEXT },
 };
+
+/* "PARTIAL low:high" at *listp (RFC 5267 4.4), advancing past the range:
+   false after sending the BAD (Dovecot's texts). */
+static bool search_return_parse_partial(struct client_command *cmd,
+					const struct imap_arg **listp,
+					enum imap_search_return *opts)
+{
+	const struct imap_arg *range = *listp + 1;
+	struct client *client = cmd->client;
+
+	if ((*opts & IMAP_SEARCH_RETURN_PARTIAL) != 0) {
+		client_send_command_error(cmd, "PARTIAL can be used only once");
+		return false;
+	}
+	if (range->type != IMAP_ARG_ATOM) {
+		client_send_command_error(cmd, "PARTIAL range missing");
+		return false;
+	}
+	if (!imap_search_partial_parse(range->u.str, range->str_len,
+				       &client->search_partial_low,
+				       &client->search_partial_high)) {
+		client_send_command_error(cmd, "PARTIAL range broken");
+		return false;
+	}
+	*opts |= IMAP_SEARCH_RETURN_PARTIAL;
+	*listp = range;
+	return true;
+}
 
 /* One option atom: false if unknown. */
 static bool search_return_lookup(const char *name,
@@ -55,6 +86,11 @@ bool imap_search_parse_return(struct client_command *cmd,
 				"SEARCH return options contain non-atoms");
 			return false;
 		}
+		if (strcasecmp(list->u.str, "PARTIAL") == 0) {
+			if (!search_return_parse_partial(cmd, &list, &opts))
+				return false;
+			continue;
+		}
 		if (!search_return_lookup(list->u.str, &opt)) {
 			client_send_command_error(cmd,
 				"Unknown SEARCH return option");
@@ -62,8 +98,14 @@ bool imap_search_parse_return(struct client_command *cmd,
 		}
 		opts |= opt;
 	}
-	/* RFC 4731 3.1: RETURN () means RETURN (ALL) */
-	if (opts == IMAP_SEARCH_RETURN_ESEARCH)
+	if ((opts & IMAP_SEARCH_RETURN_PARTIAL) != 0 &&
+	    (opts & IMAP_SEARCH_RETURN_ALL) != 0) {
+		client_send_command_error(cmd, "PARTIAL conflicts with ALL");
+		return false;
+	}
+	/* RFC 4731 3.1: RETURN () means RETURN (ALL); CONTEXT is only a
+	   hint, UPDATE alone returns nothing now (as Dovecot) */
+	if ((opts & ~IMAP_SEARCH_RETURN_CONTEXT) == IMAP_SEARCH_RETURN_ESEARCH)
 		opts |= IMAP_SEARCH_RETURN_ALL;
 	*opts_r = opts;
 	*argsp = args + 2;
@@ -79,7 +121,8 @@ static bool search_return_minmax_only(enum imap_search_return opts)
 }
 
 /* RFC 5182 2.4: with MIN and/or MAX but neither ALL nor COUNT only those
-   messages are saved, else every match. Kept as an ascending UID set. */
+   messages are saved, else every match; PARTIAL without ALL or COUNT adds
+   its slice (RFC 9394 3.1, as Dovecot). Kept as an ascending UID set. */
 static void search_save(struct client_command *cmd,
 			enum imap_search_return opts,
 			const uint32_t *seqs, unsigned int count)
@@ -87,12 +130,25 @@ static void search_save(struct client_command *cmd,
 	struct client *client = cmd->client;
 	ARRAY_TYPE(uint32) uids;
 	const uint32_t *sorted;
-	unsigned int i, n;
+	unsigned int i, n, first = 0, slice = 0;
 	uint32_t uid;
 
+	/* RFC 9394 3.1 (and Dovecot): without ALL or COUNT, PARTIAL saves
+	   its slice (with MIN/MAX's messages) */
+	if ((opts & IMAP_SEARCH_RETURN_PARTIAL) != 0 &&
+	    (opts & (IMAP_SEARCH_RETURN_ALL | IMAP_SEARCH_RETURN_COUNT)) == 0) {
+		imap_search_partial_slice(client->search_partial_low,
+					  client->search_partial_high, count,
+					  &first, &slice);
+	}
 	array_init(&uids, cmd->pool, count + 1);
 	for (i = 0; i < count; i++) {
-		if (search_return_minmax_only(opts) &&
+		if ((search_return_minmax_only(opts) ||
+		     (opts & (IMAP_SEARCH_RETURN_PARTIAL |
+			      IMAP_SEARCH_RETURN_ALL |
+			      IMAP_SEARCH_RETURN_COUNT)) ==
+		     IMAP_SEARCH_RETURN_PARTIAL) &&
+		    !(i >= first && i - first < slice) &&
 		    !((opts & IMAP_SEARCH_RETURN_MIN) != 0 && i == 0) &&
 		    !((opts & IMAP_SEARCH_RETURN_MAX) != 0 && i == count - 1))
 			continue;
@@ -144,6 +200,25 @@ static uint64_t search_max_modseq(struct client_command *cmd,
 	return max;
 }
 
+/* " PARTIAL (low:high set)" (RFC 5267 4.4), "NIL" for an empty slice;
+   nums in the reply's order. */
+static void search_append_partial(struct str *line, struct client *client,
+				  const uint32_t *nums, unsigned int count)
+{
+	unsigned int first, n;
+
+	imap_search_partial_slice(client->search_partial_low,
+				  client->search_partial_high, count,
+				  &first, &n);
+	str_printfa(line, " PARTIAL (%u:%u ", client->search_partial_low,
+		    client->search_partial_high);
+	if (n == 0)
+		str_append(line, "NIL");
+	else
+		imap_write_uid_list(line, nums + first, n);
+	str_append_c(line, ')');
+}
+
 /* "* ESEARCH (TAG "t") [UID] [MIN n] [MAX n] [ALL set] [COUNT n]
    [MODSEQ n]": Dovecot's order; MIN/MAX/ALL left out when nothing
    matched. For SORT, MIN and MAX are the first and last in sort order and
@@ -176,6 +251,8 @@ static void search_send_esearch(struct client_command *cmd,
 		str_append(line, " ALL ");
 		imap_write_uid_list(line, nums, count);
 	}
+	if ((opts & IMAP_SEARCH_RETURN_PARTIAL) != 0)
+		search_append_partial(line, client, nums, count);
 	if ((opts & IMAP_SEARCH_RETURN_COUNT) != 0)
 		str_printfa(line, " COUNT %u", count);
 	if (with_modseq && count > 0) {
@@ -202,7 +279,7 @@ void imap_search_reply(struct client_command *cmd, const char *name,
 	/* RETURN (SAVE) alone: no untagged reply (RFC 5182 2.1), but with a
 	   MODSEQ key one for the modseq, even when nothing matched (as
 	   Dovecot) */
-	if ((opts & ~(IMAP_SEARCH_RETURN_ESEARCH |
-		      IMAP_SEARCH_RETURN_SAVE)) != 0 || with_modseq)
+	if ((opts & ~(IMAP_SEARCH_RETURN_ESEARCH | IMAP_SEARCH_RETURN_SAVE |
+		      IMAP_SEARCH_RETURN_CONTEXT)) != 0 || with_modseq)
 		search_send_esearch(cmd, opts, nums, count, with_modseq);
 }

@@ -5,6 +5,7 @@
 #include "imap-sync.h"
 #include "mail-search-build.h"
 #include "imap-search.h"
+#include "imap-search-update.h"
 
 /* true if the tree has a MODSEQ key (depth bounded by the builder) */
 static bool search_args_have_modseq(const struct mail_search_arg *arg)
@@ -62,6 +63,9 @@ bool imap_search_run_opts(struct client_command *cmd,
 		client_send_command_error(cmd, error);
 		return false;
 	}
+	if ((opts & IMAP_SEARCH_RETURN_UPDATE) != 0 &&
+	    !imap_search_update_check_limit(cmd))
+		return false;
 	*with_modseq_r = search_args_have_modseq(sargs);
 	if (*with_modseq_r && !search_modseq_allowed(cmd))
 		return false;
@@ -72,6 +76,9 @@ bool imap_search_run_opts(struct client_command *cmd,
 		client_send_storage_error(cmd);
 		return false;
 	}
+	/* RFC 5267 4.3 */
+	if ((opts & IMAP_SEARCH_RETURN_UPDATE) != 0)
+		(void)imap_search_update_add(cmd, args, charset, seqs_r);
 	return true;
 }
 

@@ -33,12 +33,17 @@ enum imap_search_return {
 	IMAP_SEARCH_RETURN_ALL = 0x08,
 	IMAP_SEARCH_RETURN_COUNT = 0x10,
 	IMAP_SEARCH_RETURN_SAVE = 0x20,
+	/* RFC 5267 4.4: range in client->search_partial_low/high */
+	IMAP_SEARCH_RETURN_PARTIAL = 0x40,
+	IMAP_SEARCH_RETURN_UPDATE = 0x80,	/* RFC 5267 4.3 */
+	IMAP_SEARCH_RETURN_CONTEXT = 0x100,	/* RFC 5267 4.2: a hint */
 };
 
 /* If *argsp starts with "RETURN (options)", parses them into *opts_r (an
    empty list is ALL) and advances *argsp past them; otherwise *opts_r = 0
    and *argsp is left alone. false after sending the BAD (Dovecot's texts:
-   non-atoms, unknown options). */
+   non-atoms, unknown options, PARTIAL's range). PARTIAL's range goes to
+   client->search_partial_low/high. */
 bool imap_search_parse_return(struct client_command *cmd,
 			      const struct imap_arg **argsp,
 			      enum imap_search_return *opts_r);

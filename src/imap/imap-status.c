@@ -7,6 +7,7 @@
 #include "mail-namespace.h"
 #include "imap-quote.h"
 #include "imap-status.h"
+#include "imap-objectid.h"
 #include "str.h"
 
 #include <strings.h>
@@ -22,6 +23,9 @@ static const struct {
 	{ "UNSEEN", IMAP_STATUS_UNSEEN },
 	{ "HIGHESTMODSEQ", IMAP_STATUS_HIGHESTMODSEQ },
 	{ "SIZE", IMAP_STATUS_SIZE },
+	/* RFC 9051 6.3.11; a plain STATUS item, for IMAP4rev1 too */
+	{ "DELETED", IMAP_STATUS_DELETED },
+	{ "MAILBOXID", IMAP_STATUS_MAILBOXID },	/* RFC 8474 4.2 */
 };
 
 bool imap_status_parse_items(struct client_command *cmd,
@@ -72,6 +76,18 @@ static int status_get_size(struct mailbox *box, uint32_t messages,
 	return 0;
 }
 
+/* RFC 9051 6.3.11: the number of messages with the \Deleted flag. */
+static uint32_t status_get_deleted(struct mailbox *box, uint32_t messages)
+{
+	uint32_t seq, count = 0;
+
+	for (seq = 1; seq <= messages; seq++) {
+		if ((mail_get_flags(box, seq) & MAIL_DELETED) != 0)
+			count++;
+	}
+	return count;
+}
+
 static int status_get_box(struct mailbox *box, enum imap_status_items items,
 			  struct imap_status_result *result_r,
 			  enum mail_storage_error *error_r,
@@ -79,6 +95,10 @@ static int status_get_box(struct mailbox *box, enum imap_status_items items,
 {
 	mailbox_get_status(box, &result_r->st);
 	result_r->size = 0;
+	result_r->deleted = (items & IMAP_STATUS_DELETED) == 0 ? 0 :
+		status_get_deleted(box, result_r->st.messages);
+	result_r->mailboxid = (items & IMAP_STATUS_MAILBOXID) == 0 ? NULL :
+		imap_objectid_mailboxid_code(box);
 	if ((items & IMAP_STATUS_SIZE) != 0 &&
 	    status_get_size(box, result_r->st.messages, &result_r->size) < 0) {
 		*error_r = MAIL_ERROR_TEMP;
@@ -132,6 +152,8 @@ void imap_status_send(struct client *client, const char *name,
 		str_printfa(values, "UIDVALIDITY %u ", st->uidvalidity);
 	if ((items & IMAP_STATUS_UNSEEN) != 0)
 		str_printfa(values, "UNSEEN %u ", st->unseen);
+	if ((items & IMAP_STATUS_DELETED) != 0)
+		str_printfa(values, "DELETED %u ", result->deleted);
 	if ((items & IMAP_STATUS_HIGHESTMODSEQ) != 0) {
 		/* RFC 7162 3.1.5: 0 for a NOMODSEQ mailbox */
 		str_printfa(values, "HIGHESTMODSEQ %llu ",
@@ -141,9 +163,11 @@ void imap_status_send(struct client *client, const char *name,
 		str_printfa(values, "SIZE %llu ",
 			    (unsigned long long)result->size);
 	}
+	if (result->mailboxid != NULL)
+		str_printfa(values, "%s ", result->mailboxid);
 	str_truncate(values, str_len(values) - 1);	/* the last space */
 	str_append(line, "* STATUS ");
-	imap_append_astring(line, name);
+	imap_mailbox_name_append(line, name);
 	str_append(line, " (");
 	str_append_str(line, values);
 	str_append_c(line, ')');

@@ -1,7 +1,8 @@
 #ifndef IMAP_STATUS_H
 #define IMAP_STATUS_H
 
-/* STATUS items (RFC 3501 6.3.10, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE):
+/* STATUS items (RFC 3501 6.3.10, RFC 7162 HIGHESTMODSEQ, RFC 8438 SIZE,
+   RFC 9051 6.3.11 DELETED):
    parsing the item list, reading them from a mailbox and sending the
    "* STATUS" line. Shared by STATUS and LIST ... RETURN (STATUS ...). */
 
@@ -19,11 +20,16 @@ enum imap_status_items {
 	IMAP_STATUS_UNSEEN = 0x10,
 	IMAP_STATUS_HIGHESTMODSEQ = 0x20,
 	IMAP_STATUS_SIZE = 0x40,
+	IMAP_STATUS_DELETED = 0x80,	/* RFC 9051 6.3.11 */
+	IMAP_STATUS_MAILBOXID = 0x100,	/* RFC 8474 4.2 */
 };
 
 struct imap_status_result {
 	struct mailbox_status st;
 	uint64_t size;	/* sum of RFC822.SIZE (only with IMAP_STATUS_SIZE) */
+	uint32_t deleted;	/* messages with \Deleted (IMAP_STATUS_DELETED) */
+	/* "MAILBOXID (id)" (tmp), NULL = none (IMAP_STATUS_MAILBOXID) */
+	const char *mailboxid;
 };
 
 /* The item list (count atoms in list). false after sending BAD with

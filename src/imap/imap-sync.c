@@ -5,6 +5,7 @@
 #include "imap-client.h"
 #include "imap-flags.h"
 #include "imap-sync.h"
+#include "imap-search-update.h"
 
 /* RFC 7162 3.2.10: one "* VANISHED uid-set" for all of them. */
 static void imap_sync_send_vanished(struct client *client,
@@ -24,6 +25,14 @@ static void imap_sync_send_vanished(struct client *client,
 	client_send_line(client, str_c(line));
 }
 
+void imap_sync_send_recent(struct client *client, uint32_t recent)
+{
+	client->recent_count = recent;
+	/* RFC 9051 7.4: IMAP4rev2 has no RECENT response (Appendix E) */
+	if (!client->imap4rev2_enabled)
+		client_send_line(client, tmp_printf("* %u RECENT", recent));
+}
+
 void imap_sync_send_expunges(struct client *client,
 			     const ARRAY_TYPE(mailbox_expunged) *expunged)
 {
@@ -33,6 +42,8 @@ void imap_sync_send_expunges(struct client *client,
 	if (!array_is_created(expunged) || array_count(expunged) == 0)
 		return;
 	count = array_count(expunged);
+	/* RFC 5267 4.3: REMOVEFROM while the seqs still mean them */
+	imap_search_updates_expunged(client, expunged);
 	if (client->qresync_enabled)
 		imap_sync_send_vanished(client, expunged);
 	else {
@@ -104,11 +115,9 @@ int imap_sync(struct client *client, bool allow_expunges)
 		/* RFC 3501 7.3.1: EXISTS, with RECENT alongside */
 		client->messages_count = result.messages;
 		client_send_line(client, tmp_printf("* %u EXISTS", result.messages));
-		client->recent_count = result.recent;
-		client_send_line(client, tmp_printf("* %u RECENT", result.recent));
+		imap_sync_send_recent(client, result.recent);
 	} else if (result.recent != client->recent_count) {
-		client->recent_count = result.recent;
-		client_send_line(client, tmp_printf("* %u RECENT", result.recent));
+		imap_sync_send_recent(client, result.recent);
 	}
 	if (array_is_created(&result.flag_changed_seqs)) {
 		array_foreach(&result.flag_changed_seqs, seq) {
@@ -117,6 +126,7 @@ int imap_sync(struct client *client, bool allow_expunges)
 			imap_sync_send_flags_fetch(client, *seq, true, true);
 		}
 	}
+	imap_search_updates_sync(client);
 	pool_unref(&pool);
 	return 0;
 }

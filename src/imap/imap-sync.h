@@ -9,6 +9,9 @@ struct client;
    responses. allow_expunges=false (RFC 3501 7.4.1, after FETCH/STORE/SEARCH)
    skips the sync completely. 0, or -1 on a storage error (logged). */
 int imap_sync(struct client *client, bool allow_expunges);
+/* Remember recent as the client's RECENT count and send "* n RECENT",
+   unless IMAP4rev2 is enabled (RFC 9051 has no RECENT response). */
+void imap_sync_send_recent(struct client *client, uint32_t recent);
 /* Report expunged messages (in reporting order: "* n EXPUNGE" each, or
    one "* VANISHED uids" with QRESYNC) and keep messages_count right. */
 void imap_sync_send_expunges(struct client *client,

@@ -5,6 +5,7 @@
 #include "lib.h"
 #include "str.h"
 #include "strfuncs.h"
+#include "utf8.h"
 #include "istream.h"
 #include "ostream.h"
 #include "imap-parser.h"
@@ -23,6 +24,7 @@ enum imap_parser_state {
 	STATE_LITERAL_DATA,
 	STATE_AFTER_ARG,	/* after a quoted string or literal */
 	STATE_EOL_LF,		/* CR at end of line seen */
+	STATE_UTF8_CLOSE,	/* after a UTF8 (~{n}...) literal: ")" */
 	STATE_DONE,
 };
 
@@ -53,6 +55,8 @@ struct imap_parser {
 	bool fatal;
 	/* imap_parser_enable_literal_size() */
 	bool literal_size_mode, literal_stopped;
+	/* the stop literal was UTF8's (RFC 6855 4): ")" must follow its data */
+	bool utf8_stopped;
 	unsigned int literal_size_first_arg;
 };
 
@@ -83,6 +87,11 @@ struct imap_parser *imap_parser_create(struct istream *input, struct ostream *ou
 		ostream_ref(output);
 	imap_parser_init_root(parser);
 	return parser;
+}
+
+void imap_parser_set_utf8_quoted(struct imap_parser *parser, bool enabled)
+{
+	parser->limits.utf8_quoted = enabled;
 }
 
 void imap_parser_destroy(struct imap_parser **_parser)
@@ -117,6 +126,7 @@ void imap_parser_reset(struct imap_parser *parser)
 	parser->error_msg = NULL;
 	parser->fatal = false;
 	parser->literal_size_mode = parser->literal_stopped = false;
+	parser->utf8_stopped = false;
 }
 
 void imap_parser_enable_literal_size(struct imap_parser *parser,
@@ -126,11 +136,32 @@ void imap_parser_enable_literal_size(struct imap_parser *parser,
 	parser->literal_size_first_arg = first_arg;
 }
 
+/* RFC 6855 4: utf8-literal = "UTF8" SP "(" literal8 ")": is a literal8
+   starting now the first element of a list right after the atom UTF8? */
+static bool imap_parser_utf8_literal_stops(const struct imap_parser *parser)
+{
+	const struct imap_arg *args;
+	unsigned int count;
+
+	if (!parser->literal8 || parser->depth != 1 ||
+	    array_count(parser->stack[1]) != 0)
+		return false;
+	args = array_get(&parser->root, &count);
+	/* args[count - 1] is the open list */
+	return count >= 2 && count - 2 >= parser->literal_size_first_arg &&
+		args[count - 2].type == IMAP_ARG_ATOM &&
+		args[count - 2].str_len == 4 &&
+		strcasecmp(args[count - 2].u.str, "UTF8") == 0;
+}
+
 /* Does a literal starting now stop the parse? */
 static bool imap_parser_literal_stops(const struct imap_parser *parser)
 {
-	return parser->literal_size_mode && parser->depth == 0 &&
-		array_count(&parser->root) >= parser->literal_size_first_arg;
+	if (!parser->literal_size_mode)
+		return false;
+	if (parser->depth == 0)
+		return array_count(&parser->root) >= parser->literal_size_first_arg;
+	return imap_parser_utf8_literal_stops(parser);
 }
 
 void imap_parser_literal_data_done(struct imap_parser *parser)
@@ -144,7 +175,8 @@ void imap_parser_literal_data_done(struct imap_parser *parser)
 	parser->literal_size_digits = false;
 	parser->literal_stopped = false;
 	parser->literal_size_first_arg = 0;
-	parser->state = STATE_AFTER_ARG;
+	parser->state = parser->utf8_stopped ? STATE_UTF8_CLOSE : STATE_AFTER_ARG;
+	parser->utf8_stopped = false;
 }
 
 static void imap_parser_set_error(struct imap_parser *parser,
@@ -269,6 +301,34 @@ static bool imap_parser_finish_token(struct imap_parser *parser,
 	return true;
 }
 
+/* RFC 9051 9: with UTF-8 quoted strings, QUOTED-CHAR's 8-bit forms are
+   UTF8-2 / UTF8-3 / UTF8-4 only; checked once the closing quote is seen
+   (the token holds the unescaped bytes; escapes are ASCII). */
+static bool imap_parser_quoted_valid(struct imap_parser *parser)
+{
+	const unsigned char *data = str_data(parser->token);
+	size_t len = str_len(parser->token), i = 0;
+	unsigned int n;
+	uint32_t cp;
+
+	if (!parser->limits.utf8_quoted)
+		return true;
+	while (i < len) {
+		if (data[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_get_char_n(data + i, len - i, &cp);
+		if (n == 0) {
+			imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+					      "Invalid UTF-8 in quoted string");
+			return false;
+		}
+		i += n;
+	}
+	return true;
+}
+
 static bool imap_parser_open_list(struct imap_parser *parser)
 {
 	struct imap_arg *arg;
@@ -312,6 +372,11 @@ static bool imap_parser_literal_stop(struct imap_parser *parser)
 	arg->u.str = "";
 	parser->literal_stopped = true;
 	parser->state = STATE_DONE;
+	if (parser->depth > 0) {
+		/* UTF8's list: closed here, its ")" is read after the data */
+		imap_parser_close_list(parser);
+		parser->utf8_stopped = true;
+	}
 	return true;
 }
 
@@ -425,6 +490,8 @@ static bool imap_parser_byte(struct imap_parser *parser, unsigned char c,
 		return true;
 	case STATE_QUOTED:
 		if (c == '"') {
+			if (!imap_parser_quoted_valid(parser))
+				return false;
 			if (!imap_parser_finish_token(parser, IMAP_ARG_STRING))
 				return false;
 			parser->state = STATE_AFTER_ARG;
@@ -519,6 +586,15 @@ static bool imap_parser_byte(struct imap_parser *parser, unsigned char c,
 			return false;
 		}
 		return imap_parser_literal_start(parser);
+	case STATE_UTF8_CLOSE:
+		if (c != ')') {
+			*consume = c != '\r' && c != '\n';
+			imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
+					      "Missing ')' after UTF8 literal8");
+			return false;
+		}
+		parser->state = STATE_AFTER_ARG;
+		return true;
 	case STATE_EOL_LF:
 		if (c != '\n') {
 			*consume = false;

@@ -35,6 +35,11 @@ struct imap_parser_limits {
 	uoff_t max_literal_size;	/* bigger literal: error */
 	unsigned int max_list_depth;
 	unsigned int max_args;
+	/* RFC 9051 9 / RFC 6855 3: quoted strings are UTF-8 (ENABLE
+	   IMAP4rev2 or UTF8=ACCEPT); their 8-bit bytes must then form valid
+	   UTF-8 (no overlong forms, surrogates, > U+10FFFF). Off: 8-bit bytes
+	   pass unchecked, as before (and as Dovecot 2.3). */
+	bool utf8_quoted;
 };
 
 enum imap_parser_error {
@@ -87,6 +92,10 @@ void imap_parser_enable_literal_size(struct imap_parser *parser,
 				     unsigned int first_arg);
 void imap_parser_literal_data_done(struct imap_parser *parser);
 
+/* Switch limits.utf8_quoted from the next quoted string on (ENABLE sets it
+   for the following commands). */
+void imap_parser_set_utf8_quoted(struct imap_parser *parser, bool enabled);
+
 /* Behaviour notes:
    - The parser never reads the stream itself: it parses what is buffered,
      skipping what it consumed; call again after istream_read().
@@ -98,11 +107,18 @@ void imap_parser_literal_data_done(struct imap_parser *parser);
    - An atom may follow ')' directly: BODY[HEADER.FIELDS (A B)] parses as
      ATOM "BODY[HEADER.FIELDS", LIST (A B), ATOM "]".
    - Quoted strings allow only \\ and \" escapes; NUL, CR, LF in them are
-     errors. Literal data may contain any byte; u.str is NUL-terminated
+     errors, and so is invalid UTF-8 when limits.utf8_quoted is set. Literal data may contain any byte; u.str is NUL-terminated
      after str_len bytes.
    - literal8 "~{n}" is accepted only as the literal that stops the parse
      in literal-size mode (APPEND's message, RFC 3516 4.4); anywhere else
      it is a BAD_SYNTAX error "literal8 not allowed here".
+   - In literal-size mode a literal8 that is the first element of a list
+     right after the atom UTF8 (RFC 6855 4: "UTF8 (~{n}...)") stops the
+     parse too: the args end with ATOM "UTF8", LIST (LITERAL_SIZE) (the
+     list already closed), EOL. After imap_parser_literal_data_done() the
+     next byte must be ")" (else BAD "Missing ')' after UTF8 literal8"),
+     then SP, ")" or EOL as after any argument. Whether UTF8 is allowed
+     (ENABLE UTF8=ACCEPT) is the caller's decision.
    - max_line_length counts every non-literal byte of the command, words
      included; max_args counts every argument, list members included. */
 

@@ -9,6 +9,7 @@
 #include "unicode-casefold.h"
 #include "imap-date.h"
 #include "mail-search-build.h"
+#include "mailbox-objectid.h"
 
 #include <string.h>
 #include <strings.h>
@@ -50,6 +51,8 @@ static const struct {
 	{ "BEFORE", SEARCH_BEFORE }, { "ON", SEARCH_ON },
 	{ "SINCE", SEARCH_SINCE }, { "SENTBEFORE", SEARCH_SENTBEFORE },
 	{ "SENTON", SEARCH_SENTON }, { "SENTSINCE", SEARCH_SENTSINCE },
+	{ "SAVEDBEFORE", SEARCH_SAVEDBEFORE }, { "SAVEDON", SEARCH_SAVEDON },
+	{ "SAVEDSINCE", SEARCH_SAVEDSINCE },	/* RFC 8514 */
 };
 static const char *const search_header_keys[] = {
 	"BCC", "CC", "FROM", "SUBJECT", "TO",
@@ -201,7 +204,35 @@ static int search_build_flag_key(struct search_build_ctx *ctx, const char *key,
 		*arg_r = search_arg_new(ctx, SEARCH_ALL);
 		return 1;
 	}
+	if (strcasecmp(key, "SAVEDATESUPPORTED") == 0) {
+		*arg_r = search_arg_new(ctx, SEARCH_SAVEDATESUPPORTED);
+		return 1;
+	}
 	return 0;
+}
+
+/* RFC 8474 6: EMAILID / THREADID <objectid>; a malformed id is a BAD. */
+static int search_build_objectid_key(struct search_build_ctx *ctx,
+				     const char *key,
+				     const struct imap_arg **argsp,
+				     struct mail_search_arg **arg_r)
+{
+	enum mail_search_arg_type type;
+	const char *str;
+
+	if (strcasecmp(key, "EMAILID") == 0)
+		type = SEARCH_EMAILID;
+	else if (strcasecmp(key, "THREADID") == 0)
+		type = SEARCH_THREADID;
+	else
+		return 0;
+	if (search_next_atom(ctx, argsp, key, &str) < 0)
+		return -1;
+	if (!mailbox_objectid_is_valid(str, strlen(str)))
+		return search_fail(ctx, tmp_strconcat("Invalid ", key, NULL));
+	*arg_r = search_arg_new(ctx, type);
+	(*arg_r)->value.str = p_strdup(ctx->pool, str);
+	return 1;
 }
 
 static int search_build_date_key(struct search_build_ctx *ctx, const char *key,
@@ -396,7 +427,8 @@ static int search_build_key(struct search_build_ctx *ctx,
 	    (ret = search_build_string_key(ctx, key, argsp, arg_r)) != 0 ||
 	    (ret = search_build_number_key(ctx, key, argsp, arg_r)) != 0 ||
 	    (ret = search_build_modseq_key(ctx, key, argsp, arg_r)) != 0 ||
-	    (ret = search_build_within_key(ctx, key, argsp, arg_r)) != 0)
+	    (ret = search_build_within_key(ctx, key, argsp, arg_r)) != 0 ||
+	    (ret = search_build_objectid_key(ctx, key, argsp, arg_r)) != 0)
 		return ret < 0 ? -1 : 0;
 	if (strcmp(key, "$") == 0) {
 		*arg_r = search_saved_arg(ctx);

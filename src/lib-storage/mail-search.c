@@ -21,6 +21,7 @@
 #include "mail-search.h"
 #include "mail-fetch-cache.h"
 #include "mail-storage-private.h"
+#include "mailbox-objectid.h"
 
 #include <limits.h>
 #include <string.h>
@@ -111,8 +112,10 @@ static bool search_local_date_cmp(const struct mail_search_arg *arg,
 {
 	switch (arg->type) {
 	case SEARCH_BEFORE:
+	case SEARCH_SAVEDBEFORE:
 		return t < arg->day_start;
 	case SEARCH_ON:
+	case SEARCH_SAVEDON:
 		return t >= arg->day_start && t < arg->day_end;
 	default:
 		return t >= arg->day_start;
@@ -134,7 +137,7 @@ static bool search_date_cmp(enum mail_search_arg_type type, time_t day,
 	}
 }
 
-static_assert(SEARCH_YOUNGER < 32, "search key types fit a mask");
+static_assert(SEARCH_THREADID < 32, "search key types fit a mask");
 
 /* The key types in the program, as a bit mask (1 << type). */
 static unsigned int search_args_types(const struct mail_search_arg *arg)
@@ -396,6 +399,30 @@ static int search_read_message(struct search_ctx *ctx, struct istream *input)
 static int search_eval(struct mailbox *box, uint32_t seq,
 		       struct mail_search_arg *arg, bool is_or, bool content);
 
+/* RFC 8514 / RFC 8474 keys: 1 match, 0 not, -1 error. */
+static int mail_search_objectid_match(struct mailbox *box, uint32_t seq,
+				      const struct mail_search_arg *arg)
+{
+	const char *id;
+	time_t t;
+	int ret;
+
+	switch (arg->type) {
+	case SEARCH_SAVEDATESUPPORTED:
+		return mailbox_has_save_dates(box) ? 1 : 0;
+	case SEARCH_THREADID:
+		return 0;	/* FETCH THREADID is NIL for every message */
+	case SEARCH_EMAILID:
+		if (mail_get_email_id(box, seq, &id) < 0)
+			return -1;
+		return strcmp(id, arg->value.str) == 0 ? 1 : 0;
+	default:
+		if ((ret = mail_get_save_date(box, seq, &t)) <= 0)
+			return ret;
+		return search_local_date_cmp(arg, t) ? 1 : 0;
+	}
+}
+
 static int search_eval_one(struct mailbox *box, uint32_t seq,
 			   struct mail_search_arg *arg, bool content)
 {
@@ -453,6 +480,16 @@ static int search_eval_one(struct mailbox *box, uint32_t seq,
 	case SEARCH_MODSEQ:
 		ret = mail_get_modseq(box, seq) >= arg->value.size;
 		break;
+	case SEARCH_SAVEDBEFORE:
+	case SEARCH_SAVEDON:
+	case SEARCH_SAVEDSINCE:
+	case SEARCH_SAVEDATESUPPORTED:
+	case SEARCH_EMAILID:
+	case SEARCH_THREADID:
+		ret = mail_search_objectid_match(box, seq, arg);
+		if (ret < 0)
+			return -1;
+		break;
 	default:
 		if (!content)
 			return SEARCH_UNKNOWN;
@@ -505,7 +542,9 @@ static void search_args_resolve(struct mailbox *box,
 			continue;
 		}
 		if (arg->type == SEARCH_BEFORE || arg->type == SEARCH_ON ||
-		    arg->type == SEARCH_SINCE) {
+		    arg->type == SEARCH_SINCE || arg->type == SEARCH_SAVEDBEFORE ||
+		    arg->type == SEARCH_SAVEDON ||
+		    arg->type == SEARCH_SAVEDSINCE) {
 			arg->day_start = search_local_midnight(arg->value.date);
 			arg->day_end = search_local_midnight(arg->value.date +
 							     86400);

@@ -25,6 +25,13 @@ enum mail_search_arg_type {
 	/* RFC 5032 WITHIN: INTERNALDATE <= value.date (OLDER) or
 	   >= value.date (YOUNGER); value.date is "now - interval" */
 	SEARCH_OLDER, SEARCH_YOUNGER,
+	/* RFC 8514: the save date's day (no save date: never) and
+	   SAVEDATESUPPORTED (all when the mailbox keeps save dates) */
+	SEARCH_SAVEDBEFORE, SEARCH_SAVEDON, SEARCH_SAVEDSINCE,
+	SEARCH_SAVEDATESUPPORTED,
+	/* RFC 8474 6: EMAILID / THREADID value.str (THREADID: never, we
+	   give no message a THREADID) */
+	SEARCH_EMAILID, SEARCH_THREADID,
 };
 
 struct mail_search_arg {

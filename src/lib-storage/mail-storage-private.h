@@ -156,6 +156,17 @@ struct mailbox_vfuncs {
 	   NULL-terminated tmp array. The first must exist; later ones (an
 	   index log not written yet) may be missing. */
 	const char *const *(*get_notify_paths)(struct mailbox *box);
+
+	/* Optional (mailbox-objectid.h; RFC 8474, RFC 8514):
+	   get_id_dir: the directory keeping the mailbox's id file, one a
+	   RENAME moves (NULL: none). get_save_date: 1 known, 0 unknown, -1
+	   error. get_email_key: a key naming msg's content for its life in
+	   this mailbox (*key_r tmp; NULL: mailbox id + UIDVALIDITY + UID). */
+	const char *(*get_id_dir)(struct mailbox *box);
+	int (*get_save_date)(struct mailbox *box, struct mailbox_msg *msg,
+			     time_t *date_r);
+	int (*get_email_key)(struct mailbox *box, struct mailbox_msg *msg,
+			     const char **key_r);
 };
 
 struct mailbox_transaction {

@@ -43,9 +43,10 @@ B=$builddir/src
 SYS="$(pkg-config --libs libsodium openssl zlib) -lcrypt -lunistring"
 libs_for() {
 	case $1 in
-	# mail-search-build.c lives in lib-storage but needs only lib-imap/lib-mail
-	imap-search) echo "$B/lib-storage/libstorage.a $B/lib-imap/libimap.a \
-$B/lib-mail/libmail.a $B/lib/liblib.a" ;;
+	# mail-search-build.c lives in lib-storage; what else of lib-storage
+	# its object file pulls in needs lib-index
+	imap-search) echo "$B/lib-storage/libstorage.a $B/lib-index/libindex.a \
+$B/lib-imap/libimap.a $B/lib-mail/libmail.a $B/lib/liblib.a" ;;
 	imap-*) echo "$B/lib-imap/libimap.a $B/lib-mail/libmail.a $B/lib/liblib.a" ;;
 	message-*|rfc822-*|rfc2047-*|mail-date|mail-address)
 		echo "$B/lib-mail/libmail.a $B/lib/liblib.a" ;;

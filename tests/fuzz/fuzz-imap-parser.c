@@ -13,6 +13,8 @@ static const struct imap_parser_limits tight_limits = {
 	.max_literal_size = 1000,
 	.max_list_depth = 3,
 	.max_args = 16,
+	/* RFC 9051 9: UTF-8 quoted strings checked (ENABLE IMAP4rev2) */
+	.utf8_quoted = true,
 };
 static const struct imap_parser_limits wide_limits = {
 	.max_line_length = 65536,
@@ -51,8 +53,9 @@ static void check_args(const struct imap_arg *args, unsigned int depth)
 			check_args(list, depth + 1);
 			break;
 		case IMAP_ARG_LITERAL_SIZE:
-			/* only the last top-level arg, in APPEND mode */
-			if (depth != 0 || !IMAP_ARG_IS_EOL(&args[1]))
+			/* only the last top-level arg, in APPEND mode, or the
+			   only one of UTF8's list (RFC 6855 4) */
+			if (depth > 1 || !IMAP_ARG_IS_EOL(&args[1]))
 				abort();
 			break;
 		case IMAP_ARG_EOL:
@@ -64,10 +67,15 @@ static void check_args(const struct imap_arg *args, unsigned int depth)
 /* The arg the parse stopped at, if it was a literal in APPEND mode. */
 static const struct imap_arg *stopped_literal(const struct imap_arg *args)
 {
-	const struct imap_arg *last = NULL;
+	const struct imap_arg *last = NULL, *list;
+	unsigned int count;
 
 	for (; !IMAP_ARG_IS_EOL(args); args++)
 		last = args;
+	/* UTF8 (~{n}...): the literal is the only element of the last list */
+	if (last != NULL && imap_arg_get_list(last, &list, &count) &&
+	    count == 1 && list[0].type == IMAP_ARG_LITERAL_SIZE)
+		return &list[0];
 	return last != NULL && last->type == IMAP_ARG_LITERAL_SIZE ? last : NULL;
 }
 

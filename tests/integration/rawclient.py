@@ -159,7 +159,10 @@ _OK_REPLIES = {
 
 
 def ok_reply(cmd):
-    """The exact tagged OK line our server sends for cmd ("UID X" as X)."""
+    """The exact tagged OK line our server sends for cmd ("UID X" as X).
+    CREATE: the reply without RFC 8474's MAILBOXID, i.e. Dovecot's, or ours
+    for a "name<separator>" directory; check our CREATE of a mailbox with
+    create_ok()."""
     words = cmd.split()
     verb = words[1] if words[0].upper() == "UID" else words[0]
     return _OK_REPLIES[verb.upper()]
@@ -248,3 +251,104 @@ def pop3_uidls(port, user="demo", password="demo", ours=True):
         assert all(r.startswith("+OK") for r in replies), replies
     p.close()
     return lines
+
+
+# --- RFC 8474 OBJECTID: the parts of our replies Dovecot 2.3 lacks ----------
+
+MAILBOXID = r"F[0-9a-f]{32}"
+_CREATE_ID_RE = re.compile(r"^OK \[MAILBOXID \((%s)\)\] Create completed\.$"
+                           % MAILBOXID)
+_SELECT_ID_RE = re.compile(r"^\* OK \[MAILBOXID \((%s)\)\] Ok$" % MAILBOXID)
+_STATUS_ID_RE = re.compile(r'^\* STATUS (\S+|"(?:[^"\\]|\\.)*") '
+                           r'\(MAILBOXID \((%s)\)\)$' % MAILBOXID)
+
+
+def mailbox_id(c, name):
+    """name's MAILBOXID by STATUS (name as sent: an atom or quoted);
+    asserts the exact reply (Dovecot's [CLIENTBUG] OK on a selected one)."""
+    untagged, tagged = c.command("STATUS %s (MAILBOXID)" % name)
+    assert tagged in (ok_reply("STATUS"), "OK [CLIENTBUG] Status on "
+                      "selected mailbox completed."), (name, untagged, tagged)
+    assert len(untagged) == 1, untagged
+    m = _STATUS_ID_RE.match(untagged[0])
+    assert m and m.group(1) == name, (name, untagged)
+    return m.group(2)
+
+
+def create_ok(c, name, tagged):
+    """Asserts tagged is our exact OK to "CREATE name": with the new
+    mailbox's [MAILBOXID (F<32 hex>)] (RFC 8474 4.1), equal to what STATUS
+    then reports, or none for a "name." / "name/" directory. Returns the
+    id (None for a directory)."""
+    if name.rstrip('"').endswith((".", "/")):
+        assert tagged == ok_reply("CREATE"), (name, tagged)
+        return None
+    m = _CREATE_ID_RE.match(tagged)
+    assert m, (name, tagged)
+    assert mailbox_id(c, name) == m.group(1), (name, tagged)
+    return m.group(1)
+
+
+def create(c, name):
+    """CREATE name on our server: no untagged reply, create_ok()'s tagged
+    one; returns the MAILBOXID."""
+    untagged, tagged = c.command("CREATE " + name)
+    assert untagged == [], (name, untagged, tagged)
+    return create_ok(c, name, tagged)
+
+
+def _command_name(cmd):
+    """The mailbox argument of "VERB name [params]", as sent."""
+    arg = cmd.split(" ", 1)[1]
+    if arg.startswith('"'):
+        m = re.match(r'^"(?:[^"\\]|\\.)*"', arg)
+        assert m, cmd
+        return m.group(0)
+    return arg.split(" ")[0]
+
+
+def select_mailbox_id(untagged):
+    """The id of the one "* OK [MAILBOXID (F<32 hex>)] Ok" line of our
+    successful SELECT/EXAMINE, asserted to come after UIDNEXT and any
+    HIGHESTMODSEQ (RFC 8474 4.2) and before any QRESYNC VANISHED/FETCH;
+    returns (id, its index in untagged)."""
+    lines = [l if isinstance(l, str) else "" for l in untagged]
+    found = [i for i, l in enumerate(lines) if "MAILBOXID" in l]
+    assert len(found) == 1, untagged
+    i = found[0]
+    m = _SELECT_ID_RE.match(lines[i])
+    assert m, untagged
+    before = [l for l in lines[:i]]
+    assert any(l.startswith("* OK [UIDNEXT ") for l in before), untagged
+    assert not any(l.startswith("* OK [HIGHESTMODSEQ ") for l in lines[i:]), \
+        untagged
+    assert not any(re.match(r"^\* (VANISHED |\d+ FETCH )", l)
+                   for l in before), untagged
+    return m.group(1), i
+
+
+def strip_objectid(cmd, untagged, tagged, c=None):
+    """Dovecot 2.3 has no OBJECTID (RFC 8474): our (untagged, tagged) reply
+    to cmd with exactly the parts OBJECTID adds taken out, to compare with
+    Dovecot's. Asserts first that they were there and well-formed: a
+    successful CREATE of a mailbox opens its OK with [MAILBOXID
+    (F<32 hex>)] (create_ok(); with c, the id must equal STATUS's), a
+    successful SELECT/EXAMINE sends one "* OK [MAILBOXID (...)] Ok" line
+    (select_mailbox_id()). Nothing else is touched; use it on OUR side
+    only."""
+    verb = cmd.split(" ", 1)[0].upper()
+    if verb == "CREATE" and tagged.startswith("OK"):
+        name = _command_name(cmd)
+        if c is not None:
+            create_ok(c, name, tagged)
+        elif not name.rstrip('"').endswith((".", "/")):
+            assert _CREATE_ID_RE.match(tagged), (cmd, tagged)
+        tagged = re.sub(r"^OK \[MAILBOXID \(%s\)\] " % MAILBOXID, "OK ",
+                        tagged)
+    elif verb in ("SELECT", "EXAMINE") and tagged.startswith("OK"):
+        _, i = select_mailbox_id(untagged)
+        untagged = untagged[:i] + untagged[i + 1:]
+    else:
+        assert not any(isinstance(l, str) and "MAILBOXID" in l
+                       for l in untagged), (cmd, untagged)
+    return untagged, tagged

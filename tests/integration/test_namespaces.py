@@ -8,7 +8,7 @@ import os, re, subprocess
 import pytest
 from dlserver import MASTER, Server
 import dovecot
-from rawclient import Imap, LOGGED_IN_RE, login
+from rawclient import Imap, LOGGED_IN_RE, login, strip_objectid
 
 # what dovecot-like.conf (the Quick start config) says, except Trash:
 # auto = create there so both auto values are exercised
@@ -67,13 +67,17 @@ def no_timing(tagged):
     return tagged[:-1] if tagged.endswith(".") else tagged
 
 
-def run(c, cmds):
+def run(c, cmds, ours=False):
     """[(cmd, untagged, tagged)]: LIST/LSUB replies sorted (Dovecot lists
     in directory order), SELECT's untagged lines but EXISTS dropped
-    (UIDVALIDITY), APPENDUID's UIDVALIDITY as '*'."""
+    (UIDVALIDITY), APPENDUID's UIDVALIDITY as '*'.
+    ours: our server's replies, through strip_objectid() (checked, then
+    compared as Dovecot 2.3's, which has no OBJECTID)."""
     out = []
     for cmd in cmds:
         untagged, tagged = c.command(cmd)
+        if ours:    # our replies checked (ids against STATUS) and stripped
+            untagged, tagged = strip_objectid(cmd, untagged, tagged, c)
         tagged = no_timing(tagged)
         if cmd.startswith("SELECT"):
             untagged = [u for u in untagged if re.fullmatch(r"\* \d+ EXISTS", u)]
@@ -181,7 +185,7 @@ def ours(conf, script):
     srv = Server(users={"demo": "demo"}, extra_conf=conf).start()
     try:
         c = login(srv)
-        out = run(c, script)
+        out = run(c, script, ours=True)
         c.close()
         return srv, out
     finally:

@@ -16,7 +16,8 @@ import re
 import pytest
 from dlserver import Server
 from filled_inbox import append_all, dovecot_session, without_timing
-from rawclient import Imap, LOGGED_IN_RE, login, ok_reply, select as raw_select
+from rawclient import Imap, LOGGED_IN_RE, login, ok_reply, select as raw_select, \
+    mailbox_id, create_ok, strip_objectid
 from test_append_copy import LOCATIONS, prepare_mbox_home
 
 CONF = ""       # QRESYNC and CONDSTORE are advertised by default
@@ -187,6 +188,9 @@ def test_qresync_script_exact(conn):
     uv = uidvalidity(c)
     hms0 = highestmodseq(c)
     initial = modseqs(c)
+    # every SELECT's MAILBOXID: one id, STATUS's (asked at the end: a STATUS
+    # on the selected Maildir here would move the modseqs)
+    seen_ids = set()
     assert all(0 < m <= hms0 for m in initial.values()), initial
     res = script(c)
 
@@ -280,7 +284,10 @@ def test_qresync_script_exact(conn):
             "* OK [UIDVALIDITY %d] UIDs valid" % uv,
             "* OK [UIDNEXT 11] Predicted next UID",
             "* OK [HIGHESTMODSEQ %d] Highest" % (flag_modseq)], (cmd, untagged)
-        rest = rest[3:]
+        m = re.match(r"^\* OK \[MAILBOXID \((F[0-9a-f]{32})\)\] Ok$", rest[3])
+        assert m, (cmd, untagged)
+        seen_ids.add(m.group(1))
+        rest = rest[4:]
         if vanished is not None:
             assert rest[0] == "* VANISHED (EARLIER) " + vanished, (cmd, untagged)
             rest = rest[1:]
@@ -299,6 +306,9 @@ def test_qresync_script_exact(conn):
     untagged, tagged = get("SELECT INBOX (QRESYNC (1 1))")
     assert tagged == "OK [READ-WRITE] Select completed."
     assert not any("VANISHED" in l or "FETCH" in l for l in untagged), untagged
+    m = re.match(r"^\* OK \[MAILBOXID \((F[0-9a-f]{32})\)\] Ok$", untagged[-1])
+    assert m, untagged
+    seen_ids.add(m.group(1))
     closed = True
     for cmd, text in BAD_SELECTS:
         untagged, tagged = get(cmd)
@@ -326,6 +336,10 @@ def test_qresync_script_exact(conn):
     # the expunge's own modseq: what STATUS says now
     assert int(m.group(1)) > hms_move
     assert int(m.group(1)) == highestmodseq(c)
+    assert seen_ids == {mailbox_id(c, "INBOX")}, seen_ids
+    untagged, tagged = get("CREATE Other")
+    assert untagged == []
+    create_ok(c, "Other", tagged)
 
 
 def test_qresync_not_enabled(server):
@@ -384,7 +398,7 @@ def test_qresync_like_dovecot(server):
     c = login(server)
     append_all(c, MSGS)
     raw_select(c)
-    ours = script(c)
+    ours = [(cmd,) + strip_objectid(cmd, u, t, c) for cmd, u, t in script(c)]
     c.close()
     with dovecot_session(MSGS) as dc:
         theirs = script(dc)

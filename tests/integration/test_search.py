@@ -3,7 +3,7 @@ Maildir and mbox: messages appended over IMAP with flags, dates, RFC 2047
 encoded headers; exact "* SEARCH" results for every key family, OR / NOT /
 parentheses, UID SEARCH, CHARSET literals, BADCHARSET and BAD replies."""
 import pytest
-from rawclient import ok_reply, select as raw_select
+from rawclient import ok_reply, create, select as raw_select
 from test_append_copy import APPENDUID_RE, LOCATIONS, append
 from filled_inbox import server_conn, dovecot_session
 
@@ -134,7 +134,7 @@ def test_uid_search_gap(conn):
     """UIDs that differ from sequence numbers: the first of three messages
     expunged leaves seqs 1, 2 = UIDs 2, 3."""
     box = "SearchGap"
-    assert conn.command("CREATE " + box) == ([], ok_reply("CREATE"))
+    create(conn, box)
     for _, _, data in MSGS:
         _, tagged = append(conn, box, data)
         assert APPENDUID_RE.match(tagged), tagged

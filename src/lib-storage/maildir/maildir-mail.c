@@ -586,4 +586,7 @@ const struct mailbox_vfuncs maildir_mailbox_vfuncs = {
 	.copy = maildir_copy,
 	.transaction_commit = maildir_transaction_commit,
 	.transaction_rollback = maildir_transaction_rollback,
+	.get_id_dir = maildir_objectid_get_id_dir,
+	.get_save_date = maildir_objectid_get_save_date,
+	.get_email_key = maildir_objectid_get_email_key,
 };

@@ -271,6 +271,14 @@ int maildir_mailbox_rename(struct mail_user *user, const char *oldname,
 int maildir_list_mailboxes(struct mail_user *user, struct pool *pool,
 			   ARRAY_TYPE(string) *names_r, const char **error_r);
 
+/* maildir-objectid.c: the RFC 8474 / RFC 8514 vfuncs
+   (mail-storage-private.h) */
+const char *maildir_objectid_get_id_dir(struct mailbox *box);
+int maildir_objectid_get_save_date(struct mailbox *box,
+				   struct mailbox_msg *msg, time_t *date_r);
+int maildir_objectid_get_email_key(struct mailbox *box,
+				   struct mailbox_msg *msg, const char **key_r);
+
 /* maildir-mail.c */
 extern const struct mailbox_vfuncs maildir_mailbox_vfuncs;
 /* The message's file name as last known: msg->fname, or the uidlist

@@ -11,6 +11,7 @@
 #include "strfuncs.h"
 #include "mkdir-parents.h"
 #include "mbox-storage.h"
+#include "mailbox-objectid.h"
 #include "mailbox-index.h"
 #include "mailbox-index-cache.h"
 #include "mail-index-sync.h"
@@ -47,6 +48,7 @@ void mbox_index_delete(const struct mail_storage_location *loc,
 		return;
 	mailbox_index_unlink_files(dir, MBOX_INDEX_PREFIX, mbox_index_suffixes,
 				   N_ELEMENTS(mbox_index_suffixes));
+	mailbox_guid_delete(dir);	/* RFC 8474: ids are never reused */
 	/* fails (silently) while children's index directories are below */
 	(void)rmdir(dir);
 }

@@ -13,6 +13,7 @@
 #include "message-header-md5.h"
 #include "write-full.h"
 #include "mbox-storage.h"
+#include "mbox-objectid.h"
 
 #include <unistd.h>
 
@@ -344,4 +345,6 @@ const struct mailbox_vfuncs mbox_mailbox_vfuncs = {
 	.save_cancel = mbox_save_cancel,
 	.transaction_commit = mbox_transaction_commit,
 	.transaction_rollback = mbox_transaction_rollback,
+	.get_id_dir = mbox_objectid_get_id_dir,
+	.get_email_key = mbox_objectid_get_email_key,
 };

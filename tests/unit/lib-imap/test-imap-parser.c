@@ -440,6 +440,130 @@ START_TEST(test_imap_parser_literal8)
 }
 END_TEST
 
+/* RFC 6855 4: APPEND's "UTF8 (~{n}...)": the parse stops at a literal8
+   that is the only element of a list right after the atom UTF8; after
+   the data the ")" must follow. Each row is a whole APPEND command run
+   the way cmd-append does: every stop's data skipped, then resumed. The
+   dump has each read_args() result followed by "|", then "ERR:msg",
+   "MORE" (input ended mid-command) or "STOP" (a size beyond the input,
+   for the command to refuse). */
+static const struct {
+	const char *in;
+	size_t len;
+	const char *dump;
+	const char *output;
+} utf8_literal_tests[] = {
+	{ ROW("a APPEND INBOX UTF8 (~{3}\r\nabc)\r\n"), "A:INBOX A:UTF8 (LS:3)||", "" },
+	{ ROW("a APPEND INBOX (\\Seen) \"d\" utf8 (~{3+}\r\nabc)\r\n"),
+	  "A:INBOX (A:\\Seen) S:d A:utf8 (LS:3+)||", "" },
+	{ ROW("a APPEND INBOX UTF8 (~{1}\r\nx) (\\Seen) UTF8 (~{2}\r\nyz)\r\n"),
+	  "A:INBOX A:UTF8 (LS:1)|(A:\\Seen) A:UTF8 (LS:2)||", "" },
+	{ ROW("a APPEND INBOX UTF8 (~{1}\r\nx) {2}\r\nyz\r\n"),
+	  "A:INBOX A:UTF8 (LS:1)|LS:2||", "" },
+	/* NUL, CR, LF and ")" are data in a literal8 */
+	{ ROW("a APPEND INBOX UTF8 (~{5}\r\na\0\r\n)) \r\n"), "A:INBOX A:UTF8 (LS:5)||", "" },
+	{ ROW("a APPEND INBOX UTF8 (~{3}\r\nabc\r\n"),
+	  "A:INBOX A:UTF8 (LS:3)|ERR:Missing ')' after UTF8 literal8", "" },
+	{ ROW("a APPEND INBOX UTF8 (~{3}\r\nabc"), "A:INBOX A:UTF8 (LS:3)|MORE", "" },
+	{ ROW("a APPEND INBOX UTF8 (~{3}\r\nabc extra)\r\n"),
+	  "A:INBOX A:UTF8 (LS:3)|ERR:Missing ')' after UTF8 literal8", "" },
+	{ ROW("a APPEND INBOX UTF8 (~{1}\r\na ~{1}\r\nb)\r\n"),
+	  "A:INBOX A:UTF8 (LS:1)|ERR:Missing ')' after UTF8 literal8", "" },
+	{ ROW("a APPEND INBOX UTF8 (~{3}\r\nabc))\r\n"),
+	  "A:INBOX A:UTF8 (LS:3)|ERR:Unexpected ')'", "" },
+	{ ROW("a APPEND INBOX UTF8 (~{3}\r\nabc)x\r\n"),
+	  "A:INBOX A:UTF8 (LS:3)|ERR:Missing space after argument", "" },
+	/* a plain literal in the list is read as usual (the command
+	   refuses the form) */
+	{ ROW("a APPEND INBOX UTF8 ({3}\r\nabc)\r\n"), "A:INBOX A:UTF8 (L:abc)|", "+ OK\r\n" },
+	{ ROW("a APPEND INBOX UTF8 ()\r\n"), "A:INBOX A:UTF8 ()|", "" },
+	{ ROW("a APPEND INBOX UTF8 (x ~{1}\r\na)\r\n"),
+	  "ERR:literal8 not allowed here", "" },
+	{ ROW("a APPEND INBOX UTF8 ((~{1}\r\na))\r\n"),
+	  "ERR:literal8 not allowed here", "" },
+	{ ROW("a APPEND INBOX UTF9 (~{1}\r\na)\r\n"),
+	  "ERR:literal8 not allowed here", "" },
+	/* the mailbox is no UTF8 atom before the message */
+	{ ROW("a APPEND UTF8 (~{1}\r\na)\r\n"), "ERR:literal8 not allowed here", "" },
+	/* the size is the command's to check (max_append_size) */
+	{ ROW("a APPEND INBOX UTF8 (~{99999999999999999999}\r\n"),
+	  "A:INBOX A:UTF8 (LS:18446744073709551615)|STOP", "" },
+	{ ROW("a APPEND INBOX UTF8 (~{2000+}\r\n"), "A:INBOX A:UTF8 (LS:2000+)|STOP", "" },
+};
+
+/* The stop literal of an args list (top level or UTF8's list), or NULL. */
+static const struct imap_arg *utf8_find_stop(const struct imap_arg *args)
+{
+	const struct imap_arg *list;
+	unsigned int count, n;
+
+	for (n = 0; !IMAP_ARG_IS_EOL(&args[n]); n++) ;
+	if (n == 0)
+		return NULL;
+	if (args[n - 1].type == IMAP_ARG_LITERAL_SIZE)
+		return &args[n - 1];
+	if (imap_arg_get_list(&args[n - 1], &list, &count) && count == 1 &&
+	    list[0].type == IMAP_ARG_LITERAL_SIZE)
+		return &list[0];
+	return NULL;
+}
+
+START_TEST(test_imap_parser_utf8_literal)
+{
+	struct istream *in = istream_create_from_data(utf8_literal_tests[_i].in,
+						      utf8_literal_tests[_i].len);
+	struct buf *outbuf = buf_create(system_pool, 64);
+	struct ostream *out = ostream_create_buffer(outbuf);
+	struct imap_parser *parser = imap_parser_create(in, out, &test_limits);
+	struct str *dump = str_new(system_pool, 64);
+	const struct imap_arg *args, *lit;
+	const char *msg;
+	size_t size;
+	int ret, rounds = 0;
+
+	(void)istream_read(in);
+	ck_assert_str_eq(imap_parser_read_word(parser), "a");
+	ck_assert_str_eq(imap_parser_read_word(parser), "APPEND");
+	imap_parser_enable_literal_size(parser, 1);
+	for (;;) {
+		ck_assert_int_lt(++rounds, 10);
+		ret = imap_parser_read_args(parser, &args);
+		if (ret < 0) {
+			ck_assert_int_eq(imap_parser_get_error(parser, &msg), E_BAD);
+			ck_assert(!imap_parser_error_is_fatal(parser));
+			str_printfa(dump, "ERR:%s", msg);
+			break;
+		}
+		if (ret == 0) {
+			/* input ended inside the command */
+			str_append(dump, "MORE");
+			break;
+		}
+		dump_args(dump, args);
+		str_append_c(dump, '|');
+		if ((lit = utf8_find_stop(args)) == NULL)
+			break;
+		(void)istream_get_data(in, &size);
+		if (lit->literal_size > size) {
+			str_append(dump, "STOP");
+			break;
+		}
+		istream_skip(in, (size_t)lit->literal_size);
+		imap_parser_literal_data_done(parser);
+	}
+	ck_assert_str_eq(str_c(dump), utf8_literal_tests[_i].dump);
+	ostream_flush(out);
+	ck_assert_uint_eq(outbuf->used, strlen(utf8_literal_tests[_i].output));
+	ck_assert(memcmp(outbuf->data, utf8_literal_tests[_i].output,
+			 outbuf->used) == 0);
+	str_free(&dump);
+	imap_parser_destroy(&parser);
+	ostream_unref(&out);
+	buf_free(&outbuf);
+	istream_unref(&in);
+}
+END_TEST
+
 START_TEST(test_imap_arg_helpers)
 {
 	static const char input[] = "t CMD atom \"str\" {3+}\r\nlit NIL (x)\r\n";
@@ -500,6 +624,106 @@ START_TEST(test_imap_arg_get_modseq)
 }
 END_TEST
 
+/* limits.utf8_quoted (RFC 9051 9 / RFC 6855 3): quoted strings must be
+   valid UTF-8 when set; 8-bit passes unchecked when not (as before).
+   NUL is an error either way. */
+static const struct utf8_test {
+	const char *in;
+	size_t len;
+	int ret_off, ret_on;	/* read_args() result without / with it */
+	const char *dump;	/* for ret 1 */
+} utf8_tests[] = {
+	{ ROW("a X \"caf\xc3\xa9\"\r\n"), 1, 1, "a|X|S:caf\xc3\xa9" },
+	{ ROW("a X \"\xe2\x82\xac \xf0\x9f\x98\x80\"\r\n"), 1, 1,
+	  "a|X|S:\xe2\x82\xac \xf0\x9f\x98\x80" },
+	{ ROW("a X \"ascii\\\\\\\"\"\r\n"), 1, 1, "a|X|S:ascii\\\"" },
+	/* invalid: lone continuation, Latin-1, truncated, overlong '/',
+	   overlong NUL, surrogate, > U+10FFFF, 0xff */
+	{ ROW("a X \"\x80\"\r\n"), 1, -1, "a|X|S:\x80" },
+	{ ROW("a X \"caf\xe9\"\r\n"), 1, -1, "a|X|S:caf\xe9" },
+	{ ROW("a X \"\xc3\"\r\n"), 1, -1, "a|X|S:\xc3" },
+	{ ROW("a X \"\xe2\x82\"\r\n"), 1, -1, "a|X|S:\xe2\x82" },
+	{ ROW("a X \"\xc0\xaf\"\r\n"), 1, -1, "a|X|S:\xc0\xaf" },
+	{ ROW("a X \"\xc0\x80\"\r\n"), 1, -1, "a|X|S:\xc0\x80" },
+	{ ROW("a X \"\xe0\x80\xaf\"\r\n"), 1, -1, "a|X|S:\xe0\x80\xaf" },
+	{ ROW("a X \"\xed\xa0\x80\"\r\n"), 1, -1, "a|X|S:\xed\xa0\x80" },
+	{ ROW("a X \"\xf4\x90\x80\x80\"\r\n"), 1, -1,
+	  "a|X|S:\xf4\x90\x80\x80" },
+	{ ROW("a X \"\xff\"\r\n"), 1, -1, "a|X|S:\xff" },
+	{ ROW("a X \"a\0b\"\r\n"), -1, -1, NULL },
+	{ ROW("a X \"\xc3\0\"\r\n"), -1, -1, NULL },
+	/* literals and atoms are not quoted strings: unchanged */
+	{ ROW("a X {1+}\r\n\xff\r\n"), 1, 1, "a|X|L:\xff" },
+};
+
+START_TEST(test_imap_parser_utf8_quoted)
+{
+	const struct utf8_test *t = &utf8_tests[_i];
+	struct imap_parser_limits limits = test_limits;
+	struct str *dump = str_new(system_pool, 128);
+	struct str *output = str_new(system_pool, 64);
+	enum imap_parser_error error;
+	unsigned int c, on;
+	bool fatal;
+	int ret, want;
+
+	for (on = 0; on < 2; on++) {
+		limits.utf8_quoted = on == 1;
+		want = on == 1 ? t->ret_on : t->ret_off;
+		for (c = 0; c < N_ELEMENTS(chunk_sizes); c++) {
+			str_reset(dump);
+			ret = parse_input(t->in, t->len, chunk_sizes[c],
+					  &limits, dump, output, &error, &fatal);
+			ck_assert_msg(ret == want, "row %d on %u chunk %zu: "
+				      "ret %d != %d", _i, on, chunk_sizes[c],
+				      ret, want);
+			ck_assert_int_eq(error, ret < 0 ? E_BAD : E_NONE);
+			ck_assert(!fatal);
+			if (ret == 1)
+				ck_assert_str_eq(str_c(dump), t->dump);
+		}
+	}
+	str_free(&dump);
+	str_free(&output);
+}
+END_TEST
+
+/* imap_parser_set_utf8_quoted() applies from the next command on, and an
+   invalid string is a BAD that leaves the stream usable. */
+START_TEST(test_imap_parser_utf8_setter)
+{
+	static const char input[] =
+		"a X \"\xff\"\r\nb X \"\xff\"\r\nc X \"\xc3\xa4\"\r\n";
+	struct istream *in = istream_create_from_data(input,
+						      sizeof(input) - 1);
+	struct imap_parser *parser = imap_parser_create(in, NULL, &test_limits);
+	const struct imap_arg *args;
+	const char *msg;
+
+	(void)istream_read(in);
+	ck_assert_str_eq(imap_parser_read_word(parser), "a");
+	ck_assert_str_eq(imap_parser_read_word(parser), "X");
+	ck_assert_int_eq(imap_parser_read_args(parser, &args), 1);
+	ck_assert_str_eq(args[0].u.str, "\xff");
+	imap_parser_reset(parser);
+	imap_parser_set_utf8_quoted(parser, true);
+	ck_assert_str_eq(imap_parser_read_word(parser), "b");
+	ck_assert_str_eq(imap_parser_read_word(parser), "X");
+	ck_assert_int_eq(imap_parser_read_args(parser, &args), -1);
+	ck_assert_int_eq(imap_parser_get_error(parser, &msg), E_BAD);
+	ck_assert_str_eq(msg, "Invalid UTF-8 in quoted string");
+	ck_assert(!imap_parser_error_is_fatal(parser));
+	ck_assert(imap_parser_skip_line(parser));
+	imap_parser_reset(parser);
+	ck_assert_str_eq(imap_parser_read_word(parser), "c");
+	ck_assert_str_eq(imap_parser_read_word(parser), "X");
+	ck_assert_int_eq(imap_parser_read_args(parser, &args), 1);
+	ck_assert_str_eq(args[0].u.str, "\xc3\xa4");
+	imap_parser_destroy(&parser);
+	istream_unref(&in);
+}
+END_TEST
+
 Suite *test_imap_parser_suite(void)
 {
 	Suite *s = suite_create("imap-parser");
@@ -512,6 +736,11 @@ Suite *test_imap_parser_suite(void)
 	tcase_add_test(tc, test_imap_parser_literal_size);
 	tcase_add_loop_test(tc, test_imap_parser_literal8, 0,
 			    N_ELEMENTS(literal8_tests));
+	tcase_add_loop_test(tc, test_imap_parser_utf8_quoted, 0,
+			    N_ELEMENTS(utf8_tests));
+	tcase_add_test(tc, test_imap_parser_utf8_setter);
+	tcase_add_loop_test(tc, test_imap_parser_utf8_literal, 0,
+			    N_ELEMENTS(utf8_literal_tests));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -19,6 +19,11 @@ static const struct {
 	{ "\xc3\xa4\xc3\xb6\xc3\xbc", "&AOQA9gD8-" },
 	{ "\xf0\x9f\x98\x80", "&2D3eAA-" },	/* U+1F600, a surrogate pair */
 	{ "a\tb", "a&AAk-b" },
+	{ "&&", "&-&-" },
+	{ "\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e.\xe5\xad\x90",
+	  "&ZeVnLIqe-.&W1A-" },
+	{ "\xc3\xa4-\xc3\xb6", "&AOQ--&APY-" },	/* '-' after a section */
+	{ "\xef\xbf\xbd", "&,,0-" },		/* U+FFFD, ',' digits */
 };
 
 static const char *const utf7_invalid[] = {
@@ -28,10 +33,22 @@ static const char *const utf7_invalid[] = {
 	"&3gA-",	/* lone low surrogate */
 	"a\xc3\xa4", "tab\there", "&A-", "&-A-&AA-",
 	"&AAA-", "a&AAAA5A-",	/* U+0000 would truncate the name (fuzz) */
+	"&AOQ!-", "&AOQ/-", "&AOQ=-",	/* not modified base64 */
+	"&AOQ", "x&AOQA9g",		/* & not closed by - */
+	"&AC0-", "&ACY-",		/* '-' and '&' encoded */
+	"&AOQA-", "&AOQA9gD-",		/* a partial 16-bit unit */
+	"&3gDYPQ-",			/* a surrogate pair reversed */
+	"&2D3YPQ-",			/* two high surrogates */
+	"&2D3eAA",			/* an unterminated pair */
+	"a\x01b", "a\x7f" "b", "\x80",	/* raw control and 8-bit */
 };
 
 static const char *const utf8_invalid[] = {
 	"\xc3", "\xc3(", "\xc0\xaf", "\xed\xa0\x80", "\xf5\x80\x80\x80", "\xff",
+	"\xe0\x80\xaf", "\xf0\x80\x80\xaf",	/* overlong */
+	"\xed\xbf\xbf",				/* a low surrogate */
+	"\xf4\x90\x80\x80",			/* over U+10FFFF */
+	"a\x80", "\xe6\x97",			/* stray, truncated */
 };
 
 START_TEST(test_imap_utf7_valid)
