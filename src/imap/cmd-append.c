@@ -90,19 +90,28 @@ static void cmd_append_fail_bad(struct cmd_append_context *ctx, const char *msg)
 					   msg, NULL));
 }
 
+/* The stop literal when arg is a list of just that one ("(" literal8 ")"
+   of utf8-literal), else NULL. */
+static const struct imap_arg *cmd_append_literal_list(const struct imap_arg *arg)
+{
+	const struct imap_arg *list;
+	unsigned int count;
+
+	if (!imap_arg_get_list(arg, &list, &count) || count != 1 ||
+	    list[0].type != IMAP_ARG_LITERAL_SIZE)
+		return NULL;
+	return &list[0];
+}
+
 /* RFC 6855 4: utf8-literal = "UTF8" SP "(" literal8 ")": the stop
    literal inside the list when args is one, else NULL. */
 static const struct imap_arg *cmd_append_utf8_literal(const struct imap_arg *args)
 {
-	const struct imap_arg *list;
-	unsigned int count;
 	const char *atom;
 
-	if (!imap_arg_get_atom(args, &atom) || strcasecmp(atom, "UTF8") != 0 ||
-	    !imap_arg_get_list(&args[1], &list, &count) || count != 1 ||
-	    list[0].type != IMAP_ARG_LITERAL_SIZE)
+	if (!imap_arg_get_atom(args, &atom) || strcasecmp(atom, "UTF8") != 0)
 		return NULL;
-	return &list[0];
+	return cmd_append_literal_list(&args[1]);
 }
 
 /* Reads the optional flag list and date-time before a literal (plain, or
@@ -158,8 +167,7 @@ cmd_append_parse_message(struct cmd_append_context *ctx,
    a UTF8 list). */
 static const struct imap_arg *cmd_append_find_literal(const struct imap_arg *args)
 {
-	const struct imap_arg *first = args, *list;
-	unsigned int count;
+	const struct imap_arg *first = args;
 
 	while (!IMAP_ARG_IS_EOL(args))
 		args++;
@@ -167,10 +175,7 @@ static const struct imap_arg *cmd_append_find_literal(const struct imap_arg *arg
 		return NULL;
 	if (args[-1].type == IMAP_ARG_LITERAL_SIZE)
 		return &args[-1];
-	if (imap_arg_get_list(&args[-1], &list, &count) && count == 1 &&
-	    list[0].type == IMAP_ARG_LITERAL_SIZE)
-		return &list[0];
-	return NULL;
+	return cmd_append_literal_list(&args[-1]);
 }
 
 /* Size checks and the storage's save for one literal. */

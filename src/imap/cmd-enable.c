@@ -3,6 +3,7 @@
    be enabled, when CAPABILITY advertises them; other names are ignored. */
 #include "imap-common.h"
 #include "imap-commands.h"
+#include "imap-mailbox-name.h"
 
 #include <strings.h>
 
@@ -64,11 +65,13 @@ bool cmd_enable(struct client_command *cmd)
 		client->imap4rev2_enabled = true;
 	if (seen[ENABLE_UTF8_ACCEPT])
 		client->utf8_accept_enabled = true;
-	if (seen[ENABLE_IMAP4REV2] || seen[ENABLE_UTF8_ACCEPT]) {
-		/* RFC 9051 9 / RFC 6855 3: quoted strings are UTF-8 from the
-		   next command on; parser_limits keeps it over COMPRESS */
+	if (client_utf8_names(client)) {
+		/* RFC 9051 9 / RFC 6855 3: quoted strings and mailbox names
+		   are UTF-8 from the next command on; parser_limits keeps it
+		   over COMPRESS */
 		client->parser_limits.utf8_quoted = true;
 		imap_parser_set_utf8_quoted(client->parser, true);
+		imap_mailbox_names_set_utf8(true);
 	}
 	client_send_line(client, str_c(reply));
 	client_send_tagline(cmd, "OK Enabled.");

@@ -159,10 +159,8 @@ static bool list_match(const struct list_context *ctx,
 {
 	const char *const *pp;
 
-	/* patterns are in the client's form (RFC 6855 3) */
-	vname = imap_mailbox_name_to_client(vname);
 	array_foreach(&ctx->patterns, pp) {
-		if (imap_match(*pp, vname, ns->separator))
+		if (imap_mailbox_name_match(*pp, vname, ns->separator))
 			return true;
 	}
 	return false;
@@ -559,7 +557,7 @@ static void lsub_send_parents(struct client_command *cmd,
 		parent = p_strndup(cmd->pool, storage_name,
 				   (size_t)(p - storage_name));
 		name = mail_namespace_from_storage(ns, parent);
-		if (!imap_match(pattern, name, ns->separator) ||
+		if (!imap_mailbox_name_match(pattern, name, ns->separator) ||
 		    name_in(subs, parent) || name_in(sent, parent))
 			continue;
 		array_append(sent, &parent);
@@ -579,7 +577,7 @@ static void lsub_send_ns(struct client_command *cmd,
 		if (!ns->inbox && strcmp(*np, "INBOX") == 0)
 			continue;
 		name = mail_namespace_from_storage(ns, *np);
-		if (imap_match(pattern, name, ns->separator))
+		if (imap_mailbox_name_match(pattern, name, ns->separator))
 			lsub_send_line(cmd, ns, name, *np, false);
 		else
 			lsub_send_parents(cmd, ns, subs, &sent, *np, pattern);

@@ -15,15 +15,15 @@ bool cmd_search(struct client_command *cmd)
 	const struct imap_arg *args = cmd->args;
 	const char *charset = NULL;
 	ARRAY_TYPE(uint32) result;
-	enum imap_search_return opts;
+	struct imap_search_return ret;
 	bool with_modseq;
 
-	if (!imap_search_parse_return(cmd, &args, &opts))
+	if (!imap_search_parse_return(cmd, &args, &ret))
 		return true;
 	/* RFC 9051 6.4.4: an IMAP4rev2 client always gets ESEARCH; no
 	   RETURN is RETURN (ALL) */
-	if (opts == 0 && cmd->client->imap4rev2_enabled)
-		opts = IMAP_SEARCH_RETURN_ESEARCH | IMAP_SEARCH_RETURN_ALL;
+	if (ret.flags == 0 && cmd->client->imap4rev2_enabled)
+		ret.flags = IMAP_SEARCH_RETURN_ESEARCH | IMAP_SEARCH_RETURN_ALL;
 	if (args[0].type == IMAP_ARG_ATOM &&
 	    strcasecmp(args[0].u.str, "CHARSET") == 0) {
 		if (args[1].type != IMAP_ARG_ATOM &&
@@ -40,10 +40,10 @@ bool cmd_search(struct client_command *cmd)
 		charset = args[1].u.str;
 		args += 2;
 	}
-	if (!imap_search_run_opts(cmd, args, charset, opts, &result,
+	if (!imap_search_run_opts(cmd, args, charset, ret.flags, &result,
 				  &with_modseq))
 		return true;
-	imap_search_reply(cmd, "SEARCH", opts, &result, with_modseq);
+	imap_search_reply(cmd, "SEARCH", &ret, &result, with_modseq);
 	imap_search_finish(cmd, "OK Search completed.");
 	return true;
 }

@@ -69,10 +69,10 @@ bool cmd_sort(struct client_command *cmd)
 	struct mail_sort_key keys[MAIL_SORT_MAX_KEYS];
 	ARRAY_TYPE(uint32) seqs;
 	unsigned int count;
-	enum imap_search_return opts;
+	struct imap_search_return ret;
 	bool with_modseq;
 
-	if (!imap_search_parse_return(cmd, &args, &opts))
+	if (!imap_search_parse_return(cmd, &args, &ret))
 		return true;
 	if (!sort_parse_program(cmd, &args[0], keys, &count))
 		return true;
@@ -80,21 +80,14 @@ bool cmd_sort(struct client_command *cmd)
 		client_send_command_error(cmd, "Invalid charset argument");
 		return true;
 	}
-	if (client->utf8_accept_enabled &&
-	    strcasecmp(args[1].u.str, "UTF-8") != 0) {
-		/* RFC 6855 3 (erratum 4029): only UTF-8 after ENABLE */
-		client_send_command_error(cmd, "CHARSET must be UTF-8 "
-			"after ENABLE UTF8=ACCEPT");
-		return true;
-	}
-	if (!imap_search_run_opts(cmd, args + 2, args[1].u.str, opts, &seqs,
-				  &with_modseq))
+	if (!imap_search_run_opts(cmd, args + 2, args[1].u.str, ret.flags,
+				  &seqs, &with_modseq))
 		return true;
 	if (mail_sort(client->box, keys, count, &seqs) < 0) {
 		client_send_storage_error(cmd);
 		return true;
 	}
-	imap_search_reply(cmd, "SORT", opts, &seqs, with_modseq);
+	imap_search_reply(cmd, "SORT", &ret, &seqs, with_modseq);
 	imap_search_finish(cmd, "OK Sort completed.");
 	return true;
 }

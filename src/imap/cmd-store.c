@@ -225,6 +225,7 @@ bool cmd_store(struct client_command *cmd)
 						   !silent);
 		}
 	}
+	imap_search_updates_changed(client, &changed, 0);
 	if (!failed && cmd->uid && imap_sync(client, true) < 0)
 		failed = true;
 	else if (!cmd->uid)	/* RFC 5267 4.3: own flag changes, as Dovecot */

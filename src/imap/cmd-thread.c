@@ -8,7 +8,6 @@
 #include "imap-search.h"
 #include "mail-thread.h"
 
-#include <strings.h>
 
 /* A thread's content from node on (node's number, then its children). */
 static void thread_write_list(struct client_command *cmd, struct str *dest,
@@ -74,13 +73,6 @@ bool cmd_thread(struct client_command *cmd)
 	}
 	if (!mail_thread_type_parse(args[0].u.str, &type)) {
 		client_send_command_error(cmd, "Unknown thread algorithm");
-		return true;
-	}
-	if (client->utf8_accept_enabled &&
-	    strcasecmp(args[1].u.str, "UTF-8") != 0) {
-		/* RFC 6855 3 (erratum 4029): only UTF-8 after ENABLE */
-		client_send_command_error(cmd, "CHARSET must be UTF-8 "
-			"after ENABLE UTF8=ACCEPT");
 		return true;
 	}
 	if (!imap_search_run(cmd, args + 2, args[1].u.str, &seqs,

@@ -68,8 +68,8 @@ struct client {
 	struct str *search_saved;
 	/* RFC 5267 4.3: the RETURN (UPDATE) searches (imap-search-update.c) */
 	struct imap_search_update *search_updates;
-	/* RFC 5267 4.4: the running SEARCH/SORT's PARTIAL low:high */
-	uint32_t search_partial_low, search_partial_high;
+	/* UIDs changed since the last sync point, for search_updates */
+	ARRAY_TYPE(uint32) search_updates_changed;
 
 	struct client_command *cmd;	/* being parsed or run */
 	bool cmd_parsed_name;

@@ -583,7 +583,7 @@ static int fetch_message_start(struct imap_fetch *fetch, uint32_t seq)
 	if ((fields & IMAP_FETCH_FIELD_FLAGS) != 0) {
 		fetch_add_sep(fetch, line);
 		str_append(line, "FLAGS ");
-		imap_write_flags(line, flags, box, mail_get_keywords(box, seq));
+		imap_write_flags(line, flags, client, mail_get_keywords(box, seq));
 	}
 	if ((fields & IMAP_FETCH_FIELD_MODSEQ) != 0 ||
 	    ((fields & IMAP_FETCH_FIELD_FLAGS) != 0 &&

@@ -48,14 +48,13 @@ static void imap_write_flag_names(struct str *dest, enum mail_flags flags,
 }
 
 void imap_write_flags(struct str *dest, enum mail_flags flags,
-		      struct mailbox *box, const struct mail_keywords *kw)
+		      const struct client *client, const struct mail_keywords *kw)
 {
-	/* RFC 9051 2.3.2: \Recent is gone from IMAP4rev2; the process
-	   serves one client, whose ENABLE decides for every FETCH FLAGS */
-	if (imap_client != NULL && imap_client->imap4rev2_enabled)
+	/* RFC 9051 2.3.2: \Recent is gone from IMAP4rev2 */
+	if (client->imap4rev2_enabled)
 		flags &= ~MAIL_RECENT;
 	str_append_c(dest, '(');
-	imap_write_flag_names(dest, flags, box, kw);
+	imap_write_flag_names(dest, flags, client->box, kw);
 	str_append_c(dest, ')');
 }
 
@@ -129,7 +128,7 @@ void imap_send_mailbox_flags(struct client *client)
 
 	line = t_str_new(256);
 	str_append(line, "* FLAGS ");
-	imap_write_flags(line, MAIL_FLAGS_MASK, box, &all);
+	imap_write_flags(line, MAIL_FLAGS_MASK, client, &all);
 	client_send_line(client, str_c(line));
 	if (client->box_readonly) {
 		client_send_line(client, "* OK [PERMANENTFLAGS ()] Read-only mailbox.");

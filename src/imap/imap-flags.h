@@ -12,10 +12,11 @@ struct imap_arg;
 struct client;
 
 /* Appends "(\Answered ... \Recent kw1 kw2)": the system flags, then the
-   keywords of kw (names from box). kw may be NULL. \Recent is left out
-   once the process's client enabled IMAP4rev2 (RFC 9051 2.3.2). */
+   keywords of kw (names from client's selected mailbox). kw may be NULL.
+   \Recent is left out once client enabled IMAP4rev2 (RFC 9051 2.3.2). */
 void imap_write_flags(struct str *dest, enum mail_flags flags,
-		      struct mailbox *box, const struct mail_keywords *kw);
+		      const struct client *client,
+		      const struct mail_keywords *kw);
 /* A flag-list or flags as separate args (STORE): system flags, and the
    keyword names (NULL-terminated, tmp; each a valid keyword). 0, or -1
    with a client-safe *error_r for a BAD. */

@@ -4,6 +4,7 @@
 #include "imap-commands.h"
 #include "imap-utf7.h"
 #include "imap-quote.h"
+#include "imap-match.h"
 #include "imap-mailbox-name.h"
 #include "mail-namespace.h"
 #include "utf8.h"
@@ -62,10 +63,17 @@ static const char *name_check_separators(const char *name, size_t len,
 }
 
 /* RFC 6855 3: after ENABLE UTF8=ACCEPT (or IMAP4rev2) the session's
-   mailbox names travel in UTF-8; one client per imap process. */
+   mailbox names travel in UTF-8 (imap_mailbox_names_set_utf8()) */
+static bool names_utf8_enabled = false;
+
+void imap_mailbox_names_set_utf8(bool utf8)
+{
+	names_utf8_enabled = utf8;
+}
+
 static bool names_utf8(void)
 {
-	return imap_client != NULL && client_utf8_names(imap_client);
+	return names_utf8_enabled;
 }
 
 /* May cp be in a UTF-8 mailbox name? RFC 6855 3: no control characters
@@ -118,6 +126,13 @@ const char *imap_mailbox_name_to_client(const char *name)
 	if (imap_utf7_to_utf8(name, dest) < 0)
 		return name;
 	return str_c(dest);
+}
+
+bool imap_mailbox_name_match(const char *pattern, const char *vname,
+			     char sep)
+{
+	/* patterns are in the client's form (RFC 6855 3) */
+	return imap_match(pattern, imap_mailbox_name_to_client(vname), sep);
 }
 
 /* Can the UTF-8 name go out as a quoted string after ENABLE UTF8=ACCEPT

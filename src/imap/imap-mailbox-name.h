@@ -19,6 +19,10 @@ const struct mail_namespaces *imap_mailbox_names_get(void);
    namespace's for NULL or a name outside every namespace). */
 char imap_mailbox_name_separator(const char *name);
 
+/* Are mailbox names exchanged in UTF-8 from now on (ENABLE UTF8=ACCEPT
+   or IMAP4rev2, RFC 6855 3)? Before the first call: no. */
+void imap_mailbox_names_set_utf8(bool utf8);
+
 /* RFC 6855: the mUTF-7 form (tmp) of a UTF-8 name from the client; NULL
    if it is not valid UTF-8 or has a character RFC 6855 3 forbids
    (controls, DEL, U+2028, U+2029). */
@@ -30,6 +34,11 @@ const char *imap_mailbox_name_from_client(const char *name);
    UTF8=ACCEPT / IMAP4rev2, else name itself; also name itself when it is
    not valid mUTF-7. */
 const char *imap_mailbox_name_to_client(const char *name);
+/* Does the LIST/LSUB pattern (in the client's form: UTF-8 after ENABLE
+   UTF8=ACCEPT) match vname, a (mUTF-7) name with namespace prefix and
+   separator sep? */
+bool imap_mailbox_name_match(const char *pattern, const char *vname,
+			     char sep);
 /* Appends name (mUTF-7) in the client's form to a reply: an astring, or
    after ENABLE UTF8=ACCEPT (RFC 6855 3) its UTF-8 form, as a quoted string
    when it has 8-bit characters (a literal when it has control characters

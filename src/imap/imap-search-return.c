@@ -8,11 +8,12 @@
 #include "imap-search.h"
 #include "imap-search-partial.h"
 
+#include <string.h>
 #include <strings.h>
 
 static const struct {
 	const char *name;
-	enum imap_search_return opt;
+	enum imap_search_return_flags opt;
 } search_return_names[] = {
 	{ "MIN", IMAP_SEARCH_RETURN_MIN },
 	{ "MAX", IMAP_SEARCH_RETURN_MAX },
@@ -27,12 +28,11 @@ static const struct {
    false after sending the BAD (Dovecot's texts). */
 static bool search_return_parse_partial(struct client_command *cmd,
 					const struct imap_arg **listp,
-					enum imap_search_return *opts)
+					struct imap_search_return *ret)
 {
 	const struct imap_arg *range = *listp + 1;
-	struct client *client = cmd->client;
 
-	if ((*opts & IMAP_SEARCH_RETURN_PARTIAL) != 0) {
+	if ((ret->flags & IMAP_SEARCH_RETURN_PARTIAL) != 0) {
 		client_send_command_error(cmd, "PARTIAL can be used only once");
 		return false;
 	}
@@ -41,19 +41,18 @@ static bool search_return_parse_partial(struct client_command *cmd,
 		return false;
 	}
 	if (!imap_search_partial_parse(range->u.str, range->str_len,
-				       &client->search_partial_low,
-				       &client->search_partial_high)) {
+				       &ret->partial_low, &ret->partial_high)) {
 		client_send_command_error(cmd, "PARTIAL range broken");
 		return false;
 	}
-	*opts |= IMAP_SEARCH_RETURN_PARTIAL;
+	ret->flags |= IMAP_SEARCH_RETURN_PARTIAL;
 	*listp = range;
 	return true;
 }
 
 /* One option atom: false if unknown. */
 static bool search_return_lookup(const char *name,
-				 enum imap_search_return *opt_r)
+				 enum imap_search_return_flags *opt_r)
 {
 	unsigned int i;
 
@@ -68,18 +67,19 @@ static bool search_return_lookup(const char *name,
 
 bool imap_search_parse_return(struct client_command *cmd,
 			      const struct imap_arg **argsp,
-			      enum imap_search_return *opts_r)
+			      struct imap_search_return *ret_r)
 {
 	const struct imap_arg *args = *argsp, *list;
-	enum imap_search_return opt, opts = IMAP_SEARCH_RETURN_ESEARCH;
+	enum imap_search_return_flags opt;
 	unsigned int count;
 
-	*opts_r = 0;
+	memset(ret_r, 0, sizeof(*ret_r));
 	/* not followed by a list, "RETURN" is left for the search keys */
 	if (args[0].type != IMAP_ARG_ATOM ||
 	    strcasecmp(args[0].u.str, "RETURN") != 0 ||
 	    !imap_arg_get_list(&args[1], &list, &count))
 		return true;
+	ret_r->flags = IMAP_SEARCH_RETURN_ESEARCH;
 	for (; !IMAP_ARG_IS_EOL(list); list++) {
 		if (list->type != IMAP_ARG_ATOM) {
 			client_send_command_error(cmd,
@@ -87,7 +87,7 @@ bool imap_search_parse_return(struct client_command *cmd,
 			return false;
 		}
 		if (strcasecmp(list->u.str, "PARTIAL") == 0) {
-			if (!search_return_parse_partial(cmd, &list, &opts))
+			if (!search_return_parse_partial(cmd, &list, ret_r))
 				return false;
 			continue;
 		}
@@ -96,25 +96,25 @@ bool imap_search_parse_return(struct client_command *cmd,
 				"Unknown SEARCH return option");
 			return false;
 		}
-		opts |= opt;
+		ret_r->flags |= opt;
 	}
-	if ((opts & IMAP_SEARCH_RETURN_PARTIAL) != 0 &&
-	    (opts & IMAP_SEARCH_RETURN_ALL) != 0) {
+	if ((ret_r->flags & IMAP_SEARCH_RETURN_PARTIAL) != 0 &&
+	    (ret_r->flags & IMAP_SEARCH_RETURN_ALL) != 0) {
 		client_send_command_error(cmd, "PARTIAL conflicts with ALL");
 		return false;
 	}
 	/* RFC 4731 3.1: RETURN () means RETURN (ALL); CONTEXT is only a
 	   hint, UPDATE alone returns nothing now (as Dovecot) */
-	if ((opts & ~IMAP_SEARCH_RETURN_CONTEXT) == IMAP_SEARCH_RETURN_ESEARCH)
-		opts |= IMAP_SEARCH_RETURN_ALL;
-	*opts_r = opts;
+	if ((ret_r->flags & ~IMAP_SEARCH_RETURN_CONTEXT) ==
+	    IMAP_SEARCH_RETURN_ESEARCH)
+		ret_r->flags |= IMAP_SEARCH_RETURN_ALL;
 	*argsp = args + 2;
 	return true;
 }
 
 /* MIN and/or MAX without ALL or COUNT: only those messages count (RFC
    5182 2.4 for SAVE, RFC 7162 3.1.5 for the MODSEQ). */
-static bool search_return_minmax_only(enum imap_search_return opts)
+static bool search_return_minmax_only(enum imap_search_return_flags opts)
 {
 	return (opts & (IMAP_SEARCH_RETURN_ALL | IMAP_SEARCH_RETURN_COUNT)) == 0 &&
 		(opts & (IMAP_SEARCH_RETURN_MIN | IMAP_SEARCH_RETURN_MAX)) != 0;
@@ -124,9 +124,10 @@ static bool search_return_minmax_only(enum imap_search_return opts)
    messages are saved, else every match; PARTIAL without ALL or COUNT adds
    its slice (RFC 9394 3.1, as Dovecot). Kept as an ascending UID set. */
 static void search_save(struct client_command *cmd,
-			enum imap_search_return opts,
+			const struct imap_search_return *ret,
 			const uint32_t *seqs, unsigned int count)
 {
+	enum imap_search_return_flags opts = ret->flags;
 	struct client *client = cmd->client;
 	ARRAY_TYPE(uint32) uids;
 	const uint32_t *sorted;
@@ -137,9 +138,8 @@ static void search_save(struct client_command *cmd,
 	   its slice (with MIN/MAX's messages) */
 	if ((opts & IMAP_SEARCH_RETURN_PARTIAL) != 0 &&
 	    (opts & (IMAP_SEARCH_RETURN_ALL | IMAP_SEARCH_RETURN_COUNT)) == 0) {
-		imap_search_partial_slice(client->search_partial_low,
-					  client->search_partial_high, count,
-					  &first, &slice);
+		imap_search_partial_slice(ret->partial_low, ret->partial_high,
+					  count, &first, &slice);
 	}
 	array_init(&uids, cmd->pool, count + 1);
 	for (i = 0; i < count; i++) {
@@ -178,7 +178,7 @@ const char *imap_search_saved_get(struct client *client)
 /* The highest modseq of the messages returned: those of MIN/MAX without
    ALL or COUNT, else all (RFC 7162 3.1.5 for ESEARCH; SAVE alone: all). */
 static uint64_t search_max_modseq(struct client_command *cmd,
-				  enum imap_search_return opts,
+				  enum imap_search_return_flags opts,
 				  const uint32_t *seqs, unsigned int count)
 {
 	struct mailbox *box = cmd->client->box;
@@ -202,16 +202,16 @@ static uint64_t search_max_modseq(struct client_command *cmd,
 
 /* " PARTIAL (low:high set)" (RFC 5267 4.4), "NIL" for an empty slice;
    nums in the reply's order. */
-static void search_append_partial(struct str *line, struct client *client,
+static void search_append_partial(struct str *line,
+				  const struct imap_search_return *ret,
 				  const uint32_t *nums, unsigned int count)
 {
 	unsigned int first, n;
 
-	imap_search_partial_slice(client->search_partial_low,
-				  client->search_partial_high, count,
+	imap_search_partial_slice(ret->partial_low, ret->partial_high, count,
 				  &first, &n);
-	str_printfa(line, " PARTIAL (%u:%u ", client->search_partial_low,
-		    client->search_partial_high);
+	str_printfa(line, " PARTIAL (%u:%u ", ret->partial_low,
+		    ret->partial_high);
 	if (n == 0)
 		str_append(line, "NIL");
 	else
@@ -224,10 +224,11 @@ static void search_append_partial(struct str *line, struct client *client,
    matched. For SORT, MIN and MAX are the first and last in sort order and
    ALL keeps that order, joining only ascending runs ("1,7,2,8,3:6"). */
 static void search_send_esearch(struct client_command *cmd,
-				enum imap_search_return opts,
+				const struct imap_search_return *ret,
 				const uint32_t *seqs, unsigned int count,
 				bool with_modseq)
 {
+	enum imap_search_return_flags opts = ret->flags;
 	struct client *client = cmd->client;
 	struct str *line = t_str_new(128);
 	uint32_t *nums;
@@ -252,7 +253,7 @@ static void search_send_esearch(struct client_command *cmd,
 		imap_write_uid_list(line, nums, count);
 	}
 	if ((opts & IMAP_SEARCH_RETURN_PARTIAL) != 0)
-		search_append_partial(line, client, nums, count);
+		search_append_partial(line, ret, nums, count);
 	if ((opts & IMAP_SEARCH_RETURN_COUNT) != 0)
 		str_printfa(line, " COUNT %u", count);
 	if (with_modseq && count > 0) {
@@ -263,9 +264,10 @@ static void search_send_esearch(struct client_command *cmd,
 }
 
 void imap_search_reply(struct client_command *cmd, const char *name,
-		       enum imap_search_return opts,
+		       const struct imap_search_return *ret,
 		       const ARRAY_TYPE(uint32) *seqs, bool with_modseq)
 {
+	enum imap_search_return_flags opts = ret->flags;
 	const uint32_t *nums;
 	unsigned int count;
 
@@ -275,11 +277,11 @@ void imap_search_reply(struct client_command *cmd, const char *name,
 	}
 	nums = array_get(seqs, &count);
 	if ((opts & IMAP_SEARCH_RETURN_SAVE) != 0)
-		search_save(cmd, opts, nums, count);
+		search_save(cmd, ret, nums, count);
 	/* RETURN (SAVE) alone: no untagged reply (RFC 5182 2.1), but with a
 	   MODSEQ key one for the modseq, even when nothing matched (as
 	   Dovecot) */
 	if ((opts & ~(IMAP_SEARCH_RETURN_ESEARCH | IMAP_SEARCH_RETURN_SAVE |
 		      IMAP_SEARCH_RETURN_CONTEXT)) != 0 || with_modseq)
-		search_send_esearch(cmd, opts, nums, count, with_modseq);
+		search_send_esearch(cmd, ret, nums, count, with_modseq);
 }

@@ -10,7 +10,6 @@
 #include "imap-search-update.h"
 #include "mail-search-build.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 struct imap_search_update {
@@ -20,40 +19,10 @@ struct imap_search_update {
 	bool uid;			/* UID SEARCH/SORT: answers in UIDs */
 	struct mail_search_arg *sargs;
 	ARRAY_TYPE(uint32) uids;	/* ascending, system_pool */
+	/* the mailbox's highest modseq when uids was last brought up to
+	   date (0: NOMODSEQ) */
+	uint64_t modseq;
 };
-
-/* A deep copy of args up to and including EOL into pool: the program
-   refers to the strings, which go with the command. */
-static void search_update_args_dup(struct pool *pool,
-				   const struct imap_arg *src,
-				   struct array *dest)
-{
-	const struct imap_arg *list;
-	struct imap_arg *dst;
-	unsigned int count;
-
-	for (;; src++) {
-		dst = array_append_space_i(dest);
-		*dst = *src;
-		switch (src->type) {
-		case IMAP_ARG_ATOM:
-		case IMAP_ARG_STRING:
-		case IMAP_ARG_LITERAL:
-			dst->u.str = p_strndup(pool, src->u.str, src->str_len);
-			break;
-		case IMAP_ARG_LIST:
-			(void)imap_arg_get_list(src, &list, &count);
-			memset(&dst->u, 0, sizeof(dst->u));
-			array_init(&dst->u.list, pool, count + 1);
-			search_update_args_dup(pool, list, &dst->u.list.arr);
-			break;
-		default:
-			break;
-		}
-		if (src->type == IMAP_ARG_EOL)
-			break;
-	}
-}
 
 /* A sequence-set key as the UIDs it means now, so that later expunges
    don't move it onto other messages (as Dovecot keeps it). Nothing
@@ -157,10 +126,12 @@ void imap_search_updates_clear(struct client *client)
 		client->search_updates = upd->next;
 		search_update_free(&upd);
 	}
+	if (array_is_created(&client->search_updates_changed))
+		array_free(&client->search_updates_changed);
 }
 
-/* seqs (sequence numbers of the current view) as ascending UIDs into
-   uids (cleared first). */
+/* seqs (ascending sequence numbers of the current view) as UIDs, also
+   ascending, into uids. */
 static void search_update_set_uids(struct mailbox *box,
 				   ARRAY_TYPE(uint32) *uids,
 				   const ARRAY_TYPE(uint32) *seqs)
@@ -168,40 +139,27 @@ static void search_update_set_uids(struct mailbox *box,
 	const uint32_t *seq;
 	uint32_t uid;
 
-	array_clear(uids);
 	array_foreach(seqs, seq) {
 		uid = mailbox_seq_to_uid(box, *seq);
 		array_append(uids, &uid);
 	}
-	array_sort(uids, uint32_cmp);
 }
 
-bool imap_search_update_add(struct client_command *cmd,
-			    const struct imap_arg *args, const char *charset,
+void imap_search_update_add(struct client_command *cmd, struct pool **_pool,
+			    struct mail_search_arg *sargs,
 			    const ARRAY_TYPE(uint32) *seqs)
 {
 	struct client *client = cmd->client;
+	struct pool *pool = *_pool;
 	struct imap_search_update *upd, **p;
-	ARRAY(struct imap_arg) copy;
-	struct pool *pool;
-	const char *error;
 
-	pool = pool_create("imap search update", 1024, POOL_FLAG_NONE);
-	array_init(&copy, pool, 16);
-	search_update_args_dup(pool, args, &copy.arr);
+	*_pool = NULL;
 	upd = pool_new(pool, struct imap_search_update, 1);
 	upd->pool = pool;
 	upd->tag = p_strdup(pool, cmd->tag);
 	upd->uid = cmd->uid;
-	if (mail_search_build_saved(pool, array_idx(&copy, 0), charset,
-				    imap_search_saved_get(client),
-				    &upd->sargs, &error) !=
-	    MAIL_SEARCH_BUILD_OK) {
-		/* it was built once already for the command */
-		log_error("search update: rebuilding the program failed");
-		pool_unref(&pool);
-		return false;
-	}
+	upd->sargs = sargs;
+	upd->modseq = mailbox_get_highest_modseq(client->box);
 	search_update_fix_seqsets(pool, client->box, upd->sargs);
 	array_init(&upd->uids, system_pool, array_count(seqs) + 1);
 	search_update_set_uids(client->box, &upd->uids, seqs);
@@ -209,7 +167,6 @@ bool imap_search_update_add(struct client_command *cmd,
 	/* reported in the order they were made, as Dovecot does */
 	for (p = &client->search_updates; *p != NULL; p = &(*p)->next) ;
 	*p = upd;
-	return true;
 }
 
 /* " <name> (0 set)": nums ascending. */
@@ -233,55 +190,41 @@ static struct str *search_update_line(struct imap_search_update *upd)
 	return line;
 }
 
-static bool search_update_has_uid(const ARRAY_TYPE(uint32) *uids,
-				  uint32_t uid)
+/* mailbox_expunged by ascending UID */
+static int search_update_expunged_cmp(const struct mailbox_expunged *a,
+				      const struct mailbox_expunged *b)
 {
-	const uint32_t *all;
-	unsigned int count;
-
-	all = array_get(uids, &count);
-	return count > 0 &&
-		bsearch(&uid, all, count, sizeof(uint32_t),
-			(int (*)(const void *, const void *))uint32_cmp) != NULL;
+	return a->uid < b->uid ? -1 : (a->uid > b->uid ? 1 : 0);
 }
 
-/* uids minus the members of gone (both ascending) */
-static void search_update_remove_uids(ARRAY_TYPE(uint32) *uids,
-				      const ARRAY_TYPE(uint32) *gone)
-{
-	uint32_t *all;
-	unsigned int i, n, count;
-
-	all = array_get_modifiable(uids, &count);
-	for (i = n = 0; i < count; i++) {
-		if (!search_update_has_uid(gone, all[i]))
-			all[n++] = all[i];
-	}
-	if (n < count)
-		array_delete(uids, n, count - n);
-}
-
+/* Drops the expunged (gone, ascending UIDs) from upd->uids in one merge
+   and sends "REMOVEFROM" for those it held. */
 static void search_update_expunged(struct client *client,
 				   struct imap_search_update *upd,
-				   const ARRAY_TYPE(mailbox_expunged) *expunged)
+				   const struct mailbox_expunged *gone,
+				   unsigned int gone_count)
 {
-	const struct mailbox_expunged *exp;
-	ARRAY_TYPE(uint32) nums, uids;
+	ARRAY_TYPE(uint32) nums;
+	uint32_t *uids;
+	unsigned int i, j = 0, n = 0, count;
 	struct str *line;
 
 	array_init(&nums, tmp_pool, 16);
-	array_init(&uids, tmp_pool, 16);
-	array_foreach(expunged, exp) {
-		if (!search_update_has_uid(&upd->uids, exp->uid))
+	uids = array_get_modifiable(&upd->uids, &count);
+	for (i = 0; i < count; i++) {
+		while (j < gone_count && gone[j].uid < uids[i])
+			j++;
+		if (j < gone_count && gone[j].uid == uids[i]) {
+			/* UID order is sequence order too */
+			array_append(&nums, upd->uid ? &gone[j].uid :
+				     &gone[j].seq);
 			continue;
-		array_append(&uids, &exp->uid);
-		array_append(&nums, upd->uid ? &exp->uid : &exp->seq);
+		}
+		uids[n++] = uids[i];
 	}
-	if (array_count(&nums) == 0)
+	if (n == count)
 		return;
-	array_sort(&uids, uint32_cmp);
-	array_sort(&nums, uint32_cmp);
-	search_update_remove_uids(&upd->uids, &uids);
+	array_delete(&upd->uids, n, count - n);
 	line = search_update_line(upd);
 	search_update_append(line, "REMOVEFROM", array_idx(&nums, 0),
 			     array_count(&nums));
@@ -291,52 +234,170 @@ static void search_update_expunged(struct client *client,
 void imap_search_updates_expunged(struct client *client,
 				  const ARRAY_TYPE(mailbox_expunged) *expunged)
 {
+	ARRAY_TYPE(mailbox_expunged) gone;
+	const struct mailbox_expunged *exp;
 	struct imap_search_update *upd;
 
-	if (!array_is_created(expunged) || array_count(expunged) == 0)
+	if (client->search_updates == NULL ||
+	    !array_is_created(expunged) || array_count(expunged) == 0)
 		return;
-	for (upd = client->search_updates; upd != NULL; upd = upd->next)
-		search_update_expunged(client, upd, expunged);
+	/* the storage reports them in descending order */
+	array_init(&gone, tmp_pool, array_count(expunged));
+	array_foreach(expunged, exp)
+		array_append(&gone, exp);
+	array_sort(&gone, search_update_expunged_cmp);
+	for (upd = client->search_updates; upd != NULL; upd = upd->next) {
+		search_update_expunged(client, upd, array_idx(&gone, 0),
+				       array_count(&gone));
+	}
 }
 
-/* The numbers to send for uid: itself or its sequence number. */
+void imap_search_updates_changed(struct client *client,
+				 const ARRAY_TYPE(uint32) *seqs,
+				 uint32_t first_new)
+{
+	uint32_t seq, uid, count;
+	const uint32_t *seqp;
+
+	if (client->search_updates == NULL || client->box == NULL)
+		return;
+	count = mailbox_get_messages_count(client->box);
+	if (!array_is_created(&client->search_updates_changed))
+		array_init(&client->search_updates_changed, system_pool, 16);
+	if (seqs != NULL && array_is_created(seqs)) {
+		array_foreach(seqs, seqp) {
+			if (*seqp == 0 || *seqp > count)
+				continue;
+			uid = mailbox_seq_to_uid(client->box, *seqp);
+			array_append(&client->search_updates_changed, &uid);
+		}
+	}
+	for (seq = first_new; seq != 0 && seq <= count; seq++) {
+		uid = mailbox_seq_to_uid(client->box, seq);
+		array_append(&client->search_updates_changed, &uid);
+	}
+}
+
+/* The lowest modseq the updates were brought up to date at. */
+static uint64_t search_updates_modseq(struct client *client)
+{
+	struct imap_search_update *upd;
+	uint64_t modseq = (uint64_t)-1;
+
+	for (upd = client->search_updates; upd != NULL; upd = upd->next) {
+		if (upd->modseq < modseq)
+			modseq = upd->modseq;
+	}
+	return modseq;
+}
+
+/* The changed messages as ascending, distinct sequence numbers of the
+   current view into seqs: the remembered UIDs (expunged ones left out;
+   forgotten now) and, where the mailbox has modseqs, every message whose
+   modseq is above since (changes no sync point reported, like FETCH's
+   implicit \Seen). */
+static void search_updates_take_changed(struct client *client,
+					uint64_t since,
+					ARRAY_TYPE(uint32) *seqs)
+{
+	const uint32_t *uid, *all;
+	uint32_t seq, count_all;
+	unsigned int i, n, count;
+
+	array_foreach(&client->search_updates_changed, uid) {
+		if ((seq = mailbox_uid_to_seq(client->box, *uid)) != 0)
+			array_append(seqs, &seq);
+	}
+	array_clear(&client->search_updates_changed);
+	count_all = mailbox_get_messages_count(client->box);
+	for (seq = 1; since != 0 && seq <= count_all; seq++) {
+		if (mail_get_modseq(client->box, seq) > since)
+			array_append(seqs, &seq);
+	}
+	array_sort(seqs, uint32_cmp);
+	all = array_get(seqs, &count);
+	for (i = n = 0; i < count; i++) {
+		if (n == 0 || all[i] != all[n - 1])
+			array_idx_modifiable(seqs, n++)[0] = all[i];
+	}
+	if (n < count)
+		array_delete(seqs, n, count - n);
+}
+
+/* The number to send for uid: itself or its sequence number. */
 static uint32_t search_update_num(struct client *client,
 				  struct imap_search_update *upd, uint32_t uid)
 {
 	return upd->uid ? uid : mailbox_uid_to_seq(client->box, uid);
 }
 
-static void search_update_resync(struct client *client,
-				 struct imap_search_update *upd)
+/* One merge of upd->uids with the changed messages (cand, ascending UIDs)
+   of which match (ascending) still match: the new upd->uids in now, the
+   numbers that left and joined in removed and added (ascending, as UID
+   order is sequence order). */
+static void search_update_merge(struct client *client,
+				struct imap_search_update *upd,
+				const ARRAY_TYPE(uint32) *cand_arr,
+				const ARRAY_TYPE(uint32) *match_arr,
+				ARRAY_TYPE(uint32) *now,
+				ARRAY_TYPE(uint32) *removed,
+				ARRAY_TYPE(uint32) *added)
 {
-	ARRAY_TYPE(uint32) seqs, now, removed, added;
-	const uint32_t *uid;
-	struct str *line;
+	const uint32_t *old, *cand, *match;
+	unsigned int i = 0, j = 0, k = 0, old_n, cand_n, match_n;
+	bool in_old, in_match;
 	uint32_t num;
 
-	array_init(&seqs, tmp_pool, 64);
-	if (mail_search_run(client->box, upd->sargs, false, &seqs) < 0)
-		return;	/* try again at the next sync point */
-	array_init(&now, system_pool, array_count(&seqs) + 1);
-	search_update_set_uids(client->box, &now, &seqs);
+	old = array_get(&upd->uids, &old_n);
+	cand = array_get(cand_arr, &cand_n);
+	match = array_get(match_arr, &match_n);
+	while (i < old_n || j < cand_n) {
+		if (j == cand_n || (i < old_n && old[i] < cand[j])) {
+			array_append(now, &old[i++]);
+			continue;
+		}
+		in_old = i < old_n && old[i] == cand[j];
+		in_match = k < match_n && match[k] == cand[j];
+		if (in_old)
+			i++;
+		if (in_match)
+			k++;
+		if (in_match)
+			array_append(now, &cand[j]);
+		if (in_match != in_old) {
+			num = search_update_num(client, upd, cand[j]);
+			array_append(in_match ? added : removed, &num);
+		}
+		j++;
+	}
+}
+
+/* Re-evaluates upd's program on the changed messages only (seqs
+   ascending, cand their UIDs) and sends what left (REMOVEFROM) and what
+   joined (ADDTO). Messages that didn't change aren't looked at again, so
+   OLDER/YOUNGER (RFC 5032) results don't drift with the clock between
+   changes: a message ages into or out of them only when it changes. */
+static void search_update_resync(struct client *client,
+				 struct imap_search_update *upd,
+				 const ARRAY_TYPE(uint32) *seqs,
+				 const ARRAY_TYPE(uint32) *cand)
+{
+	ARRAY_TYPE(uint32) match, now, removed, added;
+	struct str *line;
+
+	array_init(&match, tmp_pool, array_count(seqs) + 1);
+	if (mail_search_run_seqs(client->box, upd->sargs, array_idx(seqs, 0),
+				 array_count(seqs), true, &match) < 0)
+		return;	/* these changes are lost for upd */
+	array_init(&now, system_pool, array_count(&upd->uids) +
+		   array_count(&match) + 1);
 	array_init(&removed, tmp_pool, 16);
 	array_init(&added, tmp_pool, 16);
-	array_foreach(&upd->uids, uid) {
-		if (!search_update_has_uid(&now, *uid) &&
-		    (num = search_update_num(client, upd, *uid)) != 0)
-			array_append(&removed, &num);
-	}
-	array_foreach(&now, uid) {
-		if (!search_update_has_uid(&upd->uids, *uid) &&
-		    (num = search_update_num(client, upd, *uid)) != 0)
-			array_append(&added, &num);
-	}
+	search_update_merge(client, upd, cand, &match, &now, &removed, &added);
 	array_free(&upd->uids);
 	upd->uids = now;
 	if (array_count(&removed) == 0 && array_count(&added) == 0)
 		return;
-	array_sort(&removed, uint32_cmp);
-	array_sort(&added, uint32_cmp);
 	line = search_update_line(upd);
 	if (array_count(&removed) > 0) {
 		search_update_append(line, "REMOVEFROM", array_idx(&removed, 0),
@@ -352,9 +413,34 @@ static void search_update_resync(struct client *client,
 void imap_search_updates_sync(struct client *client)
 {
 	struct imap_search_update *upd;
+	ARRAY_TYPE(uint32) seqs, cand;
+	const uint32_t *seq;
+	uint64_t since, highest;
+	uint32_t uid;
 
-	if (client->box == NULL)
+	if (client->box == NULL || client->search_updates == NULL)
 		return;
+	if (!array_is_created(&client->search_updates_changed))
+		array_init(&client->search_updates_changed, system_pool, 16);
+	/* nothing changed: nothing to search */
+	since = search_updates_modseq(client);
+	highest = mailbox_get_highest_modseq(client->box);
+	if (array_count(&client->search_updates_changed) == 0 &&
+	    (highest == 0 || highest <= since))
+		return;
+	array_init(&seqs, tmp_pool,
+		   array_count(&client->search_updates_changed) + 16);
+	search_updates_take_changed(client, highest > since ? since : 0,
+				    &seqs);
 	for (upd = client->search_updates; upd != NULL; upd = upd->next)
-		search_update_resync(client, upd);
+		upd->modseq = highest;
+	if (array_count(&seqs) == 0)
+		return;
+	array_init(&cand, tmp_pool, array_count(&seqs));
+	array_foreach(&seqs, seq) {
+		uid = mailbox_seq_to_uid(client->box, *seq);
+		array_append(&cand, &uid);
+	}
+	for (upd = client->search_updates; upd != NULL; upd = upd->next)
+		search_update_resync(client, upd, &seqs, &cand);
 }

@@ -12,6 +12,7 @@
 
 struct client;
 struct client_command;
+struct mail_search_arg;
 
 /* Update searches a session may keep (Dovecot has no bound). */
 #define IMAP_SEARCH_UPDATES_MAX 64
@@ -20,11 +21,12 @@ struct client_command;
    "NO [LIMIT]" when IMAP_SEARCH_UPDATES_MAX are active. */
 bool imap_search_update_check_limit(struct client_command *cmd);
 
-/* Registers cmd's search (args and charset are copied) with its current
-   result seqs (sequence numbers) under cmd's tag; replaces an update of
-   the same tag. false (logged) if the program can't be rebuilt. */
-bool imap_search_update_add(struct client_command *cmd,
-			    const struct imap_arg *args, const char *charset,
+/* Registers cmd's search: sargs, built in *pool (whose ownership passes
+   to the update; *pool is set to NULL), with its current result seqs
+   (ascending sequence numbers) under cmd's tag; replaces an update of the
+   same tag. */
+void imap_search_update_add(struct client_command *cmd, struct pool **pool,
+			    struct mail_search_arg *sargs,
 			    const ARRAY_TYPE(uint32) *seqs);
 
 /* CANCELUPDATE of one tag: true if it existed. */
@@ -39,8 +41,18 @@ void imap_search_updates_clear(struct client *client);
 void imap_search_updates_expunged(struct client *client,
 				  const ARRAY_TYPE(mailbox_expunged) *expunged);
 
-/* After a sync or a flag change: re-runs each update's search and sends
-   what left it (REMOVEFROM) and what joined it (ADDTO). */
+/* Remembers messages whose flags changed (seqs, may be NULL or not
+   created) and the new messages from first_new on (0: none) for the next
+   imap_search_updates_sync(); nothing without update searches. */
+void imap_search_updates_changed(struct client *client,
+				 const ARRAY_TYPE(uint32) *seqs,
+				 uint32_t first_new);
+
+/* At a sync point: re-evaluates each update's search only on the changed
+   messages (the remembered ones, and those whose modseq rose since the
+   last sync point: FETCH's implicit \Seen) and sends what left it
+   (REMOVEFROM) and what joined it (ADDTO); returns at once when nothing
+   changed. */
 void imap_search_updates_sync(struct client *client);
 
 #endif

@@ -42,15 +42,35 @@ bool imap_search_run(struct client_command *cmd, const struct imap_arg *args,
 				    with_modseq_r);
 }
 
-bool imap_search_run_opts(struct client_command *cmd,
-			  const struct imap_arg *args, const char *charset,
-			  enum imap_search_return opts,
-			  ARRAY_TYPE(uint32) *seqs_r, bool *with_modseq_r)
+/* The program's pool: cmd's, or for RETURN (UPDATE) the update's own
+   (the program outlives the command). */
+static struct pool *search_program_pool(struct client_command *cmd,
+					enum imap_search_return_flags opts)
+{
+	if ((opts & IMAP_SEARCH_RETURN_UPDATE) == 0)
+		return cmd->pool;
+	return pool_create("imap search update", 1024, POOL_FLAG_NONE);
+}
+
+/* imap_search_run_opts() with the program built in pool: *sargs_r */
+static bool search_build_run(struct client_command *cmd, struct pool *pool,
+			     const struct imap_arg *args, const char *charset,
+			     enum imap_search_return_flags opts,
+			     struct mail_search_arg **sargs_r,
+			     ARRAY_TYPE(uint32) *seqs_r, bool *with_modseq_r)
 {
 	struct mail_search_arg *sargs;
 	const char *error;
 
-	switch (mail_search_build_saved(cmd->pool, args, charset,
+	if (charset != NULL && cmd->client->utf8_accept_enabled &&
+	    strcasecmp(charset, "UTF-8") != 0) {
+		/* RFC 6855 3 (erratum 4029): only UTF-8 after ENABLE (SEARCH
+		   refuses any CHARSET before getting here) */
+		client_send_command_error(cmd, "CHARSET must be UTF-8 "
+			"after ENABLE UTF8=ACCEPT");
+		return false;
+	}
+	switch (mail_search_build_saved(pool, args, charset,
 					imap_search_saved_get(cmd->client),
 					&sargs, &error)) {
 	case MAIL_SEARCH_BUILD_OK:
@@ -76,10 +96,27 @@ bool imap_search_run_opts(struct client_command *cmd,
 		client_send_storage_error(cmd);
 		return false;
 	}
-	/* RFC 5267 4.3 */
-	if ((opts & IMAP_SEARCH_RETURN_UPDATE) != 0)
-		(void)imap_search_update_add(cmd, args, charset, seqs_r);
+	*sargs_r = sargs;
 	return true;
+}
+
+bool imap_search_run_opts(struct client_command *cmd,
+			  const struct imap_arg *args, const char *charset,
+			  enum imap_search_return_flags opts,
+			  ARRAY_TYPE(uint32) *seqs_r, bool *with_modseq_r)
+{
+	struct pool *pool = search_program_pool(cmd, opts);
+	struct mail_search_arg *sargs;
+	bool ret;
+
+	ret = search_build_run(cmd, pool, args, charset, opts, &sargs,
+			       seqs_r, with_modseq_r);
+	/* RFC 5267 4.3: the program is kept, with its own pool */
+	if (ret && (opts & IMAP_SEARCH_RETURN_UPDATE) != 0)
+		imap_search_update_add(cmd, &pool, sargs, seqs_r);
+	if (pool != cmd->pool && pool != NULL)
+		pool_unref(&pool);
+	return ret;
 }
 
 void imap_search_send_result(struct client_command *cmd, const char *name,

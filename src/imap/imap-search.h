@@ -13,7 +13,8 @@ struct client_command;
    over the selected mailbox: the matching sequence numbers in *seqs_r
    (cmd's pool), *with_modseq_r set if it has a MODSEQ key (CONDSTORE is
    then enabled). false after sending the tagged error (BAD for a bad
-   program, NO [BADCHARSET], NO for a storage error). */
+   program or, after ENABLE UTF8=ACCEPT, a charset other than UTF-8
+   (RFC 6855 3); NO [BADCHARSET], NO for a storage error). */
 bool imap_search_run(struct client_command *cmd, const struct imap_arg *args,
 		     const char *charset, ARRAY_TYPE(uint32) *seqs_r,
 		     bool *with_modseq_r);
@@ -26,34 +27,40 @@ void imap_search_send_result(struct client_command *cmd, const char *name,
 			     bool with_modseq);
 
 /* RETURN options (RFC 4731 3.1, RFC 5267 3, RFC 5182 2). */
-enum imap_search_return {
+enum imap_search_return_flags {
 	IMAP_SEARCH_RETURN_ESEARCH = 0x01,	/* RETURN given: "* ESEARCH" */
 	IMAP_SEARCH_RETURN_MIN = 0x02,
 	IMAP_SEARCH_RETURN_MAX = 0x04,
 	IMAP_SEARCH_RETURN_ALL = 0x08,
 	IMAP_SEARCH_RETURN_COUNT = 0x10,
 	IMAP_SEARCH_RETURN_SAVE = 0x20,
-	/* RFC 5267 4.4: range in client->search_partial_low/high */
+	/* RFC 5267 4.4: range in imap_search_return.partial_low/high */
 	IMAP_SEARCH_RETURN_PARTIAL = 0x40,
 	IMAP_SEARCH_RETURN_UPDATE = 0x80,	/* RFC 5267 4.3 */
 	IMAP_SEARCH_RETURN_CONTEXT = 0x100,	/* RFC 5267 4.2: a hint */
 };
 
-/* If *argsp starts with "RETURN (options)", parses them into *opts_r (an
-   empty list is ALL) and advances *argsp past them; otherwise *opts_r = 0
-   and *argsp is left alone. false after sending the BAD (Dovecot's texts:
-   non-atoms, unknown options, PARTIAL's range). PARTIAL's range goes to
-   client->search_partial_low/high. */
+/* A command's parsed RETURN: its options and PARTIAL's range. */
+struct imap_search_return {
+	enum imap_search_return_flags flags;
+	uint32_t partial_low, partial_high;	/* with ..._PARTIAL */
+};
+
+/* If *argsp starts with "RETURN (options)", parses them into ret_r->flags
+   (an empty list is ALL) and PARTIAL's range into ret_r->partial_low/high,
+   and advances *argsp past them; otherwise ret_r->flags = 0 and *argsp is
+   left alone. false after sending the BAD (Dovecot's texts: non-atoms,
+   unknown options, PARTIAL's range). */
 bool imap_search_parse_return(struct client_command *cmd,
 			      const struct imap_arg **argsp,
-			      enum imap_search_return *opts_r);
+			      struct imap_search_return *ret_r);
 
 /* imap_search_run() where "$" is the client's saved result, and with
    IMAP_SEARCH_RETURN_SAVE in opts a storage failure empties the saved
    result (RFC 5182 2.1; a BAD for bad keys leaves it, as Dovecot does). */
 bool imap_search_run_opts(struct client_command *cmd,
 			  const struct imap_arg *args, const char *charset,
-			  enum imap_search_return opts,
+			  enum imap_search_return_flags opts,
 			  ARRAY_TYPE(uint32) *seqs_r, bool *with_modseq_r);
 
 /* The result of SEARCH or SORT (name): without RETURN as
@@ -61,7 +68,7 @@ bool imap_search_run_opts(struct client_command *cmd,
    is sent unless SAVE is the only option. seqs are sequence numbers in the
    reply's order. */
 void imap_search_reply(struct client_command *cmd, const char *name,
-		       enum imap_search_return opts,
+		       const struct imap_search_return *ret,
 		       const ARRAY_TYPE(uint32) *seqs, bool with_modseq);
 
 /* Forget the saved result (SELECT, EXAMINE, UNSELECT, CLOSE: RFC 5182

@@ -76,18 +76,6 @@ static int status_get_size(struct mailbox *box, uint32_t messages,
 	return 0;
 }
 
-/* RFC 9051 6.3.11: the number of messages with the \Deleted flag. */
-static uint32_t status_get_deleted(struct mailbox *box, uint32_t messages)
-{
-	uint32_t seq, count = 0;
-
-	for (seq = 1; seq <= messages; seq++) {
-		if ((mail_get_flags(box, seq) & MAIL_DELETED) != 0)
-			count++;
-	}
-	return count;
-}
-
 static int status_get_box(struct mailbox *box, enum imap_status_items items,
 			  struct imap_status_result *result_r,
 			  enum mail_storage_error *error_r,
@@ -95,8 +83,6 @@ static int status_get_box(struct mailbox *box, enum imap_status_items items,
 {
 	mailbox_get_status(box, &result_r->st);
 	result_r->size = 0;
-	result_r->deleted = (items & IMAP_STATUS_DELETED) == 0 ? 0 :
-		status_get_deleted(box, result_r->st.messages);
 	result_r->mailboxid = (items & IMAP_STATUS_MAILBOXID) == 0 ? NULL :
 		imap_objectid_mailboxid_code(box);
 	if ((items & IMAP_STATUS_SIZE) != 0 &&
@@ -153,7 +139,7 @@ void imap_status_send(struct client *client, const char *name,
 	if ((items & IMAP_STATUS_UNSEEN) != 0)
 		str_printfa(values, "UNSEEN %u ", st->unseen);
 	if ((items & IMAP_STATUS_DELETED) != 0)
-		str_printfa(values, "DELETED %u ", result->deleted);
+		str_printfa(values, "DELETED %u ", result->st.deleted);
 	if ((items & IMAP_STATUS_HIGHESTMODSEQ) != 0) {
 		/* RFC 7162 3.1.5: 0 for a NOMODSEQ mailbox */
 		str_printfa(values, "HIGHESTMODSEQ %llu ",

@@ -27,7 +27,6 @@ enum imap_status_items {
 struct imap_status_result {
 	struct mailbox_status st;
 	uint64_t size;	/* sum of RFC822.SIZE (only with IMAP_STATUS_SIZE) */
-	uint32_t deleted;	/* messages with \Deleted (IMAP_STATUS_DELETED) */
 	/* "MAILBOXID (id)" (tmp), NULL = none (IMAP_STATUS_MAILBOXID) */
 	const char *mailboxid;
 };

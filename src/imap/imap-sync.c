@@ -75,7 +75,7 @@ void imap_sync_send_flags_fetch(struct client *client, uint32_t seq,
 		str_append(line, sep);
 		str_append(line, "FLAGS ");
 		imap_write_flags(line, mail_get_flags(client->box, seq),
-				 client->box, mail_get_keywords(client->box, seq));
+				 client, mail_get_keywords(client->box, seq));
 		sep = " ";
 	}
 	if (modseq != 0) {
@@ -111,6 +111,10 @@ int imap_sync(struct client *client, bool allow_expunges)
 	}
 	imap_send_mailbox_flags_if_changed(client);
 	imap_sync_send_expunges(client, &result.expunged);
+	/* RFC 5267 4.3: only what changed is searched again */
+	imap_search_updates_changed(client, &result.flag_changed_seqs,
+				    result.messages > client->messages_count ?
+				    client->messages_count + 1 : 0);
 	if (result.messages != client->messages_count) {
 		/* RFC 3501 7.3.1: EXISTS, with RECENT alongside */
 		client->messages_count = result.messages;

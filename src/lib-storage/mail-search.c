@@ -674,10 +674,14 @@ static int search_match(struct search_ctx *ctx, uint32_t seq)
 	return search_eval(ctx->box, seq, ctx->args, false, true);
 }
 
-int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
-		    bool uids, ARRAY_TYPE(uint32) *result_r)
+/* The search over the messages in only[0..only_count) (ascending seqs,
+   those above the count skipped), or over all when only is NULL. */
+static int search_run(struct mailbox *box, struct mail_search_arg *args,
+		      const uint32_t *only, unsigned int only_count,
+		      bool uids, ARRAY_TYPE(uint32) *result_r)
 {
 	uint32_t seq, count = mailbox_get_messages_count(box), value;
+	unsigned int i, n = only == NULL ? count : only_count;
 	enum mail_storage_error error;
 	struct search_ctx ctx;
 	unsigned int types;
@@ -705,7 +709,10 @@ int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
 		ctx.folded = str_new(system_pool, 256);
 		search_init_field_names(&ctx);
 	}
-	for (seq = 1; seq <= count; seq++) {
+	for (i = 0; i < n; i++) {
+		seq = only == NULL ? i + 1 : only[i];
+		if (seq == 0 || seq > count)
+			continue;
 		int match = search_match(&ctx, seq);
 
 		if (match < 0) {
@@ -730,4 +737,17 @@ int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
 	if (ctx.msg_pool != NULL)
 		pool_unref(&ctx.msg_pool);
 	return ret;
+}
+
+int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
+		    bool uids, ARRAY_TYPE(uint32) *result_r)
+{
+	return search_run(box, args, NULL, 0, uids, result_r);
+}
+
+int mail_search_run_seqs(struct mailbox *box, struct mail_search_arg *args,
+			 const uint32_t *seqs, unsigned int count, bool uids,
+			 ARRAY_TYPE(uint32) *result_r)
+{
+	return search_run(box, args, seqs, count, uids, result_r);
 }

@@ -65,5 +65,10 @@ struct mail_search_arg {
    it just doesn't match). */
 int mail_search_run(struct mailbox *box, struct mail_search_arg *args,
 		    bool uids, ARRAY_TYPE(uint32) *result_r);
+/* mail_search_run() over only the messages seqs[0..count) (ascending;
+   seqs beyond the mailbox are skipped): the matching ones, in order. */
+int mail_search_run_seqs(struct mailbox *box, struct mail_search_arg *args,
+			 const uint32_t *seqs, unsigned int count, bool uids,
+			 ARRAY_TYPE(uint32) *result_r);
 
 #endif

@@ -214,7 +214,31 @@ struct mailbox {
 	const char *error_str;	/* in pool */
 	/* mailbox-notify.c's watches, NULL = none */
 	struct mailbox_notify *notify;
+	/* mailbox-objectid.c: the MAILBOXID ("F" + guid, in pool) once read;
+	   it never changes (RENAME moves the id file with the mailbox) */
+	const char *mailbox_id;
 };
+
+/* RFC 3501 2.3.2: does this open take \Recent (claim the messages no
+   session has taken yet: Maildir moves them new/ -> cur/, mbox advances
+   first_recent_uid and marks them old at close)? SELECT does; EXAMINE,
+   STATUS, POP3 and a save target (APPEND, COPY/MOVE) don't. */
+static inline bool mailbox_takes_recent(const struct mailbox *box)
+{
+	return (box->flags & (MAILBOX_FLAG_READONLY |
+			      MAILBOX_FLAG_POP3_SESSION |
+			      MAILBOX_FLAG_NO_RECENT)) == 0;
+}
+
+/* Does this open show the \Recent no session has taken yet without taking
+   it (EXAMINE, STATUS RECENT)? A save target and POP3 show none; a
+   session that takes \Recent shows what it took. */
+static inline bool mailbox_peeks_recent(const struct mailbox *box)
+{
+	return (box->flags & (MAILBOX_FLAG_READONLY |
+			      MAILBOX_FLAG_POP3_SESSION)) ==
+		MAILBOX_FLAG_READONLY;
+}
 
 /* Backend open helper: fills the generic part of box (allocated from pool,
    which the mailbox then owns) and takes a reference to user. */

@@ -155,6 +155,8 @@ struct mailbox_status {
 	unsigned int first_unseen_seq;	/* 0 = none */
 	uint32_t unseen;	/* added: count of messages without \Seen
 				   (STATUS UNSEEN) */
+	uint32_t deleted;	/* messages with \Deleted (RFC 9051 STATUS
+				   DELETED) */
 	/* RFC 7162 HIGHESTMODSEQ; 0 = the mailbox keeps no persistent
 	   modseqs (NOMODSEQ) */
 	uint64_t highest_modseq;

@@ -31,6 +31,11 @@ int mailbox_get_mailbox_id(struct mailbox *box, const char **id_r)
 	char guid[MAILBOX_GUID_HEX_LEN + 1];
 	const char *dir;
 
+	if (box->mailbox_id != NULL) {
+		/* read once per open: EMAILID asks for it per message */
+		*id_r = box->mailbox_id;
+		return 0;
+	}
 	dir = box->v->get_id_dir == NULL ? NULL : box->v->get_id_dir(box);
 	if (dir == NULL) {
 		mailbox_set_error(box, MAIL_ERROR_PARAMS,
@@ -43,7 +48,8 @@ int mailbox_get_mailbox_id(struct mailbox *box, const char **id_r)
 		mailbox_set_internal_error(box);
 		return -1;
 	}
-	*id_r = tmp_printf("F%s", guid);
+	box->mailbox_id = p_strconcat(box->pool, "F", guid, NULL);
+	*id_r = box->mailbox_id;
 	return 0;
 }
 

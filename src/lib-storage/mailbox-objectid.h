@@ -18,7 +18,8 @@
 bool mailbox_objectid_is_valid(const char *id, size_t len);
 
 /* The mailbox's MAILBOXID, created (random, libsodium randombytes_buf)
-   the first time it is asked for. *id_r is a tmp value. 0, or -1 (error set on box;
+   the first time it is asked for, and kept in box after the first read.
+   *id_r lives as long as box. 0, or -1 (error set on box;
    MAIL_ERROR_PARAMS when the mailbox has no place for one, e.g. mbox with
    INDEX=MEMORY). */
 int mailbox_get_mailbox_id(struct mailbox *box, const char **id_r);

@@ -131,6 +131,8 @@ void mailbox_get_status(struct mailbox *box, struct mailbox_status *status_r)
 	for (i = 0; i < count; i++) {
 		if ((msgs[i]->flags & MAIL_RECENT) != 0)
 			status_r->recent++;
+		if ((msgs[i]->flags & MAIL_DELETED) != 0)
+			status_r->deleted++;
 		if ((msgs[i]->flags & MAIL_SEEN) == 0) {
 			status_r->unseen++;
 			if (status_r->first_unseen_seq == 0)

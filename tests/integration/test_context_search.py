@@ -157,6 +157,13 @@ def _esearch_only(untagged):
     return [line for line in untagged if line.startswith("* ESEARCH")]
 
 
+def _whole_untagged(step):
+    """Every step's untagged reply is only its ESEARCH lines, except
+    APPEND's and EXPUNGE's (EXISTS/RECENT, EXPUNGE around them) and the
+    FETCH (asserted in full on its own)."""
+    return isinstance(step, str) and step not in ("EXPUNGE", "FETCH $ (UID)")
+
+
 def _run(c):
     tags = []
     return [run_step(c, step, tags) for step, _, _ in STEPS]
@@ -184,7 +191,10 @@ def test_steps(kind):
     got = _ours(kind)
     for (step, want_esearch, want_tagged), (untagged, tagged) in \
             zip(STEPS, got):
-        assert _esearch_only(untagged) == want_esearch, (step, untagged)
+        if _whole_untagged(step):
+            assert untagged == want_esearch, (step, untagged)
+        else:
+            assert _esearch_only(untagged) == want_esearch, (step, untagged)
         if want_tagged is not None:
             assert tagged == want_tagged, (step, tagged)
     # the untagged lines around the updates, in full
@@ -195,7 +205,7 @@ def test_steps(kind):
     assert untagged[0] == "* 7 EXISTS" and \
         re.match(r"^\* [0-9]+ RECENT$", untagged[1]) and \
         _esearch_only(untagged) == untagged[2:], untagged
-    assert tagged.startswith("OK [APPENDUID x 7] Append completed"), tagged
+    assert tagged == "OK [APPENDUID x 7] Append completed", tagged
     untagged, tagged = by_step["EXPUNGE"]
     assert untagged[4:] == ["* 3 EXPUNGE", "* 2 EXPUNGE", "* 1 EXPUNGE"], \
         untagged
@@ -212,8 +222,11 @@ def test_as_dovecot():
     for (step, _, _), a, b in zip(STEPS, ours, theirs):
         if step == "FETCH $ (UID)" or isinstance(step, tuple):
             continue	# Dovecot's "Fetch completed" timing, APPENDUID
-        assert (_esearch_only(a[0]), a[1]) == (_esearch_only(b[0]), b[1]), \
-            step
+        if _whole_untagged(step):
+            assert a == b, step
+        else:
+            assert (_esearch_only(a[0]), a[1]) == \
+                (_esearch_only(b[0]), b[1]), step
 
 
 def _session(s):
@@ -247,7 +260,8 @@ def test_other_session(kind):
         assert untagged[-1] == '* ESEARCH (TAG "%s") REMOVEFROM (0 2)' % tag, \
             untagged
         _, tagged = append(other, "INBOX", NEW)
-        assert tagged.startswith("OK [APPENDUID"), tagged
+        tagged = re.sub(r"\[APPENDUID [0-9]+ ", "[APPENDUID x ", tagged)
+        assert tagged == "OK [APPENDUID x 7] Append completed.", tagged
         untagged, tagged = c.command("NOOP")
         assert untagged[0] == "* 7 EXISTS" and \
             re.match(r"^\* [0-9]+ RECENT$", untagged[1]) and \
@@ -367,4 +381,73 @@ def test_partial_save():
                      "OK Sort completed") for _, t in ours), ours
     with dovecot_session(MSGS) as dc:
         theirs = _run_save(dc)
+    assert ours == theirs
+
+
+# Changes no sync point reports (FETCH's implicit \Seen) and copies into the
+# selected mailbox reach the update searches by the next NOOP; Dovecot
+# reports them already at the FETCH/COPY, so the ESEARCH lines of each
+# (command, NOOP) pair are compared together.
+CHANGE_PAIRS = [
+    ("FETCH 1 BODY[]", "NOOP"),
+    ("UID STORE 2 +FLAGS.SILENT (\\Seen)", "NOOP"),
+    ("COPY 3 INBOX", "NOOP"),
+    ("UID STORE 1:* -FLAGS.SILENT (\\Seen)", "NOOP"),
+    ("STORE 4 +FLAGS.SILENT (\\Seen)", "NOOP"),
+    ("NOOP", "NOOP"),
+]
+
+
+def _run_pairs(c):
+    """The ESEARCH lines (tags as u0/u1) of each pair in CHANGE_PAIRS after
+    two update searches."""
+    tags = {}
+    for i, cmd in enumerate(["SEARCH RETURN (UPDATE) UNSEEN",
+                             "UID SEARCH RETURN (UPDATE) SEEN"]):
+        untagged, tagged = c.command(cmd)
+        tags["t%d" % c.n] = "u%d" % i
+        assert untagged == ['* ESEARCH (TAG "t%d")%s' %
+                            (c.n, " UID" if i else "")], untagged
+    out = []
+    for pair in CHANGE_PAIRS:
+        lines = []
+        for cmd in pair:
+            untagged, tagged = c.command(cmd)
+            assert tagged.startswith("OK "), (cmd, tagged)
+            lines += [_TAG_RE.sub(lambda m: '(TAG "%s")' % tags[m.group(1)],
+                                  line) for line in untagged
+                      if isinstance(line, str) and
+                      line.startswith("* ESEARCH")]
+        out.append(lines)
+    return out
+
+
+@pytest.mark.parametrize("kind", sorted(LOCATIONS))
+def test_unreported_changes_as_dovecot(kind):
+    s = Server(users={"demo": "demo"}, messages=0,
+               mail_location=LOCATIONS[kind])
+    s.start()
+    try:
+        if kind == "mbox":
+            prepare_mbox_home(s)
+        c = login(s)
+        append_all(c, MSGS)
+        assert raw_select(c)["EXISTS"] == len(MSGS)
+        ours = _run_pairs(c)
+        c.close()
+    finally:
+        s.stop()
+    assert ours == [
+        ['* ESEARCH (TAG "u0") REMOVEFROM (0 1)',
+         '* ESEARCH (TAG "u1") UID ADDTO (0 1)'],
+        ['* ESEARCH (TAG "u0") REMOVEFROM (0 2)',
+         '* ESEARCH (TAG "u1") UID ADDTO (0 2)'],
+        ['* ESEARCH (TAG "u0") ADDTO (0 7)'],
+        ['* ESEARCH (TAG "u0") ADDTO (0 1:2)',
+         '* ESEARCH (TAG "u1") UID REMOVEFROM (0 1:2)'],
+        ['* ESEARCH (TAG "u0") REMOVEFROM (0 4)',
+         '* ESEARCH (TAG "u1") UID ADDTO (0 4)'],
+        []], ours
+    with dovecot_session(MSGS) as dc:
+        theirs = _run_pairs(dc)
     assert ours == theirs

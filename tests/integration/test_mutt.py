@@ -12,7 +12,7 @@ import fcntl, os, re, select as select_mod, shutil, socket, struct, subprocess, 
 import termios, threading, time, zlib
 import pytest
 from dlserver import Server, free_port
-from rawclient import login, select, fetch_bodies, ok_reply
+from rawclient import login, select, fetch_bodies, ok_reply, create_ok
 
 MUTT = shutil.which("mutt")
 pytestmark = pytest.mark.skipif(MUTT is None, reason="mutt not installed")
@@ -151,7 +151,9 @@ class Env:
     def __init__(self):
         self.srv = Server(users={"demo": "demo"}, messages=MSGS).start()
         c = login(self.srv)
-        assert c.command("CREATE Other")[1].endswith("Create completed.")
+        untagged, tagged = c.command("CREATE Other")
+        assert untagged == [], untagged
+        create_ok(c, "Other", tagged)
         assert c.command("LOGOUT")[1] == ok_reply("LOGOUT")
         c.close()
         self.dir = tempfile.mkdtemp(prefix="h-mutt-")

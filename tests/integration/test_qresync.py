@@ -188,8 +188,7 @@ def test_qresync_script_exact(conn):
     uv = uidvalidity(c)
     hms0 = highestmodseq(c)
     initial = modseqs(c)
-    # every SELECT's MAILBOXID: one id, STATUS's (asked at the end: a STATUS
-    # on the selected Maildir here would move the modseqs)
+    # every SELECT's MAILBOXID: one id, STATUS's
     seen_ids = set()
     assert all(0 < m <= hms0 for m in initial.values()), initial
     res = script(c)

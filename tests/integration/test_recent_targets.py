@@ -7,11 +7,13 @@ session itself has selected is \\Recent for that session. On Maildir and
 on mbox; the same script against Debian's Dovecot 2.3 (its imap binary in
 PREAUTH mode, as the mail user) gives the same untagged lines.
 
-Every untagged line is matched exactly."""
-import os, subprocess
+Every untagged line is matched exactly, and every tagged one (APPENDUID
+and COPYUID with the UIDVALIDITY SELECT gave; Dovecot's " (<timing>
+secs)." and our final "." are stripped before comparing)."""
+import os, re, subprocess
 import pytest
 from dlserver import Server
-from rawclient import login as raw_login
+from rawclient import login as raw_login, create_ok
 
 DOVECOT_IMAP = "/usr/lib/dovecot/imap"
 LOCATIONS = {
@@ -32,15 +34,26 @@ def append_cmd(box, i, flags=""):
     return "APPEND %s %s{%d+}\r\n%s" % (box, fl, len(m), m)
 
 
+TIMING_RE = re.compile(r" \(\d+\.\d+ \+ \d+\.\d+( \+ \d+\.\d+)? secs\)\.$")
+
+
+def no_timing(tagged):
+    """A tagged reply without Dovecot's timing or our final '.'."""
+    tagged = TIMING_RE.sub("", tagged)
+    return tagged[:-1] if tagged.endswith(".") else tagged
+
+
 class OursSession:
-    """A session on our server; the tagged reply must be OK."""
+    """A session on our server: returns a command's untagged lines and
+    keeps its tagged reply (no_timing()) in self.tagged."""
 
     def __init__(self, srv):
         self.c = raw_login(srv, timeout=15)
+        self.tagged = None
 
     def __call__(self, cmd):
-        untagged, tagged = self.c.command(cmd)
-        assert tagged.startswith("OK "), (cmd, untagged, tagged)
+        untagged, self.raw_tagged = self.c.command(cmd)
+        self.tagged = no_timing(self.raw_tagged)
         return untagged
 
     def close(self):
@@ -56,6 +69,7 @@ class DovecotSession:
         greeting = self.proc.stdout.readline()
         assert greeting.startswith(b"* PREAUTH"), greeting
         self.n = 0
+        self.tagged = None
 
     def __call__(self, cmd):
         self.n += 1
@@ -67,7 +81,7 @@ class DovecotSession:
             line = self.proc.stdout.readline()
             assert line.endswith(b"\r\n"), (cmd, untagged, line)
             if line.startswith(tag):
-                assert line[len(tag):].startswith(b"OK"), (cmd, untagged, line)
+                self.tagged = no_timing(line[len(tag):-2].decode())
                 return untagged
             untagged.append(line[:-2].decode())
 
@@ -95,6 +109,7 @@ class Ours:
 
     def __init__(self, srv, fmt):
         self.srv = srv
+        self.fmt = fmt
         prepare_home(srv, srv.home("demo"), fmt)
         self.sessions = []
 
@@ -116,6 +131,7 @@ class Dovecot:
         if not os.path.exists(DOVECOT_IMAP):
             pytest.skip("Dovecot not installed")
         self.uid, self.gid = srv.uids["demo"]
+        self.fmt = fmt
         self.dir = os.path.join(srv.dir, "dovecot-targets")
         self.home = os.path.join(self.dir, "home")
         for sub in ("run", "state", "home"):
@@ -166,6 +182,22 @@ def srv(request):
     s.stop()
 
 
+def run(s, cmd, tagged):
+    """cmd's untagged lines; asserts its exact tagged reply (no_timing())."""
+    untagged = s(cmd)
+    assert s.tagged == tagged, (cmd, untagged, s.tagged)
+    return untagged
+
+
+def uidvalidity(untagged):
+    """The UIDVALIDITY of a SELECT's untagged lines (exactly one)."""
+    found = [int(m.group(1)) for m in
+             (re.match(r"^\* OK \[UIDVALIDITY (\d+)\] UIDs valid$", l)
+              for l in untagged) if m]
+    assert len(found) == 1, untagged
+    return found[0]
+
+
 def counts(untagged):
     """The EXISTS and RECENT lines, in order."""
     return [l for l in untagged if l.endswith((" EXISTS", " RECENT"))]
@@ -188,68 +220,123 @@ def status(n, recent):
     return ["* STATUS INBOX (MESSAGES %d RECENT %d)" % (n, recent)]
 
 
-def list_status(a):
-    """The STATUS lines of LIST "" INBOX RETURN (STATUS (MESSAGES RECENT))
-    (the LIST line itself is checked elsewhere)."""
-    untagged = a('LIST "" INBOX RETURN (STATUS (MESSAGES RECENT))')
-    assert len(untagged) == 2 and untagged[0].startswith("* LIST ("), untagged
+def list_inbox(b):
+    """LIST "" INBOX's line (no CHILDREN asked for: no attributes). The
+    hierarchy separator: ours is "." on both backends; Dovecot's, with no
+    namespace configured, is its storage's (mbox "/", Maildir ".")."""
+    sep = "/" if b.dovecot and b.fmt == "mbox" else "."
+    return '* LIST () "%s" INBOX' % sep
+
+
+def list_status(b, a):
+    """The STATUS lines of LIST "" INBOX RETURN (STATUS (MESSAGES RECENT)),
+    after the exact LIST line."""
+    untagged = run(a, 'LIST "" INBOX RETURN (STATUS (MESSAGES RECENT))',
+                   "OK List completed")
+    assert len(untagged) == 2 and untagged[0] == list_inbox(b), (
+        b.dovecot, untagged)
     return untagged[1:]
+
+
+def append(s, box, i, uidvalidity, uid, flags=""):
+    """APPEND; asserts no untagged lines and the exact APPENDUID (when
+    uidvalidity is None, returns the tagged reply to check later)."""
+    untagged = s(append_cmd(box, i, flags))
+    if uidvalidity is None:
+        return untagged
+    assert s.tagged == "OK [APPENDUID %d %d] Append completed" % (
+        uidvalidity, uid), (box, untagged, s.tagged)
+    return untagged
 
 
 def script(b):
     a = b.session()
-    a("CREATE Src")
+    untagged = a("CREATE Src")
+    assert untagged == [], untagged
+    if b.dovecot:
+        assert a.tagged == "OK Create completed", a.tagged
+    else:
+        create_ok(a.c, "Src", a.raw_tagged)
+    src_appends = []
     for i in (1, 2, 3):
-        assert a(append_cmd("Src", i)) == []
+        assert append(a, "Src", i, None, i) == []
+        src_appends.append(a.tagged)
     sb = b.session()
-    assert counts(sb("SELECT INBOX")) == ["* 0 EXISTS", "* 0 RECENT"]
+    untagged = run(sb, "SELECT INBOX", "OK [READ-WRITE] Select completed")
+    assert counts(untagged) == ["* 0 EXISTS", "* 0 RECENT"]
+    v_inbox = uidvalidity(untagged)
 
     # APPEND by another session: \Recent stays for the selecting one
-    assert a(append_cmd("INBOX", 10)) == []
-    assert a("STATUS INBOX (MESSAGES RECENT)") == status(1, 1)
-    assert sb("NOOP") == new_mail(b, 1, 1, 0)
-    assert sb("FETCH 1 (FLAGS)") == flags([(1, "\\Recent")])
-    assert a("STATUS INBOX (MESSAGES RECENT)") == status(1, 0)
+    assert append(a, "INBOX", 10, v_inbox, 1) == []
+    assert run(a, "STATUS INBOX (MESSAGES RECENT)",
+               "OK Status completed") == status(1, 1)
+    assert run(sb, "NOOP", "OK NOOP completed") == new_mail(b, 1, 1, 0)
+    assert run(sb, "FETCH 1 (FLAGS)", "OK Fetch completed") == flags(
+        [(1, "\\Recent")])
+    assert run(a, "STATUS INBOX (MESSAGES RECENT)",
+               "OK Status completed") == status(1, 0)
 
     # COPY and MOVE into B's mailbox
-    assert counts(a("SELECT Src")) == ["* 3 EXISTS", "* 3 RECENT"]
-    a("COPY 1 INBOX")
-    assert a("STATUS INBOX (MESSAGES RECENT)") == status(2, 1)
-    assert sb("NOOP") == new_mail(b, 2, 2, 1)
-    a("MOVE 2 INBOX")
-    assert a("STATUS INBOX (MESSAGES RECENT)") == status(3, 1)
-    assert sb("NOOP") == new_mail(b, 3, 3, 2)
-    assert sb("FETCH 1:* (FLAGS)") == flags(
+    untagged = run(a, "SELECT Src", "OK [READ-WRITE] Select completed")
+    assert counts(untagged) == ["* 3 EXISTS", "* 3 RECENT"]
+    v_src = uidvalidity(untagged)
+    assert src_appends == ["OK [APPENDUID %d %d] Append completed"
+                           % (v_src, uid) for uid in (1, 2, 3)]
+    assert run(a, "COPY 1 INBOX", "OK [COPYUID %d 1 2] Copy completed"
+               % v_inbox) == []
+    assert run(a, "STATUS INBOX (MESSAGES RECENT)",
+               "OK Status completed") == status(2, 1)
+    assert run(sb, "NOOP", "OK NOOP completed") == new_mail(b, 2, 2, 1)
+    # Dovecot sends the changed RECENT count after the EXPUNGE too (RFC
+    # 3501 7.3.2 asks for it only when the mailbox grows)
+    assert run(a, "MOVE 2 INBOX", "OK Move completed") == [
+        "* OK [COPYUID %d 2 3] Moved UIDs." % v_inbox, "* 2 EXPUNGE"] + (
+        ["* 2 RECENT"] if b.dovecot else [])
+    assert run(a, "STATUS INBOX (MESSAGES RECENT)",
+               "OK Status completed") == status(3, 1)
+    assert run(sb, "NOOP", "OK NOOP completed") == new_mail(b, 3, 3, 2)
+    assert run(sb, "FETCH 1:* (FLAGS)", "OK Fetch completed") == flags(
         [(1, "\\Recent"), (2, "\\Recent"), (3, "\\Recent")])
     # taking \Recent (new/ -> cur/ on Maildir) changes no modseq
     # (RFC 7162), also not at later syncs; seen from an EXAMINE session
     # (its first MODSEQ fetch enables CONDSTORE: HIGHESTMODSEQ first)
     sd = b.session()
-    assert counts(sd("EXAMINE INBOX")) == ["* 3 EXISTS", "* 0 RECENT"]
-    modseqs = sd("FETCH 1:* (MODSEQ)")
+    assert counts(run(sd, "EXAMINE INBOX",
+                      "OK [READ-ONLY] Examine completed")) == [
+        "* 3 EXISTS", "* 0 RECENT"]
+    modseqs = run(sd, "FETCH 1:* (MODSEQ)", "OK Fetch completed")
     assert len(modseqs) == 4 and modseqs[0].startswith(
         "* OK [HIGHESTMODSEQ "), modseqs
-    assert sb("NOOP") == [] and sb("NOOP") == []
-    assert sd("NOOP") == []
-    assert sd("FETCH 1:* (MODSEQ)") == modseqs[1:]
+    assert run(sb, "NOOP", "OK NOOP completed") == []
+    assert run(sb, "NOOP", "OK NOOP completed") == []
+    assert run(sd, "NOOP", "OK NOOP completed") == []
+    assert run(sd, "FETCH 1:* (MODSEQ)", "OK Fetch completed") == \
+        modseqs[1:]
 
     # with flags, and LIST-STATUS (RFC 5819) counts without taking
-    assert a(append_cmd("INBOX", 12, "\\Seen \\Flagged")) == []
-    assert list_status(a) == status(4, 1)
-    assert sb("NOOP") == new_mail(b, 4, 4, 3)
-    assert sb("FETCH 4 (FLAGS)") == flags([(4, "\\Flagged \\Seen \\Recent")])
+    assert append(a, "INBOX", 12, v_inbox, 4, "\\Seen \\Flagged") == []
+    assert list_status(b, a) == status(4, 1)
+    assert run(sb, "NOOP", "OK NOOP completed") == new_mail(b, 4, 4, 3)
+    assert run(sb, "FETCH 4 (FLAGS)", "OK Fetch completed") == flags(
+        [(4, "\\Flagged \\Seen \\Recent")])
 
     # a second selecting session sees them without \Recent
     sc = b.session()
-    assert counts(sc("SELECT INBOX")) == ["* 4 EXISTS", "* 0 RECENT"]
-    assert sc("FETCH 1:3 (FLAGS)") == flags([(1, ""), (2, ""), (3, "")])
+    assert counts(run(sc, "SELECT INBOX",
+                      "OK [READ-WRITE] Select completed")) == [
+        "* 4 EXISTS", "* 0 RECENT"]
+    assert run(sc, "FETCH 1:3 (FLAGS)", "OK Fetch completed") == flags(
+        [(1, ""), (2, ""), (3, "")])
 
     # APPEND into the mailbox the session itself has selected
-    assert sb(append_cmd("INBOX", 11)) == new_mail(b, 5, 5, 4)
-    assert sb("FETCH 5 (FLAGS)") == flags([(5, "\\Recent")])
-    assert sc("NOOP") == new_mail(b, 5, 0, 0)
-    assert sc("FETCH 5 (FLAGS)") == flags([(5, "")])
-    assert a("STATUS INBOX (MESSAGES RECENT)") == status(5, 0)
+    assert append(sb, "INBOX", 11, v_inbox, 5) == new_mail(b, 5, 5, 4)
+    assert run(sb, "FETCH 5 (FLAGS)", "OK Fetch completed") == flags(
+        [(5, "\\Recent")])
+    assert run(sc, "NOOP", "OK NOOP completed") == new_mail(b, 5, 0, 0)
+    assert run(sc, "FETCH 5 (FLAGS)", "OK Fetch completed") == flags(
+        [(5, "")])
+    assert run(a, "STATUS INBOX (MESSAGES RECENT)",
+               "OK Status completed") == status(5, 0)
 
 
 @pytest.mark.parametrize("kind", ["ours", "dovecot"])

@@ -14,7 +14,7 @@ import pytest
 
 from dlserver import Server
 from filled_inbox import without_timing
-from rawclient import Imap, LOGGED_IN_RE, login, ok_reply
+from rawclient import Imap, LOGGED_IN_RE, login, ok_reply, create
 from test_append_copy import LOCATIONS, prepare_mbox_home, append, APPENDUID_RE
 
 MSG = b"Subject: s\r\n\r\nbody\r\n"
@@ -93,11 +93,8 @@ def status_id(c, box):
 
 
 def create_id(c, box):
-    untagged, tagged = c.command("CREATE " + box)
-    m = re.match(r"^OK \[MAILBOXID \((F[0-9a-f]{32})\)\] Create completed\.$",
-                 tagged)
-    assert untagged == [] and m, tagged
-    return m.group(1)
+    """CREATE box: rawclient.create()'s exact reply; the new MAILBOXID."""
+    return create(c, box)
 
 
 def deliver(srv, user, name):
@@ -154,11 +151,14 @@ def test_savedate(server):
     # COPY and MOVE: the time of the copy
     time.sleep(1.1)
     t1 = time.time()
-    _, tagged = c.command("COPY 1 Other")
-    assert tagged.startswith("OK [COPYUID "), tagged
+    untagged, tagged = c.command("COPY 1 Other")
+    m = re.match(r"^OK \[COPYUID (\d+) 1 1\] Copy completed\.$", tagged)
+    assert untagged == [] and m, (untagged, tagged)
+    other_validity = int(m.group(1))
     untagged, tagged = c.command("MOVE 1 Other")
     assert tagged == "OK Move completed.", tagged
-    assert untagged[0].startswith("* OK [COPYUID "), untagged
+    assert untagged == ["* OK [COPYUID %d 1 2] Moved UIDs." % other_validity,
+                        "* 1 EXPUNGE"], untagged
     select_id(c, "Other")
     for seq in (1, 2):
         d = savedate(c, seq)
@@ -239,10 +239,10 @@ def test_mailboxid(server):
     assert c.command("DELETE Beta") == ([], ok_reply("DELETE"))
     assert create_id(c, "Beta") not in (a, b, inbox)
     # STATUS of a missing mailbox, a bad item
-    untagged, tagged = c.command("STATUS Nope (MAILBOXID)")
-    assert untagged == [] and tagged.startswith("NO "), tagged
-    untagged, tagged = c.command("STATUS Gamma (MAILBOXID")
-    assert untagged == [] and tagged.startswith("BAD "), tagged
+    assert c.command("STATUS Nope (MAILBOXID)") == (
+        [], "NO [NONEXISTENT] Mailbox doesn't exist: Nope")
+    assert c.command("STATUS Gamma (MAILBOXID") == (
+        [], "BAD Error in IMAP command STATUS: Missing ')'")
     c.close()
 
 
@@ -268,13 +268,18 @@ def test_emailid_threadid(server):
     c = login(server)
     c.command("SELECT INBOX")
     assert [emailid(c, seq) for seq in (1, 2, 3)] == ids
-    # malformed ids
-    for bad in ("a.b", '"a b"', '""', "x" * 256, "(a)"):
-        untagged, tagged = c.command("SEARCH EMAILID " + bad)
-        assert untagged == [] and tagged.startswith("BAD "), (bad, tagged)
-        untagged, tagged = c.command("SEARCH THREADID " + bad)
-        assert untagged == [] and tagged.startswith("BAD "), (bad, tagged)
-    untagged, tagged = c.command("SEARCH EMAILID")
-    assert untagged == [] and tagged.startswith("BAD "), tagged
+    # malformed ids: the search parser's errors (test-mailbox-objectid.c)
+    got, want = [], []
+    for bad, error in (("a.b", "Invalid %s"), ('"a b"', "Invalid %s"),
+                       ('""', "Invalid %s"), ("x" * 256, "Invalid %s"),
+                       ("(a)", "Missing parameter for %s")):
+        for key in ("EMAILID", "THREADID"):
+            got.append(c.command("SEARCH %s %s" % (key, bad)))
+            want.append(([], "BAD Error in IMAP command SEARCH: " +
+                         error % key))
+    got.append(c.command("SEARCH EMAILID"))
+    want.append(([], "BAD Error in IMAP command SEARCH: "
+                 "Missing parameter for EMAILID"))
+    assert got == want
     assert search(c, "EMAILID " + "x" * 255) == []
     c.close()

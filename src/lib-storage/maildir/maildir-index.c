@@ -272,7 +272,7 @@ static void maildir_index_build_view(struct maildir_mailbox *mbox)
 			if (old->fname != NULL && old->in_new == msg->in_new)
 				msg->fname = p_strdup(box->view_pool, old->fname);
 		}
-		if (msg->in_new && (box->flags & MAILBOX_FLAG_READONLY) != 0)
+		if (msg->in_new && mailbox_peeks_recent(box))
 			msg->m.flags |= MAIL_RECENT;	/* seen, not claimed */
 		mailbox_view_append(box, &msg->m);
 	}
@@ -348,10 +348,6 @@ static bool maildir_index_scanned_gone(struct maildir_mailbox *mbox,
 	return path != NULL && stat(path, &st) < 0 && errno == ENOENT;
 }
 
-/* How the index must change to match the scanned view. Returns true if it
-   differs; with trans, writes the changes. lost (if not NULL) gets the
-   view's messages below the index's next_uid that the index lacks: they
-   can't be appended again. */
 /* old -> new flags of uid's record. REPLACE covers only the flag bits
    (and raises the modseq); the IN_NEW bit, hidden from modseqs, is added
    or removed on its own, so moving new/ -> cur/ is no change of the
@@ -371,6 +367,10 @@ static void maildir_index_set_flags(struct mail_index_transaction *trans,
 	}
 }
 
+/* How the index must change to match the scanned view. Returns true if it
+   differs; with trans, writes the changes. lost (if not NULL) gets the
+   view's messages below the index's next_uid that the index lacks: they
+   can't be appended again. */
 static bool maildir_index_diff(struct maildir_mailbox *mbox,
 			       struct mail_index_view *view,
 			       struct mail_index_transaction *trans,

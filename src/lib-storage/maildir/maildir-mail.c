@@ -178,8 +178,8 @@ static int maildir_msg_open(struct maildir_mailbox *mbox,
 	return -1;
 }
 
-static int maildir_msg_stat(struct maildir_mailbox *mbox,
-			    struct maildir_msg *msg, struct stat *st_r)
+int maildir_msg_stat(struct maildir_mailbox *mbox, struct maildir_msg *msg,
+		     struct stat *st_r)
 {
 	const char *path = maildir_msg_get_path(mbox, msg);
 	int ret;

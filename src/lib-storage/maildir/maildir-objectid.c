@@ -11,7 +11,6 @@
 #include "maildir-filename.h"
 #include "mailbox-objectid.h"
 
-#include <errno.h>
 #include <sys/stat.h>
 
 /* base names with a time before this are not ours (2000-01-01) */
@@ -42,33 +41,16 @@ static bool maildir_fname_get_time(const char *fname, size_t len,
 	return true;
 }
 
+/* 1 and the file's ctime, -1 on error (maildir_msg_stat()) */
 static int maildir_objectid_get_ctime(struct maildir_mailbox *mbox,
 				      struct maildir_msg *msg, time_t *date_r)
 {
-	const char *path = maildir_msg_get_path(mbox, msg);
 	struct stat st;
-	int ret;
 
-	if (path == NULL) {
-		maildir_set_expunged(mbox);
+	if (maildir_msg_stat(mbox, msg, &st) < 0)
 		return -1;
-	}
-	ret = stat(path, &st);
-	if (ret < 0 && errno == ENOENT && maildir_msg_relocate(mbox, msg)) {
-		path = maildir_msg_get_path(mbox, msg);
-		ret = stat(path, &st);
-	}
-	if (ret == 0) {
-		*date_r = st.st_ctime;
-		return 1;
-	}
-	if (errno == ENOENT) {
-		maildir_set_expunged(mbox);
-		return -1;
-	}
-	log_error("stat(%s) failed: %m", path);
-	mailbox_set_internal_error(&mbox->box);
-	return -1;
+	*date_r = st.st_ctime;
+	return 1;
 }
 
 int maildir_objectid_get_save_date(struct mailbox *box,

@@ -1,17 +1,17 @@
 /* Copyright (c) dovecot-like authors. maildir-save.c: saving into a Maildir:
-   tmp/ file, fsync, rename into new/ or cur/ with UIDs from dovecot-uidlist
+   tmp/ file, fsync, rename into new/ with UIDs from dovecot-uidlist
    at commit; hard-link copy.
 
    Commit order, and why a kill -9 at any point is safe (reference 5):
    1. every message is already complete and fsync'd in tmp/ (save_finish);
    2. take dovecot-uidlist.lock, reread the uidlist;
-   3. rename() each tmp file to new/ (no flags) or cur/ (with ":2,flags");
+   3. rename() each tmp file to new/ (with ":2,flags" if it has flags);
    4. append one record per message to dovecot-uidlist (fdatasync'd) with
-      UIDs from its next UID, in save order; fsync new/ and cur/;
+      UIDs from its next UID, in save order; fsync new/;
    5. unlock.
    Dying before 3 leaves only tmp/ files (removed by the 36 h tmp cleanup):
    no message. Dying inside 3 or before 4 completes leaves whole messages in
-   new/ or cur/ that the uidlist lacks: the lock names a dead pid, so the
+   new/ that the uidlist lacks: the lock names a dead pid, so the
    next locker breaks it and its sync gives those files the next free UIDs.
    No UID was handed out (the client never got OK), so none is duplicated;
    a partly appended last uidlist line names a file that doesn't exist or
@@ -19,13 +19,12 @@
    without a crash, the renamed files are unlinked again while the lock is
    still held, so no session ever gave them UIDs: nothing becomes visible.
 
-   \Recent: a message without flags goes to new/ like Dovecot, so the first
-   session that takes \Recent (SELECT) and syncs moves it and reports it as
-   \Recent. A message with flags goes to cur/, which no session would
-   report as \Recent; the saving mailbox object remembers those UIDs and
-   reports them \Recent at its next sync (unless it is read-only or a POP3
-   session). A save-only open (MAILBOX_FLAG_NO_RECENT) puts it into new/
-   with its info instead, for the selecting session to take. */
+   \Recent: every save goes to new/ (a message with flags or keywords with
+   its ":2,<flags>" info), so the first session that takes \Recent (SELECT)
+   and syncs moves it to cur/ and reports it as \Recent, as Dovecot's index
+   gives it to that session. Every saver opens its target with
+   MAILBOX_FLAG_NO_RECENT (imap_mailbox_open_target(): APPEND, COPY/MOVE),
+   so no saving mailbox object claims \Recent of its own saves. */
 #include "lib.h"
 #include "buffer.h"
 #include "istream.h"
@@ -309,12 +308,9 @@ void maildir_transaction_rollback(struct mailbox_transaction *t)
 	maildir_transaction_unlink_tmp((struct maildir_transaction *)t);
 }
 
-/* new/<base> without flags and keywords, else
-   cur/<base>:2,<flags><letters> (reference 5). A save-only open
-   (MAILBOX_FLAG_NO_RECENT: APPEND, COPY/MOVE target) puts a message with
-   flags into new/ too, info and all, so that the session that has the
-   mailbox selected moves it to cur/ and takes its \Recent (as Dovecot,
-   whose index gives it to that session). */
+/* new/<base> without flags and keywords, else new/<base>:2,<flags><letters>
+   (reference 5): the session that has the mailbox selected moves it to
+   cur/ and takes its \Recent. */
 static const char *maildir_save_dest_path(struct maildir_mailbox *mbox,
 					  const struct maildir_save_file *f)
 {
@@ -325,9 +321,7 @@ static const char *maildir_save_dest_path(struct maildir_mailbox *mbox,
 	fname = maildir_filename_set_flags_kw(tmp_pool, f->base, f->flags,
 					      f->keyword_letters,
 					      f->keyword_letters);
-	if ((mbox->box.flags & MAILBOX_FLAG_NO_RECENT) != 0)
-		return maildir_save_path(mbox, "new", fname);
-	return maildir_save_path(mbox, "cur", fname);
+	return maildir_save_path(mbox, "new", fname);
 }
 
 /* Makes renamed files vanish again; called with the lock still held, so
@@ -402,15 +396,13 @@ static int maildir_commit_locked(struct maildir_transaction *mt,
 	struct maildir_uidlist *uidlist = mbox->uidlist;
 	struct maildir_save_file *files;
 	unsigned int i, count;
-	bool take_recent;
 
 	if (maildir_uidlist_refresh(uidlist) < 0) {
 		mailbox_set_internal_error(&mbox->box);
 		return -1;
 	}
 	if (maildir_commit_rename(mt) < 0 ||
-	    maildir_commit_fsync_dir(mbox, "new") < 0 ||
-	    maildir_commit_fsync_dir(mbox, "cur") < 0) {
+	    maildir_commit_fsync_dir(mbox, "new") < 0) {
 		maildir_commit_unrename(mt);
 		return -1;
 	}
@@ -427,16 +419,8 @@ static int maildir_commit_locked(struct maildir_transaction *mt,
 	}
 	maildir_save_hook(MAILDIR_SAVE_POINT_UIDLIST_WRITTEN);
 
-	take_recent = (mbox->box.flags & (MAILBOX_FLAG_READONLY |
-					  MAILBOX_FLAG_POP3_SESSION)) == 0;
-	if (take_recent && !array_is_created(&mbox->save_recent_uids))
-		array_init(&mbox->save_recent_uids, mbox->box.pool, 16);
-	for (i = 0; i < count; i++) {
+	for (i = 0; i < count; i++)
 		array_append(uids_r, &files[i].uid);
-		if (take_recent && (files[i].flags != 0 ||
-				    files[i].keyword_letters != 0))
-			array_append(&mbox->save_recent_uids, &files[i].uid);
-	}
 	*uidvalidity_r = uidlist->uid_validity;
 	return 0;
 }
@@ -470,7 +454,7 @@ int maildir_transaction_commit(struct mailbox_transaction *t,
 		maildir_transaction_unlink_tmp(mt);
 		return -1;
 	}
-	/* new/ or cur/ may keep its mtime within the clock's granularity:
+	/* new/ may keep its mtime within the clock's granularity:
 	   make our next sync rescan */
 	mbox->scan_dirty = true;
 	return 0;

@@ -8,6 +8,7 @@
 #include "mail-index-transaction.h"
 #include "maildir-keywords.h"
 
+#include <sys/stat.h>
 #include <time.h>
 
 struct maildir_msg {
@@ -90,9 +91,6 @@ struct maildir_mailbox {
 	/* maildir_msg_get_fname()/_get_path() results: reused, so reading
 	   every message of a big mailbox allocates nothing per message */
 	struct str *fname_buf, *path_buf;
-	/* UIDs this mailbox saved into cur/ (with flags), ascending: \Recent
-	   for it at its next scan (maildir-save.c) */
-	ARRAY_TYPE(uint32) save_recent_uids;
 };
 
 /* maildir-save.c: the transaction and save context (their sizes go into
@@ -296,6 +294,11 @@ const char *maildir_msg_get_path(struct maildir_mailbox *mbox,
    new/ -> cur/) or expunged it. true if found under its new name. */
 bool maildir_msg_relocate(struct maildir_mailbox *mbox,
 			  struct maildir_msg *msg);
+/* stat()s the message's file, following a rename by another session. -1
+   on error: gone (msg->gone, MAIL_ERROR_EXPUNGED) or logged (internal
+   error set on the mailbox). */
+int maildir_msg_stat(struct maildir_mailbox *mbox, struct maildir_msg *msg,
+		     struct stat *st_r);
 /* MAIL_ERROR_EXPUNGED on the mailbox. */
 void maildir_set_expunged(struct maildir_mailbox *mbox);
 

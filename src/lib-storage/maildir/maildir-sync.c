@@ -305,28 +305,6 @@ static bool maildir_sync_fname_is_canonical(const struct maildir_scan_entry *e)
 	return true;
 }
 
-/* true if this mailbox saved uid into cur/ (maildir-save.c): \Recent */
-static bool maildir_sync_was_saved(struct maildir_mailbox *mbox, uint32_t uid)
-{
-	const uint32_t *uids;
-	unsigned int count, left = 0, right, mid;
-
-	if (!array_is_created(&mbox->save_recent_uids))
-		return false;
-	uids = array_get(&mbox->save_recent_uids, &count);
-	right = count;
-	while (left < right) {
-		mid = left + (right - left) / 2;
-		if (uids[mid] == uid)
-			return true;
-		if (uids[mid] < uid)
-			left = mid + 1;
-		else
-			right = mid;
-	}
-	return false;
-}
-
 static void maildir_sync_build_view(struct maildir_sync_ctx *ctx)
 {
 	struct mailbox *box = &ctx->mbox->box;
@@ -365,10 +343,9 @@ static void maildir_sync_build_view(struct maildir_sync_ctx *ctx)
 			msg->vsize_write_pending = old->vsize_write_pending;
 		}
 		if (maildir_sync_was_moved(ctx, e) ||
-		    (ctx->move_new && maildir_sync_was_saved(ctx->mbox, e->uid)) ||
-		    ((box->flags & MAILBOX_FLAG_READONLY) != 0 && e->in_new)) {
-			/* a read-only session (EXAMINE, STATUS) sees what is
-			   still in new/ as \Recent without claiming it */
+		    (mailbox_peeks_recent(box) && e->in_new)) {
+			/* EXAMINE and STATUS see what is still in new/ as
+			   \Recent without claiming it */
 			msg->m.flags |= MAIL_RECENT;
 		}
 		mailbox_view_append(box, &msg->m);
@@ -428,9 +405,6 @@ static int maildir_sync_run(struct maildir_sync_ctx *ctx)
 		return 1;
 	}
 	mbox->scanned = true;
-	/* the scan saw every file saved before it: claimed or expunged */
-	if (array_is_created(&mbox->save_recent_uids))
-		array_clear(&mbox->save_recent_uids);
 	return 0;
 }
 
@@ -446,22 +420,13 @@ static bool maildir_sync_quick_check(struct maildir_mailbox *mbox)
 		!timespec_eq(&cur_mtime, &mbox->cur_mtime);
 }
 
-/* Does this open take \Recent, i.e. move new/ -> cur/ (RFC 3501 2.3.2:
-   SELECT does; EXAMINE, POP3 and a save/STATUS target open don't)? */
-static bool maildir_takes_recent(const struct mailbox *box)
-{
-	return (box->flags & (MAILBOX_FLAG_READONLY |
-			      MAILBOX_FLAG_POP3_SESSION |
-			      MAILBOX_FLAG_NO_RECENT)) == 0;
-}
-
 int maildir_sync(struct mailbox *box)
 {
 	struct maildir_mailbox *mbox = (struct maildir_mailbox *)box;
 	struct maildir_sync_ctx ctx;
 	int ret;
 
-	bool move_new = maildir_takes_recent(box);
+	bool move_new = mailbox_takes_recent(box);
 
 	box->error = MAIL_ERROR_NONE;
 	/* our own changes go to the log first, so the others see them */

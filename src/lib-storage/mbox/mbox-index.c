@@ -274,19 +274,12 @@ static bool mbox_index_diff(struct mbox_mailbox *mbox,
 
 const char *mbox_index_test_commit_error = NULL;
 
-/* Does this session take \Recent (RFC 3501 2.3.2: SELECT does; EXAMINE,
-   POP3 and a save/STATUS target open don't)? */
-static bool mbox_index_takes_recent(struct mbox_mailbox *mbox)
-{
-	return (mbox->box.flags & (MAILBOX_FLAG_READONLY |
-				   MAILBOX_FLAG_POP3_SESSION |
-				   MAILBOX_FLAG_NO_RECENT)) == 0;
-}
-
 /* Marks the view's messages that no session has taken \Recent of yet, as
    the index header hdr says: uid >= first_recent_uid, and of those the
    index doesn't have yet (uid >= next_uid) only the ones without Status
-   'O' in the file (a first open, as Dovecot). With trans (under the index
+   'O' in the file (a first open, as Dovecot); only for a session that
+   takes or peeks at \Recent (SELECT, EXAMINE, STATUS), not for POP3 or a
+   save target (mail-storage-private.h). With trans (under the index
    sync lock) a session that takes \Recent moves first_recent_uid to
    UIDNEXT so that no other session shows them; one that doesn't moves it
    only past the new messages the file calls old, as Dovecot does. */
@@ -298,7 +291,8 @@ static void mbox_index_recent(struct mbox_mailbox *mbox,
 	struct mbox_msg *msg;
 	unsigned int i, count;
 	uint32_t last_old = 0;
-	bool show = (mbox->box.flags & MAILBOX_FLAG_POP3_SESSION) == 0;
+	bool show = mailbox_takes_recent(&mbox->box) ||
+		mailbox_peeks_recent(&mbox->box);
 
 	msgs = array_get(&mbox->box.view, &count);
 	for (i = 0; i < count; i++) {
@@ -314,7 +308,7 @@ static void mbox_index_recent(struct mbox_mailbox *mbox,
 	}
 	if (trans == NULL)
 		return;
-	if (mbox_index_takes_recent(mbox)) {
+	if (mailbox_takes_recent(&mbox->box)) {
 		if (hdr->first_recent_uid < mbox->box.uidnext) {
 			mail_index_update_header(trans,
 				MAIL_INDEX_HEADER_FIRST_RECENT_UID,
@@ -334,8 +328,9 @@ static void mbox_index_recent_from_file(struct mbox_mailbox *mbox)
 	struct mbox_msg *msg;
 	unsigned int i, count;
 
-	if ((mbox->box.flags & MAILBOX_FLAG_POP3_SESSION) != 0)
-		return;
+	if (!mailbox_takes_recent(&mbox->box) &&
+	    !mailbox_peeks_recent(&mbox->box))
+		return;	/* POP3, a save target */
 	msgs = array_get(&mbox->box.view, &count);
 	for (i = 0; i < count; i++) {
 		msg = (struct mbox_msg *)msgs[i];
@@ -538,7 +533,7 @@ void mbox_index_sync_view(struct mbox_mailbox *mbox)
 	differs = mbox_index_diff(mbox, view, NULL, &lost);
 	hdr = mail_index_view_get_header(view);
 	/* \Recent not taken yet, for a session that takes it */
-	claim = mbox_index_takes_recent(mbox) &&
+	claim = mailbox_takes_recent(&mbox->box) &&
 		hdr->first_recent_uid < mbox->box.uidnext;
 	if (!differs && !claim)
 		mbox_index_recent(mbox, hdr, NULL);

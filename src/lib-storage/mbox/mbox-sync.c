@@ -418,9 +418,7 @@ void mbox_sync_close(struct mbox_mailbox *mbox)
 	/* reference 4: after a session closes, messages lose \Recent; take
 	   the write locks only if there is something to write */
 	if (!mbox_sync_test_close_as_crash &&
-	    mbox->writable && (mbox->box.flags & (MAILBOX_FLAG_READONLY |
-				MAILBOX_FLAG_POP3_SESSION |
-				MAILBOX_FLAG_NO_RECENT)) == 0 &&
+	    mbox->writable && mailbox_takes_recent(&mbox->box) &&
 	    mbox_sync_lock_parse(mbox, MBOX_LOCK_READ) == 0 &&
 	    mbox_sync_mark_old(mbox)) {
 		mbox_unlock(&mbox->lock);

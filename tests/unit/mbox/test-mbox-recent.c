@@ -46,29 +46,6 @@ static uint32_t recent_count(struct mailbox *box)
 	return st.recent;
 }
 
-/* "1,3": the seqs with \Recent ("" none) */
-static const char *recent_seqs(struct mailbox *box)
-{
-	uint32_t seq, count = mailbox_get_messages_count(box);
-	const char *ret = "";
-
-	for (seq = 1; seq <= count; seq++) {
-		if ((mail_get_flags(box, seq) & MAIL_RECENT) == 0)
-			continue;
-		ret = tmp_printf("%s%s%u", ret, *ret == '\0' ? "" : ",", seq);
-	}
-	return ret;
-}
-
-static void sync_box(struct mailbox *box, uint32_t messages, uint32_t recent)
-{
-	struct mailbox_sync_result result;
-
-	ck_assert_int_eq(mailbox_sync(box, tmp_pool, &result), 0);
-	ck_assert_uint_eq(result.messages, messages);
-	ck_assert_uint_eq(result.recent, recent);
-}
-
 /* The first SELECT takes all three; a second one open at the same time
    (before anything is written back) gets none. A delivery after both are
    open goes to the one that syncs first, whichever that is. */
@@ -78,25 +55,25 @@ START_TEST(test_mbox_recent_one_session)
 	struct mailbox *a = mbox_box_open(user, 0), *b = mbox_box_open(user, 0);
 
 	ck_assert_uint_eq(recent_count(a), 3);
-	ck_assert_str_eq(recent_seqs(a), "1,2,3");
+	ck_assert_str_eq(mbox_recent_seqs(a), "1,2,3");
 	ck_assert_uint_eq(recent_count(b), 0);
-	ck_assert_str_eq(recent_seqs(b), "");
+	ck_assert_str_eq(mbox_recent_seqs(b), "");
 
 	deliver("four");
-	sync_box(a, 4, 4);
-	ck_assert_str_eq(recent_seqs(a), "1,2,3,4");
-	sync_box(b, 4, 0);
-	ck_assert_str_eq(recent_seqs(b), "");
+	mbox_sync_expect(a, 4, 4);
+	ck_assert_str_eq(mbox_recent_seqs(a), "1,2,3,4");
+	mbox_sync_expect(b, 4, 0);
+	ck_assert_str_eq(mbox_recent_seqs(b), "");
 
 	/* now b syncs first */
 	deliver("five");
-	sync_box(b, 5, 1);
-	ck_assert_str_eq(recent_seqs(b), "5");
-	sync_box(a, 5, 4);
-	ck_assert_str_eq(recent_seqs(a), "1,2,3,4");
+	mbox_sync_expect(b, 5, 1);
+	ck_assert_str_eq(mbox_recent_seqs(b), "5");
+	mbox_sync_expect(a, 5, 4);
+	ck_assert_str_eq(mbox_recent_seqs(a), "1,2,3,4");
 	/* and it stays so */
-	sync_box(a, 5, 4);
-	sync_box(b, 5, 1);
+	mbox_sync_expect(a, 5, 4);
+	mbox_sync_expect(b, 5, 1);
 	mailbox_close(&b);
 	mailbox_close(&a);
 
@@ -123,10 +100,10 @@ START_TEST(test_mbox_recent_examine_no_claim)
 	ck_assert_uint_eq(recent_count(b), 0);
 
 	deliver("four");
-	sync_box(e, 4, 4);	/* seen, not taken */
-	sync_box(b, 4, 1);
-	ck_assert_str_eq(recent_seqs(b), "4");
-	sync_box(a, 4, 3);
+	mbox_sync_expect(e, 4, 4);	/* seen, not taken */
+	mbox_sync_expect(b, 4, 1);
+	ck_assert_str_eq(mbox_recent_seqs(b), "4");
+	mbox_sync_expect(a, 4, 3);
 	mailbox_close(&e);
 	mailbox_close(&a);
 	mailbox_close(&b);
@@ -145,9 +122,9 @@ START_TEST(test_mbox_recent_first_open_status)
 	struct mail_user *user = recent_setup(data);
 	struct mailbox *a = mbox_box_open(user, 0), *b = mbox_box_open(user, 0);
 
-	ck_assert_str_eq(recent_seqs(a), "2");
+	ck_assert_str_eq(mbox_recent_seqs(a), "2");
 	ck_assert_uint_eq(recent_count(a), 1);
-	ck_assert_str_eq(recent_seqs(b), "");
+	ck_assert_str_eq(mbox_recent_seqs(b), "");
 	mailbox_close(&a);
 	mailbox_close(&b);
 	mail_user_unref(&user);
@@ -163,10 +140,10 @@ START_TEST(test_mbox_recent_first_open_examine)
 	struct mail_user *user = recent_setup(data);
 	struct mailbox *e = mbox_box_open(user, MAILBOX_FLAG_READONLY), *a;
 
-	ck_assert_str_eq(recent_seqs(e), "2");
+	ck_assert_str_eq(mbox_recent_seqs(e), "2");
 	mailbox_close(&e);
 	a = mbox_box_open(user, 0);
-	ck_assert_str_eq(recent_seqs(a), "2");
+	ck_assert_str_eq(mbox_recent_seqs(a), "2");
 	mailbox_close(&a);
 	mail_user_unref(&user);
 }

@@ -291,6 +291,17 @@ START_TEST(test_maildir_mailboxid)
 	foo = open_name(user, "Bar");
 	ck_assert_str_eq(box_id(foo), foo_id);
 	mailbox_close(&foo);
+	/* read once per open (EMAILID asks for it per message): a changed
+	   file shows only in the next open */
+	box = box_open(user, 0);
+	ck_assert_str_eq(box_id(box), inbox_id);
+	write_path(tmp_printf("%s/%s", maildir, MAILBOX_GUID_FNAME),
+		   "0123456789abcdef0123456789abcdef\n");
+	ck_assert_str_eq(box_id(box), inbox_id);
+	mailbox_close(&box);
+	box = box_open(user, 0);
+	ck_assert_str_eq(box_id(box), "F0123456789abcdef0123456789abcdef");
+	mailbox_close(&box);
 	mail_user_unref(&user);
 }
 END_TEST

@@ -136,6 +136,26 @@ static const char *only_file(const char *subdir)
 	return list;
 }
 
+/* The only entry of maildir/<subdir> with (info) or without a ":2," info
+   part among the others */
+static const char *only_file_info(const char *subdir, bool info)
+{
+	const char *list = list_dir(subdir), *p, *end, *name, *found = NULL;
+
+	for (p = list; *p != '\0'; p = *end == '\0' ? end : end + 1) {
+		end = strchr(p, ' ');
+		if (end == NULL)
+			end = p + strlen(p);
+		name = tmp_strndup(p, (size_t)(end - p));
+		if ((strstr(name, ":2,") != NULL) != info)
+			continue;
+		ck_assert_msg(found == NULL, "%s: %s", subdir, list);
+		found = name;
+	}
+	ck_assert_msg(found != NULL, "%s: %s", subdir, list);
+	return found;
+}
+
 START_TEST(test_save_three)
 {
 	struct mail_user *user = user_create("maildir:~/Maildir");
@@ -159,9 +179,14 @@ START_TEST(test_save_three)
 	ck_assert_uint_eq(validity, status.uidvalidity);
 	ck_assert_str_eq(list_dir("tmp"), "");
 
-	/* on disk as Dovecot: no flags -> new/, flags -> cur/ ":2,"
-	   sorted; ,S= physical (LF) and ,W= virtual (CRLF) size */
-	fname = only_file("new");
+	/* on disk: all in new/ for the selecting session to take, with
+	   flags as ":2," sorted; ,S= physical (LF) and ,W= virtual (CRLF)
+	   size */
+	ck_assert_str_eq(list_dir("cur"), "");
+	ck_assert_msg(strstr(list_dir("new"), ",W=47:2,FS") != NULL &&
+		      strstr(list_dir("new"), ",W=45:2,D") != NULL, "%s",
+		      list_dir("new"));
+	fname = only_file_info("new", false);
 	len = strlen(fname);
 	ck_assert_ptr_nonnull(strstr(fname, tmp_printf(",S=%zu,W=%zu",
 		strlen(lf(msgs[1])), strlen(msgs[1]))));
@@ -332,9 +357,9 @@ START_TEST(test_save_other_session)
 	ck_assert_int_eq(mailbox_sync(box2, tmp_pool, &result), 0);
 	ck_assert_uint_eq(result.messages, 2);
 	ck_assert_str_eq(box_uids(box2), "1,2");
-	/* box2 synced first: it takes new/'s message as \Recent; the
-	   flagged one (cur/) is \Recent only for the saving box1 */
-	ck_assert_int_eq(mail_get_flags(box2, 1), MAIL_SEEN);
+	/* every save goes to new/ (the flagged one with its info): box2
+	   synced first, so it takes both as \Recent */
+	ck_assert_int_eq(mail_get_flags(box2, 1), MAIL_SEEN | MAIL_RECENT);
 	ck_assert_int_eq(mail_get_flags(box2, 2), MAIL_RECENT);
 	ck_assert_str_eq(body(box2, 2), msgs[1]);
 	ck_assert_int_eq(rdate(box2, 1), 1600000000);
@@ -342,7 +367,7 @@ START_TEST(test_save_other_session)
 
 	box_sync(box1);
 	ck_assert_str_eq(box_uids(box1), "1,2");
-	ck_assert_int_eq(mail_get_flags(box1, 1), MAIL_SEEN | MAIL_RECENT);
+	ck_assert_int_eq(mail_get_flags(box1, 1), MAIL_SEEN);
 	ck_assert_int_eq(mail_get_flags(box1, 2), 0);
 
 	box_sync(ro);
@@ -399,14 +424,15 @@ START_TEST(test_copy_hardlink)
 	ck_assert_str_eq(commit(&t, NULL), "1,2");
 
 	/* the same inode: a hard link, not a copy */
-	dest_fname = only_file(".Dest/cur");
+	ck_assert_str_eq(list_dir(".Dest/cur"), "");
+	dest_fname = only_file_info(".Dest/new", true);
 	ck_assert_msg(strstr(dest_fname, ":2,FS") != NULL, "%s", dest_fname);
 	ck_assert_int_eq(stat(src_path, &st1), 0);
-	ck_assert_int_eq(stat(tmp_strconcat(maildir, "/.Dest/cur/", dest_fname,
+	ck_assert_int_eq(stat(tmp_strconcat(maildir, "/.Dest/new/", dest_fname,
 					    NULL), &st2), 0);
 	ck_assert_uint_eq(st1.st_ino, st2.st_ino);
 	ck_assert_uint_eq(st1.st_nlink, 2);
-	dest_fname = only_file(".Dest/new");
+	dest_fname = only_file_info(".Dest/new", false);
 	ck_assert_int_eq(stat(tmp_strconcat(maildir, "/.Dest/new/", dest_fname,
 					    NULL), &st2), 0);
 	ck_assert_int_eq(stat(tmp_strconcat(maildir,
