@@ -169,3 +169,98 @@ class ForServer(Instance):
     def cleanup(self):
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+# -- several live sessions of one user, without any listener ------------------
+IMAP = "/usr/lib/dovecot/imap"
+
+
+class PreauthSession:
+    """Dovecot's imap binary in PREAUTH mode as the mail user, on its
+    stdin/stdout: a call sends one command and returns its untagged lines;
+    the tagged reply (without the tag and CRLF) is kept in self.tagged."""
+
+    def __init__(self, argv):
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE)
+        greeting = self.proc.stdout.readline()
+        assert greeting.startswith(b"* PREAUTH"), greeting
+        self.n = 0
+        self.tagged = None
+
+    def __call__(self, cmd):
+        self.n += 1
+        tag = b"d%d " % self.n
+        self.proc.stdin.write(tag + cmd.encode() + b"\r\n")
+        self.proc.stdin.flush()
+        untagged = []
+        while True:
+            line = self.proc.stdout.readline()
+            assert line.endswith(b"\r\n"), (cmd, untagged, line)
+            if line.startswith(tag):
+                self.tagged = line[len(tag):-2].decode()
+                return untagged
+            untagged.append(line[:-2].decode())
+
+    def close(self):
+        self.proc.stdin.close()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+class PreauthUser:
+    """A private Dovecot config for srv's user "demo" with a home of its own
+    under srv.dir/<name> and the given mail_location; session() starts one
+    more imap process (PreauthSession) as that user, so a test can hold
+    several sessions of one mailbox at once. Skips when Dovecot is not
+    installed. session_class: what session() makes (a PreauthSession
+    subclass may post-process replies)."""
+    session_class = PreauthSession
+
+    def __init__(self, srv, name, mail_location):
+        import pytest
+        if not os.path.exists(IMAP):
+            pytest.skip("Dovecot not installed")
+        self.uid, self.gid = srv.uids["demo"]
+        self.dir = os.path.join(srv.dir, name)
+        self.home = os.path.join(self.dir, "home")
+        for sub in ("run", "state", "home"):
+            os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
+        self.conf = os.path.join(self.dir, "dovecot.conf")
+        with open(self.conf, "w") as f:
+            f.write(f"""base_dir = {self.dir}/run
+state_dir = {self.dir}/state
+log_path = {self.dir}/dovecot.log
+mail_location = {mail_location}
+first_valid_uid = 1
+passdb {{
+  driver = static
+  args = nopassword=y
+}}
+userdb {{
+  driver = static
+  args = uid={self.uid} gid={self.gid} home={self.home}
+}}
+protocols =
+ssl = no
+""")
+        self.sessions = []
+
+    def chown(self):
+        subprocess.run(["chown", "-R", f"{self.uid}:{self.gid}", self.dir],
+                       check=True)
+
+    def session(self):
+        s = self.session_class(["setpriv", f"--reuid={self.uid}",
+                                f"--regid={self.gid}", "--clear-groups",
+                                "env", "-i", "USER=demo",
+                                "HOME=" + self.home, IMAP, "-c", self.conf])
+        self.sessions.append(s)
+        return s
+
+    def close(self):
+        for s in self.sessions:
+            s.close()

@@ -13,9 +13,9 @@ secs)." and our final "." are stripped before comparing)."""
 import os, re, subprocess
 import pytest
 from dlserver import Server
+import dovecot
 from rawclient import login as raw_login, create_ok
 
-DOVECOT_IMAP = "/usr/lib/dovecot/imap"
 LOCATIONS = {
     "maildir": "maildir:~/Maildir",
     "mbox": "mbox:~/mail:INBOX=~/mail/inbox",
@@ -60,38 +60,13 @@ class OursSession:
         self.c.close()
 
 
-class DovecotSession:
-    """Dovecot's imap binary in PREAUTH mode as the mail user."""
-
-    def __init__(self, argv):
-        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE)
-        greeting = self.proc.stdout.readline()
-        assert greeting.startswith(b"* PREAUTH"), greeting
-        self.n = 0
-        self.tagged = None
+class DovecotSession(dovecot.PreauthSession):
+    """Dovecot's session with its tagged replies through no_timing()."""
 
     def __call__(self, cmd):
-        self.n += 1
-        tag = b"d%d " % self.n
-        self.proc.stdin.write(tag + cmd.encode() + b"\r\n")
-        self.proc.stdin.flush()
-        untagged = []
-        while True:
-            line = self.proc.stdout.readline()
-            assert line.endswith(b"\r\n"), (cmd, untagged, line)
-            if line.startswith(tag):
-                self.tagged = no_timing(line[len(tag):-2].decode())
-                return untagged
-            untagged.append(line[:-2].decode())
-
-    def close(self):
-        self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        untagged = super().__call__(cmd)
+        self.tagged = no_timing(self.tagged)
+        return untagged
 
 
 def prepare_home(srv, home, fmt):
@@ -123,53 +98,16 @@ class Ours:
             s.close()
 
 
-class Dovecot:
+class Dovecot(dovecot.PreauthUser):
     """The same layout in a home of its own, served by Dovecot."""
     dovecot = True
+    session_class = DovecotSession
 
     def __init__(self, srv, fmt):
-        if not os.path.exists(DOVECOT_IMAP):
-            pytest.skip("Dovecot not installed")
-        self.uid, self.gid = srv.uids["demo"]
+        super().__init__(srv, "dovecot-targets", LOCATIONS[fmt])
         self.fmt = fmt
-        self.dir = os.path.join(srv.dir, "dovecot-targets")
-        self.home = os.path.join(self.dir, "home")
-        for sub in ("run", "state", "home"):
-            os.makedirs(os.path.join(self.dir, sub), exist_ok=True)
-        self.conf = os.path.join(self.dir, "dovecot.conf")
-        with open(self.conf, "w") as f:
-            f.write(f"""base_dir = {self.dir}/run
-state_dir = {self.dir}/state
-log_path = {self.dir}/dovecot.log
-mail_location = {LOCATIONS[fmt]}
-first_valid_uid = 1
-passdb {{
-  driver = static
-  args = nopassword=y
-}}
-userdb {{
-  driver = static
-  args = uid={self.uid} gid={self.gid} home={self.home}
-}}
-protocols =
-ssl = no
-""")
         prepare_home(srv, self.home, fmt)
-        subprocess.run(["chown", "-R", f"{self.uid}:{self.gid}", self.dir],
-                       check=True)
-        self.sessions = []
-
-    def session(self):
-        s = DovecotSession(["setpriv", f"--reuid={self.uid}",
-                            f"--regid={self.gid}", "--clear-groups",
-                            "env", "-i", "USER=demo", "HOME=" + self.home,
-                            DOVECOT_IMAP, "-c", self.conf])
-        self.sessions.append(s)
-        return s
-
-    def close(self):
-        for s in self.sessions:
-            s.close()
+        self.chown()
 
 
 @pytest.fixture(params=sorted(LOCATIONS))
