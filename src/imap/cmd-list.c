@@ -117,17 +117,6 @@ list_entry_find(const ARRAY_TYPE(list_entry) *entries, const char *name)
 	return NULL;
 }
 
-static bool name_in(const ARRAY_TYPE(string) *names, const char *name)
-{
-	const char *const *np;
-
-	array_foreach(names, np) {
-		if (strcmp(*np, name) == 0)
-			return true;
-	}
-	return false;
-}
-
 static bool has_children(const ARRAY_TYPE(list_entry) *entries,
 			 const char *name)
 {
@@ -443,7 +432,7 @@ static void list_all_entries(struct list_context *ctx,
 	array_foreach(&ctx->mailboxes, e) {
 		copy = array_append_space(entries_r);
 		*copy = *e;
-		copy->subscribed = name_in(names, e->name);
+		copy->subscribed = string_array_contains(names, e->name);
 	}
 }
 
@@ -462,7 +451,8 @@ static void list_drop_foreign_auto(struct list_context *ctx,
 		return;
 	array_init(&kept, ctx->cmd->pool, array_count(entries));
 	array_foreach(entries, e) {
-		if (!e->subscribed && name_in(&ctx->missing_auto, e->name) &&
+		if (!e->subscribed &&
+		    string_array_contains(&ctx->missing_auto, e->name) &&
 		    !mail_namespace_has_auto(ns, e->name))
 			continue;
 		array_append(&kept, e);
@@ -558,7 +548,8 @@ static void lsub_send_parents(struct client_command *cmd,
 				   (size_t)(p - storage_name));
 		name = mail_namespace_from_storage(ns, parent);
 		if (!imap_mailbox_name_match(pattern, name, ns->separator) ||
-		    name_in(subs, parent) || name_in(sent, parent))
+		    string_array_contains(subs, parent) ||
+		    string_array_contains(sent, parent))
 			continue;
 		array_append(sent, &parent);
 		lsub_send_line(cmd, ns, name, parent, true);

@@ -7,31 +7,43 @@
 
 #include <strings.h>
 
-static const struct {
+/* An option name and its flag (an imap_list_select or imap_list_return
+   bit). */
+struct list_option {
 	const char *name;
-	enum imap_list_select flag;
-} select_names[] = {
+	unsigned int flag;
+};
+
+static const struct list_option select_names[] = {
 	{ "SUBSCRIBED", IMAP_LIST_SELECT_SUBSCRIBED },
 	{ "REMOTE", IMAP_LIST_SELECT_REMOTE },
 	{ "RECURSIVEMATCH", IMAP_LIST_SELECT_RECURSIVEMATCH },
 	{ "SPECIAL-USE", IMAP_LIST_SELECT_SPECIAL_USE },
 };
 
-static const struct {
-	const char *name;
-	enum imap_list_return flag;
-} return_names[] = {
+static const struct list_option return_names[] = {
 	{ "SUBSCRIBED", IMAP_LIST_RETURN_SUBSCRIBED },
 	{ "CHILDREN", IMAP_LIST_RETURN_CHILDREN },
 	{ "SPECIAL-USE", IMAP_LIST_RETURN_SPECIAL_USE },
 };
+
+/* The flag of the option called name (any case) in opts, 0 if none. */
+static unsigned int list_option_flag(const struct list_option *opts,
+				     unsigned int count, const char *name)
+{
+	for (unsigned int i = 0; i < count; i++) {
+		if (strcasecmp(name, opts[i].name) == 0)
+			return opts[i].flag;
+	}
+	return 0;
+}
 
 static bool list_select_parse(struct client_command *cmd,
 			      const struct imap_arg *list, unsigned int count,
 			      struct imap_list_args *args)
 {
 	const char *str;
-	unsigned int i, j;
+	unsigned int i, flag;
 
 	for (i = 0; i < count; i++) {
 		if (!imap_arg_get_atom(&list[i], &str)) {
@@ -39,15 +51,13 @@ static bool list_select_parse(struct client_command *cmd,
 				"List options contains non-atoms.");
 			return false;
 		}
-		for (j = 0; j < N_ELEMENTS(select_names); j++) {
-			if (strcasecmp(str, select_names[j].name) == 0)
-				break;
-		}
-		if (j == N_ELEMENTS(select_names)) {
+		flag = list_option_flag(select_names,
+					N_ELEMENTS(select_names), str);
+		if (flag == 0) {
 			client_send_command_error(cmd, "Unknown select options.");
 			return false;
 		}
-		args->select |= select_names[j].flag;
+		args->select |= (enum imap_list_select)flag;
 	}
 	if ((args->select & IMAP_LIST_SELECT_RECURSIVEMATCH) != 0 &&
 	    (args->select & (IMAP_LIST_SELECT_SUBSCRIBED |
@@ -87,7 +97,7 @@ static bool list_return_parse(struct client_command *cmd,
 			      struct imap_list_args *args)
 {
 	const char *str;
-	unsigned int i, j;
+	unsigned int i, flag;
 
 	for (i = 0; i < count; i++) {
 		if (!imap_arg_get_atom(&list[i], &str)) {
@@ -101,15 +111,13 @@ static bool list_return_parse(struct client_command *cmd,
 				return false;
 			continue;
 		}
-		for (j = 0; j < N_ELEMENTS(return_names); j++) {
-			if (strcasecmp(str, return_names[j].name) == 0)
-				break;
-		}
-		if (j == N_ELEMENTS(return_names)) {
+		flag = list_option_flag(return_names,
+					N_ELEMENTS(return_names), str);
+		if (flag == 0) {
 			client_send_command_error(cmd, "Unknown return options.");
 			return false;
 		}
-		args->ret |= return_names[j].flag;
+		args->ret |= (enum imap_list_return)flag;
 	}
 	return true;
 }

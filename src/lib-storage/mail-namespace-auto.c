@@ -41,21 +41,10 @@ mail_namespace_auto_subscription_name(const struct mail_namespaces *nss,
 	return mail_namespace_subscription_name(ns, box->storage_name);
 }
 
-static bool names_contain(const ARRAY_TYPE(string) *names, const char *name)
-{
-	const char *const *np;
-
-	array_foreach(names, np) {
-		if (strcmp(*np, name) == 0)
-			return true;
-	}
-	return false;
-}
-
 static void names_add_missing(struct pool *pool, ARRAY_TYPE(string) *names,
 			      const char *name, ARRAY_TYPE(string) *added_r)
 {
-	if (name != NULL && !names_contain(names, name)) {
+	if (name != NULL && !string_array_contains(names, name)) {
 		name = p_strdup(pool, name);
 		array_append(names, &name);
 		if (added_r != NULL)

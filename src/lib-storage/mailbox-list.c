@@ -373,17 +373,6 @@ static struct str *subs_build(const ARRAY_TYPE(string) *names,
 	return out;
 }
 
-static bool subs_contains(const ARRAY_TYPE(string) *names, const char *name)
-{
-	const char *const *np;
-
-	array_foreach(names, np) {
-		if (strcmp(*np, name) == 0)
-			return true;
-	}
-	return false;
-}
-
 /* With the lock held: rewrite path through the lock file. */
 static int subs_set_locked(const char *path, const char *lock_path, int fd,
 			   char v1_sep, const char *name, bool set,
@@ -399,7 +388,7 @@ static int subs_set_locked(const char *path, const char *lock_path, int fd,
 	if (subs_file_read(path, &data, &size, error_r) < 0)
 		return -1;
 	mailbox_subscriptions_parse(data, size, v1_sep, tmp_pool, &names);
-	if (subs_contains(&names, name) == set)
+	if (string_array_contains(&names, name) == set)
 		return 0;	/* nothing to change: no rewrite (as Dovecot) */
 	out = subs_build(&names, name, set, flat_prefixes);
 	if (write_full(fd, str_data(out), str_len(out)) < 0) {

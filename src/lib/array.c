@@ -3,6 +3,8 @@
 #include "lib.h"
 #include "array.h"
 
+#include <string.h>
+
 void array_create_i(struct array *arr, struct pool *pool, size_t elem_size,
 		    unsigned int init_count)
 {
@@ -59,4 +61,15 @@ void *array_idx_modifiable_i(struct array *arr, unsigned int idx)
 int uint32_cmp(const uint32_t *a, const uint32_t *b)
 {
 	return *a < *b ? -1 : (*a > *b ? 1 : 0);
+}
+
+bool string_array_contains(const ARRAY_TYPE(string) *arr, const char *str)
+{
+	const char *const *s;
+
+	array_foreach(arr, s) {
+		if (strcmp(*s, str) == 0)
+			return true;
+	}
+	return false;
 }

@@ -60,6 +60,8 @@ void *array_idx_modifiable_i(struct array *arr, unsigned int idx);
 	     (elem)++)
 /* Ascending order of uint32_t, for array_sort() and bsearch(). */
 int uint32_cmp(const uint32_t *a, const uint32_t *b);
+/* Is str (compared bytewise) one of the array's strings? A linear scan. */
+bool string_array_contains(const ARRAY_TYPE(string) *arr, const char *str);
 #define array_sort(a, cmp) \
 	qsort((a)->arr.buf->data, array_count(a), (a)->arr.elem_size, \
 	      (int (*)(const void *, const void *))(cmp))

@@ -169,7 +169,9 @@ def _run(c):
     return [run_step(c, step, tags) for step, _, _ in STEPS]
 
 
-def _ours(kind):
+def _ours(kind, run=None):
+    """run(c) (default: _run) on our server with MSGS in a selected INBOX
+    of the given kind; its result."""
     s = Server(users={"demo": "demo"}, messages=0,
                mail_location=LOCATIONS[kind])
     s.start()
@@ -179,7 +181,7 @@ def _ours(kind):
         c = login(s)
         append_all(c, MSGS)
         assert raw_select(c)["EXISTS"] == len(MSGS)
-        got = _run(c)
+        got = (run or _run)(c)
         c.close()
     finally:
         s.stop()
@@ -424,19 +426,7 @@ def _run_pairs(c):
 
 @pytest.mark.parametrize("kind", sorted(LOCATIONS))
 def test_unreported_changes_as_dovecot(kind):
-    s = Server(users={"demo": "demo"}, messages=0,
-               mail_location=LOCATIONS[kind])
-    s.start()
-    try:
-        if kind == "mbox":
-            prepare_mbox_home(s)
-        c = login(s)
-        append_all(c, MSGS)
-        assert raw_select(c)["EXISTS"] == len(MSGS)
-        ours = _run_pairs(c)
-        c.close()
-    finally:
-        s.stop()
+    ours = _ours(kind, _run_pairs)
     assert ours == [
         ['* ESEARCH (TAG "u0") REMOVEFROM (0 1)',
          '* ESEARCH (TAG "u1") UID ADDTO (0 1)'],

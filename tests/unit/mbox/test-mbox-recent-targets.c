@@ -51,21 +51,21 @@ START_TEST(test_mbox_append_target_leaves_recent)
 	struct mail_user *user = targets_setup();
 	struct mailbox *sel = mbox_box_open(user, 0), *target, *later;
 
-	mbox_sync_expect(sel, 3, 3);
+	box_sync_expect(sel, 3, 3);
 	target = mbox_box_open(user, MAILBOX_FLAG_NO_RECENT);
 	save_one(target, 0, "4");
 	save_one(target, MAIL_SEEN, "5");
 	/* neither taken (first_recent_uid stays) nor shown, as on Maildir */
-	mbox_sync_expect(target, 5, 0);
-	ck_assert_str_eq(mbox_recent_seqs(target), "");
+	box_sync_expect(target, 5, 0);
+	ck_assert_str_eq(box_recent_seqs(target), "");
 	mailbox_close(&target);
 
-	mbox_sync_expect(sel, 5, 5);
-	ck_assert_str_eq(mbox_recent_seqs(sel), "1,2,3,4,5");
+	box_sync_expect(sel, 5, 5);
+	ck_assert_str_eq(box_recent_seqs(sel), "1,2,3,4,5");
 	ck_assert_int_eq(mail_get_flags(sel, 5), MAIL_SEEN | MAIL_RECENT);
 
 	later = mbox_box_open(user, 0);
-	mbox_sync_expect(later, 5, 0);
+	box_sync_expect(later, 5, 0);
 	mailbox_close(&later);
 	mailbox_close(&sel);
 	mail_user_unref(&user);
@@ -86,15 +86,15 @@ START_TEST(test_mbox_target_open_takes_nothing)
 				  "Status: O"));
 	box = mbox_box_open(user, MAILBOX_FLAG_READONLY |
 			    MAILBOX_FLAG_NO_RECENT);
-	mbox_sync_expect(box, 4, 4);
+	box_sync_expect(box, 4, 4);
 	mailbox_close(&box);
 
 	box = mbox_box_open(user, 0);
-	mbox_sync_expect(box, 4, 4);
-	ck_assert_str_eq(mbox_recent_seqs(box), "1,2,3,4");
+	box_sync_expect(box, 4, 4);
+	ck_assert_str_eq(box_recent_seqs(box), "1,2,3,4");
 	mailbox_close(&box);
 	box = mbox_box_open(user, 0);
-	mbox_sync_expect(box, 4, 0);
+	box_sync_expect(box, 4, 0);
 	mailbox_close(&box);
 	mail_user_unref(&user);
 }
@@ -108,14 +108,14 @@ START_TEST(test_mbox_append_into_selected)
 	struct mailbox *sel = mbox_box_open(user, 0), *other, *target;
 
 	other = mbox_box_open(user, 0);
-	mbox_sync_expect(sel, 3, 3);
-	mbox_sync_expect(other, 3, 0);
+	box_sync_expect(sel, 3, 3);
+	box_sync_expect(other, 3, 0);
 	target = mbox_box_open(user, MAILBOX_FLAG_NO_RECENT);
 	save_one(target, MAIL_FLAGGED, "4");
 	mailbox_close(&target);
-	mbox_sync_expect(sel, 4, 4);
-	ck_assert_str_eq(mbox_recent_seqs(sel), "1,2,3,4");
-	mbox_sync_expect(other, 4, 0);
+	box_sync_expect(sel, 4, 4);
+	ck_assert_str_eq(box_recent_seqs(sel), "1,2,3,4");
+	box_sync_expect(other, 4, 0);
 	mailbox_close(&other);
 	mailbox_close(&sel);
 	mail_user_unref(&user);

@@ -55,25 +55,25 @@ START_TEST(test_mbox_recent_one_session)
 	struct mailbox *a = mbox_box_open(user, 0), *b = mbox_box_open(user, 0);
 
 	ck_assert_uint_eq(recent_count(a), 3);
-	ck_assert_str_eq(mbox_recent_seqs(a), "1,2,3");
+	ck_assert_str_eq(box_recent_seqs(a), "1,2,3");
 	ck_assert_uint_eq(recent_count(b), 0);
-	ck_assert_str_eq(mbox_recent_seqs(b), "");
+	ck_assert_str_eq(box_recent_seqs(b), "");
 
 	deliver("four");
-	mbox_sync_expect(a, 4, 4);
-	ck_assert_str_eq(mbox_recent_seqs(a), "1,2,3,4");
-	mbox_sync_expect(b, 4, 0);
-	ck_assert_str_eq(mbox_recent_seqs(b), "");
+	box_sync_expect(a, 4, 4);
+	ck_assert_str_eq(box_recent_seqs(a), "1,2,3,4");
+	box_sync_expect(b, 4, 0);
+	ck_assert_str_eq(box_recent_seqs(b), "");
 
 	/* now b syncs first */
 	deliver("five");
-	mbox_sync_expect(b, 5, 1);
-	ck_assert_str_eq(mbox_recent_seqs(b), "5");
-	mbox_sync_expect(a, 5, 4);
-	ck_assert_str_eq(mbox_recent_seqs(a), "1,2,3,4");
+	box_sync_expect(b, 5, 1);
+	ck_assert_str_eq(box_recent_seqs(b), "5");
+	box_sync_expect(a, 5, 4);
+	ck_assert_str_eq(box_recent_seqs(a), "1,2,3,4");
 	/* and it stays so */
-	mbox_sync_expect(a, 5, 4);
-	mbox_sync_expect(b, 5, 1);
+	box_sync_expect(a, 5, 4);
+	box_sync_expect(b, 5, 1);
 	mailbox_close(&b);
 	mailbox_close(&a);
 
@@ -100,10 +100,10 @@ START_TEST(test_mbox_recent_examine_no_claim)
 	ck_assert_uint_eq(recent_count(b), 0);
 
 	deliver("four");
-	mbox_sync_expect(e, 4, 4);	/* seen, not taken */
-	mbox_sync_expect(b, 4, 1);
-	ck_assert_str_eq(mbox_recent_seqs(b), "4");
-	mbox_sync_expect(a, 4, 3);
+	box_sync_expect(e, 4, 4);	/* seen, not taken */
+	box_sync_expect(b, 4, 1);
+	ck_assert_str_eq(box_recent_seqs(b), "4");
+	box_sync_expect(a, 4, 3);
 	mailbox_close(&e);
 	mailbox_close(&a);
 	mailbox_close(&b);
@@ -122,9 +122,9 @@ START_TEST(test_mbox_recent_first_open_status)
 	struct mail_user *user = recent_setup(data);
 	struct mailbox *a = mbox_box_open(user, 0), *b = mbox_box_open(user, 0);
 
-	ck_assert_str_eq(mbox_recent_seqs(a), "2");
+	ck_assert_str_eq(box_recent_seqs(a), "2");
 	ck_assert_uint_eq(recent_count(a), 1);
-	ck_assert_str_eq(mbox_recent_seqs(b), "");
+	ck_assert_str_eq(box_recent_seqs(b), "");
 	mailbox_close(&a);
 	mailbox_close(&b);
 	mail_user_unref(&user);
@@ -140,10 +140,10 @@ START_TEST(test_mbox_recent_first_open_examine)
 	struct mail_user *user = recent_setup(data);
 	struct mailbox *e = mbox_box_open(user, MAILBOX_FLAG_READONLY), *a;
 
-	ck_assert_str_eq(mbox_recent_seqs(e), "2");
+	ck_assert_str_eq(box_recent_seqs(e), "2");
 	mailbox_close(&e);
 	a = mbox_box_open(user, 0);
-	ck_assert_str_eq(mbox_recent_seqs(a), "2");
+	ck_assert_str_eq(box_recent_seqs(a), "2");
 	mailbox_close(&a);
 	mail_user_unref(&user);
 }

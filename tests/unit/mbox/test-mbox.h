@@ -41,11 +41,6 @@ const char *mbox_msg_text(struct mailbox *box, uint32_t seq);
 const char *mbox_msg_data(struct mailbox *box, uint32_t seq, size_t *len_r);
 /* "uid,uid,..." */
 const char *mbox_box_uids(struct mailbox *box);
-/* "1,3": the seqs with \Recent ("" none) */
-const char *mbox_recent_seqs(struct mailbox *box);
-/* Syncs box, asserts its message and \Recent counts (sync result and
-   status). */
-void mbox_sync_expect(struct mailbox *box, uint32_t messages,
-		      uint32_t recent);
+#include "test-mailbox-recent.h"
 
 #endif

@@ -25,10 +25,6 @@ struct mailbox *box_open(struct mail_user *user, enum mailbox_flags flags);
 /* "uid,uid,..." of the view */
 const char *box_uids(struct mailbox *box);
 const char *uidl(struct mailbox *box, uint32_t seq, const char *format);
-/* "1,3": the seqs with \Recent ("" none) */
-const char *box_recent_seqs(struct mailbox *box);
-/* Syncs box, asserts its message and \Recent counts (sync result and
-   status). */
-void box_sync_expect(struct mailbox *box, uint32_t messages, uint32_t recent);
+#include "test-mailbox-recent.h"
 
 #endif
