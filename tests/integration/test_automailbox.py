@@ -9,7 +9,7 @@ Debian's Dovecot 2.3 running the same session on the same config."""
 import os, re
 from dlserver import Server
 import dovecot
-from rawclient import Imap, Pop3, login
+from rawclient import Imap, LOGGED_IN_RE, Pop3, login
 from test_namespaces import run
 
 AUTO_NS = """namespace inbox {
@@ -91,7 +91,7 @@ def session(imap_port, pop3_port, md):
     out.append(("POP3", replies[:2], replies[2], disk(md)))
     c = Imap(imap_port, timeout=30)
     _, tagged = c.command("LOGIN demo demo")
-    assert tagged.startswith("OK [CAPABILITY IMAP4rev1 "), tagged
+    assert LOGGED_IN_RE.match(tagged), tagged
     out.append(("LOGIN", [], "", disk(md)))
     for cmd in SCRIPT:
         (res,) = run(c, [cmd])
@@ -214,7 +214,7 @@ def subs_session(imap_port, md, script, subs=None):
             f.write(subs)
     c = Imap(imap_port, timeout=30)
     _, tagged = c.command("LOGIN demo demo")
-    assert tagged.startswith("OK [CAPABILITY IMAP4rev1 "), tagged
+    assert LOGGED_IN_RE.match(tagged), tagged
     out = []
     for cmd in script:
         (res,) = run(c, [cmd])
