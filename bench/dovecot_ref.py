@@ -210,6 +210,10 @@ class DLBench(dlserver.Server):
 
     def __init__(self, conns=500, small=0, big=0, big_size=65536, extra_conf="",
                  require_tls=False):
+        # every session is one user from 127.0.0.1: raise the default 10
+        # as for Dovecot (a caller's own setting in extra_conf comes later
+        # and wins)
+        extra_conf = f"mail_max_userip_connections = {conns + 100}\n" + extra_conf
         super().__init__(users=dict(USERS), extra_conf=extra_conf, messages=3,
                          failure_delay="2 secs")
         self.conns, self.small, self.big, self.big_size = conns, small, big, big_size

@@ -422,8 +422,7 @@ def concurrent_run(server, clients, duration):
 
 # -- per server --------------------------------------------------------------------
 def run_server(cls, template, args):
-    extra = f"mail_max_userip_connections = {CONC_CLIENTS + 50}\n" if cls is DLBench else ""
-    server = cls(conns=CONC_CLIENTS + 50, extra_conf=extra)
+    server = cls(conns=CONC_CLIENTS + 50)
     orig_prepare = server.prepare
 
     def prepare():

@@ -15,6 +15,7 @@
 #include "process-title.h"
 #include "master-service.h"
 #include "auth-master.h"
+#include "anvil-client.h"
 #include "mail-storage.h"
 #include "mail-storage-service.h"
 #include "mail-namespace.h"
@@ -49,6 +50,8 @@ struct mss_bootstrap {
 
 /* One bootstrap per process: a worker serves one user. */
 static struct mss_bootstrap *mss = NULL;
+/* The anvil registration of this session: open until the process exits. */
+static int mss_anvil_fd = -1;
 
 static void mss_reply_login(const char *line)
 {
@@ -390,6 +393,61 @@ static void mss_become_user(const char *user, const char *const *fields,
 	*gid_r = gid;
 }
 
+/* mail_max_userip_connections was reached: refuse the session the way
+   Dovecot does (the protocol's reply, then disconnect). The login process
+   gets OK because the client has had its answer and must not get another;
+   the process exits. */
+static void ATTR_NORETURN
+mss_refuse_userip(const char *user, const char *rip, unsigned int limit)
+{
+	const char *msg = tmp_printf("Maximum number of connections from "
+		"user+IP exceeded (mail_max_userip_connections=%u)", limit);
+	const char *reply;
+	ssize_t ret;
+
+	log_info("Disconnected: %s: user=<%s>, rip=%s", msg, user, rip);
+	if (strcmp(mss->protocol, "imap") == 0)
+		reply = tmp_printf("%s NO [LIMIT] %s\r\n", mss->handoff.tag, msg);
+	else
+		reply = tmp_printf("-ERR [IN-USE] %s\r\n", msg);
+	/* a short reply on a connection that has nothing else queued */
+	ret = write(mss->client_fd, reply, strlen(reply));
+	if (ret < 0)
+		log_error("write(client) failed: %m");
+	mss_reply_login(tmp_printf("OK\t%ld\n", (long)getpid()));
+	close(mss->client_fd);
+	close(mss->conn_fd);
+	exit(0);
+}
+
+/* Register the session with anvil while still privileged (the socket is
+   0600). An unreachable anvil is logged and the login allowed: a dead
+   anvil must not lock everyone out. */
+static void mss_anvil_register(const char *user)
+{
+	const struct settings *set = mss->service->set;
+	unsigned int limit = settings_get_uint(set, mss->protocol,
+					       "mail_max_userip_connections");
+	const char *path = tmp_printf("%s/anvil",
+				      settings_get(set, NULL, "base_dir"));
+	const char *rip = net_ip2addr(&mss->handoff.remote_ip);
+	const char *error;
+	unsigned int count;
+
+	switch (anvil_client_connect(path, mss->protocol, rip, user, limit,
+				     ANVIL_CLIENT_TIMEOUT_MSECS, &mss_anvil_fd,
+				     &count, &error)) {
+	case ANVIL_CLIENT_RESULT_OK:
+		break;
+	case ANVIL_CLIENT_RESULT_FULL:
+		mss_refuse_userip(user, rip, limit);
+	case ANVIL_CLIENT_RESULT_ERROR:
+		log_error("user %s: anvil: %s (login allowed without the "
+			  "mail_max_userip_connections check)", user, error);
+		break;
+	}
+}
+
 /* The config's namespaces in their own pool (handed to the user). NULL
    with *error_r on a configuration error. */
 static struct mail_namespaces *mss_namespaces(const char **error_r)
@@ -448,6 +506,7 @@ static void mss_auth_callback(enum auth_master_result result, const char *user,
 		mss_fail("Internal error", "user %s: mail_location not set and "
 			 "userdb returned no mail field", user);
 
+	mss_anvil_register(user);
 	memset(&uset, 0, sizeof(uset));
 	mss_mbox_settings(user, &mbox_set);
 	mss_become_user(user, fields_copy, &uset.uid, &uset.gid,

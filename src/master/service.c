@@ -12,7 +12,9 @@
 #include <signal.h>
 
 /* Services every instance runs, then the per-protocol pairs. */
-static const char *const always_services[] = { "log", "auth", "auth-worker" };
+static const char *const always_services[] = {
+	"log", "anvil", "auth", "auth-worker"
+};
 
 static bool protocol_enabled(const struct settings *set, const char *protocol)
 {
@@ -86,8 +88,10 @@ service_create(struct service_list *list, const struct settings_section *sec,
 		service->process_limit =
 			settings_get_uint(list->set, NULL, "default_process_limit");
 	}
-	/* auth keeps the login cookies in memory: exactly one process. */
-	if (strcmp(sec->name, "auth") == 0 || service->type == SERVICE_TYPE_LOG)
+	/* auth keeps the login cookies in memory, anvil the connection
+	   counts: exactly one process each. */
+	if (strcmp(sec->name, "auth") == 0 || strcmp(sec->name, "anvil") == 0 ||
+	    service->type == SERVICE_TYPE_LOG)
 		service->process_limit = 1;
 	/* a process_limit below what must stay available is a config error
 	   Dovecot would report; we just cap it */

@@ -1,0 +1,95 @@
+/* Copyright (c) dovecot-like authors. main.c: the anvil service: counts the
+   live connections per user+IP (mail_max_userip_connections) for the
+   workers; only wiring lives here. */
+#include "lib.h"
+#include "ioloop.h"
+#include "net.h"
+#include "process-title.h"
+#include "master-service.h"
+#include "restrict-access.h"
+#include "anvil-registry.h"
+#include "anvil-connection.h"
+
+#include <signal.h>
+#include <string.h>
+
+static struct anvil_registry *registry;
+
+static void anvil_listen_input(void *context)
+{
+	struct master_listener *l = context;
+	int fd;
+
+	fd = net_accept(l->fd, NULL, NULL);
+	if (fd == -1)
+		return;	/* nothing to accept after all */
+	if (fd < 0) {
+		log_error("accept(%s) failed: %m", l->name);
+		return;
+	}
+	anvil_connection_create(fd, registry);
+}
+
+/* Drop to the service's user (default_internal_user) before reading any
+   byte from a worker. The listeners are already open. */
+static void anvil_drop_privileges(struct master_service *service)
+{
+	const struct settings_section *sec =
+		settings_find_section(service->set, "service", service->name);
+	const char *user = sec == NULL ? NULL : settings_section_get(sec, "user");
+	uid_t uid;
+	gid_t gid;
+
+	if (!service->privileged || user == NULL || user[0] == '\0' ||
+	    strcmp(user, "root") == 0)
+		return;
+	if (restrict_lookup_user(user, &uid, &gid) < 0)
+		log_fatal("service(%s): user %s doesn't exist", service->name, user);
+	restrict_access(uid, gid, user, NULL);
+}
+
+static void anvil_sig_die(int signo ATTR_UNUSED, void *context ATTR_UNUSED)
+{
+	io_loop_stop(current_ioloop);
+}
+
+int main(int argc, char *argv[])
+{
+	struct master_service *service;
+	struct ioloop *ioloop;
+	struct io **ios;
+	unsigned int i;
+
+	lib_init();
+	process_title_init(argc, &argv);
+	service = master_service_init("anvil", &argc, &argv);
+	anvil_drop_privileges(service);
+	process_title_set("dovecot-like/anvil");
+	registry = anvil_registry_create();
+
+	ioloop = io_loop_create();
+	lib_signals_set_handler(SIGTERM, anvil_sig_die, NULL);
+	lib_signals_set_handler(SIGINT, anvil_sig_die, NULL);
+	ios = pool_new(system_pool, struct io *, service->listener_count + 1);
+	for (i = 0; i < service->listener_count; i++) {
+		struct master_listener *l = &service->listeners[i];
+
+		/* every listener speaks the same protocol (anvil,
+		   anvil-auth-penalty) */
+		if (!l->is_unix || l->fd < 0)
+			continue;
+		fd_set_nonblock(l->fd, true);
+		ios[i] = io_add(l->fd, IO_READ, anvil_listen_input, l);
+	}
+	io_loop_run(ioloop);
+
+	for (i = 0; i < service->listener_count; i++)
+		io_remove(&ios[i]);
+	p_free(system_pool, ios);
+	anvil_connections_destroy_all();
+	anvil_registry_destroy(&registry);
+	io_loop_destroy(&ioloop);
+	master_service_deinit(&service);
+	lib_deinit();
+	return 0;
+}
