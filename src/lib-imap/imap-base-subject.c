@@ -28,17 +28,58 @@ static bool starts_with(const struct subject_text *s, const char *prefix)
 		memcmp(s->start, prefix, len) == 0;
 }
 
+static bool is_subject_space(unsigned char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Step 1 for a value of plain ASCII (no NUL) without "=?": decoding
+   changes nothing and casemapping only upper-cases a-z, so one pass over
+   the value does it (the common case). FALSE if the value isn't such. */
+static bool subject_normalize_ascii(struct str *dest,
+				    const unsigned char *value, size_t size)
+{
+	unsigned char out[512];
+	size_t i, n = 0;
+	bool space = false;
+
+	if (size > sizeof(out))
+		return false;
+	for (i = 0; i < size; i++) {
+		if (value[i] >= 0x80 || value[i] == 0 ||
+		    (value[i] == '=' && i + 1 < size && value[i + 1] == '?'))
+			return false;
+	}
+	for (i = 0; i < size; i++) {
+		unsigned char c = value[i];
+
+		if (is_subject_space(c)) {
+			space = true;
+			continue;
+		}
+		if (space && (n > 0 || str_len(dest) > 0))
+			out[n++] = ' ';
+		space = false;
+		out[n++] = c >= 'a' && c <= 'z' ? (unsigned char)(c - 32) : c;
+	}
+	str_append_n(dest, out, n);
+	return true;
+}
+
 /* Step 1: decoded, casemapped, every whitespace run one space (no
    leading or trailing one). */
 static void subject_normalize(struct pool *pool, struct str *dest,
 			      const unsigned char *value, size_t size)
 {
-	struct str *decoded = str_new(pool, size + 16);
-	struct str *mapped = str_new(pool, size + 16);
+	struct str *decoded, *mapped;
 	const char *p;
 	size_t i, len;
 	bool space = false;
 
+	if (subject_normalize_ascii(dest, value, size))
+		return;
+	decoded = str_new(pool, size + 16);
+	mapped = str_new(pool, size + 16);
 	message_header_decode_utf8(value, size, decoded);
 	unicode_casefold_append(mapped, str_data(decoded), str_len(decoded));
 	p = str_c(mapped);

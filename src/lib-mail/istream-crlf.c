@@ -27,8 +27,8 @@ static ssize_t istream_crlf_read(struct istream_private *stream, void *data,
 {
 	struct crlf_istream *cstream = stream->context;
 	unsigned char *dest = data;
-	const unsigned char *src;
-	size_t src_size, i, out = 0;
+	const unsigned char *src, *lf;
+	size_t src_size, i, n, out = 0;
 	ssize_t ret;
 
 	if (size == 0)
@@ -51,8 +51,21 @@ static ssize_t istream_crlf_read(struct istream_private *stream, void *data,
 			return 0;	/* parent would block */
 	}
 
-	for (i = 0; i < src_size && out < size; i++) {
-		if (src[i] == '\n' && !cstream->last_cr) {
+	i = 0;
+	while (i < src_size && out < size) {
+		if (src[i] != '\n') {
+			/* a run without LF in one copy */
+			n = MIN(src_size - i, size - out);
+			lf = memchr(src + i, '\n', n);
+			if (lf != NULL)
+				n = (size_t)(lf - (src + i));
+			memcpy(dest + out, src + i, n);
+			out += n;
+			i += n;
+			cstream->last_cr = src[i - 1] == '\r';
+			continue;
+		}
+		if (!cstream->last_cr) {
 			dest[out++] = '\r';
 			if (out == size) {
 				/* no room for the LF: owe it to the next read */
@@ -61,8 +74,9 @@ static ssize_t istream_crlf_read(struct istream_private *stream, void *data,
 				break;
 			}
 		}
-		dest[out++] = src[i];
-		cstream->last_cr = src[i] == '\r';
+		dest[out++] = '\n';
+		cstream->last_cr = false;
+		i++;
 	}
 	istream_skip(cstream->parent, i);
 	return (ssize_t)out;

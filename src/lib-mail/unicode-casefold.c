@@ -60,6 +60,25 @@ static bool casefold_is_prefix(const unsigned char *data, size_t n)
 	return false;
 }
 
+/* Appends NUL-free ASCII with a-z mapped to A-Z, a chunk at a time. */
+static void casefold_ascii_append(struct str *dest, const unsigned char *data,
+				  size_t size)
+{
+	unsigned char chunk[256];
+	size_t i, n;
+
+	while (size > 0) {
+		n = size < sizeof(chunk) ? size : sizeof(chunk);
+		for (i = 0; i < n; i++) {
+			chunk[i] = data[i] >= 'a' && data[i] <= 'z' ?
+				(unsigned char)(data[i] - ('a' - 'A')) : data[i];
+		}
+		str_append_n(dest, chunk, n);
+		data += n;
+		size -= n;
+	}
+}
+
 /* Folds data; returns how many bytes at the end are an incomplete (so far
    valid) sequence left unprocessed when carry is allowed. */
 static size_t casefold_run(const unsigned char *data, size_t size,
@@ -70,13 +89,13 @@ static size_t casefold_run(const unsigned char *data, size_t size,
 	uint32_t cp;
 
 	while (i < size) {
-		/* ASCII runs without a byte-at-a-time lookup */
+		/* ASCII runs without a per-character lookup: titlecase of
+		   a-z is A-Z, nothing else in ASCII changes */
 		start = i;
-		while (i < size && data[i] < 0x80 && data[i] != 0 &&
-		       !(data[i] >= 'a' && data[i] <= 'z'))
+		while (i < size && data[i] < 0x80 && data[i] != 0)
 			i++;
 		if (i > start)
-			str_append_n(dest, data + start, i - start);
+			casefold_ascii_append(dest, data + start, i - start);
 		if (i == size)
 			break;
 		len = data[i] == 0 ? 0 : utf8_get_char_n(data + i, size - i, &cp);

@@ -8,7 +8,9 @@
    length and the line with its CRLF (host byte order: the cache file is
    per host); a field the message lacks is an empty list. Merging the
    fields' lines by line number gives exactly what
-   message_header_filter() reads from the message. */
+   message_header_filter() reads from the message. The first values SORT
+   and THREAD want come straight from those line lists when the lines are
+   plain (else through the header parser, which defines the result). */
 #include "lib.h"
 #include "buffer.h"
 #include "str.h"
@@ -50,16 +52,20 @@ struct hdr_field {
 static const char *hdr_cache_name(struct pool *pool, const char *name)
 {
 	size_t i, len = strlen(name);
+	char *cache_name;
 
 	if (len == 0 || len > HDR_CACHE_MAX_NAME_LEN)
 		return NULL;
+	cache_name = p_malloc(pool, 4 + len + 1);
+	memcpy(cache_name, "hdr.", 4);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)name[i];
 
 		if (c <= 0x20 || c >= 0x7f || c == ':')
 			return NULL;
+		cache_name[4 + i] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
 	}
-	return p_strconcat(pool, "hdr.", tmp_str_lcase(name), NULL);
+	return cache_name;
 }
 
 struct hdr_fields {
@@ -275,13 +281,149 @@ int mail_get_header_fields(struct mailbox *box, uint32_t seq,
 	return hdr_from_message(box, msg, &fields, max_size, pool, dest);
 }
 
+/* The next entry of an encoded line list at *pos: FALSE at its end or
+   if it is damaged. */
+static bool hdr_next_line(const struct buf *list, size_t *pos,
+			  struct hdr_line *line_r)
+{
+	if (list->used - *pos < 8)
+		return false;
+	memcpy(&line_r->line_no, list->data + *pos, 4);
+	memcpy(&line_r->len, list->data + *pos + 4, 4);
+	*pos += 8;
+	if (line_r->len > list->used - *pos)
+		return false;
+	line_r->data = list->data + *pos;
+	*pos += line_r->len;
+	return true;
+}
+
+/* The line's length without its CRLF, or -1 if it doesn't end in CRLF
+   or has a CR, LF or NUL before (left to the header parser). */
+static ssize_t hdr_plain_line_len(const struct hdr_line *line)
+{
+	size_t len = line->len;
+
+	if (len < 2 || line->data[len - 2] != '\r' ||
+	    line->data[len - 1] != '\n')
+		return -1;
+	len -= 2;
+	if (memchr(line->data, '\r', len) != NULL ||
+	    memchr(line->data, '\n', len) != NULL ||
+	    memchr(line->data, '\0', len) != NULL)
+		return -1;
+	return (ssize_t)len;
+}
+
+/* The first field's value as the header parser returns it with
+   FULL_VALUE (its continuation lines appended without their CRLFs),
+   when its lines are plain: the list's first line (lowest number) is
+   "<name>" [spaces] ":" value CRLF and the lines numbered right after it
+   that start with a space or tab are its continuations. FALSE: let the
+   parser decide. */
+static bool hdr_simple_first_value(struct pool *pool, const struct buf *list,
+				   const char *name,
+				   const unsigned char **value_r,
+				   size_t *len_r)
+{
+	struct hdr_line first, line;
+	const unsigned char *p, *end;
+	size_t pos = 0, name_len = strlen(name);
+	ssize_t len;
+	struct buf *full = NULL;
+	uint32_t prev_no;
+
+	if (list->used == 0) {
+		*value_r = NULL;
+		*len_r = 0;
+		return true;
+	}
+	if (!hdr_next_line(list, &pos, &first) ||
+	    (len = hdr_plain_line_len(&first)) < 0 ||
+	    (size_t)len <= name_len ||
+	    strncasecmp((const char *)first.data, name, name_len) != 0)
+		return false;
+	end = first.data + len;
+	for (p = first.data + name_len; p < end && (*p == ' ' || *p == '\t'); p++) ;
+	if (p == end || *p != ':')
+		return false;
+	for (p++; p < end && (*p == ' ' || *p == '\t'); p++) ;
+	*value_r = p;
+	*len_r = (size_t)(end - p);
+	/* the rest must come later in the header; continuations follow */
+	prev_no = first.line_no;
+	while (pos < list->used) {
+		if (!hdr_next_line(list, &pos, &line) ||
+		    line.line_no <= first.line_no)
+			return false;
+		if (prev_no == UINT32_MAX || line.line_no != prev_no + 1 ||
+		    line.len == 0 ||
+		    (line.data[0] != ' ' && line.data[0] != '\t')) {
+			/* no more continuations: still check the order */
+			prev_no = UINT32_MAX;
+			continue;
+		}
+		if ((len = hdr_plain_line_len(&line)) < 0)
+			return false;
+		if (full == NULL) {
+			full = buf_create(pool, *len_r + (size_t)len + 64);
+			(void)buf_append(full, *value_r, *len_r);
+		}
+		(void)buf_append(full, line.data, (size_t)len);
+		prev_no = line.line_no;
+	}
+	if (full != NULL) {
+		*value_r = full->data;
+		*len_r = full->used;
+	}
+	return true;
+}
+
+/* mail_get_first_header_values() straight from the cached line lists
+   when every field is cached and its first line simple (the common
+   case); FALSE leaves values_r unset for the general path. */
+static bool hdr_first_values_cached(struct mailbox *box, uint32_t seq,
+				    const char *const *names,
+				    unsigned int count, size_t max_size,
+				    struct pool *pool,
+				    const unsigned char **values_r,
+				    size_t *lens_r)
+{
+	struct mailbox_msg *msg;
+	const char *cache_name;
+	struct buf *list;
+	size_t total = 0;
+	unsigned int i;
+
+	if (box->v->cache_lookup == NULL || count > HDR_CACHE_MAX_NAMES)
+		return false;
+	msg = mailbox_msg_lookup(box, seq);
+	if (msg == NULL)
+		return false;
+	for (i = 0; i < count; i++) {
+		cache_name = hdr_cache_name(pool, names[i]);
+		if (cache_name == NULL)
+			return false;
+		list = buf_create(pool, 128);
+		if (box->v->cache_lookup(box, msg, cache_name, list) <= 0)
+			return false;
+		/* the merged header is capped at max_size: stay well below */
+		total += list->used;
+		if (total >= max_size / 2 ||
+		    !hdr_simple_first_value(pool, list, names[i],
+					    &values_r[i], &lens_r[i]))
+			return false;
+	}
+	return true;
+}
+
 int mail_get_first_header_values(struct mailbox *box, uint32_t seq,
 				 const char *const *names, unsigned int count,
 				 size_t max_size, struct pool *pool,
 				 const unsigned char **values_r,
 				 size_t *lens_r)
 {
-	const char **name_list = pool_new(pool, const char *, count + 1);
+	const char **name_list;
 	struct message_header_parser_ctx *parser;
 	struct message_header_line *hdr;
 	struct istream *input;
@@ -292,6 +434,12 @@ int mail_get_first_header_values(struct mailbox *box, uint32_t seq,
 	memset(lens_r, 0, sizeof(*lens_r) * count);
 	if (count == 0)
 		return 0;
+	if (hdr_first_values_cached(box, seq, names, count, max_size, pool,
+				    values_r, lens_r))
+		return 0;
+	memset(values_r, 0, sizeof(*values_r) * count);
+	memset(lens_r, 0, sizeof(*lens_r) * count);
+	name_list = pool_new(pool, const char *, count + 1);
 	memcpy(name_list, names, sizeof(*names) * count);
 	if (mail_get_header_fields(box, seq, name_list, max_size, pool,
 				   &buf) < 0)

@@ -72,7 +72,8 @@ static const char *thread_next_msgid(struct pool *pool, const unsigned char **p,
 				     const unsigned char *end)
 {
 	const unsigned char *start, *q;
-	struct str *id;
+	char *id;
+	size_t n;
 	bool at;
 
 	while ((start = memchr(*p, '<', (size_t)(end - *p))) != NULL) {
@@ -86,13 +87,14 @@ static const char *thread_next_msgid(struct pool *pool, const unsigned char **p,
 		if (q == end || *q != '>' || !at)
 			continue;
 		*p = q + 1;
-		id = str_new(pool, (size_t)(q - start) + 2);
-		for (; start <= q; start++) {
+		id = p_malloc(pool, (size_t)(q - start) + 2);
+		for (n = 0; start <= q; start++) {
 			if (*start != ' ' && *start != '\t' &&
 			    *start != '\r' && *start != '\n')
-				str_append_c(id, (char)*start);
+				id[n++] = (char)*start;
 		}
-		return str_c(id);
+		id[n] = '\0';
+		return id;
 	}
 	*p = end;
 	return NULL;

@@ -43,6 +43,14 @@ static const struct {
 	{ "=?utf-8?q?R=C3=A9sum=C3=A9?=", "RE\xcc\x81SUME\xcc\x81", false },
 	{ "=?utf-8?q?Re=3A_gr=C3=BC=C3=9Fe?=", "GRU\xcc\x88\xc3\x9f" "E", true },
 	{ "Re: =?iso-8859-1?q?caf=E9?= (fwd)", "CAFE\xcc\x81", true },
+	/* plain ASCII: every byte next to a-z stays, controls stay */
+	{ "`az{ @AZ[ ~\x7f\x01", "`AZ{ @AZ[ ~\x7f\x01", false },
+	{ "\tre:\r\n\tx\ty\n", "X Y", true },
+	/* "=?" that is no encoded word, and "=" / "?" alone */
+	{ "re: a =? b", "A =? B", true },
+	{ "a=b ?= c?", "A=B ?= C?", false },
+	{ "=?", "=?", false },
+	{ "=", "=", false },
 };
 
 START_TEST(test_base_subject)
@@ -55,6 +63,38 @@ START_TEST(test_base_subject)
 				 &reply);
 	ck_assert_str_eq(str_c(dest), subject_tests[_i].out);
 	ck_assert_int_eq(reply, subject_tests[_i].reply);
+}
+END_TEST
+
+/* Long plain subjects (past any fixed buffer) and a NUL byte. */
+START_TEST(test_base_subject_long)
+{
+	struct str *in = t_str_new(2048), *expected = t_str_new(2048);
+	struct str *dest = t_str_new(2048);
+	unsigned int i, n;
+	bool reply;
+
+	for (n = 500; n < 530; n++) {
+		str_reset(in);
+		str_reset(expected);
+		str_reset(dest);
+		str_append(in, "Re:  ");
+		for (i = 0; str_len(in) < n; i++) {
+			str_append(in, i % 2 == 0 ? "ab\t " : "Cd ");
+			if (str_len(expected) > 0)
+				str_append_c(expected, ' ');
+			str_append(expected, i % 2 == 0 ? "AB" : "CD");
+		}
+		imap_base_subject_append(tmp_pool, dest, str_data(in),
+					 str_len(in), &reply);
+		ck_assert_str_eq(str_c(dest), str_c(expected));
+		ck_assert(reply);
+	}
+	str_reset(dest);
+	imap_base_subject_append(tmp_pool, dest,
+				 (const unsigned char *)"a\0b", 3, &reply);
+	ck_assert_str_eq(str_c(dest), "A\xef\xbf\xbd" "B");
+	ck_assert(!reply);
 }
 END_TEST
 
@@ -84,6 +124,7 @@ Suite *test_imap_base_subject_suite(void)
 	tcase_add_loop_test(tc, test_base_subject, 0,
 			    N_ELEMENTS(subject_tests));
 	tcase_add_test(tc, test_base_subject_prefixes);
+	tcase_add_test(tc, test_base_subject_long);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -47,6 +47,28 @@ START_TEST(test_fold_append)
 }
 END_TEST
 
+/* ASCII runs: every byte folds as unicode_casefold_char_append() folds
+   it alone, also in runs longer than the folding's chunk. */
+START_TEST(test_fold_ascii_runs)
+{
+	unsigned char in[1100];
+	struct str *str = t_str_new(1100), *expected = t_str_new(1100);
+	size_t i;
+
+	for (i = 0; i < sizeof(in); i++) {
+		in[i] = (unsigned char)(1 + i % 127);
+		unicode_casefold_char_append(expected, in[i]);
+	}
+	unicode_casefold_append(str, in, sizeof(in));
+	ck_assert_uint_eq(str_len(str), sizeof(in));
+	ck_assert(memcmp(str_data(str), str_data(expected), sizeof(in)) == 0);
+	/* a-z only */
+	str_reset(str);
+	unicode_casefold_append(str, (const unsigned char *)"`az{@AZ[", 8);
+	ck_assert_str_eq(str_c(str), "`AZ{@AZ[");
+}
+END_TEST
+
 /* The streaming API gives the same result however the input is split. */
 START_TEST(test_fold_stream_split)
 {
@@ -125,6 +147,7 @@ Suite *test_unicode_casefold_suite(void)
 	tcase_add_loop_test(tc, test_fold_stream_split, 0,
 			    N_ELEMENTS(fold_tests));
 	tcase_add_test(tc, test_fold_str);
+	tcase_add_test(tc, test_fold_ascii_runs);
 	tcase_add_test(tc, test_fold_stream_truncated);
 	suite_add_tcase(s, tc);
 	return s;

@@ -78,6 +78,15 @@ START_TEST(test_istream_crlf_small_buffer)
 	ck_assert_str_eq(read_all(input), "ab\r\ncd\r\n\r\nef\r\n");
 	istream_unref(&input);
 	istream_unref(&parent);
+
+	/* CRs at every buffer edge: only bare LFs get one */
+	parent = istream_create_from_data("\r\r\nxy\rz\n\r\r\n\n\r", 13);
+	input = istream_create_crlf(parent);
+	istream_set_max_buffer_size(input, bufsize);
+	ck_assert_str_eq(read_all(input),
+			 "\r\r\nxy\rz\r\n\r\r\n\r\n\r");
+	istream_unref(&input);
+	istream_unref(&parent);
 }
 END_TEST
 

@@ -350,6 +350,68 @@ START_TEST(test_header_fields_damaged)
 }
 END_TEST
 
+#define FIRST_MSG \
+	"Subject : one\n  two\n\tthree\nX-A:\n  folded-empty\n" \
+	"Subject: second\nX-B:  plain  \nX-C: a\nX-C: b\n" \
+	"X-D: a\rb\nX-E: e\nX-F:\nFrom: x@y\n\nbody\n"
+
+/* One session's mail_get_first_header_values() of message 2, each value
+   as "<value>" or "(nil)". */
+static void first_values_session(struct mail_user *user,
+				 const char *const *names, unsigned int count,
+				 const char *const *expected)
+{
+	struct mailbox *box = box_open(user, 0);
+	const unsigned char *values[8];
+	size_t lens[8];
+	unsigned int i;
+
+	ck_assert_uint_le(count, N_ELEMENTS(values));
+	ck_assert_int_eq(mail_get_first_header_values(box, 2, names, count,
+						      1024 * 1024, pool,
+						      values, lens), 0);
+	for (i = 0; i < count; i++) {
+		if (expected[i] == NULL) {
+			ck_assert_ptr_null(values[i]);
+			ck_assert_uint_eq(lens[i], 0);
+			continue;
+		}
+		ck_assert_ptr_nonnull(values[i]);
+		ck_assert_uint_eq(lens[i], strlen(expected[i]));
+		ck_assert(memcmp(values[i], expected[i], lens[i]) == 0);
+	}
+	mailbox_close(&box);
+}
+
+/* The first values are the same whether the header is parsed or they
+   come from the cached line lists (folded, spaces before the colon,
+   repeated, CR inside, empty, missing). */
+START_TEST(test_first_values_cached)
+{
+	static const char *const names[] = {
+		"subject", "X-A", "X-B", "X-C", "X-D", "X-Missing", "X-F",
+		"x-e"
+	};
+	static const char *const expected[] = {
+		"one  two\tthree", "  folded-empty", "plain  ", "a", "a\rb",
+		NULL, "", "e"
+	};
+	struct mail_user *user = user_create("maildir:~/Maildir");
+
+	deliver("cur", HDR_MSG_FNAME, FIRST_MSG);
+	first_values_session(user, names, N_ELEMENTS(names), expected);
+	/* the next sessions read the cache: the file's new content shows
+	   only where a field isn't cached */
+	write_path(tmp_strconcat(maildir, "/cur/" HDR_MSG_FNAME, NULL),
+		   "Subject: new\n\nx\n");
+	first_values_session(user, names, N_ELEMENTS(names), expected);
+	/* without the field with a CR (the parser's case) */
+	first_values_session(user, names, 4, expected);
+	first_values_session(user, names + 5, 3, expected + 5);
+	mail_user_unref(&user);
+}
+END_TEST
+
 /* The first session on an mbox parses the message (the mbox cache is
    proved in test-mbox-index.c). */
 START_TEST(test_mbox_first_fetch_parses)
@@ -430,6 +492,7 @@ Suite *test_mail_cache_fields_suite(void)
 	tcase_add_test(tc, test_cache_field_settings);
 	tcase_add_test(tc, test_header_fields_cached);
 	tcase_add_test(tc, test_header_fields_damaged);
+	tcase_add_test(tc, test_first_values_cached);
 	tcase_add_test(tc, test_mbox_first_fetch_parses);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sanity");
