@@ -3,6 +3,8 @@ ssl_context: implicit TLS from the start; starttls() upgrades in place;
 host/source pick the server address and the local address to connect from."""
 import re, socket, time
 
+import imap_grammar
+
 
 class LineClient:
     def __init__(self, port, timeout=10, ssl_context=None, server_hostname="localhost",
@@ -68,14 +70,83 @@ class LineClient:
 
 
 class Imap(LineClient):
-    def __init__(self, port, **kw):
+    """Every response read (greeting, untagged, tagged, "+ ...") is first
+    read whole (literals included) and checked by imap_grammar's strict
+    parser, which raises ImapGrammarError on a violation; then it is
+    handed out line by line as before. dovecot: the server is Debian's
+    Dovecot 2.3, whose known deviations (imap_grammar.DOVECOT_DEVIATIONS)
+    are accepted; None: detected from its "(Debian)" greeting. Quoted
+    strings may carry UTF-8 once the server answered "* ENABLED" with
+    UTF8=ACCEPT or IMAP4rev2. The parsed form of the last response read
+    is in self.parsed."""
+
+    def __init__(self, port, dovecot=None, **kw):
         super().__init__(port, **kw)
+        self.dovecot, self.utf8, self.parsed = dovecot, False, None
+        self._checked = 0           # bytes at the start of buf already parsed
+        self._greeting = True
         self.greeting = self.readline()
         self.n = 0
 
+    def _raw_response(self):
+        """The bytes of one whole response: its line and any literals with
+        the lines after them."""
+        line = LineClient.read_line_bytes(self)
+        raw = line
+        while True:
+            m = re.search(rb"\{(\d+)\}\r\n$", line)
+            if not m:
+                return raw
+            raw += LineClient.read_bytes(self, int(m.group(1)))
+            line = LineClient.read_line_bytes(self)
+            raw += line
+
+    def _check(self):
+        """Reads the next whole response, parses it strictly and puts it
+        back in buf for the line readers."""
+        raw = self._raw_response()
+        greeting, self._greeting = self._greeting, False
+        if greeting and self.dovecot is None:
+            self.dovecot = b"(Debian)" in raw
+        self.parsed = imap_grammar.parse_response(
+            raw, utf8=self.utf8, dovecot=bool(self.dovecot), greeting=greeting)
+        if self.parsed[:2] == ("*", "ENABLED") and any(
+                c.upper() in ("UTF8=ACCEPT", "UTF8=ONLY", "IMAP4REV2")
+                for c in self.parsed[2]):
+            self.utf8 = True
+        self.buf = raw + self.buf
+        self._checked = len(raw)
+
+    def read_line_bytes(self):
+        if self._checked == 0:
+            self._check()
+        line = LineClient.read_line_bytes(self)
+        self._checked = max(0, self._checked - len(line))
+        return line
+
+    def read_bytes(self, n):
+        data = LineClient.read_bytes(self, n)
+        self._checked = max(0, self._checked - n)
+        return data
+
+    def _next_response(self):
+        """One whole (checked) response: (its raw bytes, its lines as str
+        without CRLF with each literal's bytes after the line announcing
+        it)."""
+        line = self.read_line_bytes()
+        raw, parts = line, [line[:-2].decode("utf-8", "replace")]
+        while True:
+            m = re.search(rb"\{(\d+)\}\r\n$", line)
+            if not m:
+                return raw, parts
+            lit = self.read_bytes(int(m.group(1)))
+            line = self.read_line_bytes()
+            raw += lit + line
+            parts += [lit, line[:-2].decode("utf-8", "replace")]
+
     def command(self, cmd):
-        """Send a command; return (untagged lines, tagged line). Literals in
-        untagged responses are returned inline as bytes objects."""
+        """Send a command; return (untagged lines, tagged line). A response
+        with literals is a list [line, literal bytes, rest of line, ...]."""
         self.n += 1
         tag = "t%d" % self.n
         self.send(f"{tag} {cmd}\r\n")
@@ -84,18 +155,27 @@ class Imap(LineClient):
     def read_response(self, tag):
         untagged = []
         while True:
-            line = self.readline()
-            m = re.search(r"\{(\d+)\}$", line)
-            if m:
-                parts = [line, self.read_bytes(int(m.group(1)))]
-                rest = self.readline()
-                parts.append(rest)
+            _, parts = self._next_response()
+            if len(parts) > 1:
                 untagged.append(parts)
                 continue
+            line = parts[0]
             if line.startswith(tag + " "):
                 return untagged, line[len(tag) + 1:]
             untagged.append(line)
 
+    def command_parsed(self, cmd):
+        """Send a command; return (the parsed untagged responses, the parsed
+        tagged one), as imap_grammar.parse_response() returns them."""
+        self.n += 1
+        tag = "t%d" % self.n
+        self.send(f"{tag} {cmd}\r\n")
+        untagged = []
+        while True:
+            self._next_response()
+            if self.parsed[0] == tag:
+                return untagged, self.parsed
+            untagged.append(self.parsed)
 
     def command_bytes(self, cmd):
         """Send a command; return (every untagged byte, literals included,
@@ -105,18 +185,10 @@ class Imap(LineClient):
         self.send(tag + cmd.encode() + b"\r\n")
         untagged = b""
         while True:
-            line = self.read_line_bytes()
-            if line.startswith(tag):
-                return untagged, line[len(tag):-2].decode()
-            untagged += line
-            # a literal: its bytes, then the rest of the same line
-            while True:
-                m = re.search(rb"\{(\d+)\}\r\n$", line)
-                if not m:
-                    break
-                untagged += self.read_bytes(int(m.group(1)))
-                line = self.read_line_bytes()
-                untagged += line
+            raw, _ = self._next_response()
+            if raw.startswith(tag):
+                return untagged, raw[len(tag):-2].decode()
+            untagged += raw
 
 
 class Pop3(LineClient):
