@@ -14,6 +14,8 @@
 
 #define MAIL_INDEX_MAGIC 0x58444e49U	/* "INDX" */
 #define MAIL_INDEX_MAJOR_VERSION 1
+/* 1: the word-wise snapshot checksum (0, byte-wise FNV-1a, is still read) */
+#define MAIL_INDEX_MINOR_VERSION 1
 #define MAIL_INDEX_MAX_HEADER_SIZE (1024 * 1024)
 #define MAIL_INDEX_MAX_RECORD_SIZE \
 	(MAIL_INDEX_RECORD_BASE_SIZE + MAIL_INDEX_MAX_EXTS * MAIL_INDEX_MAX_EXT_RECORD_SIZE)
@@ -79,6 +81,7 @@ struct mail_index {
 	struct mail_index_map *map;
 	struct mail_transaction_log_file log;
 	unsigned int lock_count;
+	bool open_failed;	/* closing from a failed open: no snapshot */
 	uint32_t indexid;
 	uint32_t last_snapshot_log_bytes;	/* head offset of last snapshot */
 	uint32_t last_snapshot_seq;

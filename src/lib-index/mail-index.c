@@ -2,8 +2,10 @@
    the map from snapshot + log, refreshing, and writing snapshots. */
 
 #include "lib.h"
+#include "write-full.h"
 #include "mail-index-private.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
@@ -174,11 +176,57 @@ int mail_index_open(const char *dir, const char *prefix,
 		ret = mail_index_write_snapshot(index);
 	if (ret < 0) {
 		*error_r = tmp_strdup(mail_index_get_error(index));
+		index->open_failed = true;
 		mail_index_close(&index);
 		return -1;
 	}
 	*index_r = index;
 	return 0;
+}
+
+/* TRUE if the snapshot on disk is more than rewrite_min_log_bytes of log
+   behind our (up to date, locked) map, or unreadable. */
+static bool snapshot_on_disk_is_behind(struct mail_index *index)
+{
+	const struct mail_index_header *cur = &index->map->hdr;
+	struct mail_index_header disk;
+	int fd;
+	bool behind;
+
+	fd = open(index->path, O_RDONLY);
+	if (fd < 0)
+		return true;
+	behind = pread_full(fd, &disk, sizeof(disk), 0) < 0 ||
+		disk.indexid != cur->indexid ||
+		disk.log_file_seq != cur->log_file_seq ||
+		disk.log_file_head_offset > cur->log_file_head_offset ||
+		cur->log_file_head_offset - disk.log_file_head_offset >
+		index->set.rewrite_min_log_bytes;
+	(void)close(fd);
+	return behind;
+}
+
+/* At close: when the log has grown well past the last snapshot we know of
+   (a session that filled the cache for many messages commits an extension
+   update per message), write a new snapshot under the log lock, so later
+   sessions don't replay all of that on every open. Best effort. */
+static void mail_index_close_snapshot(struct mail_index *index)
+{
+	if (index->map == NULL || index->log.fd == -1 ||
+	    index->lock_count > 0 || index->open_failed)
+		return;
+	if (index->log.hdr.file_seq == index->last_snapshot_seq &&
+	    index->log.offset - index->last_snapshot_log_bytes <=
+	    index->set.rewrite_min_log_bytes)
+		return;
+	if (mail_transaction_log_lock(index) < 0)
+		return;
+	/* the map brought to the log head first: a snapshot must never go
+	   back behind one another process wrote */
+	if (mail_transaction_log_sync_map(index, true) == 0 &&
+	    snapshot_on_disk_is_behind(index))
+		(void)mail_index_file_write(index, index->map);
+	mail_transaction_log_unlock(index);
 }
 
 void mail_index_close(struct mail_index **_index)
@@ -188,6 +236,7 @@ void mail_index_close(struct mail_index **_index)
 
 	*_index = NULL;
 	ASSERT(index->views_count == 0 && index->transactions_count == 0);
+	mail_index_close_snapshot(index);
 	mail_transaction_log_close(index);
 	mail_index_map_free(&index->map);
 	array_free(&index->reg_exts);

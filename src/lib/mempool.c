@@ -378,6 +378,22 @@ void tmp_reset(void)
 	pool_clear(tmp_pool);
 }
 
+struct pool *tmp_frame_begin(void)
+{
+	struct pool *saved = tmp_pool;
+
+	tmp_pool = pool_create("tmp frame", 16 * 1024, 0);
+	return saved;
+}
+
+void tmp_frame_end(struct pool *saved)
+{
+	struct pool *frame = tmp_pool;
+
+	tmp_pool = saved;
+	pool_unref(&frame);
+}
+
 const char *tmp_strdup(const char *str)
 {
 	return p_strdup(tmp_pool, str);

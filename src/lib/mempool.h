@@ -46,6 +46,13 @@ char *p_strconcat(struct pool *pool, const char *str1, ...) __attribute__((senti
    Never keep a tmp value in a struct. */
 extern struct pool *tmp_pool;
 void tmp_reset(void);
+/* A scratch frame for one long piece of work inside a single callback
+   (e.g. parsing thousands of messages in one FETCH): tmp allocations
+   between tmp_frame_begin() and tmp_frame_end() go to a pool of their own,
+   freed at tmp_frame_end(). Nothing allocated in the frame may be used
+   after it; frames nest. */
+struct pool *tmp_frame_begin(void);
+void tmp_frame_end(struct pool *saved);
 #define t_new(type, count) pool_new(tmp_pool, type, count)
 const char *tmp_strdup(const char *str);
 const char *tmp_strndup(const void *str, size_t len);

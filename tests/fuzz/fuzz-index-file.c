@@ -63,6 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size >= sizeof(hdr)) {
 		/* again with a valid checksum, to get past that check */
 		memcpy(&hdr, copy, sizeof(hdr));
+		/* mail_index_checksum() is the current minor version's */
+		hdr.minor_version = MAIL_INDEX_MINOR_VERSION;
 		hdr.checksum = 0;
 		memcpy(copy, &hdr, sizeof(hdr));
 		hdr.checksum = mail_index_checksum(copy, sizeof(hdr)) +

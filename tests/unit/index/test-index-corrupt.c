@@ -352,6 +352,116 @@ START_TEST(test_sigkill_loop)
 }
 END_TEST
 
+/* FNV-1a as snapshots of minor version 0 were checksummed. */
+static uint32_t legacy_fnv(uint32_t h, const unsigned char *data, size_t size)
+{
+	for (size_t i = 0; i < size; i++)
+		h = (h ^ data[i]) * 16777619U;
+	return h;
+}
+
+/* The snapshot rewritten as minor version `minor` with the byte-wise
+   checksum of minor version 0 (plus `damage` in the last record byte). */
+static void snapshot_write_legacy(uint8_t minor, unsigned char damage)
+{
+	struct mail_index *index = test_index_open();
+	struct buf *buf = buf_create(system_pool, 1024);
+	struct mail_index_header hdr;
+	int fd;
+
+	mail_index_file_serialize(index->map, buf);
+	mail_index_close(&index);
+	memcpy(&hdr, buf->data, sizeof(hdr));
+	hdr.minor_version = minor;
+	hdr.checksum = 0;
+	hdr.checksum = legacy_fnv(2166136261U, (const void *)&hdr,
+				  sizeof(hdr)) +
+		legacy_fnv(2166136261U, buf->data + sizeof(hdr),
+			   buf->used - sizeof(hdr));
+	memcpy(buf->data, &hdr, sizeof(hdr));
+	buf->data[buf->used - 1] ^= damage;
+	fd = open(test_index_path(""), O_WRONLY | O_TRUNC);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(write(fd, buf->data, buf->used), (ssize_t)buf->used);
+	close(fd);
+	buf_free(&buf);
+}
+
+/* Snapshots written before the word-wise checksum still load as they are;
+   a damaged one, or one of an unknown minor version, is refused. */
+START_TEST(test_snapshot_legacy_checksum)
+{
+	struct mail_index *index;
+	struct mail_index_map *map = NULL;
+	const char *error;
+
+	make_index();
+	snapshot_write_legacy(0, 0);
+	ck_assert_int_eq(mail_index_file_read(test_index_path(""), &map,
+					      &error), 1);
+	ck_assert_uint_eq(map->hdr.messages_count, 3);
+	mail_index_map_free(&map);
+	check_index_ok(false);
+	/* the next snapshot written is of the current minor version */
+	index = test_index_open();
+	ck_assert_int_eq(mail_index_write_snapshot(index), 0);
+	mail_index_close(&index);
+	ck_assert_int_eq(mail_index_file_read(test_index_path(""), &map,
+					      &error), 1);
+	ck_assert_uint_eq(map->hdr.minor_version, MAIL_INDEX_MINOR_VERSION);
+	ck_assert_uint_eq(map->hdr.messages_count, 4);
+	mail_index_map_free(&map);
+
+	snapshot_write_legacy(0, 0x40);
+	ck_assert_int_ne(mail_index_file_read(test_index_path(""), &map,
+					      &error), 1);
+	ck_assert_ptr_nonnull(strstr(error, ": checksum mismatch"));
+	snapshot_write_legacy(MAIL_INDEX_MINOR_VERSION + 1, 0);
+	ck_assert_int_ne(mail_index_file_read(test_index_path(""), &map,
+					      &error), 1);
+	ck_assert_ptr_nonnull(strstr(error, ": unsupported version"));
+	/* rebuilt from the log: nothing lost */
+	index = test_index_open();
+	ck_assert_str_eq(test_index_uids(index), "1,2,3,4");
+	mail_index_close(&index);
+}
+END_TEST
+
+/* Closing an index whose log has grown past the snapshot by more than
+   rewrite_min_log_bytes writes a snapshot at the log head; a small tail
+   is left for the next one. */
+START_TEST(test_close_writes_snapshot)
+{
+	struct mail_index *index = test_index_open();
+	struct mail_index_map *map = NULL;
+	const char *error;
+	uint32_t small_tail_head;
+
+	test_index_append(index, 3, 0);
+	ck_assert_int_eq(mail_index_write_snapshot(index), 0);
+	test_index_append(index, 1, 0);		/* a small tail */
+	mail_index_close(&index);
+	ck_assert_int_eq(mail_index_file_read(test_index_path(""), &map,
+					      &error), 1);
+	ck_assert_uint_eq(map->hdr.messages_count, 3);
+	small_tail_head = map->hdr.log_file_head_offset;
+	mail_index_map_free(&map);
+
+	index = test_index_open();
+	for (unsigned int i = 0; i < 400; i++)	/* > 8 KiB of log */
+		test_index_append(index, 1, 0);
+	ck_assert_uint_gt(index->log.offset - small_tail_head,
+			  index->set.rewrite_min_log_bytes);
+	mail_index_close(&index);
+	ck_assert_int_eq(mail_index_file_read(test_index_path(""), &map,
+					      &error), 1);
+	ck_assert_uint_eq(map->hdr.messages_count, 404);
+	ck_assert_int_eq((off_t)map->hdr.log_file_head_offset,
+			 test_file_size(test_index_path(".log")));
+	mail_index_map_free(&map);
+}
+END_TEST
+
 Suite *test_index_corrupt_suite(void)
 {
 	Suite *s = suite_create("mail-index-corrupt");
@@ -363,6 +473,8 @@ Suite *test_index_corrupt_suite(void)
 			    N_ELEMENTS(snapshot_damage));
 	tcase_add_loop_test(tc, test_inconsistent_snapshot, 0,
 			    N_ELEMENTS(modifiers));
+	tcase_add_test(tc, test_snapshot_legacy_checksum);
+	tcase_add_test(tc, test_close_writes_snapshot);
 	tcase_add_test(tc, test_torn_log_tail);
 	tcase_add_test(tc, test_corrupt_log);
 	tcase_add_test(tc, test_deleted_log);

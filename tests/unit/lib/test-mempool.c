@@ -95,6 +95,33 @@ START_TEST(test_tmp)
 }
 END_TEST
 
+/* A frame's allocations go to a pool of their own (freed at its end: a
+   leak would show under ASan); the outer tmp pool is back, its values
+   intact, after the frame, also nested. */
+START_TEST(test_tmp_frame)
+{
+	struct pool *outer_pool = tmp_pool, *saved, *saved2;
+	const char *outer, *inner = NULL;
+
+	tmp_reset();
+	outer = tmp_strdup("outer");
+	saved = tmp_frame_begin();
+	ck_assert_ptr_eq(saved, outer_pool);
+	ck_assert_ptr_ne(tmp_pool, outer_pool);
+	for (int i = 0; i < 1000; i++)
+		inner = tmp_printf("%d %1000s", i, "x");
+	ck_assert_uint_eq(strlen(inner), 1004);
+	saved2 = tmp_frame_begin();
+	ck_assert_str_eq(tmp_strdup("nested"), "nested");
+	tmp_frame_end(saved2);
+	ck_assert_str_eq(tmp_strdup("inner"), "inner");
+	tmp_frame_end(saved);
+	ck_assert_ptr_eq(tmp_pool, outer_pool);
+	ck_assert_str_eq(outer, "outer");
+	tmp_reset();
+}
+END_TEST
+
 Suite *mempool_suite(void)
 {
 	Suite *s = suite_create("mempool");
@@ -103,6 +130,7 @@ Suite *mempool_suite(void)
 	tcase_add_test(tc, test_pool_alloc);
 	tcase_add_test(tc, test_pool_wipe_and_system);
 	tcase_add_test(tc, test_tmp);
+	tcase_add_test(tc, test_tmp_frame);
 	suite_add_tcase(s, tc);
 	return s;
 }
