@@ -56,7 +56,8 @@ int mailbox_open(struct mail_user *user, const char *name,
 	/* auto = create/subscribe mailboxes come into being when first
 	   opened (mail-namespace-auto.h) */
 	if (ret < 0 && *error_r == MAIL_ERROR_NOTFOUND &&
-	    (flags & MAILBOX_FLAG_POP3_SESSION) == 0 &&
+	    (flags & (MAILBOX_FLAG_POP3_SESSION |
+		      MAILBOX_FLAG_NO_AUTO_CREATE)) == 0 &&
 	    mail_user_auto_create(user, name) > 0) {
 		ret = user->driver->mailbox_open(user, name, flags, box_r,
 						 error_r, error_str_r);

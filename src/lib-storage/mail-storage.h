@@ -138,6 +138,10 @@ enum mailbox_flags {
 	   STATUS): takes no \Recent, leaves it to the session that has the
 	   mailbox selected (RFC 3501 2.3.2) */
 	MAILBOX_FLAG_NO_RECENT = 0x04,
+	/* named through a namespace that does not declare it as an auto =
+	   create/subscribe mailbox: a missing one is not created (as
+	   Dovecot 2.3: "Mailbox doesn't exist") */
+	MAILBOX_FLAG_NO_AUTO_CREATE = 0x08,
 };
 
 /* The storage name the mailbox was opened with ("INBOX" for any case of

@@ -4,6 +4,7 @@
 #include "strfuncs.h"
 #include "mail-storage-private.h"
 #include "mailbox-objectid.h"
+#include "maildir/maildir-storage.h"
 
 #include <sodium.h>
 
@@ -51,6 +52,62 @@ int mailbox_get_mailbox_id(struct mailbox *box, const char **id_r)
 	box->mailbox_id = p_strconcat(box->pool, "F", guid, NULL);
 	*id_r = box->mailbox_id;
 	return 0;
+}
+
+/* The Maildir keeping mailbox name's id file, as
+   maildir_objectid_get_id_dir() gives it once open; NULL for a name that
+   can't be a mailbox (tmp). */
+static const char *maildir_id_dir_by_name(struct mail_user *user,
+					  const char *name)
+{
+	const struct mail_storage_location *loc = &user->location;
+	const char *dir = maildir_name_to_dir(loc, name);
+
+	if (dir == NULL)
+		return NULL;
+	if (*dir == '\0')	/* INBOX, as maildir-storage.c opens it */
+		return loc->inbox_path != NULL ? loc->inbox_path : loc->root;
+	return tmp_strconcat(loc->root, "/", dir, NULL);
+}
+
+/* Other backends (mbox: where its id lives depends on its index
+   settings): open the mailbox read-only and ask it. */
+static int mailbox_id_by_open(struct mail_user *user, const char *name,
+			      const char **id_r)
+{
+	enum mail_storage_error error;
+	const char *error_str, *id;
+	struct mailbox *box;
+	int ret = 1;
+
+	if (mailbox_open(user, name, MAILBOX_FLAG_READONLY, &box,
+			 &error, &error_str) < 0)
+		return error == MAIL_ERROR_NOTFOUND ? 0 : -1;
+	if (mailbox_get_mailbox_id(box, &id) < 0) {
+		/* MAIL_ERROR_PARAMS: no place for one */
+		ret = mailbox_get_last_error(box, &error_str) ==
+			MAIL_ERROR_PARAMS ? 0 : -1;
+	} else {
+		*id_r = tmp_strdup(id);
+	}
+	mailbox_close(&box);
+	return ret;
+}
+
+int mail_user_get_mailbox_id(struct mail_user *user, const char *name,
+			     const char **id_r)
+{
+	char guid[MAILBOX_GUID_HEX_LEN + 1];
+	const char *dir;
+
+	if (user->driver != &maildir_storage_driver)
+		return mailbox_id_by_open(user, name, id_r);
+	if ((dir = maildir_id_dir_by_name(user, name)) == NULL)
+		return 0;
+	if (mailbox_guid_get(dir, true, guid) < 0)
+		return -1;
+	*id_r = tmp_strconcat("F", guid, NULL);
+	return 1;
 }
 
 int mail_get_email_id(struct mailbox *box, uint32_t seq, const char **id_r)

@@ -21,8 +21,15 @@ bool mailbox_objectid_is_valid(const char *id, size_t len);
    the first time it is asked for, and kept in box after the first read.
    *id_r lives as long as box. 0, or -1 (error set on box;
    MAIL_ERROR_PARAMS when the mailbox has no place for one, e.g. mbox with
-   INDEX=MEMORY). */
+   INDEX=MEMORY whose id directory can't be made). */
 int mailbox_get_mailbox_id(struct mailbox *box, const char **id_r);
+/* The same for mailbox name (a storage name) of user (CREATE's RFC 8474
+   4.1 reply). Maildir: the id file is read, or created, without opening
+   the mailbox; mbox (whose id place depends on its index settings): a
+   read-only open. *id_r tmp. 1 found, 0 no place for one (or no such
+   mailbox), -1 error (logged). */
+int mail_user_get_mailbox_id(struct mail_user *user, const char *name,
+			     const char **id_r);
 /* The message's EMAILID (tmp): "M" + 24 hex digits of SHA-256 of the
    backend's stable key (Maildir: the file's base name), or of the
    mailbox id, UIDVALIDITY and UID. 0 or -1 (error set). */

@@ -34,6 +34,19 @@ const char *mbox_index_dir(const struct mail_storage_location *loc,
 	return tmp_strconcat(loc->root, "/.imap/", name, NULL);
 }
 
+const char *mbox_index_id_dir(const struct mail_storage_location *loc,
+			      const char *name)
+{
+	const char *dir = mbox_index_dir(loc, name);
+
+	if (dir != NULL)
+		return dir;
+	/* INDEX=MEMORY: where the index would be by default (below
+	   CONTROL= if set), holding only the id file */
+	return tmp_strconcat(loc->control_dir != NULL ? loc->control_dir :
+			     loc->root, "/.imap/", name, NULL);
+}
+
 /* The index file names below an index directory. */
 static const char *const mbox_index_suffixes[] = {
 	"", ".log", ".log.2", ".cache",
@@ -42,10 +55,8 @@ static const char *const mbox_index_suffixes[] = {
 void mbox_index_delete(const struct mail_storage_location *loc,
 		       const char *name)
 {
-	const char *dir = mbox_index_dir(loc, name);
+	const char *dir = mbox_index_id_dir(loc, name);
 
-	if (dir == NULL)
-		return;
 	mailbox_index_unlink_files(dir, MBOX_INDEX_PREFIX, mbox_index_suffixes,
 				   N_ELEMENTS(mbox_index_suffixes));
 	mailbox_guid_delete(dir);	/* RFC 8474: ids are never reused */
@@ -56,11 +67,11 @@ void mbox_index_delete(const struct mail_storage_location *loc,
 void mbox_index_rename(const struct mail_storage_location *loc,
 		       const char *oldname, const char *newname)
 {
-	const char *olddir = mbox_index_dir(loc, oldname);
-	const char *newdir = mbox_index_dir(loc, newname);
+	const char *olddir = mbox_index_id_dir(loc, oldname);
+	const char *newdir = mbox_index_id_dir(loc, newname);
 	const char *parent, *slash, *error;
 
-	if (olddir == NULL || access(olddir, F_OK) < 0)
+	if (access(olddir, F_OK) < 0)
 		return;
 	slash = strrchr(newdir, '/');
 	parent = tmp_strndup(newdir, (size_t)(slash - newdir));
@@ -462,15 +473,23 @@ static void mbox_index_view_msg_modseq(struct mailbox *box,
 	}
 }
 
-/* After a reconcile: the view's modseqs and HIGHESTMODSEQ. */
+/* After a reconcile: the view's modseqs and HIGHESTMODSEQ. A record
+   that never matches the view (e.g. a dirty keyword the full keyword
+   table can't show) would cap HIGHESTMODSEQ below one already sent: it
+   never goes back for the same UIDVALIDITY (RFC 7162 3.1.2.1). */
 static void mbox_index_fill_modseqs(struct mbox_mailbox *mbox)
 {
 	struct mailbox_index_kw_map map;
+	uint64_t prev = mbox->view_highest_modseq;
 
 	mailbox_index_kw_map_init(&map);
 	mailbox_index_fill_modseqs(&mbox->box, mbox->index,
 				   mbox_index_view_msg_modseq, &map,
 				   &mbox->view_highest_modseq);
+	if (mbox->hms_uidvalidity == mbox->box.uidvalidity &&
+	    mbox->view_highest_modseq < prev)
+		mbox->view_highest_modseq = prev;
+	mbox->hms_uidvalidity = mbox->box.uidvalidity;
 	if (array_is_created(&mbox->own_changed_uids))
 		array_clear(&mbox->own_changed_uids);
 }

@@ -103,6 +103,7 @@ mbox_mailbox_open(struct mail_user *user, const char *name,
 	mbox_lock_settings_from_user(&user->mbox_set, &mbox->lock_set);
 	mbox_lock_init(&mbox->lock, mbox->path, -1, &mbox->lock_set);
 	(void)mbox_index_open(mbox, mbox_index_dir(loc, mbox->box.name));
+	mbox->id_dir = p_strdup(pool, mbox_index_id_dir(loc, mbox->box.name));
 
 	if (mailbox_sync(&mbox->box, tmp_pool, &result) < 0) {
 		*error_r = mailbox_get_last_error(&mbox->box, error_str_r);

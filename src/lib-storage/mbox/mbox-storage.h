@@ -68,6 +68,8 @@ struct mbox_mailbox {
 
 	/* lib-index (mbox-index.c); index NULL = work without one */
 	const char *index_dir;
+	/* mbox_index_id_dir() of the mailbox (mbox-objectid.c) */
+	const char *id_dir;
 	struct mail_index *index;
 	/* this session's flag changes, committed at changes_commit/sync */
 	struct mail_index_transaction *itrans;
@@ -76,6 +78,8 @@ struct mbox_mailbox {
 	   each message's), and this session's changed UIDs whose new
 	   modseqs the next commit brings into the view */
 	uint64_t view_highest_modseq;
+	/* the UIDVALIDITY view_highest_modseq belongs to (mbox-index.c) */
+	uint32_t hms_uidvalidity;
 	ARRAY_TYPE(uint32) own_changed_uids;
 	/* the file had UIDs (X-IMAPbase) when this session first parsed
 	   it: a new index may replace a lost one (modseqs must not go back) */
@@ -102,6 +106,11 @@ struct mbox_mailbox {
    <root>/.imap/<name> (tmp); NULL for INDEX=MEMORY. */
 const char *mbox_index_dir(const struct mail_storage_location *loc,
 			   const char *name);
+/* The directory keeping the mailbox's MAILBOXID file (RFC 8474), which
+   RENAME moves and DELETE removes: the index directory, or with
+   INDEX=MEMORY <CONTROL= or root>/.imap/<name> (tmp). */
+const char *mbox_index_id_dir(const struct mail_storage_location *loc,
+			      const char *name);
 /* Creates the directory (0700) and opens the index. 0 or -1. */
 int mbox_index_open(struct mbox_mailbox *mbox, const char *index_dir);
 /* Commits what is pending and closes the index. */

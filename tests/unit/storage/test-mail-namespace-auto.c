@@ -192,6 +192,11 @@ START_TEST(test_auto_created_on_open)
 				    &error), -1);
 	ck_assert_int_eq(error, MAIL_ERROR_NOTFOUND);
 	ck_assert(!is_dir(".Sent"));
+	/* named through a namespace not declaring it: nothing either */
+	ck_assert_int_eq(open_close(user, "Junk", MAILBOX_FLAG_READONLY |
+				    MAILBOX_FLAG_NO_AUTO_CREATE, &error), -1);
+	ck_assert_int_eq(error, MAIL_ERROR_NOTFOUND);
+	ck_assert(!is_dir(".Junk"));
 	/* no auto: still missing */
 	ck_assert_int_eq(open_close(user, "Drafts", 0, &error), -1);
 	ck_assert_int_eq(error, MAIL_ERROR_NOTFOUND);

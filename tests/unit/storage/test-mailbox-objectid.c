@@ -414,6 +414,84 @@ START_TEST(test_mbox_objectid)
 }
 END_TEST
 
+/* INDEX=MEMORY: the id file goes where the index would be by default
+   (<CONTROL= or root>/.imap/<name>), so MAILBOXID and EMAILID outlive
+   the session, follow a RENAME and are not reused after a DELETE. */
+static void mbox_memory_ids(const char *location, const char *id_root)
+{
+	const char *mdir = tmp_printf("%s/mail", home);
+	struct mail_user *user;
+	struct mailbox *box;
+	enum mail_storage_error error;
+	const char *error_str, *inbox_id, *foo_id, *e1, *e2;
+
+	mkdirs(mdir);
+	write_path(tmp_printf("%s/inbox", mdir), "");
+	user = user_create(location);
+	box = box_open(user, 0);
+	save_one(box, "Subject: a\n\nx\n");
+	box_sync(box);
+	inbox_id = box_id(box);
+	ck_assert_int_eq(mail_get_email_id(box, 1, &e1), 0);
+	e1 = tmp_strdup(e1);
+	mailbox_close(&box);
+	ck_assert_int_eq(access(tmp_printf("%s/.imap/INBOX/"
+		MAILBOX_GUID_FNAME, id_root), F_OK), 0);
+	ck_assert_int_eq(access(tmp_printf("%s/.imap/INBOX/"
+		"dovecot-like.index", id_root), F_OK), -1);
+	create_box(user, "Dir/Foo");
+	box = open_name(user, "Dir/Foo");
+	foo_id = box_id(box);
+	save_one(box, "Subject: b\n\ny\n");
+	box_sync(box);
+	ck_assert_int_eq(mail_get_email_id(box, 1, &e2), 0);
+	e2 = tmp_strdup(e2);
+	mailbox_close(&box);
+	ck_assert_str_ne(inbox_id, foo_id);
+	ck_assert_int_eq(access(tmp_printf("%s/.imap/Dir/Foo/"
+		MAILBOX_GUID_FNAME, id_root), F_OK), 0);
+	mail_user_unref(&user);
+
+	/* a new session: the same ids */
+	user = user_create(location);
+	box = box_open(user, 0);
+	ck_assert_str_eq(box_id(box), inbox_id);
+	ck_assert_int_eq(mail_get_email_id(box, 1, &e1), 0);
+	mailbox_close(&box);
+	rename_box(user, "Dir/Foo", "Bar");
+	box = open_name(user, "Bar");
+	ck_assert_str_eq(box_id(box), foo_id);
+	ck_assert_int_eq(mail_get_email_id(box, 1, &e1), 0);
+	ck_assert_str_eq(e1, e2);
+	mailbox_close(&box);
+	ck_assert_int_eq(access(tmp_printf("%s/.imap/Dir/Foo", id_root),
+				F_OK), -1);
+	ck_assert_int_eq(mail_user_mailbox_delete(user, "Bar", &error,
+						  &error_str), 0);
+	ck_assert_int_eq(access(tmp_printf("%s/.imap/Bar", id_root), F_OK),
+			 -1);
+	create_box(user, "Bar");
+	box = open_name(user, "Bar");
+	ck_assert_str_ne(box_id(box), foo_id);
+	mailbox_close(&box);
+	mail_user_unref(&user);
+}
+
+START_TEST(test_mbox_objectid_memory)
+{
+	mbox_memory_ids("mbox:~/mail:INBOX=~/mail/inbox:INDEX=MEMORY",
+			tmp_printf("%s/mail", home));
+}
+END_TEST
+
+START_TEST(test_mbox_objectid_memory_control)
+{
+	mbox_memory_ids("mbox:~/mail:INBOX=~/mail/inbox:INDEX=MEMORY"
+			":CONTROL=~/ctl", tmp_printf("%s/ctl", home));
+	ck_assert_int_eq(access(tmp_printf("%s/mail/.imap", home), F_OK), -1);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mailbox-objectid");
@@ -427,6 +505,8 @@ int main(void)
 	tcase_add_test(tc, test_maildir_mailboxid);
 	tcase_add_test(tc, test_maildir_savedate);
 	tcase_add_test(tc, test_mbox_objectid);
+	tcase_add_test(tc, test_mbox_objectid_memory);
+	tcase_add_test(tc, test_mbox_objectid_memory_control);
 	tcase_add_test(tc, test_search_keys_build);
 	tcase_add_test(tc, test_search_keys_run);
 	suite_add_tcase(s, tc);
