@@ -110,7 +110,8 @@ const struct settings_def settings_defs[] = {
 	{ "imap_max_line_length", SIZE, "64 k", NULL },
 	{ "imap_capability", STR, "", NULL },
 	{ "imap_idle_notify_interval", TIME, "2 mins", NULL },
-	{ "imap_client_workarounds", STR, "", NULL },
+	{ "imap_client_workarounds", SETTINGS_TYPE_WORKAROUNDS, "",
+	  "delay-newmail tb-extra-mailbox-sep tb-lsub-flags" },
 	{ "imap_logout_format", STR,
 	  "in=%i out=%o deleted=%{deleted} expunged=%{expunged} "
 	  "trashed=%{trashed} hdr_count=%{fetch_hdr_count} "
@@ -123,7 +124,8 @@ const struct settings_def settings_defs[] = {
 	/* pop3 */
 	{ "pop3_uidl_format", STR, "%08Xu%08Xv", NULL },
 	{ "pop3_logout_format", STR, "top=%t/%p, retr=%r/%b, del=%d/%m, size=%s", NULL },
-	{ "pop3_client_workarounds", STR, "", NULL },
+	{ "pop3_client_workarounds", SETTINGS_TYPE_WORKAROUNDS, "",
+	  "outlook-no-nuls oe-ns-eoh" },
 	{ "pop3_lock_session", BOOL, "no", NULL },
 	{ "pop3_reuse_xuidl", BOOL, "no", NULL },
 	{ "pop3_enable_last", BOOL, "no", NULL },

@@ -20,6 +20,9 @@ enum settings_type {
 	/* space-separated words, each one of enum_values, none twice
 	   (mbox_write_locks = dotlock fcntl) */
 	SETTINGS_TYPE_ENUM_LIST,
+	/* Dovecot's *_client_workarounds: words of enum_values, any case,
+	   separated by spaces or commas (settings_parse_workarounds()) */
+	SETTINGS_TYPE_WORKAROUNDS,
 };
 
 /* A setting we implement. Global settings have a plain name; keys inside

@@ -265,6 +265,10 @@ int settings_value_check(const struct settings_def *def, const char *value,
 		return -1;
 	case SETTINGS_TYPE_ENUM_LIST:
 		return enum_list_check(def->enum_values, value, error_r);
+	case SETTINGS_TYPE_WORKAROUNDS:
+		return settings_parse_workarounds(value,
+			tmp_strsplit_spaces(def->enum_values, " "), &uint,
+			error_r);
 	}
 	ASSERT(false);
 	return -1;

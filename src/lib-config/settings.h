@@ -101,5 +101,11 @@ int settings_parse_mode(const char *value, unsigned int *result_r, const char **
 int settings_parse_size(const char *value, uoff_t *result_r, const char **error_r);
 /* "30 secs", "5m", "1 hour", "100 ms"; "0" needs no unit. Result in msecs. */
 int settings_parse_time(const char *value, uint64_t *msecs_r, const char **error_r);
+/* A Dovecot *_client_workarounds list: words separated by spaces or
+   commas, each one of names (NULL-terminated, at most 32), compared
+   case-insensitively, repeats allowed. *mask_r gets bit i for names[i];
+   -1 with *error_r "Unknown workaround: <word>" (tmp) for any other word. */
+int settings_parse_workarounds(const char *value, const char *const *names,
+			       unsigned int *mask_r, const char **error_r);
 
 #endif

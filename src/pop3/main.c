@@ -9,14 +9,28 @@
 
 struct pop3_settings pop3_set;
 
+/* In POP3_WORKAROUND_* bit order; the same words as
+   pop3_client_workarounds' in settings-defaults.c */
+static const char *const pop3_workaround_names[] = {
+	"outlook-no-nuls", "oe-ns-eoh", NULL
+};
+
 static void pop3_settings_init(const struct settings *set)
 {
+	const char *error;
+
 	pop3_set.uidl_format =
 		p_strdup(system_pool, settings_get(set, "pop3", "pop3_uidl_format"));
 	pop3_set.logout_format =
 		p_strdup(system_pool, settings_get(set, "pop3", "pop3_logout_format"));
 	pop3_set.no_flag_updates =
 		settings_get_bool(set, "pop3", "pop3_no_flag_updates");
+	/* the master checked it already */
+	if (settings_parse_workarounds(settings_get(set, "pop3",
+						    "pop3_client_workarounds"),
+				       pop3_workaround_names,
+				       &pop3_set.workarounds, &error) < 0)
+		log_fatal("pop3_client_workarounds: %s", error);
 	if (*pop3_set.uidl_format == '\0')
 		pop3_set.uidl_format = "%08Xu%08Xv";
 }

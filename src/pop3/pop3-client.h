@@ -25,6 +25,16 @@ struct pop3_settings {
 	const char *uidl_format;
 	const char *logout_format;
 	bool no_flag_updates;
+	unsigned int workarounds;	/* POP3_WORKAROUND_* */
+};
+
+/* pop3_client_workarounds (Dovecot 2.3's values; bit i = names[i] in
+   pop3_workaround_names, main.c) */
+enum pop3_workaround {
+	/* RETR/TOP send each NUL byte as 0x80 */
+	POP3_WORKAROUND_OUTLOOK_NO_NULS = 0x01,
+	/* a header without its ending empty line gets one */
+	POP3_WORKAROUND_OE_NS_EOH = 0x02,
 };
 extern struct pop3_settings pop3_set;
 

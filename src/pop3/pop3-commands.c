@@ -115,6 +115,33 @@ static void cmd_uidl(struct client *client, const char *args)
 	client_send_line(client, ".");
 }
 
+/* Follows the header byte by byte: it ends at an empty line (LF or
+   CRLF alone). */
+static void stream_header_track(struct client *client, unsigned char c)
+{
+	/* 0 line start, 1 CR at line start, 2 inside a line */
+	if (c == '\n') {
+		if (client->stream_hdr_state != 2)
+			client->stream_in_header = false;
+		client->stream_hdr_state = 0;
+	} else if (c == '\r') {
+		client->stream_hdr_state =
+			client->stream_hdr_state == 0 ? 1 : 2;
+	} else {
+		client->stream_hdr_state = 2;
+	}
+}
+
+/* RETR: where the header ends, for oe-ns-eoh. */
+static void stream_header_scan(struct client *client,
+			       const unsigned char *data, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i < size && client->stream_in_header; i++)
+		stream_header_track(client, data[i]);
+}
+
 /* How many bytes of data[0..size) TOP still sends; clears stream_func's
    need for more when the wanted body lines are done. */
 static size_t top_limit(struct client *client, const unsigned char *data,
@@ -127,17 +154,7 @@ static size_t top_limit(struct client *client, const unsigned char *data,
 		unsigned char c = data[i];
 
 		if (client->stream_in_header) {
-			/* 0 line start, 1 CR at line start, 2 inside a line */
-			if (c == '\n') {
-				if (client->stream_hdr_state != 2)
-					client->stream_in_header = false;
-				client->stream_hdr_state = 0;
-			} else if (c == '\r') {
-				client->stream_hdr_state =
-					client->stream_hdr_state == 0 ? 1 : 2;
-			} else {
-				client->stream_hdr_state = 2;
-			}
+			stream_header_track(client, c);
 			if (!client->stream_in_header &&
 			    client->stream_lines_left == 0) {
 				*done_r = true;
@@ -153,12 +170,47 @@ static size_t top_limit(struct client *client, const unsigned char *data,
 	return size;
 }
 
-/* RFC 1939 3: lines starting with "." get another "."; the reply ends
-   with CRLF "." CRLF. */
+/* Sends data[0..size) byte-stuffed (RFC 1939 3: a line starting with
+   "." gets another "."); outlook-no-nuls sends each NUL as 0x80. */
+static void stream_send_chunk(struct client *client,
+			      const unsigned char *data, size_t size)
+{
+	static const unsigned char nul_replacement = 0x80;
+	bool no_nuls = (pop3_set.workarounds & POP3_WORKAROUND_OUTLOOK_NO_NULS) != 0;
+	size_t i, start;
+
+	for (i = start = 0; i < size; i++) {
+		if (client->stream_line_start && data[i] == '.') {
+			ostream_send(client->output, data + start, i - start);
+			ostream_send(client->output, ".", 1);
+			start = i;
+		} else if (data[i] == '\0' && no_nuls) {
+			ostream_send(client->output, data + start, i - start);
+			ostream_send(client->output, &nul_replacement, 1);
+			start = i + 1;
+		}
+		client->stream_line_start = data[i] == '\n';
+	}
+	ostream_send(client->output, data + start, size - start);
+}
+
+/* The reply ends with CRLF "." CRLF; oe-ns-eoh adds the empty line a
+   header without one lacks (as Dovecot, also after TOP). */
+static void stream_send_end(struct client *client)
+{
+	if (client->stream_last[1] != '\n')
+		ostream_send(client->output, "\r\n", 2);
+	if (client->stream_in_header &&
+	    (pop3_set.workarounds & POP3_WORKAROUND_OE_NS_EOH) != 0)
+		ostream_send(client->output, "\r\n", 2);
+	ostream_send(client->output, ".\r\n", 3);
+}
+
+/* RETR/TOP: the message streamed as output drains. */
 static int stream_send_stuffed(struct client *client)
 {
 	const unsigned char *data;
-	size_t size, i, start, send_size;
+	size_t size, send_size;
 	uoff_t *bytes = client->stream_top ? &client->top_bytes : &client->retr_bytes;
 	bool done = false;
 	ssize_t ret;
@@ -183,15 +235,9 @@ static int stream_send_stuffed(struct client *client)
 		send_size = size;
 		if (client->stream_top)
 			send_size = top_limit(client, data, size, &done);
-		for (i = start = 0; i < send_size; i++) {
-			if (client->stream_line_start && data[i] == '.') {
-				ostream_send(client->output, data + start, i - start);
-				ostream_send(client->output, ".", 1);
-				start = i;
-			}
-			client->stream_line_start = data[i] == '\n';
-		}
-		ostream_send(client->output, data + start, send_size - start);
+		else if (client->stream_in_header)
+			stream_header_scan(client, data, size);
+		stream_send_chunk(client, data, send_size);
 		*bytes += send_size;
 		if (send_size >= 2) {
 			client->stream_last[0] = (char)data[send_size - 2];
@@ -206,9 +252,7 @@ static int stream_send_stuffed(struct client *client)
 	}
 	if (!done)
 		return 0;
-	if (client->stream_last[1] != '\n')
-		ostream_send(client->output, "\r\n", 2);
-	ostream_send(client->output, ".\r\n", 3);
+	stream_send_end(client);
 	return 1;
 }
 

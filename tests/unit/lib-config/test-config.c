@@ -92,6 +92,7 @@ int main(void)
 	sr = srunner_create(test_settings_parser_suite());
 	srunner_add_suite(sr, test_settings_legacy_suite());
 	srunner_add_suite(sr, test_settings_snapshot_suite());
+	srunner_add_suite(sr, test_settings_workarounds_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

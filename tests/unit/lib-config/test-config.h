@@ -23,5 +23,6 @@ const char *test_dump(const struct settings *set, bool only_changed);
 Suite *test_settings_parser_suite(void);
 Suite *test_settings_legacy_suite(void);
 Suite *test_settings_snapshot_suite(void);
+Suite *test_settings_workarounds_suite(void);
 
 #endif
