@@ -5,6 +5,7 @@
 #include "imap-commands.h"
 #include "imap-mailbox-name.h"
 #include "imap-sync.h"
+#include "mail-namespace.h"
 
 struct cmd_copy_result {
 	ARRAY_TYPE(uint32) src_uids;
@@ -56,6 +57,22 @@ static int cmd_copy_messages(struct client_command *cmd, struct mailbox *dest,
 	return 0;
 }
 
+/* Is dest a \Trash special-use mailbox of any namespace? (Dovecot's
+   imap_logout_format %{trashed} counts what is copied or moved there.) */
+static bool cmd_copy_dest_is_trash(struct mailbox *dest)
+{
+	const struct mail_namespaces *nss = imap_mailbox_names_get();
+	struct mail_namespace *const *nsp;
+
+	array_foreach(&nss->list, nsp) {
+		if ((mail_namespace_get_special_use(*nsp,
+				mailbox_get_name(dest)) &
+		     MAIL_SPECIAL_USE_TRASH) != 0)
+			return true;
+	}
+	return false;
+}
+
 /* "[COPYUID <uidvalidity> <src uids> <dest uids>]" */
 static const char *cmd_copy_uid_code(const struct cmd_copy_result *result)
 {
@@ -104,6 +121,7 @@ static bool cmd_copy_full(struct client_command *cmd, bool move)
 	struct cmd_copy_result result;
 	struct mailbox *dest;
 	const char *set, *name, *reply;
+	bool into_selected;
 
 	set = imap_arg_as_string(&cmd->args[0]);
 	if (set == NULL || cmd->args[0].type != IMAP_ARG_ATOM ||
@@ -132,13 +150,21 @@ static bool cmd_copy_full(struct client_command *cmd, bool move)
 		mailbox_close(&dest);
 		return true;
 	}
+	if (cmd_copy_dest_is_trash(dest))
+		client->stats.trashed += array_count(&result.src_uids);
+	into_selected = strcmp(mailbox_get_name(dest),
+			       mailbox_get_name(client->box)) == 0;
 	mailbox_close(&dest);
 	if (move) {
 		cmd_move_expunge(cmd, &result);
 		return true;
 	}
-	/* RFC 3501 6.4.7: a COPY into the selected mailbox shows up at the
-	   next sync point (EXISTS), not in the middle of this reply */
+	/* a COPY into the selected mailbox syncs at its end (EXISTS, RECENT
+	   and RFC 5267 ADDTO before the tagged OK, as Dovecot; RFC 3501
+	   7.4.1 allows EXPUNGE during COPY) */
+	if (into_selected && imap_sync(client, true) < 0 &&
+	    client->disconnected)
+		return true;
 	client_send_tagline(cmd, tmp_strconcat("OK ", cmd_copy_uid_code(&result),
 					       " Copy completed.", NULL));
 	return true;

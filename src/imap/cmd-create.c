@@ -8,7 +8,7 @@
 #include "imap-common.h"
 #include "imap-commands.h"
 #include "imap-mailbox-name.h"
-#include "imap-objectid.h"
+#include "mailbox-objectid.h"
 
 /* Drops a parameter list after the name from cmd->args (a copy in the
    command's pool: the name and the EOL). */
@@ -29,7 +29,7 @@ static void create_skip_params(struct client_command *cmd)
 bool cmd_create(struct client_command *cmd)
 {
 	enum mail_storage_error error;
-	const char *name, *storage_name, *error_str, *code;
+	const char *name, *storage_name, *error_str, *id;
 	bool directory;
 
 	create_skip_params(cmd);
@@ -41,11 +41,14 @@ bool cmd_create(struct client_command *cmd)
 		client_send_storage_error_str(cmd, error, error_str);
 		return true;
 	}
-	/* RFC 8474 4.1: the new mailbox's id (none for a mere directory) */
-	code = directory ? NULL :
-		imap_objectid_mailboxid_code_name(cmd->client->user,
-						  storage_name);
-	client_send_tagline(cmd, code == NULL ? "OK Create completed." :
-			    tmp_printf("OK [%s] Create completed.", code));
+	/* RFC 8474 4.1: the new mailbox's id (none for a mere directory),
+	   read without opening the mailbox */
+	if (!directory && mail_user_get_mailbox_id(cmd->client->user,
+						   storage_name, &id) > 0) {
+		client_send_tagline(cmd, tmp_printf(
+			"OK [MAILBOXID (%s)] Create completed.", id));
+		return true;
+	}
+	client_send_tagline(cmd, "OK Create completed.");
 	return true;
 }

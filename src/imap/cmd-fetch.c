@@ -5,6 +5,7 @@
 #include "imap-sync.h"
 #include "imap-fetch.h"
 #include "imap-qresync.h"
+#include "imap-search-update.h"
 
 static bool cmd_fetch_continue(struct client_command *cmd)
 {
@@ -24,6 +25,8 @@ static bool cmd_fetch_continue(struct client_command *cmd)
 	/* RFC 3501 7.4.1: EXPUNGE may only follow the UID version */
 	if (cmd->uid && imap_sync(client, true) < 0)
 		ret = -1;
+	else if (!cmd->uid)	/* RFC 5267 4.3: the implicit \Seen, as Dovecot */
+		imap_search_updates_sync(client);
 	if (ret < 0)
 		client_send_tagline(cmd, "NO [SERVERBUG] " IMAP_SERVERBUG_MSG);
 	else if (ret == 2)	/* RFC 3516 4.3, Dovecot's text */

@@ -4,6 +4,7 @@
 #include "imap-commands.h"
 #include "imap-flags.h"
 #include "imap-mailbox-name.h"
+#include "imap-list-reply.h"
 #include "mail-namespace.h"
 #include "imap-qresync.h"
 #include "imap-sync.h"
@@ -66,18 +67,16 @@ static void select_send_list(struct client *client, const char *name,
 {
 	const struct mail_namespace *ns = client->box_ns;
 	enum mail_special_use special;
-	struct str *line = t_str_new(128);
+	struct imap_mailbox_client_name cname;
 
 	special = ns == NULL ? 0 :
 		mail_namespace_get_special_use(ns, storage_name);
-	str_append(line, "* LIST (");
-	if (special != 0)
-		str_append(line, mail_special_use_to_str(special));
-	str_printfa(line, ") \"%c\" ", ns == NULL ? '/' : ns->separator);
 	/* in the client's form, as LIST writes names (RFC 6855 3) */
-	imap_mailbox_name_append(line, imap_mailbox_name_from_client(
-		strcasecmp(name, "INBOX") == 0 ? "INBOX" : name));
-	client_send_line(client, str_c(line));
+	imap_mailbox_name_client_form(imap_mailbox_name_from_client(
+		strcasecmp(name, "INBOX") == 0 ? "INBOX" : name), &cname);
+	imap_list_reply_send(client, "LIST",
+			     special == 0 ? "" : mail_special_use_to_str(special),
+			     ns == NULL ? '/' : ns->separator, &cname, false);
 }
 
 /* The rest of a QRESYNC resync's FETCHes, then the tagged reply. */
@@ -131,7 +130,8 @@ static bool cmd_select_full(struct client_command *cmd, bool readonly)
 		return true;
 	}
 	if (mailbox_open(client->user, storage_name,
-			 readonly ? MAILBOX_FLAG_READONLY : 0,
+			 (readonly ? MAILBOX_FLAG_READONLY : 0) |
+			 imap_mailbox_name_auto_flags(name, storage_name),
 			 &box, &error, &error_str) < 0) {
 		client_send_tagline(cmd, client_mailbox_error_reply(
 			name, error, error_str, false));

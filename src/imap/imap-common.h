@@ -44,6 +44,19 @@ struct imap_settings {
 	const char *capability;		/* the full capability string */
 	uoff_t max_append_size;		/* quota_mail_size, 0 = none */
 	const char *logout_format;
+	unsigned int workarounds;	/* IMAP_WORKAROUND_* */
+};
+
+/* imap_client_workarounds (Dovecot 2.3's values; bit i = names[i] in
+   imap_workaround_names, main.c) */
+enum imap_workaround {
+	/* EXISTS/RECENT/EXPUNGE only in replies to NOOP, CHECK, EXPUNGE,
+	   MOVE, APPEND and IDLE */
+	IMAP_WORKAROUND_DELAY_NEWMAIL = 0x01,
+	/* a trailing hierarchy separator on a mailbox name is dropped */
+	IMAP_WORKAROUND_TB_EXTRA_MAILBOX_SEP = 0x02,
+	/* LSUB replies carry \Noselect/\Noinferiors like LIST */
+	IMAP_WORKAROUND_TB_LSUB_FLAGS = 0x04,
 };
 
 extern struct imap_settings imap_set;

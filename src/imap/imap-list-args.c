@@ -4,6 +4,7 @@
 #include "imap-common.h"
 #include "imap-commands.h"
 #include "imap-list-args.h"
+#include "imap-match.h"
 
 #include <strings.h>
 
@@ -188,6 +189,25 @@ bool imap_list_args_parse(struct client_command *cmd, bool lsub,
 	if (!IMAP_ARG_IS_EOL(arg)) {
 		client_send_command_error(cmd, "Extra arguments.");
 		return false;
+	}
+	return true;
+}
+
+bool imap_list_args_full_patterns(struct client_command *cmd,
+				  const struct imap_list_args *args,
+				  ARRAY_TYPE(string) *patterns_r)
+{
+	const char *const *pp, *full;
+
+	array_init(patterns_r, cmd->pool, array_count(&args->patterns));
+	array_foreach(&args->patterns, pp) {
+		/* imap_match() matches nothing longer: refuse it up front */
+		if (strlen(args->ref) + strlen(*pp) > IMAP_MATCH_MAX_LEN) {
+			client_send_command_error(cmd, "Pattern too long.");
+			return false;
+		}
+		full = p_strconcat(cmd->pool, args->ref, *pp, NULL);
+		array_append(patterns_r, &full);
 	}
 	return true;
 }

@@ -40,5 +40,10 @@ struct imap_list_args {
    false after sending the tagged BAD with Dovecot's texts. */
 bool imap_list_args_parse(struct client_command *cmd, bool lsub,
 			  struct imap_list_args *args_r);
+/* The patterns to match: ref + each pattern (cmd's pool). false after
+   sending BAD "Pattern too long." for one longer than IMAP_MATCH_MAX_LEN. */
+bool imap_list_args_full_patterns(struct client_command *cmd,
+				  const struct imap_list_args *args,
+				  ARRAY_TYPE(string) *patterns_r);
 
 #endif

@@ -4,9 +4,9 @@
 #include "imap-commands.h"
 #include "imap-utf7.h"
 #include "imap-quote.h"
-#include "imap-match.h"
 #include "imap-mailbox-name.h"
 #include "mail-namespace.h"
+#include "mail-namespace-auto.h"
 #include "utf8.h"
 
 #include <strings.h>
@@ -128,13 +128,6 @@ const char *imap_mailbox_name_to_client(const char *name)
 	return str_c(dest);
 }
 
-bool imap_mailbox_name_match(const char *pattern, const char *vname,
-			     char sep)
-{
-	/* patterns are in the client's form (RFC 6855 3) */
-	return imap_match(pattern, imap_mailbox_name_to_client(vname), sep);
-}
-
 /* Can the UTF-8 name go out as a quoted string after ENABLE UTF8=ACCEPT
    (RFC 6855 3)? It has 8-bit bytes (else an astring is as good), no
    control characters (mUTF-7 can encode them) and isn't too long. */
@@ -152,23 +145,31 @@ static bool name_utf8_quotable(const char *name)
 	return eightbit && (size_t)(p - (const unsigned char *)name) <= 1024;
 }
 
-void imap_mailbox_name_append(struct str *dest, const char *name)
+void imap_mailbox_name_client_form(const char *name,
+				   struct imap_mailbox_client_name *cname_r)
 {
-	const char *utf8 = imap_mailbox_name_to_client(name);
-	const char *p;
+	cname_r->name = imap_mailbox_name_to_client(name);
+	/* to_client() returns name itself when it converted nothing */
+	cname_r->utf8 = cname_r->name != name;
+}
 
-	if (utf8 == name || !name_utf8_quotable(utf8)) {
+void imap_mailbox_name_append_client(struct str *dest,
+				     const struct imap_mailbox_client_name *cname)
+{
+	if (!cname->utf8 || !name_utf8_quotable(cname->name)) {
 		/* mUTF-7 (also a name that isn't valid mUTF-7) */
-		imap_append_astring(dest, utf8);
+		imap_append_astring(dest, cname->name);
 		return;
 	}
-	str_append_c(dest, '"');
-	for (p = utf8; *p != '\0'; p++) {
-		if (*p == '"' || *p == '\\')
-			str_append_c(dest, '\\');
-		str_append_c(dest, *p);
-	}
-	str_append_c(dest, '"');
+	imap_append_quoted(dest, cname->name, strlen(cname->name));
+}
+
+void imap_mailbox_name_append(struct str *dest, const char *name)
+{
+	struct imap_mailbox_client_name cname;
+
+	imap_mailbox_name_client_form(name, &cname);
+	imap_mailbox_name_append_client(dest, &cname);
 }
 
 const char *imap_mailbox_name_to_storage(const char *name, const char **error_r)
@@ -203,6 +204,16 @@ const char *imap_mailbox_name_to_storage(const char *name, const char **error_r)
 		return NULL;
 	}
 	ns = mail_namespaces_find(names_get(), name);
+	if (ns != NULL && name[len - 1] == ns->separator &&
+	    (imap_set.workarounds & IMAP_WORKAROUND_TB_EXTRA_MAILBOX_SEP) != 0) {
+		/* tb-extra-mailbox-sep: Thunderbird's "box/" means "box" */
+		name = tmp_strndup(name, --len);
+		if (len == 0) {
+			*error_r = "[CANNOT] Invalid mailbox name: Name is empty";
+			return NULL;
+		}
+		ns = mail_namespaces_find(names_get(), name);
+	}
 	if (ns == NULL) {
 		*error_r = tmp_printf("Client tried to access nonexistent "
 			"namespace. (Mailbox name should probably be prefixed "
@@ -291,6 +302,18 @@ bool imap_mailbox_name_only_arg(struct client_command *cmd, const char **name_r,
 	return true;
 }
 
+enum mailbox_flags imap_mailbox_name_auto_flags(const char *name,
+						const char *storage_name)
+{
+	const struct mail_namespace *ns = mail_namespaces_find(names_get(),
+							       name);
+
+	/* an auto mailbox is created only through the namespace declaring
+	   it, not through another one over the same storage (Dovecot) */
+	return ns != NULL && mail_namespace_has_auto(ns, storage_name) ? 0 :
+		MAILBOX_FLAG_NO_AUTO_CREATE;
+}
+
 int imap_mailbox_open_target(struct client *client, const char *name,
 			     struct mailbox **box_r, const char **reply_r)
 {
@@ -302,7 +325,8 @@ int imap_mailbox_open_target(struct client *client, const char *name,
 		*reply_r = tmp_strconcat("NO ", error_str, NULL);
 		return -1;
 	}
-	if (mailbox_open(client->user, storage_name, MAILBOX_FLAG_NO_RECENT,
+	if (mailbox_open(client->user, storage_name, MAILBOX_FLAG_NO_RECENT |
+			 imap_mailbox_name_auto_flags(name, storage_name),
 			 box_r, &error, &error_str) < 0) {
 		*reply_r = client_mailbox_error_reply(name, error, error_str, true);
 		return -1;

@@ -34,16 +34,23 @@ const char *imap_mailbox_name_from_client(const char *name);
    UTF8=ACCEPT / IMAP4rev2, else name itself; also name itself when it is
    not valid mUTF-7. */
 const char *imap_mailbox_name_to_client(const char *name);
-/* Does the LIST/LSUB pattern (in the client's form: UTF-8 after ENABLE
-   UTF8=ACCEPT) match vname, a (mUTF-7) name with namespace prefix and
-   separator sep? */
-bool imap_mailbox_name_match(const char *pattern, const char *vname,
-			     char sep);
 /* Appends name (mUTF-7) in the client's form to a reply: an astring, or
    after ENABLE UTF8=ACCEPT (RFC 6855 3) its UTF-8 form, as a quoted string
    when it has 8-bit characters (a literal when it has control characters
    or is long); a name that isn't valid mUTF-7 goes out as it is. */
 void imap_mailbox_name_append(struct str *dest, const char *name);
+
+/* A (mUTF-7) name in the client's form, converted once for both matching
+   a pattern (imap_match() on name) and writing it (LIST, LSUB, SELECT). */
+struct imap_mailbox_client_name {
+	const char *name;	/* tmp, or the mUTF-7 name itself */
+	bool utf8;		/* converted to UTF-8 (RFC 6855 3) */
+};
+void imap_mailbox_name_client_form(const char *name,
+				   struct imap_mailbox_client_name *cname_r);
+/* imap_mailbox_name_append() of a name already in the client's form. */
+void imap_mailbox_name_append_client(struct str *dest,
+				     const struct imap_mailbox_client_name *cname);
 
 /* The storage name of a client's mailbox name (tmp), in the namespace the
    name belongs to (mail_namespaces_find()): prefix removed. "INBOX" in any case is
@@ -69,6 +76,11 @@ bool imap_mailbox_name_arg(struct client_command *cmd,
 bool imap_mailbox_name_only_arg(struct client_command *cmd, const char **name_r,
 				const char **storage_name_r,
 				bool *trailing_sep_r);
+/* MAILBOX_FLAG_NO_AUTO_CREATE when the namespace of the client's name
+   does not itself declare storage_name as an auto mailbox, else 0: the
+   flag mailbox_open() needs for that name. */
+enum mailbox_flags imap_mailbox_name_auto_flags(const char *name,
+						const char *storage_name);
 /* Opens the mailbox the client named as the target of APPEND, COPY or
    MOVE. 0, or -1 with *reply_r the tagged NO (tmp): [TRYCREATE] when it
    doesn't exist, the storage error otherwise. */

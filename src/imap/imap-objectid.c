@@ -53,18 +53,3 @@ const char *imap_objectid_mailboxid_code(struct mailbox *box)
 	}
 	return tmp_printf("MAILBOXID (%s)", id);
 }
-
-const char *imap_objectid_mailboxid_code_name(struct mail_user *user,
-					      const char *storage_name)
-{
-	enum mail_storage_error error;
-	const char *error_str, *code;
-	struct mailbox *box;
-
-	if (mailbox_open(user, storage_name, MAILBOX_FLAG_READONLY, &box,
-			 &error, &error_str) < 0)
-		return NULL;
-	code = imap_objectid_mailboxid_code(box);
-	mailbox_close(&box);
-	return code;
-}

@@ -20,8 +20,5 @@ void imap_objectid_append_threadid(struct str *dest);
    none (logged at debug level; the caller then leaves the code out). May
    create the id (a small file write). */
 const char *imap_objectid_mailboxid_code(struct mailbox *box);
-/* The same for storage_name, opened read-only (CREATE's OK code). */
-const char *imap_objectid_mailboxid_code_name(struct mail_user *user,
-					      const char *storage_name);
 
 #endif

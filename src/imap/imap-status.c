@@ -114,7 +114,9 @@ int imap_status_get(struct client *client, const char *vname,
 				      error_r, error_str_r);
 	}
 	if (mailbox_open(client->user, storage_name, MAILBOX_FLAG_READONLY |
-			 MAILBOX_FLAG_NO_RECENT, &box, error_r, error_str_r) < 0)
+			 MAILBOX_FLAG_NO_RECENT |
+			 imap_mailbox_name_auto_flags(vname, storage_name),
+			 &box, error_r, error_str_r) < 0)
 		return -1;
 	ret = status_get_box(box, items, result_r, error_r, error_str_r);
 	mailbox_close(&box);

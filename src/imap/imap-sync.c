@@ -86,13 +86,38 @@ void imap_sync_send_flags_fetch(struct client *client, uint32_t seq,
 	client_send_line(client, str_c(line));
 }
 
+/* delay-newmail: may this command report new mail and expunges? Dovecot
+   lets only NOOP, CHECK, EXPUNGE, MOVE, APPEND (and COPY to another
+   mailbox, which doesn't sync here) and IDLE do it. The storage can't
+   sync without taking the expunges, so the others don't sync at all
+   (others' flag changes wait for them too; Dovecot sends those). */
+static bool imap_sync_delayed(struct client *client)
+{
+	static const char *const safe_cmds[] = {
+		"NOOP", "CHECK", "EXPUNGE", "MOVE", "APPEND", "IDLE", NULL
+	};
+	const char *name;
+	unsigned int i;
+
+	if ((imap_set.workarounds & IMAP_WORKAROUND_DELAY_NEWMAIL) == 0 ||
+	    client->cmd == NULL || client->cmd->name == NULL)
+		return false;
+	name = client->cmd->name;
+	for (i = 0; safe_cmds[i] != NULL; i++) {
+		if (strcmp(name, safe_cmds[i]) == 0)
+			return false;
+	}
+	return true;
+}
+
 int imap_sync(struct client *client, bool allow_expunges)
 {
 	struct mailbox_sync_result result;
 	struct pool *pool;
 	const uint32_t *seq;
 
-	if (client->box == NULL || !allow_expunges)
+	if (client->box == NULL || !allow_expunges ||
+	    imap_sync_delayed(client))
 		return 0;
 
 	pool = pool_create("imap sync", 1024, POOL_FLAG_NONE);
@@ -135,14 +160,32 @@ int imap_sync(struct client *client, bool allow_expunges)
 	return 0;
 }
 
+/* "* n RECENT" if the view's \Recent count differs from the last one
+   sent (walks the view: mailbox_get_status()). */
+static void imap_sync_send_recent_if_changed(struct client *client)
+{
+	struct mailbox_status status;
+
+	if (client->box == NULL)
+		return;
+	mailbox_get_status(client->box, &status);
+	if (status.recent != client->recent_count)
+		imap_sync_send_recent(client, status.recent);
+}
+
 const char *imap_sync_expunge_reply(struct client *client,
 				    unsigned int expunged_count,
 				    const char *text)
 {
 	uint64_t modseq;
 
-	if (!client->qresync_enabled || expunged_count == 0 ||
-	    client->box == NULL || imap_sync(client, true) < 0 ||
+	if (expunged_count == 0 || client->box == NULL)
+		return tmp_strconcat("OK ", text, NULL);
+	if (!client->qresync_enabled) {
+		imap_sync_send_recent_if_changed(client);
+		return tmp_strconcat("OK ", text, NULL);
+	}
+	if (imap_sync(client, true) < 0 ||
 	    client->box == NULL ||
 	    (modseq = mailbox_get_highest_modseq(client->box)) == 0)
 		return tmp_strconcat("OK ", text, NULL);

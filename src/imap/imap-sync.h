@@ -22,10 +22,13 @@ void imap_sync_send_expunges(struct client *client,
    mailbox's modseq after the expunges (RFC 7162 3.2.10: the client needn't
    resync them); a sync first brings them into the view's modseq (and may
    report others' changes, allowed after EXPUNGE and MOVE). Else
-   "OK <text>". */
+   "OK <text>", after "* n RECENT" when the expunges took \Recent
+   messages away (as Dovecot; RFC 3501 7.3.2 lets RECENT come whenever
+   the mailbox size changes; with QRESYNC the sync sends it). */
 const char *imap_sync_expunge_reply(struct client *client,
 				    unsigned int expunged_count,
 				    const char *text);
+
 
 /* "* seq FETCH (UID u FLAGS (...) MODSEQ (n))" for a flag change: UID
    and FLAGS as asked, MODSEQ once CONDSTORE is enabled (RFC 7162 3.1.4)

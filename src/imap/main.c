@@ -11,6 +11,12 @@
 
 struct imap_settings imap_set;
 
+/* In IMAP_WORKAROUND_* bit order; the same words as
+   imap_client_workarounds' in settings-defaults.c */
+static const char *const imap_workaround_names[] = {
+	"delay-newmail", "tb-extra-mailbox-sep", "tb-lsub-flags", NULL
+};
+
 /* RFC 6154: SPECIAL-USE when a namespace declares special-use mailboxes
    (as Dovecot; the master already refused a broken namespace config). */
 static const char *imap_capability_add_special_use(const struct settings *set,
@@ -33,6 +39,7 @@ static void imap_settings_init(const struct settings *set)
 	const char *literal = settings_get_bool(set, "imap", "imap_literal_minus") ?
 		"LITERAL-" : "LITERAL+";
 	const char *base = tmp_strconcat(IMAP_CAPABILITY_DEFAULT, " ", literal, NULL);
+	const char *error;
 
 	base = imap_capability_add_special_use(set, base);
 	imap_set.max_append_size = settings_get_size(set, "imap", "quota_mail_size");
@@ -52,6 +59,12 @@ static void imap_settings_init(const struct settings *set)
 		settings_get_msecs(set, "imap", "mailbox_idle_check_interval");
 	imap_set.logout_format =
 		p_strdup(system_pool, settings_get(set, "imap", "imap_logout_format"));
+	/* the master checked it already */
+	if (settings_parse_workarounds(settings_get(set, "imap",
+						    "imap_client_workarounds"),
+				       imap_workaround_names,
+				       &imap_set.workarounds, &error) < 0)
+		log_fatal("imap_client_workarounds: %s", error);
 	/* imap_capability: empty = ours, "+X Y" = ours plus X Y, else replace */
 	if (*cap == '\0')
 		cap = base;

@@ -96,3 +96,16 @@ void imap_append_astring(struct str *dest, const char *src)
 	}
 	str_append_n(dest, src, len);
 }
+
+void imap_append_quoted(struct str *dest, const char *src, size_t len)
+{
+	size_t i;
+
+	str_append_c(dest, '"');
+	for (i = 0; i < len; i++) {
+		if (src[i] == '"' || src[i] == '\\')
+			str_append_c(dest, '\\');
+		str_append_c(dest, src[i]);
+	}
+	str_append_c(dest, '"');
+}

@@ -16,5 +16,9 @@ void imap_append_string_n(struct str *dest, const char *src, size_t len);
 /* Always a literal: {len}\r\n and the bytes as they are (the caller makes
    sure there is no NUL: RFC 3501 CHAR8). */
 void imap_append_literal(struct str *dest, const void *data, size_t len);
+/* Always a quoted string: '"', src[0..len) with '"' and '\\' escaped,
+   '"'. The caller makes sure src has no NUL, CR or LF (RFC 3501 quoted;
+   8-bit bytes are fine only where RFC 6855 allows UTF-8 quoted). */
+void imap_append_quoted(struct str *dest, const char *src, size_t len);
 
 #endif

@@ -80,8 +80,8 @@ def disk(md):
     return dirs, subs
 
 
-def session(imap_port, pop3_port, md):
-    """POP3 login, IMAP login, then SCRIPT: [(cmd, untagged, tagged,
+def session(imap_port, pop3_port, md, script=SCRIPT):
+    """POP3 login, IMAP login, then script: [(cmd, untagged, tagged,
     disk state after it)], the logins as the first two."""
     out = []
     p = Pop3(pop3_port, timeout=30)
@@ -93,7 +93,7 @@ def session(imap_port, pop3_port, md):
     _, tagged = c.command("LOGIN demo demo")
     assert LOGGED_IN_RE.match(tagged), tagged
     out.append(("LOGIN", [], "", disk(md)))
-    for cmd in SCRIPT:
+    for cmd in script:
         (res,) = run(c, [cmd])
         # UIDVALIDITYs differ; MAILBOXID (RFC 8474) is ours alone
         untagged = [re.sub(r"\[UIDVALIDITY \d+\]", "[UIDVALIDITY *]", l)
@@ -106,15 +106,16 @@ def session(imap_port, pop3_port, md):
     return out
 
 
-def ours():
+def ours(script=SCRIPT):
     srv = Server(users={"demo": "demo"}, extra_conf=AUTO_NS).start()
     try:
-        return session(srv.imap_port, srv.pop3_port, srv.maildir("demo"))
+        return session(srv.imap_port, srv.pop3_port, srv.maildir("demo"),
+                       script)
     finally:
         srv.stop()
 
 
-def theirs():
+def theirs(script=SCRIPT):
     dovecot.ensure_or_skip()
     srv = Server(users={"demo": "demo"})
     srv.prepare()
@@ -123,7 +124,8 @@ def theirs():
         f.write(AUTO_NS)
     try:
         dc.start_or_skip()
-        return session(dc.imap_port, dc.pop3_port, srv.maildir("demo"))
+        return session(dc.imap_port, dc.pop3_port, srv.maildir("demo"),
+                       script)
     finally:
         dc.cleanup()
 
@@ -181,6 +183,59 @@ def test_auto_mailboxes_lazily():
 
 def test_auto_mailboxes_as_dovecot():
     assert ours() == theirs()
+
+
+# an auto mailbox named through the compat namespace (same storage, which
+# does not declare it) is not created: Dovecot says it doesn't exist
+OTHER_NS_SCRIPT = [
+    'STATUS INBOX/Junk (MESSAGES)', 'SELECT INBOX/Sent',
+    'EXAMINE INBOX/Trash',
+    'APPEND INBOX/Archive {%d+}\r\n%s' % (len(MSG), MSG),
+    'APPEND INBOX {%d+}\r\n%s' % (len(MSG), MSG),
+    'SELECT INBOX', 'COPY 1 INBOX/Trash', 'MOVE 1 INBOX/Junk', 'UNSELECT',
+    'LIST "" "INBOX/*"', 'STATUS INBOX/Drafts (MESSAGES)',
+    # created through its own namespace, then reachable through both
+    'STATUS Junk (MESSAGES)', 'STATUS INBOX/Junk (MESSAGES)',
+    'SELECT INBOX/Junk', 'UNSELECT', 'SELECT INBOX/Sent',
+]
+
+
+def test_auto_mailbox_through_other_namespace():
+    out = ours(OTHER_NS_SCRIPT)
+    missing = "NO [NONEXISTENT] Mailbox doesn't exist: INBOX/%s"
+    trycreate = "NO [TRYCREATE] Mailbox doesn't exist: INBOX/%s"
+    assert [o[2:] for o in out[2:10]] == [
+        (missing % "Junk", ([], None)),
+        (missing % "Sent", ([], None)),
+        (missing % "Trash", ([], None)),
+        (trycreate % "Archive", ([], None)),
+        ("OK [APPENDUID * 4] Append completed", ([], None)),
+        ("OK [READ-WRITE]", ([], None)),
+        (trycreate % "Trash", ([], None)),
+        (trycreate % "Junk", ([], None)),
+    ], out
+    assert step(out, 'STATUS INBOX/Drafts (MESSAGES)')[2] == \
+        missing % "Drafts"
+    assert step(out, 'STATUS Junk (MESSAGES)')[1:] == (
+        ["* STATUS Junk (MESSAGES 0)"], "OK Status completed",
+        ([".Junk"], None))
+    assert step(out, 'STATUS INBOX/Junk (MESSAGES)', 1)[1:3] == (
+        ["* STATUS INBOX/Junk (MESSAGES 0)"], "OK Status completed")
+    assert step(out, 'SELECT INBOX/Junk')[1:3] == (
+        ["* 0 EXISTS"], "OK [READ-WRITE]")
+    # still not created (nor subscribed) through the other namespace
+    assert step(out, 'SELECT INBOX/Sent', 1)[2:] == (
+        missing % "Sent", ([".Junk"], None))
+
+
+def test_auto_mailbox_through_other_namespace_as_dovecot():
+    # Dovecot 2.3 puts RFC 5530's [NONEXISTENT] only on DELETE and RENAME
+    # (SELECT, EXAMINE, STATUS: none); we put it on all of them
+    def strip(out):
+        return [o[:2] + (o[2].replace("NO [NONEXISTENT] ", "NO "),) + o[3:]
+                if o[0].split()[0] in ("SELECT", "EXAMINE", "STATUS") else o
+                for o in out]
+    assert strip(ours(OTHER_NS_SCRIPT)) == theirs(OTHER_NS_SCRIPT)
 
 
 # subscriptions = no with the storage's own separator ('.' on Maildir++):

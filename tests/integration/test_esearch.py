@@ -14,7 +14,7 @@ import time
 
 import pytest
 from dlserver import Server
-from filled_inbox import append_all, dovecot_session, without_timing
+from filled_inbox import append_all, dovecot_session, uid_gap, without_timing
 from rawclient import login, ok_reply, create, select as raw_select
 from test_append_copy import LOCATIONS, prepare_mbox_home
 
@@ -115,11 +115,7 @@ def start(kind):
     if kind == "mbox":
         prepare_mbox_home(s)
     c = login(s)
-    append_all(c, [b"Subject: gap\r\n\r\nx\r\n"])
-    assert raw_select(c)["EXISTS"] == 1
-    assert c.command("STORE 1 +FLAGS.SILENT (\\Deleted)")[1] == \
-        ok_reply("STORE")
-    assert c.command("EXPUNGE") == (["* 1 EXPUNGE"], ok_reply("EXPUNGE"))
+    uid_gap(c)
     append_all(c, MSGS)
     assert raw_select(c)["EXISTS"] == len(MSGS)
     return s, c

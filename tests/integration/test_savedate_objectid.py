@@ -106,14 +106,20 @@ def deliver(srv, user, name):
     os.chown(path, *srv.uids[user])
 
 
-@pytest.fixture(params=["maildir", "mbox"])
+# mbox with INDEX=MEMORY keeps its MAILBOXID where the index would be
+# (~/mail/.imap/<name>), so it is as stable as with an index
+SERVER_LOCATIONS = dict(LOCATIONS, **{
+    "mbox-memory": LOCATIONS["mbox"] + ":INDEX=MEMORY"})
+
+
+@pytest.fixture(params=sorted(SERVER_LOCATIONS))
 def server(request):
     s = Server(users={"demo": "demo"}, messages=0,
-               mail_location=LOCATIONS[request.param])
+               mail_location=SERVER_LOCATIONS[request.param])
     s.start()
-    if request.param == "mbox":
+    s.kind = request.param.split("-")[0]
+    if s.kind == "mbox":
         prepare_mbox_home(s)
-    s.kind = request.param
     try:
         yield s
     finally:
@@ -157,8 +163,9 @@ def test_savedate(server):
     other_validity = int(m.group(1))
     untagged, tagged = c.command("MOVE 1 Other")
     assert tagged == "OK Move completed.", tagged
+    # the moved message was \Recent here: RECENT follows (as Dovecot)
     assert untagged == ["* OK [COPYUID %d 1 2] Moved UIDs." % other_validity,
-                        "* 1 EXPUNGE"], untagged
+                        "* 1 EXPUNGE", "* 0 RECENT"], untagged
     select_id(c, "Other")
     for seq in (1, 2):
         d = savedate(c, seq)
@@ -283,3 +290,85 @@ def test_emailid_threadid(server):
     assert got == want
     assert search(c, "EMAILID " + "x" * 255) == []
     c.close()
+
+
+# mbox save dates against Debian's Dovecot 2.3 on the same session: FETCH
+# SAVEDATE is NIL (APPENDed, COPYed, after a reconnect) and
+# SAVEDATESUPPORTED matches nothing, with an index or INDEX=MEMORY
+MBOX_SAVEDATE_SCRIPT = [
+    ["CREATE Foo",
+     'APPEND Foo "01-Jan-2001 00:00:00 +0000" {%d+}\r\n%s' % (
+         len(MSG) - 2, MSG[:-2].decode()),
+     "SELECT Foo", "FETCH 1 (SAVEDATE)", "COPY 1 Foo",
+     "NOOP", "FETCH 1:* (SAVEDATE)", "SEARCH SAVEDATESUPPORTED",
+     "SEARCH NOT SAVEDATESUPPORTED"],
+    ["SELECT Foo", "FETCH 1:* (SAVEDATE)", "UID FETCH 2 (SAVEDATE)"],
+]
+# only these commands' replies are compared (SELECT's and COPY's carry
+# UIDVALIDITYs, MAILBOXID and modseqs that differ; Dovecot may announce
+# the copy in COPY's or in NOOP's reply)
+MBOX_SAVEDATE_COMPARED = ("FETCH", "SEARCH", "UID")
+
+
+def _mbox_savedate_replies(send_sessions):
+    out = []
+    for n, script in enumerate(MBOX_SAVEDATE_SCRIPT):
+        for cmd, untagged, tagged in send_sessions(n, script):
+            if cmd.split()[0] in MBOX_SAVEDATE_COMPARED:
+                out.append((cmd, untagged,
+                            without_timing(tagged).rstrip(".")))
+    return out
+
+
+@pytest.mark.parametrize("index", ["", ":INDEX=MEMORY"])
+def test_mbox_savedate_like_dovecot(index):
+    import dovecot
+    location = "mbox:~/mail:INBOX=~/mail/inbox" + index
+    s = Server(users={"demo": "demo"}, messages=0, mail_location=location)
+    s.start()
+    try:
+        prepare_mbox_home(s)
+
+        def ours(n, script):
+            c = login(s)
+            res = []
+            for cmd in script:
+                untagged, tagged = c.command(cmd)
+                res.append((cmd, untagged, tagged))
+            c.close()
+            return res
+        mine = _mbox_savedate_replies(ours)
+        dc = dovecot.PreauthUser(s, "dovecot-savedate", location)
+        os.makedirs(os.path.join(dc.home, "mail"), exist_ok=True)
+        open(os.path.join(dc.home, "mail", "inbox"), "ab").close()
+        dc.chown()
+
+        def theirs(n, script):
+            sess = dc.session()
+            res = []
+            for cmd in script:
+                untagged = sess(cmd)
+                res.append((cmd, untagged, sess.tagged))
+            return res
+        try:
+            other = _mbox_savedate_replies(theirs)
+        finally:
+            dc.close()
+    finally:
+        s.stop()
+    assert mine == other
+    assert mine == [
+        ("FETCH 1 (SAVEDATE)", ["* 1 FETCH (SAVEDATE NIL)"],
+         "OK Fetch completed"),
+        ("FETCH 1:* (SAVEDATE)",
+         ["* 1 FETCH (SAVEDATE NIL)", "* 2 FETCH (SAVEDATE NIL)"],
+         "OK Fetch completed"),
+        ("SEARCH SAVEDATESUPPORTED", ["* SEARCH"], "OK Search completed"),
+        ("SEARCH NOT SAVEDATESUPPORTED", ["* SEARCH 1 2"],
+         "OK Search completed"),
+        ("FETCH 1:* (SAVEDATE)",
+         ["* 1 FETCH (SAVEDATE NIL)", "* 2 FETCH (SAVEDATE NIL)"],
+         "OK Fetch completed"),
+        ("UID FETCH 2 (SAVEDATE)", ["* 2 FETCH (UID 2 SAVEDATE NIL)"],
+         "OK Fetch completed"),
+    ]

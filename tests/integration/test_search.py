@@ -138,10 +138,12 @@ def test_uid_search_gap(conn):
     for _, _, data in MSGS:
         _, tagged = append(conn, box, data)
         assert APPENDUID_RE.match(tagged), tagged
-    assert raw_select(conn, box)["EXISTS"] == 3
+    got = raw_select(conn, box)
+    assert got["EXISTS"] == 3 and got["RECENT"] == 3, got
     assert conn.command("STORE 1 +FLAGS.SILENT (\\Deleted)") == \
         ([], "OK Store completed.")
-    assert conn.command("EXPUNGE") == (["* 1 EXPUNGE"], ok_reply("EXPUNGE"))
+    assert conn.command("EXPUNGE") == (["* 1 EXPUNGE", "* 2 RECENT"],
+                                       ok_reply("EXPUNGE"))
     got = raw_select(conn, box)
     assert got["EXISTS"] == 2, got
     assert conn.command("UID SEARCH 1:*") == \

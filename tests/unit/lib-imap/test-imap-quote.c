@@ -63,6 +63,23 @@ START_TEST(test_imap_append_literal)
 }
 END_TEST
 
+/* quoted even with 8-bit bytes (RFC 6855 UTF-8 names); only '"' and '\\'
+   are escaped; len, not a NUL, ends it */
+START_TEST(test_imap_append_quoted)
+{
+	struct str *str = t_str_new(32);
+
+	imap_append_quoted(str, "\xc3\xa4 \"q\"\\x", 7);
+	ck_assert_str_eq(str_c(str), "\"\xc3\xa4 \\\"q\\\"\\\\\"");
+	str_reset(str);
+	imap_append_quoted(str, "abc", 2);
+	ck_assert_str_eq(str_c(str), "\"ab\"");
+	str_reset(str);
+	imap_append_quoted(str, "", 0);
+	ck_assert_str_eq(str_c(str), "\"\"");
+}
+END_TEST
+
 Suite *test_imap_quote_suite(void)
 {
 	Suite *s = suite_create("imap-quote");
@@ -71,6 +88,7 @@ Suite *test_imap_quote_suite(void)
 	tcase_add_loop_test(tc, test_imap_quote, 0, N_ELEMENTS(quote_tests));
 	tcase_add_test(tc, test_imap_quote_nul);
 	tcase_add_test(tc, test_imap_append_literal);
+	tcase_add_test(tc, test_imap_append_quoted);
 	suite_add_tcase(s, tc);
 	return s;
 }
