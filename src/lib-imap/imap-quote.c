@@ -36,19 +36,11 @@ void imap_append_literal(struct str *dest, const void *data, size_t len)
 
 void imap_append_string_n(struct str *dest, const char *src, size_t len)
 {
-	size_t i;
-
 	if (!imap_quote_can_quote(src, len)) {
 		imap_append_literal(dest, src, len);
 		return;
 	}
-	str_append_c(dest, '"');
-	for (i = 0; i < len; i++) {
-		if (src[i] == '"' || src[i] == '\\')
-			str_append_c(dest, '\\');
-		str_append_c(dest, src[i]);
-	}
-	str_append_c(dest, '"');
+	imap_append_quoted(dest, src, len);
 }
 
 void imap_append_string(struct str *dest, const char *src)

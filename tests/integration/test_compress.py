@@ -10,6 +10,7 @@ no crash), and COMPRESS inside implicit TLS."""
 import re
 import zlib
 import pytest
+import imap_grammar
 from dlserver import Server
 from rawclient import Imap, LOGGED_IN_RE, login, ok_reply
 
@@ -68,17 +69,25 @@ class Compressed:
         return data
 
     def read_response(self, tag):
-        """(untagged lines, literals inline as [line, bytes, rest]; tagged)"""
+        """(untagged lines, literals inline as [line, bytes, rest]; tagged).
+        Each response is checked by the strict grammar (imap_grammar)."""
         untagged = []
         while True:
             line = self.read_line()
             m = re.search(r"\{(\d+)\}$", line)
             if m:
-                untagged.append([line, self.read_bytes(int(m.group(1))), self.read_line()])
+                parts = [line, self.read_bytes(int(m.group(1))), self.read_line()]
+                self.check(b"%s\r\n%s%s\r\n" % (
+                    parts[0].encode(), parts[1], parts[2].encode()))
+                untagged.append(parts)
                 continue
+            self.check(line.encode() + b"\r\n")
             if line.startswith(tag + " "):
                 return untagged, line[len(tag) + 1:]
             untagged.append(line)
+
+    def check(self, raw):
+        imap_grammar.parse_response(raw, dovecot=bool(self.c.dovecot))
 
     def command(self, cmd):
         self.n += 1
