@@ -10,15 +10,32 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-/* uid's cache ext record; false if it has none or points nowhere. */
+/* uid's cache ext record; false if it has none or points nowhere. The
+   last uid's answer is remembered until the index map changes (every
+   applied transaction bumps its generation): one uid search per message
+   instead of one per field. */
 static bool cache_ext_rec(struct mail_cache *cache, uint32_t uid,
 			  struct mail_cache_ext_rec *rec_r)
 {
+	const struct mail_index_map *map = cache->index->map;
 	const void *data;
 
-	if (mail_index_lookup_ext(cache->index, uid, cache->ext_id, &data) <= 0)
+	if (map == NULL || cache->last_ext.map != map ||
+	    cache->last_ext.generation != map->generation ||
+	    cache->last_ext.uid != uid) {
+		cache->last_ext.found = map != NULL &&
+			mail_index_lookup_ext(cache->index, uid, cache->ext_id,
+					      &data) > 0;
+		if (cache->last_ext.found)
+			memcpy(&cache->last_ext.rec, data,
+			       sizeof(cache->last_ext.rec));
+		cache->last_ext.map = map;
+		cache->last_ext.generation = map == NULL ? 0 : map->generation;
+		cache->last_ext.uid = uid;
+	}
+	if (!cache->last_ext.found)
 		return false;
-	memcpy(rec_r, data, sizeof(*rec_r));
+	*rec_r = cache->last_ext.rec;
 	return rec_r->offset != 0;
 }
 

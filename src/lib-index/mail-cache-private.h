@@ -5,6 +5,7 @@
 
 #include "mail-cache.h"
 #include "mail-index-private.h"
+#include "hash.h"
 
 #define MAIL_CACHE_MAGIC 0x48434d43U	/* "CMCH" */
 #define MAIL_CACHE_MAJOR 1
@@ -95,7 +96,20 @@ struct mail_cache {
 	   (one per command that added fields). */
 	struct mail_cache_window windows[MAIL_CACHE_READ_WINDOWS];
 	unsigned int next_window;	/* the one to replace next */
+	/* the last uid's ext record lookup (its fields are usually looked
+	   up one after the other: SORT, THREAD), valid while the index map
+	   and its generation are the same */
+	struct {
+		const struct mail_index_map *map;
+		uint64_t generation;
+		uint32_t uid;
+		bool found;
+		struct mail_cache_ext_rec rec;
+	} last_ext;
 	ARRAY(struct mail_cache_field_priv) fields;
+	/* field name (case-insensitive) -> registered idx + 1 (a lookup
+	   names its field every time) */
+	struct hash_table *field_names;
 	ARRAY(int) file_to_field;	/* file field idx -> registered idx */
 	/* the last reopen found a file of another index generation (left
 	   alone: it may be a newer index's; see cache_create_if_missing) */

@@ -27,6 +27,7 @@ struct mail_cache *mail_cache_open(struct mail_index *index)
 				sizeof(struct mail_cache_ext_rec));
 	array_init(&cache->fields, pool, 16);
 	array_init(&cache->file_to_field, pool, 16);
+	cache->field_names = hash_table_create_strcase(pool, 32);
 	(void)mail_cache_reopen(cache);
 	return cache;
 }
@@ -41,6 +42,7 @@ void mail_cache_free(struct mail_cache **_cache)
 		(void)close(cache->fd);
 	array_free(&cache->fields);
 	array_free(&cache->file_to_field);
+	hash_table_destroy(&cache->field_names);
 	for (unsigned int i = 0; i < MAIL_CACHE_READ_WINDOWS; i++) {
 		if (cache->windows[i].buf != NULL)
 			buf_free(&cache->windows[i].buf);
@@ -94,15 +96,9 @@ static bool field_name_valid(const char *name, size_t len)
 
 int mail_cache_field_lookup(struct mail_cache *cache, const char *name)
 {
-	const struct mail_cache_field_priv *f;
-	unsigned int i, count;
+	void *value = hash_table_lookup(cache->field_names, name);
 
-	f = array_get(&cache->fields, &count);
-	for (i = 0; i < count; i++) {
-		if (strcasecmp(f[i].field.name, name) == 0)
-			return (int)i;
-	}
-	return -1;
+	return value == NULL ? -1 : (int)POINTER_CAST_TO(value, uintptr_t) - 1;
 }
 
 int mail_cache_register_one(struct mail_cache *cache,
@@ -138,6 +134,8 @@ int mail_cache_register_one(struct mail_cache *cache,
 		f->field.last_used = time(NULL);	/* just registered = used */
 	f->field.idx = array_count(&cache->fields) - 1;
 	f->file_idx = -1;
+	hash_table_insert(cache->field_names, (char *)f->field.name,
+			  POINTER_CAST(f->field.idx + 1));
 	return (int)f->field.idx;
 }
 
@@ -170,6 +168,20 @@ mail_cache_field_get_decision(struct mail_cache *cache, unsigned int idx)
 {
 	ASSERT(idx < array_count(&cache->fields));
 	return array_idx(&cache->fields, idx)->field.decision;
+}
+
+void mail_cache_decision_add(struct mail_cache *cache, unsigned int idx)
+{
+	struct mail_cache_field_priv *f;
+
+	ASSERT(idx < array_count(&cache->fields));
+	f = array_idx_modifiable(&cache->fields, idx);
+	/* a forced or already wanted field keeps its decision; one the file
+	   has with NO was decided against (not by us) */
+	if (f->field.decision != MAIL_CACHE_DECISION_NO || f->file_idx >= 0)
+		return;
+	f->field.decision = MAIL_CACHE_DECISION_TEMP;
+	f->decision_dirty = true;
 }
 
 static int read_field_block(struct mail_cache *cache, uint32_t offset,

@@ -55,6 +55,14 @@ int mail_cache_field_lookup(struct mail_cache *cache, const char *name);
 enum mail_cache_decision_type
 mail_cache_field_get_decision(struct mail_cache *cache, unsigned int idx);
 
+/* A field parsed anyway and about to be added without having been looked
+   up (header fields read for an ENVELOPE): with the automatic decision NO
+   and not in the file yet it becomes TEMP, so it is kept for new mail. It
+   doesn't count as a use (last_used): unless lookups use it, a purge
+   drops it again once cache_unaccessed_field_drop_secs pass twice, so
+   fields nobody asks for don't stay. */
+void mail_cache_decision_add(struct mail_cache *cache, unsigned int idx);
+
 /* A session's cache access (tracks its access order for decisions). */
 struct mail_cache_view *mail_cache_view_open(struct mail_cache *cache,
 					     struct mail_index_view *view);

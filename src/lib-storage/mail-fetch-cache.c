@@ -6,6 +6,8 @@
 #include "lib.h"
 #include "str.h"
 #include "istream.h"
+#include "strfuncs.h"
+#include "message-header-parser.h"
 #include "imap-envelope.h"
 #include "imap-bodystructure.h"
 #include "mail-fetch-cache.h"
@@ -165,6 +167,52 @@ static void fetch_cache_offer(struct mailbox *box, struct mailbox_msg *msg,
 				  value, strlen(value));
 }
 
+/* The header fields whose line lists an ENVELOPE parse offers to the
+   cache (hdr.<name>, as mail-header-fields.c keeps them): the ones the
+   envelope reads, and References (THREAD wants it with them), so a
+   SEARCH, SORT or THREAD after a FETCH ENVELOPE finds them cached. */
+static const char *const *fetch_envelope_cache_headers(struct pool *pool)
+{
+	unsigned int n = str_array_length(imap_envelope_headers);
+	const char **names = pool_new(pool, const char *, n + 2);
+
+	memcpy(names, imap_envelope_headers, sizeof(*names) * n);
+	names[n] = "References";
+	return names;
+}
+
+/* imap_envelope_from_stream() with every header line also given to the
+   header line lists. Returns 1 when the lists saw the whole header, 0
+   when the envelope's size limit cut it (the lists then aren't complete),
+   -1 on a stream error (dest untouched). */
+static int fetch_envelope_parse_header(struct pool *pool,
+				       struct istream *input,
+				       struct mail_header_lists *lists,
+				       struct str *dest)
+{
+	struct message_header_parser_ctx *parser;
+	struct message_header_line *hdr;
+	struct imap_envelope *env = NULL;
+	uoff_t start = input->v_offset;
+	int ret = 1;
+
+	parser = message_header_parser_init(input, NULL, 0);
+	while (message_parse_header_next(parser, &hdr) > 0) {
+		if (hdr->name_offset - start >= MAIL_FETCH_MAX_HEADER_SIZE) {
+			ret = 0;	/* fields starting later are ignored */
+			break;
+		}
+		imap_envelope_parse_header(pool, &env, hdr);
+		mail_header_lists_add_line(lists, hdr);
+	}
+	if (input->stream_errno != 0)
+		ret = -1;
+	message_header_parser_deinit(&parser);
+	if (ret >= 0)
+		imap_envelope_write(env, dest);
+	return ret;
+}
+
 /* The parsers take their scratch memory from the tmp pool, which is only
    cleared when the ioloop callback returns: one FETCH 1:* parsing 10,000
    uncached messages would keep the scratch of all of them (~30 MiB). Each
@@ -176,14 +224,23 @@ static int fetch_parse_envelope(struct mailbox *box, struct mailbox_msg *msg,
 {
 	struct istream *input;
 	struct str *value = str_new(pool, 512);
+	struct mail_header_lists *lists = NULL;
 	struct pool *saved_tmp;
 	int ret;
 
 	if (box->v->get_stream(box, msg, &input) < 0)
 		return -1;
+	if (box->v->cache_add != NULL)
+		lists = mail_header_lists_init(pool,
+				fetch_envelope_cache_headers(pool));
 	saved_tmp = tmp_frame_begin();
-	ret = imap_envelope_from_stream(pool, input,
-					MAIL_FETCH_MAX_HEADER_SIZE, value);
+	if (lists == NULL) {
+		ret = imap_envelope_from_stream(pool, input,
+						MAIL_FETCH_MAX_HEADER_SIZE,
+						value);
+	} else {
+		ret = fetch_envelope_parse_header(pool, input, lists, value);
+	}
 	tmp_frame_end(saved_tmp);
 	istream_unref(&input);
 	if (ret < 0) {
@@ -193,6 +250,8 @@ static int fetch_parse_envelope(struct mailbox *box, struct mailbox_msg *msg,
 	}
 	result->values[MAIL_FETCH_CACHE_ENVELOPE] = str_c(value);
 	fetch_cache_offer(box, msg, MAIL_FETCH_CACHE_ENVELOPE, str_c(value));
+	if (lists != NULL && ret > 0)
+		mail_header_lists_offer(lists, box, msg);
 	return 0;
 }
 

@@ -11,6 +11,8 @@
 #include "mail-storage.h"
 
 struct message_part;
+struct message_header_line;
+struct mailbox_msg;
 
 enum mail_fetch_cache_field {
 	MAIL_FETCH_CACHE_ENVELOPE,
@@ -63,6 +65,20 @@ int mail_get_first_header_values(struct mailbox *box, uint32_t seq,
 				 size_t max_size, struct pool *pool,
 				 const unsigned char **values_r,
 				 size_t *lens_r);
+
+/* The cached line lists of header fields built during a header parse
+   done anyway (ENVELOPE), in the format mail_get_header_fields() keeps:
+   init with the field names (from pool), pass every line the parser
+   (message_header_parser_init(input, NULL, 0)) returns for the whole
+   header, then offer the lists to msg's cache. A list over the size
+   limit is not offered. */
+struct mail_header_lists;
+struct mail_header_lists *
+mail_header_lists_init(struct pool *pool, const char *const *names);
+void mail_header_lists_add_line(struct mail_header_lists *lists,
+				const struct message_header_line *hdr);
+void mail_header_lists_offer(struct mail_header_lists *lists,
+			     struct mailbox *box, struct mailbox_msg *msg);
 
 /* The check every cached value passes before it is sent (tests). */
 bool mail_fetch_cache_value_is_sane(const unsigned char *data, size_t size);

@@ -2,6 +2,8 @@
    (...)] of a message from the backend's cache when every listed field is
    cached there ("hdr.<name>"), else from one read of the header, whose
    fields are then offered to the cache (kept once clients ask for them).
+   An ENVELOPE parse offers its fields' lists too (mail_header_lists_*),
+   built by the same encoder.
 
    A cached field is the list of its lines as they appear in the header,
    each as a 4-byte line number (0 = the header's first line), a 4-byte
@@ -187,26 +189,53 @@ struct hdr_parse_ctx {
 	size_t max_size;
 };
 
-static void hdr_parse_line(const struct message_header_line *hdr,
-			   int field_idx, unsigned int line_no, void *context)
+/* The encoder of a cached field: appends hdr's line (header line number
+   line_no) to f's list, unless the list would grow too large. scratch is
+   the caller's buffer for the line. */
+static void hdr_field_encode_line(struct hdr_field *f, struct buf *scratch,
+				  const struct message_header_line *hdr,
+				  unsigned int line_no)
 {
-	struct hdr_parse_ctx *ctx = context;
-	struct hdr_field *f = &ctx->fields[field_idx];
 	uint32_t no = line_no, len;
 
-	message_header_line_append(ctx->dest, hdr, ctx->max_size);
-	if (f->cache_name == NULL)
+	if (f->cache_name == NULL || f->too_large)
 		return;
-	buf_reset(ctx->line);
-	message_header_line_append(ctx->line, hdr, SIZE_MAX);
-	len = (uint32_t)ctx->line->used;
-	if (f->too_large || f->parsed->used + 8 + len > HDR_CACHE_MAX_FIELD_SIZE) {
+	buf_reset(scratch);
+	message_header_line_append(scratch, hdr, SIZE_MAX);
+	len = (uint32_t)scratch->used;
+	if (f->parsed->used + 8 + len > HDR_CACHE_MAX_FIELD_SIZE) {
 		f->too_large = true;
 		return;
 	}
 	(void)buf_append(f->parsed, &no, 4);
 	(void)buf_append(f->parsed, &len, 4);
-	(void)buf_append(f->parsed, ctx->line->data, len);
+	(void)buf_append(f->parsed, scratch->data, len);
+}
+
+/* Offers the parsed lists to the cache (not the ones that came from it,
+   nor those grown too large). */
+static void hdr_fields_offer(struct mailbox *box, struct mailbox_msg *msg,
+			     const struct hdr_fields *fields)
+{
+	const struct hdr_field *f;
+
+	if (box->v->cache_add == NULL)
+		return;
+	for (f = fields->f; f < fields->f + fields->count; f++) {
+		if (f->cache_name != NULL && f->parsed != NULL &&
+		    f->cached == NULL && !f->too_large)
+			box->v->cache_add(box, msg, f->cache_name,
+					  f->parsed->data, f->parsed->used);
+	}
+}
+
+static void hdr_parse_line(const struct message_header_line *hdr,
+			   int field_idx, unsigned int line_no, void *context)
+{
+	struct hdr_parse_ctx *ctx = context;
+
+	message_header_line_append(ctx->dest, hdr, ctx->max_size);
+	hdr_field_encode_line(&ctx->fields[field_idx], ctx->line, hdr, line_no);
 }
 
 /* Reads the header once: dest gets the answer, each field its encoded
@@ -244,13 +273,70 @@ static int hdr_from_message(struct mailbox *box, struct mailbox_msg *msg,
 		return -1;
 	}
 	buf_append_max(dest, max_size, "\r\n", 2);
-	for (i = 0; i < count && box->v->cache_add != NULL; i++) {
-		if (f[i].cache_name != NULL && f[i].cached == NULL &&
-		    !f[i].too_large)
-			box->v->cache_add(box, msg, f[i].cache_name,
-					  f[i].parsed->data, f[i].parsed->used);
-	}
+	hdr_fields_offer(box, msg, fields);
 	return 0;
+}
+
+struct mail_header_lists {
+	struct hdr_fields fields;
+	struct buf *line;
+	unsigned int line_no;
+	int field_idx;		/* the current line's field, -1 = not listed */
+};
+
+struct mail_header_lists *
+mail_header_lists_init(struct pool *pool, const char *const *names)
+{
+	struct mail_header_lists *lists = pool_new(pool, struct mail_header_lists, 1);
+	unsigned int i;
+
+	hdr_fields_init(pool, names, &lists->fields);
+	for (i = 0; i < lists->fields.count; i++) {
+		if (lists->fields.f[i].cache_name != NULL)
+			lists->fields.f[i].parsed = buf_create(pool, 128);
+	}
+	lists->line = buf_create(pool, 256);
+	lists->field_idx = -1;
+	return lists;
+}
+
+/* The index of the field named name (name_len bytes), or -1. */
+static int hdr_fields_find(const struct hdr_fields *fields, const char *name,
+			   size_t name_len)
+{
+	unsigned int i;
+
+	for (i = 0; i < fields->count; i++) {
+		if (strlen(fields->f[i].name) == name_len &&
+		    strncasecmp(fields->f[i].name, name, name_len) == 0)
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Selects and numbers the lines as message_header_filter_lines() does: a
+   field is a line with a ':' (middle) and its continuation lines; every
+   line but the final empty one counts. */
+void mail_header_lists_add_line(struct mail_header_lists *lists,
+				const struct message_header_line *hdr)
+{
+	if (hdr->eoh)
+		return;
+	if (!hdr->continued) {
+		lists->field_idx = hdr->middle_len > 0 ?
+			hdr_fields_find(&lists->fields, hdr->name,
+					hdr->name_len) : -1;
+	}
+	if (lists->field_idx >= 0)
+		hdr_field_encode_line(&lists->fields.f[lists->field_idx],
+				      lists->line, hdr, lists->line_no);
+	lists->line_no++;
+}
+
+void mail_header_lists_offer(struct mail_header_lists *lists,
+			     struct mailbox *box, struct mailbox_msg *msg)
+{
+	hdr_fields_offer(box, msg, &lists->fields);
 }
 
 int mail_get_header_fields(struct mailbox *box, uint32_t seq,

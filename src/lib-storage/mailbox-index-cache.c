@@ -59,6 +59,7 @@ mailbox_index_cache_get(struct mailbox_index_cache **cachep,
 	cache->index = index;
 	cache->index_dir = index_dir;
 	cache->hdr_fields = 0;
+	cache->saved_date_uid = 0;
 	cache->cache = mail_cache_open(index);
 	cache->iview = mail_index_view_open(index);
 	cache->view = mail_cache_view_open(cache->cache, cache->iview);
@@ -112,6 +113,11 @@ void mailbox_index_cache_add(struct mailbox_index_cache *cache, uint32_t uid,
 
 	if (idx < 0)
 		return;
+	/* header fields are added only after a parse that read them anyway
+	   (after a lookup of theirs, or for an ENVELOPE): kept for new mail
+	   until purges find nobody looking them up */
+	if (strncmp(field, "hdr.", 4) == 0)
+		mail_cache_decision_add(cache->cache, (unsigned int)idx);
 	mail_cache_add(cache->view, uid, (unsigned int)idx, data, size);
 	if (mail_cache_view_pending_size(cache->view) >=
 	    MAILBOX_INDEX_CACHE_FLUSH_SIZE)

@@ -32,6 +32,10 @@ struct mailbox_index_cache {
 	struct mail_index_view *iview;
 	struct mail_cache_view *view;
 	unsigned int hdr_fields;	/* hdr.* fields it registered */
+	/* the backend's last known save date (a message's fields are
+	   looked up one after the other; 0 = none) */
+	uint32_t saved_date_uid;
+	time_t saved_date;
 };
 
 /* The open cache of index (may be NULL: none) for box, opened on first

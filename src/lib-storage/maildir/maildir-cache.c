@@ -23,10 +23,18 @@ int maildir_cache_lookup(struct mailbox *box, struct mailbox_msg *msg,
 
 	if (cache == NULL)
 		return 0;
-	/* it tells the cache whether the mail is old (TEMP -> YES) */
-	if (maildir_index_get_info(mbox, msg->uid, &info) &&
-	    (info.have & MAILDIR_INDEX_INFO_RECEIVED) != 0)
-		saved_date = (time_t)info.received;
+	/* it tells the cache whether the mail is old (TEMP -> YES); the
+	   last message's is reused for its next fields (a delivery time
+	   learnt meanwhile only delays that decision) */
+	if (cache->saved_date_uid == msg->uid) {
+		saved_date = cache->saved_date;
+	} else {
+		if (maildir_index_get_info(mbox, msg->uid, &info) &&
+		    (info.have & MAILDIR_INDEX_INFO_RECEIVED) != 0)
+			saved_date = (time_t)info.received;
+		cache->saved_date_uid = msg->uid;
+		cache->saved_date = saved_date;
+	}
 	return mailbox_index_cache_lookup(cache, msg->uid, field, saved_date,
 					  dest);
 }

@@ -194,6 +194,67 @@ START_TEST(test_cache_decisions)
 }
 END_TEST
 
+/* A field parsed anyway (mail_cache_decision_add): NO and not in the file
+   -> TEMP, so the addition is kept; a forced decision, one already wanted
+   and a NO the file already has stay as they are. */
+START_TEST(test_cache_decision_add)
+{
+	struct mail_index *index = test_index_open(), *index2;
+	struct mail_cache *cache = mail_cache_open(index), *cache2;
+	struct mail_index_view *view = mail_index_view_open(index);
+	struct mail_cache_view *cv = mail_cache_view_open(cache, view), *cv2;
+	struct mail_cache_field never = {
+		"hdr.never", MAIL_CACHE_FIELD_VARIABLE_SIZE, 0,
+		MAIL_CACHE_DECISION_NO | MAIL_CACHE_DECISION_FORCED, 0, 0
+	};
+	struct mail_cache_field unused = {
+		"hdr.unused", MAIL_CACHE_FIELD_VARIABLE_SIZE, 0,
+		MAIL_CACHE_DECISION_NO, 0, 0
+	};
+	unsigned int unused_idx2;
+
+	register_fields(cache);
+	ck_assert_int_eq(mail_cache_register_fields(cache, &never, 1), 0);
+	test_index_append(index, 2, 0);
+	mail_cache_decision_add(cache, F_ENVELOPE);
+	ck_assert_int_eq(mail_cache_field_get_decision(cache, F_ENVELOPE),
+			 MAIL_CACHE_DECISION_TEMP);
+	mail_cache_add(cv, 1, F_ENVELOPE, "env", 3);
+	mail_cache_decision_add(cache, never.idx);
+	ck_assert_int_eq(mail_cache_field_get_decision(cache, never.idx),
+			 MAIL_CACHE_DECISION_NO | MAIL_CACHE_DECISION_FORCED);
+	mail_cache_add(cv, 1, never.idx, "never", 5);	/* NO: ignored */
+	mail_cache_decision_add(cache, F_VSIZE);
+	ck_assert_int_eq(mail_cache_field_get_decision(cache, F_VSIZE),
+			 MAIL_CACHE_DECISION_YES);
+	ck_assert_str_eq(lookup(cv, 1, F_ENVELOPE), "env");
+	ck_assert_ptr_null(lookup(cv, 1, never.idx));
+
+	/* a NO field the file has (written by another process that didn't
+	   add it) stays NO */
+	ck_assert_int_eq(mail_cache_register_fields(cache, &unused, 1), 0);
+	mail_cache_add(cv, 2, F_ENVELOPE, "env2", 4);
+	ck_assert_int_eq(mail_cache_view_flush(cv), 0);
+	index2 = test_index_open();
+	cache2 = mail_cache_open(index2);
+	cv2 = mail_cache_view_open(cache2, view);
+	ck_assert_int_eq(mail_cache_field_lookup(cache2, "hdr.unused") >= 0, 1);
+	unused_idx2 = (unsigned int)mail_cache_field_lookup(cache2,
+							    "hdr.unused");
+	mail_cache_decision_add(cache2, unused_idx2);
+	ck_assert_int_eq(mail_cache_field_get_decision(cache2, unused_idx2),
+			 MAIL_CACHE_DECISION_NO);
+	mail_cache_view_close(&cv2);
+	mail_cache_free(&cache2);
+	mail_index_close(&index2);
+
+	mail_cache_view_close(&cv);
+	mail_index_view_close(&view);
+	mail_cache_free(&cache);
+	mail_index_close(&index);
+}
+END_TEST
+
 START_TEST(test_cache_purge)
 {
 	struct mail_index_settings set;
@@ -559,6 +620,7 @@ Suite *test_mail_cache_suite(void)
 	tcase_add_checked_fixture(tc, test_index_setup, test_index_teardown);
 	tcase_add_test(tc, test_cache_add_lookup);
 	tcase_add_test(tc, test_cache_decisions);
+	tcase_add_test(tc, test_cache_decision_add);
 	tcase_add_test(tc, test_cache_purge);
 	tcase_add_loop_test(tc, test_cache_corrupt, 0, N_ELEMENTS(cache_damage));
 	tcase_add_test(tc, test_cache_deleted);

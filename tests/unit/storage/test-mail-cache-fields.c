@@ -13,6 +13,7 @@
 #include "mempool.h"
 #include "strfuncs.h"
 #include "buffer.h"
+#include "str.h"
 #include "mail-fetch-cache.h"
 #include "test-storage.h"
 #include "test-maildir-common.h"
@@ -262,13 +263,15 @@ START_TEST(test_cache_field_settings)
 	session_fetch(user, ALL_FIELDS, true);
 	data = cache_file(&size);
 	ck_assert(mem_has(data, size, "\"boundary\" \"b\""));
-	ck_assert(!mem_has(data, size, "cached hello"));
+	/* the envelope's subject (quoted; the header line list
+	   "Subject: cached hello" is another field) */
+	ck_assert(!mem_has(data, size, "\"cached hello\""));
 	ck_assert(!mem_has(data, size, "\"mixed\")"));	/* BODY's end */
 	/* and they stay uncached in later sessions (BODY is derived from
 	   the cached BODYSTRUCTURE: no parse) */
 	session_fetch(user, ALL_FIELDS, false);
 	data = cache_file(&size);
-	ck_assert(!mem_has(data, size, "cached hello"));
+	ck_assert(!mem_has(data, size, "\"cached hello\""));
 	mail_user_unref(&user);
 }
 END_TEST
@@ -412,6 +415,109 @@ START_TEST(test_first_values_cached)
 }
 END_TEST
 
+#define ENV_MSG \
+	"Date: Mon, 23 Nov 2026 10:00:00 +0100\nSubject: env one\n" \
+	"X-Other: o\nReferences: <a@b>\n <c@d>\nSubject: env two\n" \
+	"To: t@u\nMessage-ID: <m@n>\n\nbody\n"
+
+static const char *const env_names[] = {
+	"Subject", "References", "Date", "Message-ID", "In-Reply-To", NULL
+};
+#define ENV_FIELDS_EXPECTED \
+	"Date: Mon, 23 Nov 2026 10:00:00 +0100\r\nSubject: env one\r\n" \
+	"References: <a@b>\r\n <c@d>\r\nSubject: env two\r\n" \
+	"Message-ID: <m@n>\r\n\r\n"
+
+/* Delivers text as message 2 and fetches its ENVELOPE in a session. */
+static void env_fetch_session(struct mail_user *user, const char *text)
+{
+	struct mail_fetch_cache_result result;
+	struct mailbox *box;
+
+	deliver("cur", HDR_MSG_FNAME, text);
+	box = box_open(user, 0);
+	ck_assert_int_eq(mail_get_fetch_fields(box, 2,
+		MAIL_FETCH_CACHE_WANT(MAIL_FETCH_CACHE_ENVELOPE), pool,
+		&result), 0);
+	mailbox_close(&box);
+}
+
+/* An ENVELOPE parse offers the line lists of the envelope's fields and
+   References: the next session's header fields and first values (SEARCH,
+   SORT, THREAD) come from the cache, exactly as a header read gives
+   them; a field the envelope doesn't read (X-Other) isn't cached. */
+START_TEST(test_envelope_caches_header_lists)
+{
+	static const char *const first[] = {
+		"Message-ID", "In-Reply-To", "References", "Subject", "Date"
+	};
+	static const char *const first_expected[] = {
+		"<m@n>", NULL, "<a@b> <c@d>", "env one",
+		"Mon, 23 Nov 2026 10:00:00 +0100"
+	};
+	static const char *const other[] = { "X-Other", NULL };
+	struct mail_user *user = user_create("maildir:~/Maildir");
+	const char *data;
+	size_t size;
+
+	env_fetch_session(user, ENV_MSG);
+	data = cache_file(&size);
+	ck_assert(mem_has(data, size, "References: <a@b>\r\n"));
+	ck_assert(!mem_has(data, size, "X-Other"));
+	write_path(tmp_strconcat(maildir, "/cur/" HDR_MSG_FNAME, NULL),
+		   "Subject: new\nX-Other: new\n\nx\n");
+	hdr_session(user, env_names, ENV_FIELDS_EXPECTED);
+	first_values_session(user, first, N_ELEMENTS(first), first_expected);
+	/* not cached: from the message's new content */
+	hdr_session(user, other, "X-Other: new\r\n\r\n");
+	mail_user_unref(&user);
+}
+END_TEST
+
+/* The same lists as mail_get_header_fields() keeps: a header read after
+   a cached ENVELOPE gives the same bytes as one without any cache. */
+START_TEST(test_envelope_header_lists_identical)
+{
+	struct mail_user *user = user_create("maildir:~/Maildir");
+	struct mailbox *box;
+	const char *plain;
+
+	deliver("cur", HDR_MSG_FNAME, FIRST_MSG);
+	box = box_open(user, 0);
+	plain = header_fields(box, env_names, 1024 * 1024);
+	mailbox_close(&box);
+	/* a fresh index: the lists come from the ENVELOPE parse */
+	ck_assert_int_eq(unlink(cache_path()), 0);
+	env_fetch_session(user, FIRST_MSG);
+	write_path(tmp_strconcat(maildir, "/cur/" HDR_MSG_FNAME, NULL),
+		   "Subject: new\n\nx\n");
+	hdr_session(user, env_names, plain);
+	mail_user_unref(&user);
+}
+END_TEST
+
+/* A header the ENVELOPE stops reading (fields starting 256 KiB in) isn't
+   seen whole: no list is offered (a Subject after the limit would be
+   missing from it). */
+START_TEST(test_envelope_long_header_not_offered)
+{
+	static const char *const subject[] = { "Subject", NULL };
+	struct mail_user *user = user_create("maildir:~/Maildir");
+	struct str *text = str_new(pool, 300 * 1024);
+	unsigned int i;
+
+	str_append(text, "Subject: early\n");
+	for (i = 0; i < 3000; i++)
+		str_printfa(text, "X-Filler-%u: %0100u\n", i, i);
+	str_append(text, "Subject: late\n\nbody\n");
+	env_fetch_session(user, str_c(text));
+	write_path(tmp_strconcat(maildir, "/cur/" HDR_MSG_FNAME, NULL),
+		   "Subject: new\n\nx\n");
+	hdr_session(user, subject, "Subject: new\r\n\r\n");
+	mail_user_unref(&user);
+}
+END_TEST
+
 /* The first session on an mbox parses the message (the mbox cache is
    proved in test-mbox-index.c). */
 START_TEST(test_mbox_first_fetch_parses)
@@ -493,6 +599,9 @@ Suite *test_mail_cache_fields_suite(void)
 	tcase_add_test(tc, test_header_fields_cached);
 	tcase_add_test(tc, test_header_fields_damaged);
 	tcase_add_test(tc, test_first_values_cached);
+	tcase_add_test(tc, test_envelope_caches_header_lists);
+	tcase_add_test(tc, test_envelope_header_lists_identical);
+	tcase_add_test(tc, test_envelope_long_header_not_offered);
 	tcase_add_test(tc, test_mbox_first_fetch_parses);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("sanity");
