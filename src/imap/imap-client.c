@@ -329,6 +329,26 @@ static void client_line_too_long(struct client *client, const char *msg)
 	client_disconnect(client, "Disconnected: Too long argument");
 }
 
+/* Dovecot 2.3 answers an over-long line with BAD and goes on reading:
+   "* BAD Error in IMAP tag: ..." for a tag, "x BAD Error in IMAP command:
+   ..." for a command name, and the usual command error for arguments. The
+   rest of the line is then discarded as it arrives. */
+static void client_line_too_long_bad(struct client *client, bool have_tag,
+				     const char *msg)
+{
+	struct client_command *cmd = client->cmd;
+
+	msg = tmp_strconcat(msg, ".", NULL);
+	if (!have_tag)
+		client_send_line(client, tmp_strconcat(
+			"* BAD Error in IMAP tag: ", msg, NULL));
+	else if (cmd->name == NULL)
+		client_send_tagline(cmd, tmp_strconcat(
+			"BAD Error in IMAP command: ", msg, NULL));
+	else
+		client_send_command_error(cmd, msg);
+}
+
 /* After a NULL word or -1 from the parser: error reply and skip the line,
    or false if it only needs more input. */
 static bool client_parse_error(struct client *client, bool have_tag)
@@ -342,12 +362,17 @@ static bool client_parse_error(struct client *client, bool have_tag)
 		return false;
 	if (msg == NULL)
 		msg = "Invalid arguments.";
-	if (imap_parser_error_is_fatal(client->parser) ||
-	    error == IMAP_PARSER_ERROR_LINE_TOO_LONG) {
-		client_line_too_long(client, msg);
+	if (error == IMAP_PARSER_ERROR_LITERAL_TOO_BIG) {
+		/* as Dovecot, for {n} and {n+} alike (RFC 7888 4: the data
+		   of {n+} is already on its way) */
+		client_send_line(client, "* BYE Literal size too large");
+		client_disconnect(client, "Disconnected: Literal size too large");
 		return false;
 	}
-	if (!have_tag)
+	/* the only other fatal error: the parser skips the line */
+	if (error == IMAP_PARSER_ERROR_LINE_TOO_LONG)
+		client_line_too_long_bad(client, have_tag, msg);
+	else if (!have_tag)
 		client_send_line(client, "* BAD Error in IMAP command received by server.");
 	else if (cmd->name == NULL)
 		client_send_tagline(cmd, "BAD Error in IMAP command received by server.");
@@ -424,6 +449,8 @@ static bool client_handle_next_command(struct client *client)
 
 	if ((command->flags & COMMAND_FLAG_LITERAL_SIZE) != 0)
 		imap_parser_enable_literal_size(client->parser, 1);
+	if ((command->flags & COMMAND_FLAG_IGNORE_ARGS) != 0)
+		imap_parser_ignore_args(client->parser);
 	ret = imap_parser_read_args(client->parser, &args);
 	if (ret == 0)
 		return false;

@@ -8,7 +8,7 @@
 
 static const struct command imap_commands[] = {
 	{ "CAPABILITY", cmd_capability, COMMAND_FLAG_NONE },
-	{ "NOOP", cmd_noop, COMMAND_FLAG_NONE },
+	{ "NOOP", cmd_noop, COMMAND_FLAG_IGNORE_ARGS },
 	{ "LOGOUT", cmd_logout, COMMAND_FLAG_NONE },
 	{ "ID", cmd_id, COMMAND_FLAG_NONE },
 	{ "ENABLE", cmd_enable, COMMAND_FLAG_NONE },

@@ -15,6 +15,9 @@ enum command_flags {
 	/* the args stop at a top-level literal after the first arg
 	   (IMAP_ARG_LITERAL_SIZE): the command reads its data (APPEND) */
 	COMMAND_FLAG_LITERAL_SIZE = 0x08,
+	/* the rest of the line is discarded unparsed (NOOP, as Dovecot:
+	   any length or syntax is fine) */
+	COMMAND_FLAG_IGNORE_ARGS = 0x10,
 };
 
 struct command {

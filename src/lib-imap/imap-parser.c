@@ -25,6 +25,7 @@ enum imap_parser_state {
 	STATE_AFTER_ARG,	/* after a quoted string or literal */
 	STATE_EOL_LF,		/* CR at end of line seen */
 	STATE_UTF8_CLOSE,	/* after a UTF8 (~{n}...) literal: ")" */
+	STATE_IGNORE,		/* imap_parser_ignore_args(): drop to LF */
 	STATE_DONE,
 };
 
@@ -41,7 +42,8 @@ struct imap_parser {
 	unsigned int depth;
 
 	enum imap_parser_state state;
-	size_t line_bytes;	/* non-literal bytes of this line so far */
+	size_t line_bytes;	/* bytes of this line so far, literals' data
+				   included (not literal-size stops') */
 	unsigned int arg_count;
 	uoff_t literal_size, literal_left;
 	bool literal_nonsync, literal8, literal_size_digits;
@@ -129,6 +131,15 @@ void imap_parser_reset(struct imap_parser *parser)
 	parser->utf8_stopped = false;
 }
 
+void imap_parser_ignore_args(struct imap_parser *parser)
+{
+	/* called again on each input: only the first call, before any
+	   argument byte, switches */
+	if (parser->state == STATE_ARG_START && parser->arg_count == 0 &&
+	    parser->depth == 0)
+		parser->state = STATE_IGNORE;
+}
+
 void imap_parser_enable_literal_size(struct imap_parser *parser,
 				     unsigned int first_arg)
 {
@@ -212,16 +223,53 @@ static bool imap_parser_is_atom_char(unsigned char c)
 	return c != '(' && c != ')' && c != '{' && c != '"';
 }
 
+/* Is an atom or quoted string being read? */
+static bool imap_parser_in_token(const struct imap_parser *parser)
+{
+	return parser->state == STATE_ATOM || parser->state == STATE_QUOTED ||
+		parser->state == STATE_QUOTED_ESCAPE;
+}
+
 /* Count a non-literal byte against the line limit. Returns false when the
-   limit is exceeded. */
+   limit is exceeded; the byte is then left unconsumed. As in Dovecot, one
+   atom or quoted string over the limit is "Too long argument", while a line
+   of smaller arguments over it is "IMAP command line too large", found
+   once the argument that crossed the limit ends (not at all when it ends
+   the line: see imap_parser_is_line_end()). Either way the token kept in
+   memory stays within the limit. */
 static bool imap_parser_count_byte(struct imap_parser *parser)
 {
-	if (++parser->line_bytes > parser->limits.max_line_length) {
-		imap_parser_set_error(parser, IMAP_PARSER_ERROR_LINE_TOO_LONG,
-				      "Too long argument");
+	if (++parser->line_bytes <= parser->limits.max_line_length)
+		return true;
+	if (imap_parser_in_token(parser) &&
+	    str_len(parser->token) < parser->limits.max_line_length)
+		return true;
+	imap_parser_set_error(parser, IMAP_PARSER_ERROR_LINE_TOO_LONG,
+			      imap_parser_in_token(parser) ?
+			      "Too long argument" :
+			      "IMAP command line too large");
+	return false;
+}
+
+/* The line's own CR LF is not counted: a line whose last argument (atom or
+   literal) just fits is complete. */
+static bool imap_parser_is_line_end(const struct imap_parser *parser,
+				    unsigned char c)
+{
+	if (c != '\r' && c != '\n')
 		return false;
-	}
-	return true;
+	return parser->state == STATE_ARG_START || parser->state == STATE_ATOM ||
+		parser->state == STATE_AFTER_ARG || parser->state == STATE_EOL_LF;
+}
+
+/* Counts a byte of the tag or command name. */
+static bool imap_parser_count_word_byte(struct imap_parser *parser)
+{
+	if (++parser->line_bytes <= parser->limits.max_line_length)
+		return true;
+	imap_parser_set_error(parser, IMAP_PARSER_ERROR_LINE_TOO_LONG,
+			      "Too long argument");
+	return false;
 }
 
 const char *imap_parser_read_word(struct imap_parser *parser)
@@ -237,7 +285,7 @@ const char *imap_parser_read_word(struct imap_parser *parser)
 	for (i = 0; i < size; i++) {
 		if (data[i] == ' ' || data[i] == '\r' || data[i] == '\n')
 			break;
-		if (!imap_parser_count_byte(parser))
+		if (!imap_parser_count_word_byte(parser))
 			goto consumed;
 		if (!imap_parser_is_atom_char(data[i]) || data[i] == '\\') {
 			imap_parser_set_error(parser, IMAP_PARSER_ERROR_BAD_SYNTAX,
@@ -254,8 +302,10 @@ const char *imap_parser_read_word(struct imap_parser *parser)
 	if (data[i] == ' ') {
 		/* RFC 3501 9: exactly one SP; it belongs to the word */
 		i++;
-		if (!imap_parser_count_byte(parser))
+		if (!imap_parser_count_word_byte(parser)) {
+			i--;
 			goto consumed;
+		}
 	}
 	istream_skip(parser->input, i);
 	word = p_strndup(parser->pool, str_data(parser->token),
@@ -398,6 +448,16 @@ static bool imap_parser_literal_start(struct imap_parser *parser)
 	return true;
 }
 
+/* As Dovecot, a literal the parser keeps counts toward the line: it may
+   not be bigger than what is left of max_line_length either. */
+static bool imap_parser_literal_too_big(const struct imap_parser *parser)
+{
+	size_t used = MIN(parser->line_bytes, parser->limits.max_line_length);
+
+	return parser->literal_size > parser->limits.max_literal_size ||
+		parser->literal_size > parser->limits.max_line_length - used;
+}
+
 /* Consumes literal bytes directly from data. Returns bytes used. */
 static size_t imap_parser_literal_data(struct imap_parser *parser,
 				       const unsigned char *data, size_t size)
@@ -409,6 +469,7 @@ static size_t imap_parser_literal_data(struct imap_parser *parser,
 	/* buf_append: str_append_n() would stop at a NUL */
 	(void)buf_append(&parser->token->buf, data, n);
 	parser->literal_left -= n;
+	parser->line_bytes += n;
 	if (parser->literal_left == 0) {
 		if (imap_parser_finish_token(parser, IMAP_ARG_LITERAL))
 			parser->state = STATE_AFTER_ARG;
@@ -559,7 +620,7 @@ static bool imap_parser_byte(struct imap_parser *parser, unsigned char c,
 					      "Invalid literal size");
 			return false;
 		}
-		if (parser->literal_size > parser->limits.max_literal_size &&
+		if (imap_parser_literal_too_big(parser) &&
 		    !imap_parser_literal_stops(parser)) {
 			imap_parser_set_error(parser,
 				IMAP_PARSER_ERROR_LITERAL_TOO_BIG,
@@ -605,6 +666,7 @@ static bool imap_parser_byte(struct imap_parser *parser, unsigned char c,
 		parser->state = STATE_DONE;
 		return true;
 	case STATE_LITERAL_DATA:
+	case STATE_IGNORE:
 	case STATE_DONE:
 		break;
 	}
@@ -620,6 +682,28 @@ bad_atom:
 			      c == '\0' ? "NUL in atom" :
 			      "Invalid characters in atom");
 	return false;
+}
+
+/* STATE_IGNORE: discard the line as it arrives; at its LF the command gets
+   no arguments. */
+static int imap_parser_read_ignored(struct imap_parser *parser,
+				    const unsigned char *data, size_t size,
+				    const struct imap_arg **args_r)
+{
+	const unsigned char *lf = memchr(data, '\n', size);
+	struct imap_arg *eol;
+
+	if (lf == NULL) {
+		istream_skip(parser->input, size);
+		return 0;
+	}
+	istream_skip(parser->input, (size_t)(lf - data) + 1);
+	parser->state = STATE_DONE;
+	parser->eol_consumed = true;
+	eol = array_append_space(&parser->root);
+	eol->type = IMAP_ARG_EOL;
+	*args_r = array_front(&parser->root);
+	return 1;
 }
 
 int imap_parser_read_args(struct imap_parser *parser, const struct imap_arg **args_r)
@@ -638,6 +722,8 @@ int imap_parser_read_args(struct imap_parser *parser, const struct imap_arg **ar
 	}
 
 	data = istream_get_data(parser->input, &size);
+	if (parser->state == STATE_IGNORE)
+		return imap_parser_read_ignored(parser, data, size, args_r);
 	while (i < size) {
 		if (parser->state == STATE_LITERAL_DATA) {
 			i += imap_parser_literal_data(parser, data + i, size - i);
@@ -646,7 +732,8 @@ int imap_parser_read_args(struct imap_parser *parser, const struct imap_arg **ar
 			continue;
 		}
 		consume = true;
-		if (!imap_parser_count_byte(parser))
+		if (!imap_parser_is_line_end(parser, data[i]) &&
+		    !imap_parser_count_byte(parser))
 			break;
 		if (!imap_parser_byte(parser, data[i], &consume)) {
 			if (consume)

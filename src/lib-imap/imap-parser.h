@@ -45,7 +45,12 @@ struct imap_parser_limits {
 enum imap_parser_error {
 	IMAP_PARSER_ERROR_NONE = 0,
 	IMAP_PARSER_ERROR_BAD_SYNTAX,	/* reply BAD, skip rest of line */
-	IMAP_PARSER_ERROR_LINE_TOO_LONG,	/* reply BAD and disconnect */
+	/* over max_line_length: "Too long argument" (one atom, quoted
+	   string, tag or command name) or "IMAP command line too large"
+	   (many arguments). imap_parser_skip_line() then discards the rest
+	   of the line as it arrives, so a caller may reply BAD and go on
+	   (imap) or disconnect (login: error_is_fatal() is TRUE for it). */
+	IMAP_PARSER_ERROR_LINE_TOO_LONG,
 	IMAP_PARSER_ERROR_LITERAL_TOO_BIG,	/* reply BAD/NO [TOOBIG] */
 };
 
@@ -92,6 +97,14 @@ void imap_parser_enable_literal_size(struct imap_parser *parser,
 				     unsigned int first_arg);
 void imap_parser_literal_data_done(struct imap_parser *parser);
 
+/* For this command only (until reset), right after the command name: the
+   rest of the line is not parsed (NOOP, as in Dovecot): read_args()
+   discards bytes as they arrive and at the line's LF returns 1 with only an
+   IMAP_ARG_EOL. No limit applies and no literal is recognised. Call it
+   before each read_args() of the command (it does nothing once the
+   parse has moved on). */
+void imap_parser_ignore_args(struct imap_parser *parser);
+
 /* Switch limits.utf8_quoted from the next quoted string on (ENABLE sets it
    for the following commands). */
 void imap_parser_set_utf8_quoted(struct imap_parser *parser, bool enabled);
@@ -119,8 +132,10 @@ void imap_parser_set_utf8_quoted(struct imap_parser *parser, bool enabled);
      next byte must be ")" (else BAD "Missing ')' after UTF8 literal8"),
      then SP, ")" or EOL as after any argument. Whether UTF8 is allowed
      (ENABLE UTF8=ACCEPT) is the caller's decision.
-   - max_line_length counts every non-literal byte of the command, words
-     included; max_args counts every argument, list members included. */
+   - max_line_length counts every byte of the command, words and the data
+     of literals included (not literal-size stops'): a literal bigger than
+     what is left of it is LITERAL_TOO_BIG, as in Dovecot; max_args counts
+     every argument, list members included. */
 
 /* Helpers over parsed args. A literal8 is not an astring. */
 bool imap_arg_get_astring(const struct imap_arg *arg, const char **str_r);

@@ -84,6 +84,7 @@ struct conn {
 	unsigned int words;
 	bool skipping, dead;
 	bool append;		/* the command word was APPEND */
+	bool noop;		/* NOOP: imap_parser_ignore_args() */
 	uoff_t literal_left;	/* APPEND literal data still to skip */
 };
 
@@ -133,6 +134,7 @@ static void process(struct conn *conn, struct istream *input)
 				conn->append = strcasecmp(word, "APPEND") == 0;
 				if (conn->append)
 					imap_parser_enable_literal_size(conn->parser, 1);
+				conn->noop = strcasecmp(word, "NOOP") == 0;
 			}
 		}
 		if (imap_parser_get_error(conn->parser, NULL) !=
@@ -141,6 +143,8 @@ static void process(struct conn *conn, struct istream *input)
 		} else if (conn->words < 2) {
 			return;
 		} else {
+			if (conn->noop)
+				imap_parser_ignore_args(conn->parser);
 			ret = imap_parser_read_args(conn->parser, &args);
 			if (ret == 0)
 				return;
@@ -151,7 +155,10 @@ static void process(struct conn *conn, struct istream *input)
 			(void)imap_parser_get_error(conn->parser, &msg);
 			if (msg == NULL)
 				abort();
-			if (imap_parser_error_is_fatal(conn->parser))
+			/* as the imap worker: an over-long line is skipped */
+			if (imap_parser_error_is_fatal(conn->parser) &&
+			    imap_parser_get_error(conn->parser, NULL) !=
+			    IMAP_PARSER_ERROR_LINE_TOO_LONG)
 				conn->dead = true;
 			else
 				conn->skipping = true;

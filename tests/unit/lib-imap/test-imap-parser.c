@@ -322,6 +322,198 @@ START_TEST(test_imap_parser_skip_and_pipeline)
 }
 END_TEST
 
+/* Runs every command of input through a stream whose buffer (32 bytes) is
+   far below the line limit, as the imap worker does: words, then args (NOOP's
+   ignored), then on an error its message and imap_parser_skip_line(). Each
+   command's result is appended to dump, ";"-terminated. A parser that kept
+   an over-long line instead of consuming it would stall the stream (buffer
+   full): that fails the test. */
+static void run_stream(const char *input, size_t len, size_t chunk,
+		       const struct imap_parser_limits *limits, struct str *dump)
+{
+	struct chunk_input ci = { (const unsigned char *)input, len, 0, 0 };
+	struct istream *in = istream_create_private(&chunk_vfuncs, &ci, -1, 32);
+	struct imap_parser *parser = imap_parser_create(in, NULL, limits);
+	const struct imap_arg *args;
+	const char *word, *msg;
+	unsigned int words = 0, stalls = 0;
+	bool skipping = false, noop = false;
+	ssize_t rd;
+	int ret;
+
+	for (;;) {
+		ci.avail = MIN(len, ci.avail + chunk);
+		rd = istream_read(in);
+		if (rd == -1)
+			break;
+		if (rd == -2)
+			ck_assert_msg(++stalls < 3, "input buffer stayed full");
+		for (;;) {
+			if (skipping) {
+				if (!imap_parser_skip_line(parser))
+					break;
+				skipping = false;
+				imap_parser_reset(parser);
+				words = 0;
+			}
+			ret = 0;
+			while (words < 2 &&
+			       (word = imap_parser_read_word(parser)) != NULL) {
+				str_printfa(dump, "%s|", word);
+				if (++words == 2)
+					noop = strcmp(word, "NOOP") == 0;
+			}
+			if (words == 2) {
+				/* as the worker: before every read_args() */
+				if (noop)
+					imap_parser_ignore_args(parser);
+				ret = imap_parser_read_args(parser, &args);
+			} else if (imap_parser_get_error(parser, NULL) !=
+				   IMAP_PARSER_ERROR_NONE)
+				ret = -1;
+			if (ret == 0)
+				break;
+			if (ret == 1) {
+				dump_args(dump, args);
+				str_append_c(dump, ';');
+				imap_parser_reset(parser);
+				words = 0;
+				continue;
+			}
+			(void)imap_parser_get_error(parser, &msg);
+			str_printfa(dump, "!%s;", msg);
+			skipping = true;
+		}
+	}
+	imap_parser_destroy(&parser);
+	istream_unref(&in);
+}
+
+static const struct imap_parser_limits long_limits = {
+	.max_line_length = 16,
+	.max_literal_size = 8,
+	.max_list_depth = 3,
+	.max_args = 16,
+};
+
+static const struct long_test {
+	const char *in;
+	size_t len;
+	const char *dump;
+} long_tests[] = {
+	/* within the limit: 16 bytes without the LF */
+	{ ROW("a X 123456789012\nb X y\n"), "a|X|A:123456789012;b|X|A:y;" },
+	/* one atom over it */
+	{ ROW("a X 1234567890123456789\nb X y\n"),
+	  "a|X|!Too long argument;b|X|A:y;" },
+	/* an atom far over it: discarded, never buffered */
+	{ ROW("a X 12345678901234567890123456789012345678901234567890123456789"
+	  "0123456789012345678901234567890123456789\r\nb X y\r\n"),
+	  "a|X|!Too long argument;b|X|A:y;" },
+	{ ROW("a X \"12345678901234567890\"\nb X y\n"),
+	  "a|X|!Too long argument;b|X|A:y;" },
+	{ ROW("a X \"1234567\\\\89012345\\\"67890\"\nb X y\n"),
+	  "a|X|!Too long argument;b|X|A:y;" },
+	/* small arguments over it */
+	{ ROW("a X 1 2 3 4 5 6 7 8 9\nb X y\n"),
+	  "a|X|!IMAP command line too large;b|X|A:y;" },
+	{ ROW("a X (1 2) (3 4) (5 6)\nb X y\n"),
+	  "a|X|!IMAP command line too large;b|X|A:y;" },
+	{ ROW("a X \"1\" \"2\" \"3\" \"4\"\nb X y\n"),
+	  "a|X|!IMAP command line too large;b|X|A:y;" },
+	/* the atom crossing the limit ends the line: accepted, as Dovecot */
+	{ ROW("a X 1234567 9012345\nb X y\n"), "a|X|A:1234567 A:9012345;b|X|A:y;" },
+	{ ROW("a X 1234567 9012345\r\nb X y\n"), "a|X|A:1234567 A:9012345;b|X|A:y;" },
+	{ ROW("a X 1234567 9012345 7\nb X y\n"),
+	  "a|X|!IMAP command line too large;b|X|A:y;" },
+	{ ROW("a X 1234567 9012345 \r\nb X y\n"),
+	  "a|X|A:1234567 A:9012345;b|X|A:y;" },
+	{ ROW("a X 1234567 9012345)\nb X y\n"),
+	  "a|X|!Unexpected ')';b|X|A:y;" },
+	/* a list closed by the crossing atom, ending the line: accepted;
+	   another byte after it is not */
+	{ ROW("a X (123456 901234)\nb X y\n"),
+	  "a|X|(A:123456 A:901234);b|X|A:y;" },
+	{ ROW("a X (123456 901234) \nb X y\n"),
+	  "a|X|!IMAP command line too large;b|X|A:y;" },
+	/* a too long tag or command name */
+	{ ROW("12345678901234567890 X\nb X y\n"), "!Too long argument;b|X|A:y;" },
+	{ ROW("a 12345678901234567890\nb X y\n"), "a|!Too long argument;b|X|A:y;" },
+	/* an error on the line before the limit wins; the rest is skipped */
+	{ ROW("a X ) 1234567890123456789012345\nb X y\n"),
+	  "a|X|!Unexpected ')';b|X|A:y;" },
+	/* a literal within the line */
+	{ ROW("a X {5}\r\n12345 x\r\nb X y\n"), "a|X|L:12345 A:x;b|X|A:y;" },
+	/* a literal's data counts toward the line, as Dovecot: one bigger
+	   than what is left of it is too big */
+	{ ROW("a X {10}\r\n"), "a|X|!Literal too big;" },
+	{ ROW("a X {3}\r\n123 {3}\r\nxyz\r\nb X y\n"),
+	  "a|X|!Literal too big;xyz||;b|X|A:y;" },
+	{ ROW("a X {1}\r\n1 {1}\r\nx\r\nb X y\n"),
+	  "a|X|L:1 L:x;b|X|A:y;" },
+	{ ROW("a X {6}\r\n123456\r\nb X y\n"), "a|X|L:123456;b|X|A:y;" },
+	{ ROW("a X {6}\r\n123456 \r\nb X y\n"), "a|X|L:123456;b|X|A:y;" },
+	/* NOOP: the line is not parsed, at any length or syntax */
+	{ ROW("a NOOP 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18\nb X y\n"),
+	  "a|NOOP|;b|X|A:y;" },
+	{ ROW("a NOOP \"unterminated ((( {5}\r\nb X y\n"), "a|NOOP|;b|X|A:y;" },
+	{ ROW("a NOOP\r\nb NOOP \0\r\nc X y\n"), "a|NOOP|;b|NOOP|;c|X|A:y;" },
+	/* malformed after the limit: the first error stays */
+	{ ROW("a X 12345678901234567890\0\"\r\n\nb X y\n"),
+	  "a|X|!Too long argument;||;b|X|A:y;" },
+};
+
+static const size_t long_chunks[] = { 1, 2, 5, 13, 1000 };
+
+START_TEST(test_imap_parser_line_limit)
+{
+	const struct long_test *t = &long_tests[_i];
+	struct str *dump = str_new(system_pool, 128);
+	unsigned int c;
+
+	for (c = 0; c < N_ELEMENTS(long_chunks); c++) {
+		str_reset(dump);
+		run_stream(t->in, t->len, long_chunks[c], &long_limits, dump);
+		ck_assert_msg(strcmp(str_c(dump), t->dump) == 0,
+			      "row %d chunk %zu: %s", _i, long_chunks[c],
+			      str_c(dump));
+	}
+	str_free(&dump);
+}
+END_TEST
+
+/* 1 MiB of one atom, then of many arguments, then of NOOP's arguments, each
+   through a 32-byte stream buffer: discarded as it arrives. */
+START_TEST(test_imap_parser_huge_lines)
+{
+	static const char *const heads[] = { "a X ", "a X ", "a NOOP " };
+	static const char *const want[] = {
+		"a|X|!Too long argument;b|X|A:y;",
+		"a|X|!IMAP command line too large;b|X|A:y;",
+		"a|NOOP|;b|X|A:y;",
+	};
+	const size_t body = 1024 * 1024;
+	struct str *dump = str_new(system_pool, 128);
+	char *input;
+	size_t hlen, i;
+	unsigned int n;
+
+	input = p_malloc(system_pool, body + 64);
+	for (n = 0; n < N_ELEMENTS(heads); n++) {
+		hlen = strlen(heads[n]);
+		memcpy(input, heads[n], hlen);
+		for (i = 0; i < body; i++)
+			input[hlen + i] = n == 1 && i % 2 == 1 ? ' ' : 'a';
+		memcpy(input + hlen + body, "\r\nb X y\r\n", 9);
+		str_reset(dump);
+		run_stream(input, hlen + body + 9, 4096, &long_limits, dump);
+		ck_assert_str_eq(str_c(dump), want[n]);
+	}
+	p_free(system_pool, input);
+	str_free(&dump);
+}
+END_TEST
+
 /* APPEND's mode: the parse stops at each top-level literal (from the 2nd
    arg), the caller reads the data, and the line goes on. */
 START_TEST(test_imap_parser_literal_size)
@@ -731,6 +923,9 @@ Suite *test_imap_parser_suite(void)
 
 	tcase_add_loop_test(tc, test_imap_parser_rows, 0, N_ELEMENTS(parse_tests));
 	tcase_add_test(tc, test_imap_parser_skip_and_pipeline);
+	tcase_add_loop_test(tc, test_imap_parser_line_limit, 0,
+			    N_ELEMENTS(long_tests));
+	tcase_add_test(tc, test_imap_parser_huge_lines);
 	tcase_add_test(tc, test_imap_arg_helpers);
 	tcase_add_test(tc, test_imap_arg_get_modseq);
 	tcase_add_test(tc, test_imap_parser_literal_size);
