@@ -37,6 +37,8 @@ static void anvil_drop_privileges(struct master_service *service)
 	const struct settings_section *sec =
 		settings_find_section(service->set, "service", service->name);
 	const char *user = sec == NULL ? NULL : settings_section_get(sec, "user");
+	const char *chroot_dir = sec == NULL ? NULL :
+		settings_section_get(sec, "chroot");
 	uid_t uid;
 	gid_t gid;
 
@@ -45,7 +47,17 @@ static void anvil_drop_privileges(struct master_service *service)
 		return;
 	if (restrict_lookup_user(user, &uid, &gid) < 0)
 		log_fatal("service(%s): user %s doesn't exist", service->name, user);
-	restrict_access(uid, gid, user, NULL);
+	/* service anvil { chroot = empty }: base_dir/empty, made by master;
+	   we need nothing from the filesystem after this (the listeners and
+	   the log pipe are inherited fds) */
+	if (chroot_dir != NULL && chroot_dir[0] == '\0')
+		chroot_dir = NULL;
+	else if (chroot_dir != NULL && chroot_dir[0] != '/') {
+		chroot_dir = tmp_printf("%s/%s", settings_get(service->set, NULL,
+							      "base_dir"),
+					chroot_dir);
+	}
+	restrict_access(uid, gid, user, chroot_dir);
 }
 
 static void anvil_sig_die(int signo ATTR_UNUSED, void *context ATTR_UNUSED)

@@ -394,27 +394,18 @@ static void mss_become_user(const char *user, const char *const *fields,
 }
 
 /* mail_max_userip_connections was reached: refuse the session the way
-   Dovecot does (the protocol's reply, then disconnect). The login process
-   gets OK because the client has had its answer and must not get another;
-   the process exits. */
+   Dovecot does. The login process words the reply (it owns the TLS layer,
+   and the client must get exactly one answer) and logs the disconnect, so
+   we only tell it why, close our copy of the client and exit. */
 static void ATTR_NORETURN
-mss_refuse_userip(const char *user, const char *rip, unsigned int limit)
+mss_refuse_userip(unsigned int limit)
 {
-	const char *msg = tmp_printf("Maximum number of connections from "
+	const char *reason = tmp_printf("Maximum number of connections from "
 		"user+IP exceeded (mail_max_userip_connections=%u)", limit);
-	const char *reply;
-	ssize_t ret;
 
-	log_info("Disconnected: %s: user=<%s>, rip=%s", msg, user, rip);
-	if (strcmp(mss->protocol, "imap") == 0)
-		reply = tmp_printf("%s NO [LIMIT] %s\r\n", mss->handoff.tag, msg);
-	else
-		reply = tmp_printf("-ERR [IN-USE] %s\r\n", msg);
-	/* a short reply on a connection that has nothing else queued */
-	ret = write(mss->client_fd, reply, strlen(reply));
-	if (ret < 0)
-		log_error("write(client) failed: %m");
-	mss_reply_login(tmp_printf("OK\t%ld\n", (long)getpid()));
+	if (mss->conn_fd != -1 &&
+	    login_handoff_reply_refused(mss->conn_fd, reason) < 0)
+		log_error("write(login handoff reply) failed: %m");
 	close(mss->client_fd);
 	close(mss->conn_fd);
 	exit(0);
@@ -440,7 +431,7 @@ static void mss_anvil_register(const char *user)
 	case ANVIL_CLIENT_RESULT_OK:
 		break;
 	case ANVIL_CLIENT_RESULT_FULL:
-		mss_refuse_userip(user, rip, limit);
+		mss_refuse_userip(limit);
 	case ANVIL_CLIENT_RESULT_ERROR:
 		log_error("user %s: anvil: %s (login allowed without the "
 			  "mail_max_userip_connections check)", user, error);

@@ -282,6 +282,36 @@ int login_handoff_reply(int sock, const char *fail_reason)
 				  strlen(line));
 }
 
+int login_handoff_reply_refused(int sock, const char *reason)
+{
+	const char *line = tmp_strconcat("REFUSED\t", tmp_str_tabescape(reason),
+					 "\n", NULL);
+
+	return handoff_write_rest(sock, (const unsigned char *)line,
+				  strlen(line));
+}
+
+int login_handoff_parse_refused(const char *line, const char **reason_r)
+{
+	const char *value;
+	char *reason;
+	size_t i;
+
+	if (!str_begins(line, "REFUSED\t", &value))
+		return 0;
+	reason = str_tabunescape(p_strdup(tmp_pool, value));
+	/* the login process sends it to the client as the rest of one
+	   reply line: no control characters, nothing empty */
+	if (reason[0] == '\0')
+		return -1;
+	for (i = 0; reason[i] != '\0'; i++) {
+		if ((unsigned char)reason[i] < 0x20 || reason[i] == 0x7f)
+			return -1;
+	}
+	*reason_r = reason;
+	return 1;
+}
+
 int login_handoff_parse_reply(const char *line, pid_t *pid_r,
 			      const char **reason_r)
 {

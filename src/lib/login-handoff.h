@@ -12,8 +12,13 @@
        <base64 of pre-read input>\n
    flags: 's' secured (TLS or localhost), 't' TLS. Reply from the worker on the
    same socket: "OK\t<worker pid>\n" after it has taken over the client (it has
-   written the protocol's success reply itself), or "FAIL\t<reason>\n" (the
-   login process answers the client with an internal-error reply). */
+   written the protocol's success reply itself), "FAIL\t<reason>\n" (the
+   login process answers the client with an internal-error reply), or
+   "REFUSED\t<reason>\n": a session limit (mail_max_userip_connections) was
+   reached; the worker wrote nothing to the client and closed its copy, the
+   login process sends the protocol's limit reply with <reason> as its text
+   (IMAP "NO [LIMIT]", POP3 "-ERR [IN-USE]"), logs "Disconnected: <reason>"
+   and closes the connection. */
 #ifndef LOGIN_HANDOFF_H
 #define LOGIN_HANDOFF_H
 
@@ -53,9 +58,17 @@ int login_handoff_recv(int sock, struct pool *pool, unsigned int timeout_msecs,
 /* Worker's reply: "OK\t<pid>\n" (reason == NULL) or "FAIL\t<reason>\n".
    0 or -1 (errno). */
 int login_handoff_reply(int sock, const char *fail_reason);
+/* Worker's reply when it refuses the session: "REFUSED\t<reason>\n".
+   reason is one line of text for the client. 0 or -1 (errno). */
+int login_handoff_reply_refused(int sock, const char *reason);
 /* Login side: parse a reply line (without "\n"). Returns 1 for OK with
-   *pid_r, 0 for FAIL with *reason_r (tmp pool), -1 if malformed. */
+   *pid_r, 0 for FAIL with *reason_r (tmp pool), -1 if malformed (also for
+   a REFUSED line: check login_handoff_parse_refused() first). */
 int login_handoff_parse_reply(const char *line, pid_t *pid_r,
 			      const char **reason_r);
+/* Login side: 1 for a valid REFUSED line with *reason_r (tmp pool, never
+   empty, no control characters), 0 if line is not a REFUSED reply, -1 for
+   a malformed one. */
+int login_handoff_parse_refused(const char *line, const char **reason_r);
 
 #endif

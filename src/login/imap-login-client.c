@@ -272,6 +272,10 @@ static void imap_client_auth_result(struct client *client,
 	case CLIENT_AUTH_RESULT_INTERNAL_ERROR:
 		reply = "NO [UNAVAILABLE] " LOGIN_INTERNAL_ERROR_MSG;
 		break;
+	case CLIENT_AUTH_RESULT_LIMIT_REACHED:
+		/* Dovecot 2.3's code for mail_max_userip_connections */
+		reply = tmp_printf("NO [LIMIT] %s", text);
+		break;
 	}
 	imap_client_send_tagline(ic, reply);
 	imap_client_command_finish(ic);

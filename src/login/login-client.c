@@ -256,6 +256,28 @@ void client_destroy_handed_off(struct client *client)
 	login_listeners_client_gone();
 }
 
+void client_destroy_refused(struct client *client, const char *reason)
+{
+	if (client->destroyed)
+		return;
+	client->authenticating = false;
+	client->auth_waiting_client = false;
+	ostream_cork(client->output);
+	login_binary->auth_result(client, CLIENT_AUTH_RESULT_LIMIT_REACHED,
+				  reason);
+	/* best effort, as for any last words: one short line on a
+	   connection with nothing else queued (the handoff waited for our
+	   earlier output to be flushed) */
+	ostream_uncork(client->output);
+	(void)ostream_flush(client->output);
+	/* no " (auth failed ...)" suffix: Dovecot logs just the reason */
+	log_info("Disconnected: %s: %s", reason,
+		 client_get_log_elements(client));
+	client_close(client);
+	client_unref(&client);
+	login_listeners_client_gone();
+}
+
 void client_disconnect(struct client *client, enum client_disconnect_reason reason,
 		       const char *log_reason)
 {

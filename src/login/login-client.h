@@ -75,6 +75,10 @@ struct client *client_create(int fd, bool ssl, const struct ip_addr *remote_ip,
 void client_destroy(struct client *client, const char *reason);
 /* After a successful handoff: forget the client without a reply. */
 void client_destroy_handed_off(struct client *client);
+/* The worker refused the session (login-handoff.h REFUSED): the protocol's
+   limit reply with reason as its text, "Disconnected: <reason>: ..." in
+   the log (as Dovecot words it), then close. */
+void client_destroy_refused(struct client *client, const char *reason);
 /* Protocol last words, then destroy. */
 void client_disconnect(struct client *client, enum client_disconnect_reason reason,
 		       const char *log_reason);

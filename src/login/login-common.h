@@ -88,6 +88,9 @@ enum client_auth_result {
 	CLIENT_AUTH_RESULT_MECH_UNSUPPORTED,
 	CLIENT_AUTH_RESULT_ABORTED,		/* client sent "*" */
 	CLIENT_AUTH_RESULT_INTERNAL_ERROR,	/* handoff to worker failed */
+	/* the worker refused the session (mail_max_userip_connections);
+	   text: its reason, never NULL */
+	CLIENT_AUTH_RESULT_LIMIT_REACHED,
 };
 
 /* Why the server closes a connection; the protocol sends its last words. */

@@ -92,7 +92,21 @@ static void login_handoff_client_reply(struct login_handoff_client *handoff,
 	struct client *client = handoff->client;
 	const char *reason;
 	pid_t pid;
+	int ret;
 
+	ret = login_handoff_parse_refused(line, &reason);
+	if (ret > 0) {
+		/* the worker closed its copy of the client (and, with TLS,
+		   of the socketpair) without a byte to the client */
+		login_handoff_client_free(handoff);
+		client_destroy_refused(client, reason);
+		return;
+	}
+	if (ret < 0) {
+		login_handoff_client_failed(handoff, tmp_printf(
+			"invalid reply: %.100s", line));
+		return;
+	}
 	switch (login_handoff_parse_reply(line, &pid, &reason)) {
 	case 1:
 		client->mail_pid = pid;

@@ -100,6 +100,11 @@ static void pop3_client_auth_result(struct client *client,
 	case CLIENT_AUTH_RESULT_INTERNAL_ERROR:
 		reply = "-ERR [SYS/TEMP] " LOGIN_INTERNAL_ERROR_MSG;
 		break;
+	case CLIENT_AUTH_RESULT_LIMIT_REACHED:
+		/* RFC 3206 4: the maildrop is in use; Dovecot 2.3's code for
+		   mail_max_userip_connections */
+		reply = tmp_printf("-ERR [IN-USE] %s", text);
+		break;
 	}
 	client_send_line(client, reply);
 	pc->cmd_running = false;

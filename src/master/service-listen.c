@@ -161,6 +161,7 @@ static int listen_unix(struct service *service, const struct settings_section *l
 static int services_mkdirs(struct service_list *list, const char **error_r)
 {
 	const char *login_dir = tmp_printf("%s/login", list->base_dir);
+	const char *empty_dir = tmp_printf("%s/empty", list->base_dir);
 	const char *login_user;
 	struct service *login;
 	uid_t uid;
@@ -172,6 +173,16 @@ static int services_mkdirs(struct service_list *list, const char **error_r)
 	}
 	if (mkdir(login_dir, 0750) < 0 && errno != EEXIST) {
 		*error_r = tmp_printf("mkdir(%s) failed: %m", login_dir);
+		return -1;
+	}
+	/* anvil's chroot (service anvil { chroot = empty }): root's, empty */
+	if (mkdir(empty_dir, 0755) < 0 && errno != EEXIST) {
+		*error_r = tmp_printf("mkdir(%s) failed: %m", empty_dir);
+		return -1;
+	}
+	if (list->privileged &&
+	    (chown(empty_dir, 0, 0) < 0 || chmod(empty_dir, 0755) < 0)) {
+		*error_r = tmp_printf("chown/chmod(%s) failed: %m", empty_dir);
 		return -1;
 	}
 	if (!list->privileged)

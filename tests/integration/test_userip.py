@@ -3,9 +3,9 @@ IMAP/POP3 sessions per remote IP; a login over the limit is refused with
 Dovecot's reply (compared with Debian's Dovecot where it runs) and the
 connection closed. A session's slot is freed when it ends, also when its
 worker is killed."""
-import os, signal, time
+import os, re, signal, time
 import pytest
-from dlserver import Server
+from dlserver import Server, MODE
 from rawclient import Imap, Pop3, LOGGED_IN_RE
 
 CONF = ("protocol imap {\n  mail_max_userip_connections = 2\n}\n"
@@ -70,6 +70,29 @@ def pop3_refused(port, limit, user="demo", password="demo"):
     c.close()
 
 
+REFUSAL_LOG_RE = re.compile(
+    r"(imap|pop3)-login: Info: Disconnected: Maximum number of connections "
+    r"from user\+IP exceeded \(mail_max_userip_connections=(\d+)\): "
+    r"user=<demo>, method=PLAIN, rip=127\.0\.0\.1, lip=127\.0\.0\.1, "
+    r"(secured|TLS), session=<([A-Za-z0-9+/]{12,16})>$")
+
+
+def assert_refusal_logged(s, proto, offset, limit, secured="secured"):
+    """The login process logs the refusal as Dovecot does (one
+    Disconnected line, no Login line, no mpid); the worker logs nothing."""
+    assert s.wait_log("Disconnected: Maximum number", offset=offset)
+    new = s.log_text()[offset:].splitlines()
+    got = [l for l in new if "Maximum number of connections" in l]
+    assert len(got) == 1, got
+    m = REFUSAL_LOG_RE.search(got[0])
+    assert m, got[0]
+    assert m.groups()[:3] == (proto, str(limit), secured), got[0]
+    # (an earlier session's Login line may arrive after offset)
+    session = "session=<%s>" % m.group(4)
+    assert [l for l in s.log_text().splitlines() if session in l] == \
+        [got[0]], session
+
+
 def imap_logout(c):
     _, tagged = c.command("LOGOUT")
     assert tagged == "OK Logout completed.", tagged
@@ -110,10 +133,9 @@ def test_imap_limit(srv):
     imap_logout(a)
     c = retry_until(lambda: try_imap(srv.imap_port))
     assert c is not None, "the slot of a logged-out session was not freed"
+    off = len(srv.log_text())
     imap_refused(srv.imap_port, 2)
-    assert srv.wait_log("Disconnected: Maximum number of connections from "
-                        "user+IP exceeded (mail_max_userip_connections=2): "
-                        "user=<demo>, rip=127.0.0.1")
+    assert_refusal_logged(srv, "imap", off, 2)
     for x in [b, c] + other:
         imap_logout(x)
     assert p.command("QUIT").startswith("+OK")
@@ -155,6 +177,53 @@ def test_pop3_limit(srv):
     for x in (b, c, other):
         assert x.command("QUIT").startswith("+OK")
         x.close()
+
+
+def test_pop3_refusal_logged(srv):
+    held = [pop3_ok(srv.pop3_port) for _ in range(2)]
+    off = len(srv.log_text())
+    pop3_refused(srv.pop3_port, 2)
+    assert_refusal_logged(srv, "pop3", off, 2)
+    for x in held:
+        assert x.command("QUIT").startswith("+OK")
+        x.close()
+
+
+def test_tls_refusals():
+    """Over implicit TLS the login process (which holds the TLS layer)
+    sends the refusal before closing."""
+    s = Server(users=USERS, extra_conf=CONF, tls=True).start()
+    try:
+        ctx = s.tlsm.client_context()
+        held = []
+        for _ in range(2):
+            c = Imap(s.imaps_port, timeout=30, ssl_context=ctx)
+            _, tagged = c.command("LOGIN demo demo")
+            assert LOGGED_IN_RE.match(tagged), tagged
+            held.append(c)
+        off = len(s.log_text())
+        c = Imap(s.imaps_port, timeout=30, ssl_context=ctx)
+        _, tagged = c.command("LOGIN demo demo")
+        assert tagged == imap_full(2), tagged
+        assert c.is_closed()
+        c.close()
+        assert_refusal_logged(s, "imap", off, 2, "TLS")
+        for _ in range(2):
+            p = Pop3(s.pop3s_port, timeout=30, ssl_context=ctx)
+            assert p.command("USER demo") == "+OK"
+            assert p.command("PASS demo") == "+OK Logged in."
+            held.append(p)
+        off = len(s.log_text())
+        p = Pop3(s.pop3s_port, timeout=30, ssl_context=ctx)
+        assert p.command("USER demo") == "+OK"
+        assert p.command("PASS demo") == pop3_full(2)
+        assert p.is_closed()
+        p.close()
+        assert_refusal_logged(s, "pop3", off, 2, "TLS")
+        for x in held:
+            x.close()
+    finally:
+        s.stop()
 
 
 def test_killed_worker_frees_slot(srv):
@@ -268,3 +337,19 @@ def test_anvil_protocol(srv):
     sock.close()
     for x in held:
         x.close()
+
+
+def test_anvil_chroot(srv):
+    """Privileged: anvil runs chrooted in base_dir/empty (root's, empty)
+    as the internal user, and still answers the workers."""
+    if MODE != "privileged":
+        pytest.skip("chroot only in privileged mode")
+    pids = srv.worker_pids("dovecot-like/anvil")
+    assert len(pids) == 1, pids
+    empty = os.path.join(srv.dir, "run", "empty")
+    assert os.readlink("/proc/%d/root" % pids[0]) == empty
+    st = os.stat(empty)
+    assert (st.st_uid, st.st_mode & 0o7777) == (0, 0o755)
+    assert os.listdir(empty) == []
+    c = imap_ok(srv.imap_port)
+    imap_logout(c)

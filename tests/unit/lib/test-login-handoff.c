@@ -82,6 +82,30 @@ START_TEST(test_handoff_roundtrip)
 	ck_assert_int_eq(login_handoff_parse_reply("OK\t0", &pid, &reason), -1);
 	ck_assert_int_eq(login_handoff_parse_reply("WHAT", &pid, &reason), -1);
 
+	/* REFUSED: the reason goes to the client as one line */
+	ck_assert_int_eq(login_handoff_reply_refused(sv[1], "Too\tmany (n=2)"), 0);
+	n = read(sv[0], reply, sizeof(reply) - 1);
+	ck_assert_int_gt(n, 0);
+	reply[n] = '\0';
+	ck_assert_str_eq(reply, "REFUSED\tToo\001tmany (n=2)\n");
+	reply[n - 1] = '\0';
+	ck_assert_int_eq(login_handoff_parse_refused(reply, &reason), -1);
+	ck_assert_int_eq(login_handoff_parse_reply(reply, &pid, &reason), -1);
+	reason = NULL;
+	ck_assert_int_eq(login_handoff_parse_refused(
+		"REFUSED\tMaximum number (n=2)", &reason), 1);
+	ck_assert_str_eq(reason, "Maximum number (n=2)");
+	ck_assert_int_eq(login_handoff_parse_refused("REFUSED\t", &reason), -1);
+	ck_assert_int_eq(login_handoff_parse_refused("REFUSED\ta\001rb",
+						     &reason), -1);
+	ck_assert_int_eq(login_handoff_parse_refused("REFUSED\ta\001nb",
+						     &reason), -1);
+	ck_assert_int_eq(login_handoff_parse_refused("REFUSED\ta\x7f" "b",
+						     &reason), -1);
+	ck_assert_int_eq(login_handoff_parse_refused("REFUSED", &reason), 0);
+	ck_assert_int_eq(login_handoff_parse_refused("OK\t12", &reason), 0);
+	ck_assert_int_eq(login_handoff_parse_refused("FAIL\tx", &reason), 0);
+
 	/* POP3: no tag, no input, no addresses */
 	memset(&h, 0, sizeof(h));
 	h.protocol = "pop3";
