@@ -9,33 +9,27 @@
 #include "mail-namespace.h"
 #include "mail-namespace-auto.h"
 
-/* 1 if storage_name is an existing mailbox (or a missing auto mailbox of
-   name's namespace, listed as existing: mail-namespace-auto.h), 0 if not,
-   -1 (logged) */
+/* 1 if storage_name is an existing selectable mailbox (or a missing auto
+   mailbox of name's namespace, listed as existing: mail-namespace-auto.h),
+   0 if not, -1 (logged). Only a selectable mailbox: Dovecot's Maildir++
+   refuses a parent that exists only through its children, too. */
 static int subscribe_mailbox_exists(struct client_command *cmd,
 				    const char *name, const char *storage_name)
 {
 	const struct mail_namespace *ns =
 		mail_namespaces_find(imap_mailbox_names_get(), name);
-	ARRAY_TYPE(string) names, missing;
-	const char *const *np, *error;
+	const char *error;
+	int ret;
 
-	if (mail_user_list_mailboxes_auto(cmd->client->user, cmd->pool,
-					  &names, &missing, &error) < 0) {
-		log_error("Listing mailboxes failed: %s", error);
+	ret = mail_user_mailbox_exists(cmd->client->user, storage_name, &error);
+	if (ret < 0) {
+		log_error("Looking up mailbox %s failed: %s", storage_name,
+			  error);
 		return -1;
 	}
-	array_foreach(&missing, np) {
-		if (strcmp(*np, storage_name) == 0)
-			return ns != NULL && mail_namespace_has_auto(ns, *np);
-	}
-	/* only a selectable mailbox: Dovecot's Maildir++ refuses a parent
-	   that exists only through its children, too */
-	array_foreach(&names, np) {
-		if (strcmp(*np, storage_name) == 0)
-			return 1;
-	}
-	return 0;
+	if (ret > 0)
+		return 1;
+	return ns != NULL && mail_namespace_has_auto(ns, storage_name) ? 1 : 0;
 }
 
 /* The name the subscriptions file holds for the client's name: its
@@ -61,9 +55,21 @@ static bool cmd_subscribe_full(struct client_command *cmd, bool subscribe)
 	bool trailing_sep;
 	int ret;
 
-	/* clients that SUBSCRIBE "foo.": as Dovecot, the separator is ignored */
 	if (!imap_mailbox_name_only_arg(cmd, &name, &storage_name, &trailing_sep))
 		return true;
+	if (trailing_sep && (imap_set.workarounds &
+			     IMAP_WORKAROUND_TB_EXTRA_MAILBOX_SEP) == 0) {
+		/* Dovecot's replies for "foo." without tb-extra-mailbox-sep
+		   (SUBSCRIBE names the mailbox with a '/' separator kept,
+		   a '.' dropped) */
+		client_send_tagline(cmd, subscribe ? tmp_strconcat(
+			"NO Mailbox doesn't exist: ", name,
+			imap_mailbox_name_separator(name) == '/' ? "/" : "",
+			NULL) :
+			"NO [CANNOT] Invalid mailbox name: "
+			"Ends with hierarchy separator");
+		return true;
+	}
 	file_name = subscribe_file_name(name, storage_name);
 	if (file_name == NULL) {
 		/* Dovecot's replies: nothing to unsubscribe from */

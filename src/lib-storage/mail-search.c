@@ -417,8 +417,12 @@ static int mail_search_objectid_match(struct mailbox *box, uint32_t seq,
 			return -1;
 		return strcmp(id, arg->value.str) == 0 ? 1 : 0;
 	default:
-		if ((ret = mail_get_save_date(box, seq, &t)) <= 0)
-			return ret;
+		if ((ret = mail_get_save_date(box, seq, &t)) < 0)
+			return -1;
+		/* as Dovecot: a message without a save date (mbox) is
+		   compared as if saved now */
+		if (ret == 0)
+			t = time(NULL);
 		return search_local_date_cmp(arg, t) ? 1 : 0;
 	}
 }

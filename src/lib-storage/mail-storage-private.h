@@ -322,6 +322,9 @@ struct mail_storage_driver {
 	/* INBOX first, then every other mailbox, sorted; names in pool. */
 	int (*list_mailboxes)(struct mail_user *user, struct pool *pool,
 			      ARRAY_TYPE(string) *names_r, const char **error_r);
+	/* 1 if list_mailboxes would list name, 0 if not, -1 error */
+	int (*mailbox_exists)(struct mail_user *user, const char *name,
+			      const char **error_r);
 	/* the subscriptions file's name below the mail root */
 	const char *subscriptions_fname;
 	/* the hierarchy separator of a v1 subscriptions file: the mailbox

@@ -124,6 +124,11 @@ void mail_user_set_namespaces(struct mail_user *user,
    with *error_r. */
 int mail_user_list_mailboxes(struct mail_user *user, struct pool *pool,
 			     ARRAY_TYPE(string) *names_r, const char **error_r);
+/* Whether mail_user_list_mailboxes() lists storage name (a selectable
+   mailbox), without listing them all: 1 yes, 0 no, -1 with *error_r.
+   Missing auto mailboxes are not counted (mail-namespace-auto.h). */
+int mail_user_mailbox_exists(struct mail_user *user, const char *name,
+			     const char **error_r);
 /* The subscribed mailbox names (storage names: '/' between levels),
    sorted, each once, whether or not the mailbox exists. Names in pool.
    0 or -1 with *error_r (for the log). */

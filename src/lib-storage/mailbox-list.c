@@ -59,6 +59,12 @@ int mail_user_list_mailboxes(struct mail_user *user, struct pool *pool,
 					     error_r);
 }
 
+int mail_user_mailbox_exists(struct mail_user *user, const char *name,
+			     const char **error_r)
+{
+	return user->driver->mailbox_exists(user, name, error_r);
+}
+
 /* One v2 level: TAB-unescaped into dest. false if it can't be part of a
    storage name (empty, or an escaped NUL). A '/' inside it separates
    levels too: Dovecot writes a subscriptions = no namespace's names so

@@ -137,8 +137,12 @@ def test_savedate(server):
         # RFC 8514 4: NIL where the backend keeps no save date
         assert savedate(c, 1) is None
         assert search(c, "SAVEDATESUPPORTED") == []
-        assert search(c, "SAVEDSINCE 1-Jan-2000") == []
-        assert search(c, "NOT SAVEDSINCE 1-Jan-2000") == [1]
+        # as Dovecot 2.3 (test_mbox_savedate_like_dovecot): no save
+        # date compares as saved now
+        assert search(c, "SAVEDSINCE 1-Jan-2000") == [1]
+        assert search(c, "NOT SAVEDSINCE 1-Jan-2000") == []
+        assert search(c, "SAVEDON " + imap_day(time.time())) == [1]
+        assert search(c, "SAVEDBEFORE 1-Jan-2001") == []
         return
     saved = savedate(c, 1)
     assert t0 - 2 <= saved <= time.time() + 1, (t0, saved)
@@ -302,7 +306,10 @@ MBOX_SAVEDATE_SCRIPT = [
      "SELECT Foo", "FETCH 1 (SAVEDATE)", "COPY 1 Foo",
      "NOOP", "FETCH 1:* (SAVEDATE)", "SEARCH SAVEDATESUPPORTED",
      "SEARCH NOT SAVEDATESUPPORTED"],
-    ["SELECT Foo", "FETCH 1:* (SAVEDATE)", "UID FETCH 2 (SAVEDATE)"],
+    ["SELECT Foo", "FETCH 1:* (SAVEDATE)", "UID FETCH 2 (SAVEDATE)",
+     # no save date: compared as saved now
+     "SEARCH SAVEDSINCE 1-Jan-2000", "SEARCH SAVEDBEFORE 1-Jan-2000",
+     "SEARCH SAVEDON 1-Jan-2000", "SEARCH SAVEDON " + imap_day(time.time())],
 ]
 # only these commands' replies are compared (SELECT's and COPY's carry
 # UIDVALIDITYs, MAILBOXID and modseqs that differ; Dovecot may announce
@@ -371,4 +378,11 @@ def test_mbox_savedate_like_dovecot(index):
          "OK Fetch completed"),
         ("UID FETCH 2 (SAVEDATE)", ["* 2 FETCH (UID 2 SAVEDATE NIL)"],
          "OK Fetch completed"),
+        ("SEARCH SAVEDSINCE 1-Jan-2000", ["* SEARCH 1 2"],
+         "OK Search completed"),
+        ("SEARCH SAVEDBEFORE 1-Jan-2000", ["* SEARCH"],
+         "OK Search completed"),
+        ("SEARCH SAVEDON 1-Jan-2000", ["* SEARCH"], "OK Search completed"),
+        ("SEARCH SAVEDON " + imap_day(time.time()), ["* SEARCH 1 2"],
+         "OK Search completed"),
     ]

@@ -92,6 +92,44 @@ static void fs_list(const struct mail_storage_location *loc,
 	(void)closedir(dir);
 }
 
+/* LAYOUT=fs: name as fs_list() finds it: every level a directory that
+   isn't internal, not deeper than it walks, the last one a Maildir. */
+static bool fs_exists(const struct mail_storage_location *loc,
+		      const char *root, const char *name)
+{
+	const char *const *levels = tmp_strsplit(name, "/");
+	const char *path = root, *mailbox;
+	unsigned int depth;
+
+	for (depth = 0; levels[depth] != NULL; depth++) {
+		if (depth > MAILDIR_LIST_FS_MAX_DEPTH ||
+		    fs_is_internal(loc, levels[depth]))
+			return false;
+		path = tmp_strconcat(path, "/", levels[depth], NULL);
+		if (!is_dir(path))
+			return false;
+	}
+	mailbox = loc->dirname == NULL ? path :
+		tmp_strconcat(path, "/", loc->dirname, NULL);
+	return maildir_is_maildir(mailbox);
+}
+
+int maildir_list_mailbox_exists(struct mail_user *user, const char *name,
+				const char **error_r ATTR_UNUSED)
+{
+	const char *root = mail_user_get_mail_root(user), *dir;
+
+	/* INBOX is always listed, spelled so; "inbox" at the top isn't */
+	if (strcasecmp(name, "INBOX") == 0)
+		return strcmp(name, "INBOX") == 0 ? 1 : 0;
+	/* the names the lister can produce are the ones that map back */
+	if ((dir = maildir_name_to_dir(&user->location, name)) == NULL)
+		return 0;
+	if (strcmp(user->location.layout, "fs") == 0)
+		return fs_exists(&user->location, root, name) ? 1 : 0;
+	return maildirpp_is_folder(root, dir) ? 1 : 0;
+}
+
 int maildir_list_mailboxes(struct mail_user *user, struct pool *pool,
 			   ARRAY_TYPE(string) *names_r, const char **error_r)
 {

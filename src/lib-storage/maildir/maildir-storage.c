@@ -159,6 +159,7 @@ const struct mail_storage_driver maildir_storage_driver = {
 	.create_root = maildir_create_dirs,
 	.mailbox_open = maildir_mailbox_open,
 	.list_mailboxes = maildir_list_mailboxes,
+	.mailbox_exists = maildir_list_mailbox_exists,
 	.subscriptions_fname = "subscriptions",
 	.subscriptions_v1_sep = '.',
 	.mailbox_create = maildir_mailbox_create,

@@ -268,6 +268,10 @@ int maildir_mailbox_rename(struct mail_user *user, const char *oldname,
 #define MAILDIR_TRASH_PREFIX ".DL-TRASHED."
 int maildir_list_mailboxes(struct mail_user *user, struct pool *pool,
 			   ARRAY_TYPE(string) *names_r, const char **error_r);
+/* The driver's mailbox_exists: maildir_list_mailboxes()'s rules for one
+   name, without listing (never fails: unreadable is missing, as there). */
+int maildir_list_mailbox_exists(struct mail_user *user, const char *name,
+				const char **error_r);
 
 /* maildir-objectid.c: the RFC 8474 / RFC 8514 vfuncs
    (mail-storage-private.h) */

@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "array.h"
 #include "str.h"
+#include "strfuncs.h"
 #include "mkdir-parents.h"
 #include "mbox-storage.h"
 
@@ -164,6 +165,40 @@ static int mbox_list_mailboxes(struct mail_user *user, struct pool *pool,
 	return 0;
 }
 
+/* mbox_list_dir()'s rules for one name: every level listable (no dot
+   file, not deeper than it walks), the upper ones directories, the last
+   a regular file that isn't a lock file. */
+static int mbox_mailbox_exists(struct mail_user *user, const char *name,
+			       const char **error_r ATTR_UNUSED)
+{
+	const char *const *levels;
+	const char *path = user->location.root;
+	struct stat st;
+	unsigned int depth;
+	size_t len;
+
+	if (strcasecmp(name, "INBOX") == 0)
+		return strcmp(name, "INBOX") == 0 ? 1 : 0;
+	levels = tmp_strsplit(name, "/");
+	for (depth = 0; levels[depth] != NULL; depth++) {
+		len = strlen(levels[depth]);
+		/* a top "inbox" isn't walked: INBOX is listed once */
+		if (depth > MBOX_LIST_MAX_DEPTH || len == 0 ||
+		    levels[depth][0] == '.' || (depth == 0 &&
+		    strcasecmp(levels[depth], "inbox") == 0) ||
+		    (len > 5 && strcmp(levels[depth] + len - 5, ".lock") == 0))
+			return 0;
+		path = tmp_strconcat(path, "/", levels[depth], NULL);
+		if (stat(path, &st) < 0)
+			return 0;
+		if (levels[depth + 1] == NULL)
+			return S_ISREG(st.st_mode) ? 1 : 0;
+		if (!S_ISDIR(st.st_mode))
+			return 0;
+	}
+	return 0;	/* an empty name */
+}
+
 static int mbox_create_root(const char *root, const char **error_r)
 {
 	return mkdir_parents(root, 0700, error_r);
@@ -174,6 +209,7 @@ const struct mail_storage_driver mbox_storage_driver = {
 	.create_root = mbox_create_root,
 	.mailbox_open = mbox_mailbox_open,
 	.list_mailboxes = mbox_list_mailboxes,
+	.mailbox_exists = mbox_mailbox_exists,
 	/* a dot file, so it isn't listed as a mailbox */
 	.subscriptions_fname = ".subscriptions",
 	.subscriptions_v1_sep = '/',
