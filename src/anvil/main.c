@@ -6,7 +6,6 @@
 #include "net.h"
 #include "process-title.h"
 #include "master-service.h"
-#include "restrict-access.h"
 #include "anvil-registry.h"
 #include "anvil-connection.h"
 
@@ -30,36 +29,6 @@ static void anvil_listen_input(void *context)
 	anvil_connection_create(fd, registry);
 }
 
-/* Drop to the service's user (default_internal_user) before reading any
-   byte from a worker. The listeners are already open. */
-static void anvil_drop_privileges(struct master_service *service)
-{
-	const struct settings_section *sec =
-		settings_find_section(service->set, "service", service->name);
-	const char *user = sec == NULL ? NULL : settings_section_get(sec, "user");
-	const char *chroot_dir = sec == NULL ? NULL :
-		settings_section_get(sec, "chroot");
-	uid_t uid;
-	gid_t gid;
-
-	if (!service->privileged || user == NULL || user[0] == '\0' ||
-	    strcmp(user, "root") == 0)
-		return;
-	if (restrict_lookup_user(user, &uid, &gid) < 0)
-		log_fatal("service(%s): user %s doesn't exist", service->name, user);
-	/* service anvil { chroot = empty }: base_dir/empty, made by master;
-	   we need nothing from the filesystem after this (the listeners and
-	   the log pipe are inherited fds) */
-	if (chroot_dir != NULL && chroot_dir[0] == '\0')
-		chroot_dir = NULL;
-	else if (chroot_dir != NULL && chroot_dir[0] != '/') {
-		chroot_dir = tmp_printf("%s/%s", settings_get(service->set, NULL,
-							      "base_dir"),
-					chroot_dir);
-	}
-	restrict_access(uid, gid, user, chroot_dir);
-}
-
 static void anvil_sig_die(int signo ATTR_UNUSED, void *context ATTR_UNUSED)
 {
 	io_loop_stop(current_ioloop);
@@ -75,7 +44,7 @@ int main(int argc, char *argv[])
 	lib_init();
 	process_title_init(argc, &argv);
 	service = master_service_init("anvil", &argc, &argv);
-	anvil_drop_privileges(service);
+	master_service_drop_privileges(service);
 	process_title_set("dovecot-like/anvil");
 	registry = anvil_registry_create();
 

@@ -5,7 +5,6 @@
 #include "ioloop.h"
 #include "net.h"
 #include "process-title.h"
-#include "restrict-access.h"
 #include "master-service.h"
 #include "auth-common.h"
 #include "auth-settings.h"
@@ -65,23 +64,6 @@ static void auth_accept(void *context)
 		(void)auth_client_connection_create(fd, false);
 		break;
 	}
-}
-
-/* Drop to the service's user before reading any network byte. */
-static void auth_drop_privileges(struct master_service *service)
-{
-	const struct settings_section *sec =
-		settings_find_section(service->set, "service", service->name);
-	const char *user = sec == NULL ? NULL : settings_section_get(sec, "user");
-	uid_t uid;
-	gid_t gid;
-
-	if (!service->privileged || user == NULL || user[0] == '\0' ||
-	    strcmp(user, "root") == 0)
-		return;
-	if (restrict_lookup_user(user, &uid, &gid) < 0)
-		log_fatal("service(%s): user %s doesn't exist", service->name, user);
-	restrict_access(uid, gid, user, NULL);
 }
 
 static void auth_listeners_init(struct master_service *service, bool worker)
@@ -145,7 +127,7 @@ int main(int argc, char *argv[])
 		passdbs_init(service->set);
 		userdbs_init(service->set);
 	}
-	auth_drop_privileges(service);
+	master_service_drop_privileges(service);
 	process_title_set(worker ? "dovecot-like/auth-worker" : "dovecot-like/auth");
 
 	ioloop = io_loop_create();

@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "strfuncs.h"
 #include "master-service.h"
+#include "restrict-access.h"
 
 #include <fcntl.h>
 #include <stdlib.h>
@@ -179,4 +180,29 @@ void master_service_send_status(struct master_service *service, const char *stat
 	do {
 		ret = write(service->status_fd, line, len);
 	} while (ret < 0 && errno == EINTR);
+}
+
+void master_service_drop_privileges(struct master_service *service)
+{
+	const struct settings_section *sec =
+		settings_find_section(service->set, "service", service->name);
+	const char *user = sec == NULL ? NULL : settings_section_get(sec, "user");
+	const char *chroot_dir = sec == NULL ? NULL :
+		settings_section_get(sec, "chroot");
+	uid_t uid;
+	gid_t gid;
+
+	if (!service->privileged || user == NULL || user[0] == '\0' ||
+	    strcmp(user, "root") == 0)
+		return;
+	if (restrict_lookup_user(user, &uid, &gid) < 0)
+		log_fatal("service(%s): user %s doesn't exist", service->name, user);
+	if (chroot_dir != NULL && chroot_dir[0] == '\0')
+		chroot_dir = NULL;
+	else if (chroot_dir != NULL && chroot_dir[0] != '/') {
+		chroot_dir = tmp_printf("%s/%s", settings_get(service->set, NULL,
+							      "base_dir"),
+					chroot_dir);
+	}
+	restrict_access(uid, gid, user, chroot_dir);
 }

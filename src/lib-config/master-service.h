@@ -47,6 +47,11 @@ struct master_service {
    installs the log fd. Fatal on failure. Does not drop privileges. */
 struct master_service *master_service_init(const char *name, int *argc, char ***argv);
 void master_service_deinit(struct master_service **service);
+/* In privileged mode, drop to the service's `user` (unless empty or root)
+   and chroot to its `chroot` (relative to base_dir; empty = none), before
+   reading any byte from a client; inherited fds stay open. Fatal if the
+   user doesn't exist. */
+void master_service_drop_privileges(struct master_service *service);
 /* "BUSY" etc.; ignores errors (master may be gone). */
 void master_service_send_status(struct master_service *service, const char *status);
 
