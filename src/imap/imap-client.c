@@ -21,6 +21,11 @@
    keep it far lower with CLIENT_OUTPUT_OPTIMAL_SIZE. */
 #define CLIENT_OUTPUT_MAX_BUFFER (4 * 1024 * 1024)
 
+/* Dovecot 2.3's replies to a line whose tag or command name is unusable */
+#define IMAP_BAD_TAG_REPLY "* BAD Error in IMAP tag: Invalid tag."
+#define IMAP_BAD_COMMAND_NAME_REPLY \
+	"BAD Error in IMAP command: Invalid command name."
+
 struct client *imap_client = NULL;
 static bool client_in_handle_input = false;
 
@@ -316,6 +321,13 @@ static bool client_command_run(struct client *client)
 	}
 }
 
+/* RFC 3501 9: tag = 1*<any ASTRING-CHAR except "+">; the word reader
+   already refused the other atom-specials except the list wildcards. */
+static bool imap_client_tag_is_valid(const char *tag)
+{
+	return *tag != '\0' && strpbrk(tag, "+%*") == NULL;
+}
+
 static void client_skip_line(struct client *client)
 {
 	client->input_skip_line = true;
@@ -373,9 +385,9 @@ static bool client_parse_error(struct client *client, bool have_tag)
 	if (error == IMAP_PARSER_ERROR_LINE_TOO_LONG)
 		client_line_too_long_bad(client, have_tag, msg);
 	else if (!have_tag)
-		client_send_line(client, "* BAD Error in IMAP command received by server.");
+		client_send_line(client, IMAP_BAD_TAG_REPLY);
 	else if (cmd->name == NULL)
-		client_send_tagline(cmd, "BAD Error in IMAP command received by server.");
+		client_send_tagline(cmd, IMAP_BAD_COMMAND_NAME_REPLY);
 	else
 		client_send_command_error(cmd, msg);
 	client_command_free(client);
@@ -415,9 +427,8 @@ static bool client_handle_next_command(struct client *client)
 		word = imap_parser_read_word(client->parser);
 		if (word == NULL)
 			return client_parse_error(client, false);
-		if (*word == '\0' || strchr(word, '+') != NULL) {
-			/* RFC 3501 9: tag = 1*<any ASTRING-CHAR except "+"> */
-			client_send_line(client, "* BAD Error in IMAP command received by server.");
+		if (!imap_client_tag_is_valid(word)) {
+			client_send_line(client, IMAP_BAD_TAG_REPLY);
 			client_command_free(client);
 			client_skip_line(client);
 			return true;
@@ -430,7 +441,7 @@ static bool client_handle_next_command(struct client *client)
 			return client_parse_error(client, true);
 		if (*word == '\0')
 			return client_command_reject(client,
-				"BAD Error in IMAP command received by server.");
+						     IMAP_BAD_COMMAND_NAME_REPLY);
 		if (!cmd->uid && strcasecmp(word, "UID") == 0) {
 			cmd->uid = true;
 			continue;
@@ -440,9 +451,12 @@ static bool client_handle_next_command(struct client *client)
 	}
 
 	command = command_find(cmd->name);
-	if (command == NULL || (cmd->uid && (command->flags & COMMAND_FLAG_UID) == 0))
-		return client_command_reject(client,
-			"BAD Error in IMAP command received by server.");
+	if (command == NULL || (cmd->uid && (command->flags & COMMAND_FLAG_UID) == 0)) {
+		client_send_command_error(cmd, "Unknown command.");
+		client_command_free(client);
+		client_skip_line(client);
+		return true;
+	}
 	if ((command->flags & COMMAND_FLAG_REQUIRES_SELECTED) != 0 &&
 	    client->box == NULL)
 		return client_command_reject(client, "BAD No mailbox selected.");
