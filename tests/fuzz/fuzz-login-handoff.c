@@ -1,8 +1,22 @@
 /* Copyright (c) dovecot-like authors. Fuzzes the login -> worker handoff
-   message and the worker's reply, since the worker parses the message as
+   message and the worker's replies (OK/FAIL and REFUSED), since the worker parses the message as
    root before it has verified anything. */
 #include "fuzz-common.h"
 #include "login-handoff.h"
+
+/* A reason the client may see: non-empty, no control characters. */
+static bool fuzz_handoff_reason_is_safe(const char *reason)
+{
+	size_t i;
+
+	if (reason == NULL || reason[0] == '\0')
+		return false;
+	for (i = 0; reason[i] != '\0'; i++) {
+		if ((unsigned char)reason[i] < 0x20 || reason[i] == 0x7f)
+			return false;
+	}
+	return true;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -38,6 +52,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (ret == 1 && pid <= 0)
 		abort();
 	if (ret == 0 && reason == NULL)
+		abort();
+	if (ret < -1 || ret > 1)
+		abort();
+
+	/* the worker's refusal, which the login process sends on to the
+	   client as the rest of a reply line */
+	reason = NULL;
+	ret = login_handoff_parse_refused(line, &reason);
+	if (ret == 1 && !fuzz_handoff_reason_is_safe(reason))
+		abort();
+	if (ret != 1 && reason != NULL)
 		abort();
 	if (ret < -1 || ret > 1)
 		abort();
