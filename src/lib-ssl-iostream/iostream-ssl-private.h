@@ -51,6 +51,8 @@ struct ssl_iostream {
 	bool want_read:1;
 	/* a read or write failed: the SSL must not be used again */
 	bool failed:1;
+	/* fd is TCP: TCP_QUICKACK after each complete write */
+	bool is_tcp:1;
 	bool peer_username_checked:1;
 	/* close_notify or EOF seen */
 	bool input_closed:1;

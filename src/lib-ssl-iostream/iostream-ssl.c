@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "str.h"
 #include "ioloop.h"
+#include "net.h"
 #include "istream.h"
 #include "ostream.h"
 #include "iostream-ssl-private.h"
@@ -157,6 +158,7 @@ int ssl_iostream_create_server(struct ssl_iostream_context *ctx, int fd,
 	ssl->refcount = 3;
 	ssl->ssl = ssl_obj;
 	ssl->fd = fd;
+	ssl->is_tcp = net_is_tcp_socket(fd);
 	ssl->watch_fd = -1;
 	ssl->ctx = ctx;
 	ssl_iostream_context_ref(ctx);

@@ -3,6 +3,7 @@
    from the ioloop, waiting for readability when TLS needs to read first. */
 #include "lib.h"
 #include "ioloop.h"
+#include "net.h"
 #include "ostream-private.h"
 #include "iostream-ssl-private.h"
 
@@ -115,8 +116,12 @@ static ssize_t ostream_ssl_write(struct ostream_private *stream,
 		}
 		break;
 	}
-	if (done > 0)
+	if (done > 0) {
+		/* as ostream-fd does: see net_set_tcp_quickack() */
+		if (done == size && ssl->is_tcp)
+			net_set_tcp_quickack(ssl->fd);
 		return (ssize_t)done;
+	}
 	if (ssl->failed) {
 		errno = ssl_iostream_get_errno(ssl);
 		return -1;

@@ -232,6 +232,25 @@ void net_set_tcp_nodelay(int fd)
 		log_error("setsockopt(TCP_NODELAY) failed: %m");
 }
 
+bool net_is_tcp_socket(int fd)
+{
+	int protocol = 0;
+	socklen_t len = sizeof(protocol);
+
+	return getsockopt(fd, SOL_SOCKET, SO_PROTOCOL, &protocol, &len) == 0 &&
+		protocol == IPPROTO_TCP;
+}
+
+void net_set_tcp_quickack(int fd)
+{
+	int on = 1;
+
+	if (setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &on, sizeof(on)) < 0 &&
+	    errno != ENOTSOCK && errno != EOPNOTSUPP && errno != ENOPROTOOPT &&
+	    errno != EINVAL)
+		log_error("setsockopt(TCP_QUICKACK) failed: %m");
+}
+
 int net_connect_unix(const char *path)
 {
 	union sockaddr_union so;

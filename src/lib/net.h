@@ -34,6 +34,12 @@ int net_accept(int listen_fd, struct ip_addr *ip_r, unsigned int *port_r);
    back the last partial segment of each write until the client's delayed
    ACK (~40 ms per FETCH that outgrows one write). Other sockets: no-op. */
 void net_set_tcp_nodelay(int fd);
+bool net_is_tcp_socket(int fd);
+/* Leave TCP's delayed-ACK ("pingpong") mode for now: the kernel turns it on
+   again by itself, so this is called after each reply. Without it a client
+   that sends a literal and its CRLF in two writes (Python's imaplib) waits
+   ~40 ms per APPEND: its Nagle holds the CRLF until our delayed ACK. */
+void net_set_tcp_quickack(int fd);
 /* Blocking connect to a unix socket (short, local). fd or -1. */
 int net_connect_unix(const char *path);
 int net_getsockname(int fd, struct ip_addr *ip_r, unsigned int *port_r);

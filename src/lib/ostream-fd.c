@@ -1,6 +1,8 @@
 /* Copyright (c) dovecot-like authors. The ostream backend for plain fds:
-   non-blocking writes, send(MSG_NOSIGNAL) on sockets so a gone peer is EPIPE. */
+   non-blocking writes, send(MSG_NOSIGNAL) on sockets so a gone peer is EPIPE,
+   and TCP_QUICKACK after each complete write to a TCP peer. */
 #include "lib.h"
+#include "net.h"
 #include "ostream-private.h"
 
 #include <unistd.h>
@@ -8,8 +10,9 @@
 #include <sys/stat.h>
 
 struct ostream_fd {
-	bool is_socket;
+	bool is_socket, is_tcp;
 };
+
 
 static ssize_t ostream_fd_write(struct ostream_private *stream,
 				const void *data, size_t size)
@@ -23,8 +26,15 @@ static ssize_t ostream_fd_write(struct ostream_private *stream,
 		else
 			ret = write(stream->fd, data, size);
 	} while (ret < 0 && errno == EINTR);
-	if (ret >= 0)
+	if (ret >= 0) {
+		/* a reply went out whole: the client's next bytes (the
+		   literal after "+ OK", the CRLF a client sends apart from
+		   it) are ACKed at once instead of after the delayed-ACK
+		   timer its Nagle waits for */
+		if (fstream->is_tcp && (size_t)ret == size)
+			net_set_tcp_quickack(stream->fd);
 		return ret;
+	}
 	if (errno == EAGAIN || errno == EWOULDBLOCK)
 		return 0;
 	return -1;
@@ -52,6 +62,7 @@ struct ostream *ostream_create_fd(int fd, size_t max_buffer_size, bool autoclose
 	struct stat st;
 
 	fstream->is_socket = fstat(fd, &st) == 0 && S_ISSOCK(st.st_mode);
+	fstream->is_tcp = fstream->is_socket && net_is_tcp_socket(fd);
 	output = ostream_create_private(&ostream_fd_vfuncs, fstream, fd,
 					max_buffer_size);
 	output->real->autoclose = autoclose;
