@@ -17,7 +17,10 @@ session, i.e. a new imap worker):
   SEARCH SUBJECT/BODY/TEXT <word>, SORT (DATE), SORT (SUBJECT),
   THREAD REFERENCES (a BAD/NO reply -> "n/a (not implemented)"),
   APPEND of 1000 ~4 KiB messages into a fresh mailbox (LITERAL+ if
-  advertised), and 50 concurrent clients running a mixed loop (ops/s).
+  advertised), the same with synchronizing literals sent as Python's
+  imaplib sends them (wait for "+", the literal, then its CRLF in a write
+  of its own: a server that delays its ACK makes the client's Nagle hold
+  that CRLF), and 50 concurrent clients running a mixed loop (ops/s).
 Memory: VmHWM of the session's imap worker after the FETCH rows.
 
 Output: a table, `RATIO imap_ops <row>: <ratio>` lines (dovecot-like /
@@ -227,8 +230,9 @@ class Client(bl.IMAPConn):
         _, ok, _, _, kept = self.run("CAPABILITY", keep=b"* CAPABILITY")
         return set(kept[0].decode().upper().split()[2:]) if ok and kept else set()
 
-    def append(self, mailbox, data, nonsync):
-        """APPEND one message; returns (seconds, ok, status)."""
+    def append(self, mailbox, data, nonsync, split_crlf=False):
+        """APPEND one message; returns (seconds, ok, status). split_crlf:
+        a synchronizing literal's CRLF goes in a send of its own."""
         self.tagn += 1
         tag = b"b%d " % self.tagn
         t0 = time.perf_counter()
@@ -243,7 +247,11 @@ class Client(bl.IMAPConn):
                     break
                 if line.startswith(tag):
                     return time.perf_counter() - t0, False, line[len(tag):]
-            self.sock.sendall(data + b"\r\n")
+            if split_crlf:
+                self.sock.sendall(data)
+                self.sock.sendall(b"\r\n")
+            else:
+                self.sock.sendall(data + b"\r\n")
         secs, ok, status, _, _ = self._finish(tag, t0)
         return secs, ok, status
 
@@ -307,23 +315,25 @@ def one_pass(server, messages):
     return times, counts, hwm
 
 
-def append_run(server, mailbox, rng, count):
-    """CREATE mailbox, APPEND `count` ~4 KiB messages in one connection."""
+def append_run(server, mailbox, rng, count, imaplib_style=False):
+    """CREATE mailbox, APPEND `count` ~4 KiB messages in one connection
+    (imaplib_style: synchronizing literals, CRLF sent apart)."""
     c = Client(server.imap_port, timeout=CMD_TIMEOUT)
     c.login(USER, USERS[USER])
     caps = c.capabilities()
     check(c.run(f"CREATE {mailbox}"), "CREATE")
     msgs = [small_message(rng, n, 4096) for n in range(count)]
-    nonsync = all(literal_mode(caps, len(m)) for m in msgs)
+    nonsync = not imaplib_style and all(literal_mode(caps, len(m)) for m in msgs)
     t0 = time.perf_counter()
     for m in msgs:
-        check(c.append(mailbox, m, nonsync), "APPEND")
+        check(c.append(mailbox, m, nonsync, split_crlf=imaplib_style), "APPEND")
     secs = time.perf_counter() - t0
     _, ok, _, _, kept = c.run(f"STATUS {mailbox} (MESSAGES)", keep=b"* STATUS")
     c.close()
     if ok and kept and b"MESSAGES %d)" % count not in kept[0]:
         raise RuntimeError(f"APPEND: STATUS says {kept[0]!r}, expected {count}")
-    return secs, "LITERAL+" if nonsync else "sync literals"
+    mode = "LITERAL+" if nonsync else "sync literals"
+    return secs, mode + (", CRLF apart" if imaplib_style else "")
 
 
 # -- concurrent clients ------------------------------------------------------------
@@ -456,6 +466,8 @@ def run_server(cls, template, args):
                 for r in range(args.rounds + 1)]
         res["append_cold"], res["append_mode"] = apps[0]
         res["append_warm"] = statistics.median(a[0] for a in apps[1:])
+        res["append_imaplib"], res["append_imaplib_mode"] = append_run(
+            server, "AppendImaplib", rng, APPEND_COUNT, imaplib_style=True)
         res["conc"] = concurrent_run(server, CONC_CLIENTS, args.duration)
         return res
     finally:
@@ -494,6 +506,11 @@ def report(res, args):
         rows.append([f"APPEND {APPEND_COUNT} x 4 KiB {phase}"] + [fmt_t(v) for v in vals] +
                     [bl.fmt_ratio(r), " / ".join(res[n]["append_mode"] for n in present)])
         ratios.append((f"APPEND {APPEND_COUNT} {phase}", r, "lower is better"))
+    vals = [res[n]["append_imaplib"] for n in present]
+    r = bl.ratio(*(res.get(n, {}).get("append_imaplib") for n in names))
+    rows.append([f"APPEND {APPEND_COUNT} x 4 KiB as imaplib"] + [fmt_t(v) for v in vals] +
+                [bl.fmt_ratio(r), " / ".join(res[n]["append_imaplib_mode"] for n in present)])
+    ratios.append((f"APPEND {APPEND_COUNT} as imaplib", r, "lower is better"))
     for phase in ("cold", "warm"):
         key = f"hwm_{phase}"
         vals = [res[n][key] for n in present]
