@@ -6,7 +6,7 @@ state_dir, loopback ports and log file).
 
 Used by tests/integration (test_dovecot_interop, test_mailbox_mgmt) and by
 bench/dovecot_ref.py (which puts this directory on sys.path)."""
-import os, shutil, signal, subprocess, tempfile, time
+import contextlib, os, shutil, signal, subprocess, tempfile, time
 import dlserver
 
 DOVECOT = "/usr/sbin/dovecot"
@@ -264,3 +264,21 @@ ssl = no
     def close(self):
         for s in self.sessions:
             s.close()
+
+
+@contextlib.contextmanager
+def serving_demo(extra_conf=""):
+    """A started Dovecot for one user demo/demo with extra_conf appended to
+    its config (skips the calling test where Dovecot can't run here)."""
+    ensure_or_skip()
+    srv = dlserver.Server(users={"demo": "demo"})
+    srv.prepare()
+    inst = ForServer(srv)
+    if extra_conf:
+        with open(inst.conf, "a") as f:
+            f.write(extra_conf)
+    try:
+        inst.start_or_skip()
+        yield inst
+    finally:
+        inst.cleanup()

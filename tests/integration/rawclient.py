@@ -21,6 +21,16 @@ class LineClient:
         assert self.buf == b"", "server sent data after the STARTTLS reply: %r" % self.buf
         self.sock = ssl_context.wrap_socket(self.sock, server_hostname=server_hostname)
 
+    @classmethod
+    def logged_in(cls, port, user="demo", password="demo", timeout=15):
+        """Connected, greeting read, "l LOGIN" answered (whatever it says)."""
+        c = cls(port, timeout=timeout)
+        c.readline()
+        c.send(b"l LOGIN %s %s\r\n" % (user.encode(), password.encode()))
+        while not c.readline().startswith("l "):
+            pass
+        return c
+
     def send(self, data):
         self.sock.sendall(data if isinstance(data, bytes) else data.encode())
 

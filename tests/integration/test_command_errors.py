@@ -53,12 +53,7 @@ CASES = {
 
 
 def connect(port):
-    c = LineClient(port, timeout=15)
-    c.readline()
-    c.send(b"l LOGIN demo demo\r\n")
-    while not c.readline().startswith("l "):
-        pass
-    return c
+    return LineClient.logged_in(port)
 
 
 def run_case(port, name):
@@ -88,13 +83,8 @@ def dl():
 @pytest.fixture(scope="module")
 def dc():
     import dovecot
-    dovecot.ensure_or_skip()
-    srv = Server(users={"demo": "demo"})
-    srv.prepare()
-    inst = dovecot.ForServer(srv)
-    inst.start_or_skip()
-    yield inst
-    inst.cleanup()
+    with dovecot.serving_demo() as inst:
+        yield inst
 
 
 @pytest.mark.parametrize("name", sorted(CASES))

@@ -75,12 +75,7 @@ LITERALS = {
 
 
 def connect(port):
-    c = LineClient(port, timeout=15)
-    c.readline()
-    c.send(b"l LOGIN demo demo\r\n")
-    while not c.readline().startswith("l "):
-        pass
-    return c
+    return LineClient.logged_in(port)
 
 
 def send_slowly(c, data):
@@ -118,12 +113,8 @@ def run_recovering(port, name):
 
 def run_literal(port, name):
     """The bytes the server sends before closing the connection."""
-    c = LineClient(port, timeout=15)
+    c = LineClient.logged_in(port)
     try:
-        c.readline()
-        c.send(b"l LOGIN demo demo\r\n")
-        while not c.readline().startswith("l "):
-            pass
         for part in LITERALS[name][0]:
             try:
                 c.send(part)
@@ -147,15 +138,8 @@ def dl():
 @pytest.fixture(scope="module")
 def dc():
     import dovecot
-    dovecot.ensure_or_skip()
-    srv = Server(users={"demo": "demo"})
-    srv.prepare()
-    inst = dovecot.ForServer(srv)
-    with open(inst.conf, "a") as f:
-        f.write(LIMIT_CONF)
-    inst.start_or_skip()
-    yield inst
-    inst.cleanup()
+    with dovecot.serving_demo(LIMIT_CONF) as inst:
+        yield inst
 
 
 @pytest.mark.parametrize("name", sorted(RECOVERING))
