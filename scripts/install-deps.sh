@@ -4,7 +4,7 @@
 set -e
 PKGS="build-essential autoconf automake pkg-config libssl-dev libsodium-dev
 libpam0g-dev zlib1g-dev check libcrypt-dev libunistring-dev openssl curl procps python3
-python3-pytest python3-nacl util-linux passwd
+python3-pytest python3-nacl util-linux passwd libpam-modules
 clang libclang-rt-14-dev swaks
 dovecot-imapd dovecot-pop3d
 isync mutt"

@@ -1,6 +1,7 @@
 /* Copyright (c) dovecot-like authors. auth-worker-server.c: the auth-worker
-   process: runs the blocking password checks auth hands it, one line at a
-   time, so a slow hash never stalls the auth event loop. */
+   process: runs the blocking work auth hands it (slow hashes, PAM, system
+   passwd/shadow lookups), one line at a time, so it never stalls the auth
+   event loop. */
 #include "lib.h"
 #include "ioloop.h"
 #include "istream.h"
@@ -11,8 +12,11 @@
 #include "strfuncs.h"
 #include "auth-common.h"
 #include "password-scheme.h"
+#include "db-pam.h"
+#include "db-passwd.h"
 #include "auth-worker-server.h"
 
+#include <time.h>
 #include <unistd.h>
 #include <sodium.h>
 
@@ -32,6 +36,10 @@ struct auth_worker_conn {
 
 static struct auth_worker_listener *listeners;
 static struct auth_worker_conn *conns;
+/* PAM requests answered; max_requests reached: BYE sent, exit once auth
+   has closed every connection (master starts a new worker) */
+static unsigned int pam_request_count;
+static bool worker_restart_requested, worker_retiring;
 
 static void wipe_str(const char *s)
 {
@@ -39,34 +47,166 @@ static void wipe_str(const char *s)
 		sodium_memzero((char *)s, strlen(s));
 }
 
-bool auth_worker_server_handle_line(char *line, struct str *reply)
+/* The reply word of a passdb result (auth-worker-client.h). */
+static const char *auth_worker_result_word(enum passdb_result result)
 {
-	const char *const *args = tmp_strsplit_tabescaped(line);
+	switch (result) {
+	case PASSDB_RESULT_OK:
+		return "OK";
+	case PASSDB_RESULT_PASSWORD_MISMATCH:
+		return "MISMATCH";
+	case PASSDB_RESULT_USER_UNKNOWN:
+		return "UNKNOWN";
+	case PASSDB_RESULT_USER_DISABLED:
+		return "DISABLED";
+	case PASSDB_RESULT_PASS_EXPIRED:
+		return "EXPIRED";
+	case PASSDB_RESULT_INTERNAL_FAILURE:
+	case PASSDB_RESULT_SCHEME_NOT_AVAILABLE:
+		break;
+	}
+	return "FAIL";
+}
+
+static void auth_worker_reply_fail(struct str *reply, unsigned int id,
+				   const char *error)
+{
+	str_printfa(reply, "FAIL\t%u\t", id);
+	str_append_tabescaped(reply, error);
+}
+
+/* VERIFY <id> <user> <password> <crypted> <default-scheme> */
+static void auth_worker_verify(const char *const *args, unsigned int id,
+			       struct str *reply)
+{
 	const char *error = NULL;
-	unsigned int id;
 	int ret;
 
-	sodium_memzero(line, strlen(line));
-	if (args[0] == NULL || args[1] == NULL || str_to_uint(args[1], &id) < 0)
-		return false;
-	if (strcmp(args[0], "VERIFY") != 0 || str_array_length(args) != 6) {
-		wipe_str(args[3]);
-		str_printfa(reply, "FAIL\t%u\t", id);
-		str_append_tabescaped(reply, tmp_printf("Unknown auth-worker command %s",
-							args[0]));
-		return true;
-	}
 	ret = password_verify(args[3], args[2][0] == '\0' ? NULL : args[2],
 			      args[4], args[5], &error);
-	wipe_str(args[3]);
 	if (ret > 0)
 		str_printfa(reply, "OK\t%u", id);
 	else if (ret == 0)
 		str_printfa(reply, "MISMATCH\t%u", id);
-	else {
-		str_printfa(reply, "FAIL\t%u\t", id);
-		str_append_tabescaped(reply, error);
+	else
+		auth_worker_reply_fail(reply, id, error);
+}
+
+/* A passdb result with its log line and (PAM) client message. */
+static void auth_worker_reply_passdb(struct str *reply, unsigned int id,
+				     enum passdb_result result,
+				     const char *log_msg, const char *client_msg)
+{
+	str_printfa(reply, "%s\t%u", auth_worker_result_word(result), id);
+	if (result == PASSDB_RESULT_OK)
+		return;
+	str_append_c(reply, '\t');
+	str_append_tabescaped(reply, log_msg == NULL ? "" : log_msg);
+	if (client_msg != NULL) {
+		str_append_c(reply, '\t');
+		str_append_tabescaped(reply, client_msg);
 	}
+}
+
+/* PAM <id> <service> <user> <password> <rip> <flags> <max_requests> */
+static void auth_worker_pam(const char *const *args, unsigned int id,
+			    struct str *reply)
+{
+	const char *log_msg, *client_msg;
+	enum passdb_result result;
+	unsigned int flags, max_requests;
+
+	if (str_to_uint(args[6], &flags) < 0 || (flags & ~DB_PAM_FLAGS_ALL) != 0 ||
+	    str_to_uint(args[7], &max_requests) < 0 ||
+	    args[2][0] == '\0' || args[3][0] == '\0') {
+		auth_worker_reply_fail(reply, id, "Malformed PAM request");
+		return;
+	}
+	result = db_pam_authenticate(args[2], args[3], args[4], args[5], flags,
+				     &log_msg, &client_msg);
+	auth_worker_reply_passdb(reply, id, result, log_msg, client_msg);
+	/* PAM modules leak: max_requests restarts the process (Dovecot) */
+	pam_request_count++;
+	if (max_requests > 0 && pam_request_count >= max_requests)
+		worker_restart_requested = true;
+}
+
+/* SHADOW <id> <user> <password> */
+static void auth_worker_shadow(const char *const *args, unsigned int id,
+			       struct str *reply)
+{
+	const char *log_msg = NULL;
+	enum passdb_result result;
+
+	if (args[2][0] == '\0') {
+		auth_worker_reply_fail(reply, id, "Malformed SHADOW request");
+		return;
+	}
+	result = db_shadow_verify(args[2], args[3], time(NULL), &log_msg);
+	auth_worker_reply_passdb(reply, id, result, log_msg, NULL);
+}
+
+/* PASSWD <id> <user> -> OK <id> <uid> <gid> <home> | UNKNOWN <id> */
+static void auth_worker_passwd(const char *const *args, unsigned int id,
+			       struct str *reply)
+{
+	const char *home, *error;
+	uid_t uid;
+	gid_t gid;
+	int ret;
+
+	if (args[2][0] == '\0') {
+		auth_worker_reply_fail(reply, id, "Malformed PASSWD request");
+		return;
+	}
+	ret = db_passwd_lookup(args[2], &uid, &gid, &home, &error);
+	if (ret < 0)
+		auth_worker_reply_fail(reply, id, error);
+	else if (ret == 0)
+		str_printfa(reply, "UNKNOWN\t%u", id);
+	else {
+		str_printfa(reply, "OK\t%u\t%lu\t%lu\t", id,
+			    (unsigned long)uid, (unsigned long)gid);
+		str_append_tabescaped(reply, home);
+	}
+}
+
+static const struct {
+	const char *name;
+	unsigned int argc;	/* including the name and id */
+	void (*handle)(const char *const *args, unsigned int id,
+		       struct str *reply);
+} auth_worker_commands[] = {
+	{ "VERIFY", 6, auth_worker_verify },
+	{ "PAM", 8, auth_worker_pam },
+	{ "SHADOW", 4, auth_worker_shadow },
+	{ "PASSWD", 3, auth_worker_passwd },
+};
+
+bool auth_worker_server_handle_line(char *line, struct str *reply)
+{
+	const char *const *args = tmp_strsplit_tabescaped(line);
+	unsigned int i, id, argc = str_array_length(args);
+
+	sodium_memzero(line, strlen(line));
+	if (args[0] == NULL || args[1] == NULL || str_to_uint(args[1], &id) < 0)
+		return false;
+	for (i = 0; i < N_ELEMENTS(auth_worker_commands); i++) {
+		if (strcmp(args[0], auth_worker_commands[i].name) == 0)
+			break;
+	}
+	if (i == N_ELEMENTS(auth_worker_commands)) {
+		auth_worker_reply_fail(reply, id, tmp_printf(
+			"Unknown auth-worker command %s", args[0]));
+	} else if (argc != auth_worker_commands[i].argc) {
+		auth_worker_reply_fail(reply, id, tmp_printf(
+			"Malformed %s request", args[0]));
+	} else {
+		auth_worker_commands[i].handle(args, id, reply);
+	}
+	/* every field is wiped: a password may sit anywhere in a bad line */
+	for (i = 2; i < argc; i++)
+		wipe_str(args[i]);
 	return true;
 }
 
@@ -83,6 +223,22 @@ static void auth_worker_conn_destroy(struct auth_worker_conn *conn)
 	ostream_destroy(&conn->output);
 	close(conn->fd);
 	p_free(system_pool, conn);
+	if (worker_retiring && conns == NULL)
+		io_loop_stop(current_ioloop);
+}
+
+/* max_requests reached: tell every auth connection "BYE" (auth sends no
+   more requests on it and closes it once answered) and accept no more. */
+static void auth_worker_retire(void)
+{
+	struct auth_worker_conn *conn;
+	struct auth_worker_listener *l;
+
+	worker_retiring = true;
+	for (l = listeners; l != NULL; l = l->next)
+		io_remove(&l->io);
+	for (conn = conns; conn != NULL; conn = conn->next)
+		ostream_send(conn->output, "BYE\n", 4);
 }
 
 static void auth_worker_conn_input(void *context)
@@ -106,8 +262,15 @@ static void auth_worker_conn_input(void *context)
 		ostream_send(conn->output, str_data(reply), str_len(reply));
 	}
 	ostream_uncork(conn->output);
+	if (worker_restart_requested && !worker_retiring)
+		auth_worker_retire();
 	if (ret == -1 || conn->input->stream_errno != 0)
 		auth_worker_conn_destroy(conn);
+}
+
+bool auth_worker_server_restart_requested(void)
+{
+	return worker_restart_requested;
 }
 
 static void auth_worker_accept(void *context)

@@ -10,9 +10,15 @@ struct str;
 /* Watch a listening fd. */
 void auth_worker_server_listen(int listen_fd);
 void auth_worker_server_deinit(void);
-/* Answer one request line (without LF) into reply (without LF); the
-   password inside line is wiped. Returns false for a malformed line.
-   Blocking; exposed for tests. */
+/* Answer one request line (without LF) into reply (without LF); the line
+   and every field split from it (passwords) are wiped. Returns false when
+   the line has no command or numeric id (auth is broken: drop it); an
+   unknown command or a wrong field count gets a FAIL reply. Blocking (PAM,
+   NSS, crypt); exposed for tests. */
 bool auth_worker_server_handle_line(char *line, struct str *reply);
+/* True once a PAM request's max_requests was reached: the worker then
+   sends "BYE", answers what auth already sent and exits when auth closes
+   the connection. */
+bool auth_worker_server_restart_requested(void);
 
 #endif

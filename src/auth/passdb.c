@@ -7,6 +7,7 @@
 #include "auth-settings.h"
 #include "auth-request.h"
 #include "auth-worker-client.h"
+#include "auth-fields.h"
 #include "password-scheme.h"
 #include "passdb.h"
 
@@ -15,6 +16,8 @@
 static const struct passdb_driver *const passdb_drivers[] = {
 	&passdb_passwd_file,
 	&passdb_static,
+	&passdb_pam,
+	&passdb_shadow,
 };
 
 static ARRAY(struct passdb_module *) passdbs;
@@ -136,4 +139,69 @@ void passdb_verify_password(struct auth_request *request, const char *subsystem,
 	auth_request_ref(request);
 	auth_worker_verify(request->user, password, crypted, default_scheme,
 			   passdb_worker_callback, ctx);
+}
+
+enum passdb_result passdb_result_from_worker(const char *word)
+{
+	static const struct {
+		const char *word;
+		enum passdb_result result;
+	} words[] = {
+		{ "OK", PASSDB_RESULT_OK },
+		{ "MISMATCH", PASSDB_RESULT_PASSWORD_MISMATCH },
+		{ "UNKNOWN", PASSDB_RESULT_USER_UNKNOWN },
+		{ "DISABLED", PASSDB_RESULT_USER_DISABLED },
+		{ "EXPIRED", PASSDB_RESULT_PASS_EXPIRED },
+	};
+	unsigned int i;
+
+	for (i = 0; i < N_ELEMENTS(words); i++) {
+		if (strcmp(words[i].word, word) == 0)
+			return words[i].result;
+	}
+	return PASSDB_RESULT_INTERNAL_FAILURE;
+}
+
+struct passdb_worker_context {
+	struct auth_request *request;
+	const char *subsystem;
+	bool show_msg;
+	verify_plain_callback_t *callback;
+};
+
+static void passdb_worker_reply(const char *const *reply, void *context)
+{
+	struct passdb_worker_context *ctx = context;
+	struct auth_request *request = ctx->request;
+	enum passdb_result result = passdb_result_from_worker(reply[0]);
+	const char *log_msg = reply[1] == NULL || reply[1][0] == '\0' ?
+		NULL : reply[1];
+
+	if (result == PASSDB_RESULT_INTERNAL_FAILURE) {
+		auth_request_log_error(request, ctx->subsystem, "%s",
+			log_msg != NULL ? log_msg : "auth-worker failed");
+	} else if (log_msg != NULL) {
+		auth_request_log_info(request, ctx->subsystem, "%s", log_msg);
+	}
+	if (result != PASSDB_RESULT_OK && result != PASSDB_RESULT_INTERNAL_FAILURE &&
+	    ctx->show_msg && reply[1] != NULL && reply[2] != NULL &&
+	    reply[2][0] != '\0')
+		auth_fields_add(request->extra_fields, "reason", reply[2]);
+	ctx->callback(result, request);
+	auth_request_unref(&request);
+}
+
+void passdb_worker_verify(struct auth_request *request, const char *subsystem,
+			  const char *cmd, const char *const *fields,
+			  bool show_msg, verify_plain_callback_t *callback)
+{
+	struct passdb_worker_context *ctx;
+
+	ctx = pool_new(request->pool, struct passdb_worker_context, 1);
+	ctx->request = request;
+	ctx->subsystem = subsystem;
+	ctx->show_msg = show_msg;
+	ctx->callback = callback;
+	auth_request_ref(request);
+	auth_worker_call(cmd, fields, passdb_worker_reply, ctx);
 }

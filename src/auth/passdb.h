@@ -1,5 +1,5 @@
 /* Copyright (c) dovecot-like authors. passdb.h: password databases: the driver
-   table (passwd-file, static, later pam), the configured passdb { } chain,
+   table (passwd-file, static, pam, shadow), the configured passdb { } chain,
    and the shared password check that sends slow schemes to auth-worker. */
 #ifndef PASSDB_H
 #define PASSDB_H
@@ -61,6 +61,19 @@ void passdb_verify_password(struct auth_request *request, const char *subsystem,
 			    const char *default_scheme,
 			    verify_plain_callback_t *callback);
 
+/* Runs a passdb request in the auth-worker ("PAM"/"SHADOW": the reply
+   is OK, or MISMATCH/UNKNOWN/DISABLED/EXPIRED/FAIL with a log message and
+   an optional client message, see auth-worker-client.h). The log message
+   is logged with the request's prefix (errors always, the rest with
+   auth_verbose); with show_msg the client message becomes the failure
+   reason. callback gets the mapped result; fields are wiped once sent. */
+void passdb_worker_verify(struct auth_request *request, const char *subsystem,
+			  const char *cmd, const char *const *fields,
+			  bool show_msg, verify_plain_callback_t *callback);
+/* The passdb result of a worker reply word; INTERNAL_FAILURE for unknown
+   words (and TEMPFAIL, FAIL). */
+enum passdb_result passdb_result_from_worker(const char *word);
+
 struct passwd_user;
 struct db_passwd_file_args;
 /* passwd-file lookup for request (shared with the userdb): expands the path
@@ -73,5 +86,7 @@ int passwd_file_request_lookup(struct auth_request *request,
 
 extern const struct passdb_driver passdb_passwd_file;
 extern const struct passdb_driver passdb_static;
+extern const struct passdb_driver passdb_pam;
+extern const struct passdb_driver passdb_shadow;
 
 #endif

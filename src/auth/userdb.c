@@ -9,6 +9,7 @@
 static const struct userdb_driver *const userdb_drivers[] = {
 	&userdb_passwd_file,
 	&userdb_static,
+	&userdb_passwd,
 };
 
 static ARRAY(struct userdb_module *) userdbs;

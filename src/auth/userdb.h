@@ -45,5 +45,6 @@ struct userdb_module *userdb_get(unsigned int idx);
 
 extern const struct userdb_driver userdb_passwd_file;
 extern const struct userdb_driver userdb_static;
+extern const struct userdb_driver userdb_passwd;
 
 #endif

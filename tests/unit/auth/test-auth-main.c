@@ -15,6 +15,7 @@ int main(void)
 	sr = srunner_create(passwd_file_suite());
 	srunner_add_suite(sr, password_scheme_suite());
 	srunner_add_suite(sr, auth_protocol_suite());
+	srunner_add_suite(sr, auth_worker_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

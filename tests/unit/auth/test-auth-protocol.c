@@ -260,8 +260,8 @@ static const struct {
 	{ "VERIFY\t3\t\tsecret\t$1$3EtR1Ayi$LWCbETiTcokuBfTBWvmoF1\tCRYPT", "OK\t3", true },
 	{ "VERIFY\t4\tu\tsec\001tret\t{PLAIN}sec\001tret\tCRYPT", "OK\t4", true },
 	{ "VERIFY\t5\tu\tx\t{NOPE}x\tCRYPT", "FAIL\t5\tUnknown scheme NOPE", true },
-	{ "VERIFY\t6\tu\tx", "FAIL\t6\tUnknown auth-worker command VERIFY", true },
-	{ "PAM\t7\tu\tx\ty\tz", "FAIL\t7\tUnknown auth-worker command PAM", true },
+	{ "VERIFY\t6\tu\tx", "FAIL\t6\tMalformed VERIFY request", true },
+	{ "PAM\t7\tu\tx\ty\tz", "FAIL\t7\tMalformed PAM request", true },
 	{ "VERIFY\tx\tu\tp\tc\ts", NULL, false },
 	{ "VERIFY", NULL, false },
 };

@@ -9,5 +9,6 @@
 Suite *passwd_file_suite(void);
 Suite *password_scheme_suite(void);
 Suite *auth_protocol_suite(void);
+Suite *auth_worker_suite(void);
 
 #endif
