@@ -9,14 +9,19 @@
 #include "str.h"
 #include "anvil-request.h"
 #include "anvil-registry.h"
+#include "anvil-penalty.h"
 #include "anvil-connection.h"
 
 #include <errno.h>
 #include <string.h>
 
 /* A worker sends one line and waits; LIST replies may be large, but a peer
-   that stops reading them is dropped rather than buffered without end. */
-#define ANVIL_OUTPUT_MAX_SIZE (1024 * 1024)
+   that stops reading them is dropped rather than buffered without end.
+   Room for one full PENALTY-DUMP: ANVIL_PENALTY_MAX_ENTRIES lines of at
+   most ~90 bytes (an IPv6 address and three numbers). */
+#define ANVIL_OUTPUT_MAX_SIZE (8 * 1024 * 1024)
+static_assert(ANVIL_PENALTY_MAX_ENTRIES * 90 < ANVIL_OUTPUT_MAX_SIZE,
+	      "a full PENALTY-DUMP fits the output limit");
 /* Idle connections are fine (they hold a session's slot), so no idle
    timeout; only a stalled LIST reader is cut off. */
 #define ANVIL_OUTPUT_STALL_MSECS (30 * 1000)
@@ -24,6 +29,7 @@
 struct anvil_connection {
 	struct anvil_connection *prev, *next;
 	struct anvil_registry *reg;
+	struct anvil_penalty *penalty;
 	int fd;
 	struct io *io;
 	struct istream *input;
@@ -90,6 +96,38 @@ static void anvil_connection_connect(struct anvil_connection *conn,
 	ostream_printf(conn->output, "OK\t%u\n", count);
 }
 
+/* The auth penalty requests: GET answers "<penalty> <last_penalty>" (as
+   Dovecot's anvil), INC "OK", DUMP one line per entry and an empty line. */
+static void anvil_connection_penalty(struct anvil_connection *conn,
+				     const struct anvil_request *req)
+{
+	struct str *dump;
+	unsigned int value;
+	time_t last_penalty;
+
+	switch (req->type) {
+	case ANVIL_REQUEST_PENALTY_GET:
+		value = anvil_penalty_get(conn->penalty, req->ident, ioloop_time,
+					  &last_penalty);
+		ostream_printf(conn->output, "%u %lld\n", value,
+			       (long long)last_penalty);
+		break;
+	case ANVIL_REQUEST_PENALTY_INC:
+		anvil_penalty_inc(conn->penalty, req->ident, req->checksum,
+				  req->value, ioloop_time);
+		ostream_send_str(conn->output, "OK\n");
+		break;
+	case ANVIL_REQUEST_PENALTY_DUMP:
+		dump = t_str_new(256);
+		anvil_penalty_dump(conn->penalty, ioloop_time, dump);
+		str_append_c(dump, '\n');
+		ostream_send(conn->output, str_data(dump), str_len(dump));
+		break;
+	default:
+		panic("anvil_connection_penalty(%d)", req->type);
+	}
+}
+
 static void anvil_connection_line(struct anvil_connection *conn,
 				  const char *line, size_t len)
 {
@@ -111,6 +149,11 @@ static void anvil_connection_line(struct anvil_connection *conn,
 		anvil_registry_list(conn->reg, list);
 		str_append_c(list, '\n');
 		ostream_send(conn->output, str_data(list), str_len(list));
+		break;
+	case ANVIL_REQUEST_PENALTY_GET:
+	case ANVIL_REQUEST_PENALTY_INC:
+	case ANVIL_REQUEST_PENALTY_DUMP:
+		anvil_connection_penalty(conn, &req);
 		break;
 	}
 }
@@ -146,7 +189,8 @@ static void anvil_connection_input(void *context)
 	}
 }
 
-void anvil_connection_create(int fd, struct anvil_registry *reg)
+void anvil_connection_create(int fd, struct anvil_registry *reg,
+			     struct anvil_penalty *penalty)
 {
 	struct anvil_connection *conn =
 		pool_new(system_pool, struct anvil_connection, 1);
@@ -154,6 +198,7 @@ void anvil_connection_create(int fd, struct anvil_registry *reg)
 	fd_set_nonblock(fd, true);
 	fd_close_on_exec(fd, true);
 	conn->reg = reg;
+	conn->penalty = penalty;
 	conn->fd = fd;
 	/* +2: room for the LF (and a CR) after a maximum-length line */
 	conn->input = istream_create_fd(fd, ANVIL_LINE_MAX_LEN + 2, true);

@@ -4,6 +4,7 @@
 #define ANVIL_REQUEST_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* An ident is "<service>/<ip>/<username>"; longer ones are refused. */
 #define ANVIL_IDENT_MAX_LEN 1024
@@ -14,12 +15,19 @@
 enum anvil_request_type {
 	ANVIL_REQUEST_CONNECT,	/* CONNECT\t<limit>\t<ident> */
 	ANVIL_REQUEST_LIST,	/* LIST */
+	/* the auth penalty (anvil-penalty.h); ident is an IP address */
+	ANVIL_REQUEST_PENALTY_GET,	/* PENALTY-GET\t<ip> */
+	ANVIL_REQUEST_PENALTY_INC,	/* PENALTY-INC\t<ip>\t<checksum>\t<value> */
+	ANVIL_REQUEST_PENALTY_DUMP,	/* PENALTY-DUMP */
 };
 
 struct anvil_request {
 	enum anvil_request_type type;
 	unsigned int limit;	/* CONNECT: 0 = unlimited */
-	const char *ident;	/* CONNECT: unescaped, tmp pool */
+	const char *ident;	/* CONNECT: unescaped, tmp pool; PENALTY-GET/INC:
+				   the IP in canonical form, tmp pool */
+	uint32_t checksum;	/* PENALTY-INC: 0 = none */
+	unsigned int value;	/* PENALTY-INC: <= ANVIL_PENALTY_MAX_VALUE */
 };
 
 /* Parse data[0..len) (one line, without LF). Returns 0, or -1 with a

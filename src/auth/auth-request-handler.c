@@ -16,6 +16,8 @@
 #include "auth-client-connection.h"
 #include "mech.h"
 #include "password-scheme.h"
+#include "auth-penalty-policy.h"
+#include "auth-penalty.h"
 #include "auth-request-handler.h"
 
 struct auth_request_handler {
@@ -57,6 +59,7 @@ static void auth_request_handler_remove(struct auth_request_handler *handler,
 	request->handler = NULL;
 	timeout_remove(&request->to_abort);
 	timeout_remove(&request->to_delay);
+	timeout_remove(&request->to_penalty);
 	auth_request_unref(&request);
 }
 
@@ -131,6 +134,41 @@ static void auth_request_handler_start(struct auth_request *request)
 		return;
 	}
 	request->mech->auth_initial(request, true, buf->data, buf->used);
+}
+
+static void auth_request_penalty_waited(void *context)
+{
+	struct auth_request *request = context;
+
+	timeout_remove(&request->to_penalty);
+	auth_request_ref(request);
+	auth_request_handler_start(request);
+	auth_request_unref(&request);
+}
+
+/* Dovecot's auth penalty: a request from an IP that failed recently starts
+   only after the penalty's delay; the loop keeps running meanwhile. */
+static void auth_request_penalty_callback(struct auth_request *request,
+					  unsigned int penalty,
+					  time_t last_penalty)
+{
+	unsigned int secs;
+
+	if (request->handler == NULL)
+		return;	/* cancelled or timed out while we asked anvil */
+	secs = auth_penalty_delay_secs(penalty, last_penalty, ioloop_time);
+	request->penalty_checked = true;
+	request->penalty_stored = penalty > 0;
+	request->penalty = secs > 0 ? penalty : 0;
+	if (secs == 0) {
+		auth_request_penalty_waited(request);
+		return;
+	}
+	auth_request_log_debug(request, "penalty",
+			       "Delaying the request by %u secs (penalty %u)",
+			       secs, penalty);
+	request->to_penalty = timeout_add(secs * 1000,
+					  auth_request_penalty_waited, request);
 }
 
 bool auth_request_handler_auth_begin(struct auth_request_handler *handler,
@@ -211,6 +249,10 @@ bool auth_request_handler_auth_begin(struct auth_request_handler *handler,
 			return true;
 		}
 		request->cert_username = true;
+	}
+	if (auth_penalty_is_applicable(request)) {
+		auth_penalty_lookup(request, auth_request_penalty_callback);
+		return true;
 	}
 	auth_request_ref(request);
 	auth_request_handler_start(request);
@@ -437,6 +479,8 @@ void auth_request_handler_reply(struct auth_request *request,
 			auth_fields_exists(request->extra_fields, "proxy") ||
 			auth_fields_exists(request->extra_fields, "proxy_maybe");
 		auth_request_log_debug(request, "auth", "Authenticated");
+		if (request->penalty_checked && request->penalty_stored)
+			auth_penalty_update(request, true);
 		if (handler->conn->login_type && !nologin)
 			auth_master_pending_add(request);
 		/* nologin is a refusal: it waits like a failure, so the
@@ -463,6 +507,11 @@ void auth_request_handler_reply(struct auth_request *request,
 		auth_request_log_info(request, "auth", "%s",
 			result == AUTH_CLIENT_RESULT_FAILURE ?
 			"Authentication failed" : "Temporary authentication failure");
+		/* a temporary failure is ours, not a wrong guess; nodelay
+		   (passdb extra field) exempts from the penalty as in Dovecot */
+		if (result == AUTH_CLIENT_RESULT_FAILURE && request->penalty_checked &&
+		    !auth_fields_exists(request->extra_fields, "nodelay"))
+			auth_penalty_update(request, false);
 		auth_request_handler_send_final(request, str_c(str),
 			result == AUTH_CLIENT_RESULT_FAILURE);
 		return;

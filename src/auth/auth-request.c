@@ -50,6 +50,7 @@ void auth_request_unref(struct auth_request **_request)
 		return;
 	timeout_remove(&request->to_abort);
 	timeout_remove(&request->to_delay);
+	timeout_remove(&request->to_penalty);
 	pool = request->pool;
 	pool_unref(&pool);	/* wipes the password */
 }

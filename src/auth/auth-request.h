@@ -24,6 +24,8 @@ struct auth_request {
 	const struct mech_module *mech;
 	struct auth_client_params params;
 	struct timeout *to_abort, *to_delay;
+	/* the start waits for the IP's failure penalty (auth-penalty.h) */
+	struct timeout *to_penalty;
 	time_t created;
 
 	/* As the client sent it, and after auth_username_format or a passdb
@@ -51,6 +53,11 @@ struct auth_request {
 	bool finished, successful;
 	/* a CONT was sent: the client's next CONT is expected */
 	bool waiting_continue;
+	/* the IP's penalty was looked up (penalty_checked): its value if
+	   still in force (0 if worn off), and whether anvil had one at all
+	   (a success then resets it) */
+	bool penalty_checked, penalty_stored;
+	unsigned int penalty;
 	/* the final line waiting for auth_failure_delay */
 	const char *delayed_reply;
 	/* Opaque owner data (master connection of a lookup). */

@@ -12,6 +12,7 @@
 #include "auth-client-connection.h"
 #include "auth-master-connection.h"
 #include "auth-request-handler.h"
+#include "auth-penalty.h"
 #include "auth-worker-client.h"
 #include "auth-worker-server.h"
 #include "db-passwd-file.h"
@@ -126,6 +127,9 @@ int main(int argc, char *argv[])
 			log_fatal("auth_mechanisms: %s", error);
 		passdbs_init(service->set);
 		userdbs_init(service->set);
+		/* before the privilege drop: the socket is root's, 0600 */
+		auth_penalty_init(tmp_printf("%s/anvil-auth-penalty",
+					     auth_set->base_dir));
 	}
 	master_service_drop_privileges(service);
 	process_title_set(worker ? "dovecot-like/auth-worker" : "dovecot-like/auth");
@@ -148,6 +152,7 @@ int main(int argc, char *argv[])
 		auth_client_connections_destroy_all();
 		auth_master_connections_destroy_all();
 		auth_request_handlers_deinit();
+		auth_penalty_deinit();
 		auth_worker_client_deinit();
 		passwd_files_deinit();
 	}

@@ -1,10 +1,12 @@
 /* Copyright (c) dovecot-like authors. main.c: doveadm-like, the admin CLI:
-   signals the running master through its pid file and asks auth for users. */
+   signals the running master through its pid file, asks auth for users and
+   anvil for penalties (doveadm-penalty.c). */
 
 #include "lib.h"
 #include "strfuncs.h"
 #include "settings.h"
 #include "auth-master.h"
+#include "doveadm-penalty.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,9 @@ static ATTR_NORETURN void usage(void)
 		"usage: doveadm-like [-c <config>] <command> [<args>]\n"
 		"  reload            reload the configuration (SIGHUP to master)\n"
 		"  stop              stop the server (SIGTERM to master)\n"
-		"  user <user>       look up a user in the userdb\n");
+		"  user <user>       look up a user in the userdb\n"
+		"  penalty [<ip>[/<mask>]]\n"
+		"                    show the authentication failure penalties\n");
 	exit(EXIT_USAGE);
 }
 
@@ -129,6 +133,8 @@ int main(int argc, char *argv[])
 		ret = cmd_signal(set, SIGTERM);
 	else if (strcmp(argv[0], "user") == 0 && argc == 2)
 		ret = cmd_user(set, argv[1]);
+	else if (strcmp(argv[0], "penalty") == 0 && argc <= 2)
+		ret = doveadm_penalty_cmd(set, argv[1]);
 	else
 		usage();
 	settings_free(&set);

@@ -384,6 +384,8 @@ auth_client_request_new(struct auth_client *client, const struct auth_request_in
 		str_append(str, "\tsecured");
 	if (info->valid_client_cert)
 		str_append(str, "\tvalid-client-cert");
+	if (info->no_penalty)
+		str_append(str, "\tno-penalty");
 	if (info->cert_username != NULL && info->cert_username[0] != '\0')
 		str_append_param(str, "cert_username", info->cert_username);
 	if (info->local_name != NULL && info->local_name[0] != '\0')

@@ -30,6 +30,8 @@ struct auth_request_info {
 	bool valid_client_cert;
 	const char *cert_username;
 	const char *local_name;
+	/* login_trusted_networks: auth applies no failure penalty */
+	bool no_penalty;
 };
 
 /* data_base64: the server's challenge for CONTINUE; args: the reply's extra

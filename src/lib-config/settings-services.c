@@ -85,6 +85,7 @@ static const struct builtin_key builtin_keys[] = {
 	SVC("anvil", "process_min_avail", "1"),
 	UNIX("anvil", "anvil", "mode", "0600"),
 	UNIX("anvil", "anvil-auth-penalty", "mode", "0600"),
+	UNIX("anvil", "anvil-auth-penalty", "user", "$default_internal_user"),
 };
 
 bool settings_service_is_builtin(const char *name)

@@ -360,6 +360,7 @@ static void client_auth_send(struct client *client)
 	info.secured = client->secured;
 	info.tls = client->tls;
 	info.valid_client_cert = client_has_valid_client_cert(client);
+	info.no_penalty = client->trusted;
 	if (login_set.auth_ssl_username_from_cert)
 		info.cert_username = client_get_cert_username(client);
 	info.local_name = client_get_local_name(client);

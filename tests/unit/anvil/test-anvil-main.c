@@ -12,6 +12,7 @@ int main(void)
 	sr = srunner_create(anvil_request_suite());
 	srunner_add_suite(sr, anvil_registry_suite());
 	srunner_add_suite(sr, anvil_client_suite());
+	srunner_add_suite(sr, anvil_penalty_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);

@@ -9,5 +9,6 @@
 Suite *anvil_request_suite(void);
 Suite *anvil_registry_suite(void);
 Suite *anvil_client_suite(void);
+Suite *anvil_penalty_suite(void);
 
 #endif
