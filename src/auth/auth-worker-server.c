@@ -76,9 +76,11 @@ static void auth_worker_reply_fail(struct str *reply, unsigned int id,
 }
 
 /* VERIFY <id> <user> <password> <crypted> <default-scheme> */
-static void auth_worker_verify(const char *const *args, unsigned int id,
+static void auth_worker_verify(const struct auth_worker_request *req,
 			       struct str *reply)
 {
+	const char *const *args = req->args;
+	unsigned int id = req->id;
 	const char *error = NULL;
 	int ret;
 
@@ -109,56 +111,61 @@ static void auth_worker_reply_passdb(struct str *reply, unsigned int id,
 }
 
 /* PAM <id> <service> <user> <password> <rip> <flags> <max_requests> */
-static void auth_worker_pam(const char *const *args, unsigned int id,
+static bool auth_worker_pam_check(struct auth_worker_request *req)
+{
+	const char *const *args = req->args;
+
+	return str_to_uint(args[6], &req->pam_flags) == 0 &&
+		(req->pam_flags & ~DB_PAM_FLAGS_ALL) == 0 &&
+		str_to_uint(args[7], &req->pam_max_requests) == 0 &&
+		args[2][0] != '\0' && args[3][0] != '\0';
+}
+
+static void auth_worker_pam(const struct auth_worker_request *req,
 			    struct str *reply)
 {
+	const char *const *args = req->args;
 	const char *log_msg, *client_msg;
 	enum passdb_result result;
-	unsigned int flags, max_requests;
 
-	if (str_to_uint(args[6], &flags) < 0 || (flags & ~DB_PAM_FLAGS_ALL) != 0 ||
-	    str_to_uint(args[7], &max_requests) < 0 ||
-	    args[2][0] == '\0' || args[3][0] == '\0') {
-		auth_worker_reply_fail(reply, id, "Malformed PAM request");
-		return;
-	}
-	result = db_pam_authenticate(args[2], args[3], args[4], args[5], flags,
-				     &log_msg, &client_msg);
-	auth_worker_reply_passdb(reply, id, result, log_msg, client_msg);
+	result = db_pam_authenticate(args[2], args[3], args[4], args[5],
+				     req->pam_flags, &log_msg, &client_msg);
+	auth_worker_reply_passdb(reply, req->id, result, log_msg, client_msg);
 	/* PAM modules leak: max_requests restarts the process (Dovecot) */
 	pam_request_count++;
-	if (max_requests > 0 && pam_request_count >= max_requests)
+	if (req->pam_max_requests > 0 &&
+	    pam_request_count >= req->pam_max_requests)
 		worker_restart_requested = true;
 }
 
-/* SHADOW <id> <user> <password> */
-static void auth_worker_shadow(const char *const *args, unsigned int id,
+/* SHADOW <id> <user> <password>, PASSWD <id> <user>: a user name */
+static bool auth_worker_user_check(struct auth_worker_request *req)
+{
+	return req->args[2][0] != '\0';
+}
+
+static void auth_worker_shadow(const struct auth_worker_request *req,
 			       struct str *reply)
 {
 	const char *log_msg = NULL;
 	enum passdb_result result;
 
-	if (args[2][0] == '\0') {
-		auth_worker_reply_fail(reply, id, "Malformed SHADOW request");
-		return;
-	}
-	result = db_shadow_verify(args[2], args[3], time(NULL), &log_msg);
-	auth_worker_reply_passdb(reply, id, result, log_msg, NULL);
+	result = db_shadow_verify(req->args[2], req->args[3], time(NULL),
+				  &log_msg);
+	auth_worker_reply_passdb(reply, req->id, result, log_msg, NULL);
 }
 
 /* PASSWD <id> <user> -> OK <id> <uid> <gid> <home> | UNKNOWN <id> */
-static void auth_worker_passwd(const char *const *args, unsigned int id,
+static void auth_worker_passwd(const struct auth_worker_request *req,
 			       struct str *reply)
 {
+	const char *const *args = req->args;
+	unsigned int id = req->id;
 	const char *home, *error;
 	uid_t uid;
 	gid_t gid;
 	int ret;
 
-	if (args[2][0] == '\0') {
-		auth_worker_reply_fail(reply, id, "Malformed PASSWD request");
-		return;
-	}
 	ret = db_passwd_lookup(args[2], &uid, &gid, &home, &error);
 	if (ret < 0)
 		auth_worker_reply_fail(reply, id, error);
@@ -174,39 +181,67 @@ static void auth_worker_passwd(const char *const *args, unsigned int id,
 static const struct {
 	const char *name;
 	unsigned int argc;	/* including the name and id */
-	void (*handle)(const char *const *args, unsigned int id,
+	/* the fields' syntax (NULL: any), before anything runs */
+	bool (*check)(struct auth_worker_request *req);
+	void (*handle)(const struct auth_worker_request *req,
 		       struct str *reply);
 } auth_worker_commands[] = {
-	{ "VERIFY", 6, auth_worker_verify },
-	{ "PAM", 8, auth_worker_pam },
-	{ "SHADOW", 4, auth_worker_shadow },
-	{ "PASSWD", 3, auth_worker_passwd },
+	{ "VERIFY", 6, NULL, auth_worker_verify },
+	{ "PAM", 8, auth_worker_pam_check, auth_worker_pam },
+	{ "SHADOW", 4, auth_worker_user_check, auth_worker_shadow },
+	{ "PASSWD", 3, auth_worker_user_check, auth_worker_passwd },
 };
+
+void auth_worker_request_wipe(struct auth_worker_request *req)
+{
+	unsigned int i;
+
+	for (i = 2; i < req->argc; i++)
+		wipe_str(req->args[i]);
+}
+
+bool auth_worker_request_parse(char *line, struct auth_worker_request *req_r)
+{
+	unsigned int i;
+
+	memset(req_r, 0, sizeof(*req_r));
+	req_r->args = tmp_strsplit_tabescaped(line);
+	req_r->argc = str_array_length(req_r->args);
+	sodium_memzero(line, strlen(line));
+	if (req_r->args[0] == NULL || req_r->args[1] == NULL ||
+	    str_to_uint(req_r->args[1], &req_r->id) < 0) {
+		auth_worker_request_wipe(req_r);
+		return false;
+	}
+	for (i = 0; i < N_ELEMENTS(auth_worker_commands); i++) {
+		if (strcmp(req_r->args[0], auth_worker_commands[i].name) == 0)
+			break;
+	}
+	req_r->command = i;
+	if (i == N_ELEMENTS(auth_worker_commands)) {
+		req_r->error = tmp_printf("Unknown auth-worker command %s",
+					  req_r->args[0]);
+	} else if (req_r->argc != auth_worker_commands[i].argc ||
+		   (auth_worker_commands[i].check != NULL &&
+		    !auth_worker_commands[i].check(req_r))) {
+		req_r->error = tmp_printf("Malformed %s request",
+					  req_r->args[0]);
+	}
+	return true;
+}
 
 bool auth_worker_server_handle_line(char *line, struct str *reply)
 {
-	const char *const *args = tmp_strsplit_tabescaped(line);
-	unsigned int i, id, argc = str_array_length(args);
+	struct auth_worker_request req;
 
-	sodium_memzero(line, strlen(line));
-	if (args[0] == NULL || args[1] == NULL || str_to_uint(args[1], &id) < 0)
+	if (!auth_worker_request_parse(line, &req))
 		return false;
-	for (i = 0; i < N_ELEMENTS(auth_worker_commands); i++) {
-		if (strcmp(args[0], auth_worker_commands[i].name) == 0)
-			break;
-	}
-	if (i == N_ELEMENTS(auth_worker_commands)) {
-		auth_worker_reply_fail(reply, id, tmp_printf(
-			"Unknown auth-worker command %s", args[0]));
-	} else if (argc != auth_worker_commands[i].argc) {
-		auth_worker_reply_fail(reply, id, tmp_printf(
-			"Malformed %s request", args[0]));
-	} else {
-		auth_worker_commands[i].handle(args, id, reply);
-	}
+	if (req.error != NULL)
+		auth_worker_reply_fail(reply, req.id, req.error);
+	else
+		auth_worker_commands[req.command].handle(&req, reply);
 	/* every field is wiped: a password may sit anywhere in a bad line */
-	for (i = 2; i < argc; i++)
-		wipe_str(args[i]);
+	auth_worker_request_wipe(&req);
 	return true;
 }
 
@@ -248,12 +283,17 @@ static void auth_worker_conn_input(void *context)
 	const char *line;
 	size_t len;
 	ssize_t ret;
+	bool ok;
 
 	ret = istream_read(conn->input);
 	ostream_cork(conn->output);
 	while ((line = istream_next_line(conn->input, &len)) != NULL) {
 		reply = t_str_new(128);
-		if (!auth_worker_server_handle_line((char *)line, reply)) {
+		ok = auth_worker_server_handle_line((char *)line, reply);
+		/* handle_line() wipes up to a NUL; auth sends none, but the
+		   rest of a broken line may hold a password too */
+		sodium_memzero((char *)line, len);
+		if (!ok) {
 			log_error("auth sent a broken worker request");
 			auth_worker_conn_destroy(conn);
 			return;

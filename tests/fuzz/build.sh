@@ -32,13 +32,18 @@ for dir in src/lib src/lib-config src/lib-imap src/lib-mail src/lib-index \
 done
 make -s -j"$jobs" -C src/auth libauthcore.a >>make.out 2>&1 ||
 	{ grep -E "error|Error" make.out | head -40; exit 1; }
+make -s -j"$jobs" -C src/anvil libanvilcore.a >>make.out 2>&1 ||
+	{ grep -E "error|Error" make.out | head -40; exit 1; }
+make -s -j"$jobs" -C src/doveadm-like libdoveadmcore.a >>make.out 2>&1 ||
+	{ grep -E "error|Error" make.out | head -40; exit 1; }
 
 # Targets: each links only the libraries it needs.
 SAN="-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined"
 INC="-I$builddir -I$top/src/lib -I$top/src/lib-config -I$top/src/lib-imap \
 -I$top/src/lib-mail -I$top/src/lib-index -I$top/src/lib-storage \
 -I$top/src/lib-storage/maildir -I$top/src/lib-storage/mbox \
--I$top/src/auth -I$top/src/lib-compression -I$fuzzdir"
+-I$top/src/auth -I$top/src/lib-compression -I$top/src/anvil \
+-I$top/src/doveadm-like -I$fuzzdir"
 B=$builddir/src
 SYS="$(pkg-config --libs libsodium openssl zlib) -lcrypt -lunistring"
 libs_for() {
@@ -54,6 +59,13 @@ $B/lib-imap/libimap.a $B/lib-mail/libmail.a $B/lib/liblib.a" ;;
 	config) echo "$B/lib-config/libconfig.a $B/lib/liblib.a" ;;
 	passwd-file|auth-protocol)
 		echo "$B/auth/libauthcore.a $B/lib/liblib.a" ;;
+	# auth-worker-server.o calls db-pam.o (never run here): -lpam
+	auth-worker-*) echo "$B/auth/libauthcore.a $B/lib/liblib.a -lpam" ;;
+	# the unit tests' $(LIBSTORAGE) is for anvil-client.c only
+	anvil-*) echo "$B/anvil/libanvilcore.a $B/lib/liblib.a" ;;
+	# doveadm_penalty_cmd() reads base_dir from the settings
+	doveadm-*) echo "$B/doveadm-like/libdoveadmcore.a \
+$B/lib-config/libconfig.a $B/lib/liblib.a" ;;
 	maildir-*|mbox-*) echo "$B/lib-storage/libstorage.a $B/lib-index/libindex.a \
 $B/lib-mail/libmail.a $B/lib/liblib.a" ;;
 	istream-crlf) echo "$B/lib-mail/libmail.a $B/lib/liblib.a" ;;
@@ -68,8 +80,9 @@ for src in "$fuzzdir"/fuzz-*.c; do
 	out="$builddir/fuzz/$name"
 	# Relink when the target or any library is newer.
 	libs=$(libs_for "${name#fuzz-}")
-	if [ -x "$out" ] && [ -z "$(find "$src" "$fuzzdir/fuzz-common.h" $libs \
-		-newer "$out" 2>/dev/null)" ]; then
+	# (-l options are no files for find)
+	if [ -x "$out" ] && [ -z "$(find "$src" "$fuzzdir/fuzz-common.h" \
+		$(echo "$libs" | sed 's/ -l[^ ]*//g') -newer "$out" 2>/dev/null)" ]; then
 		continue
 	fi
 	$CC -g -O1 $SAN -Wall -Wextra -Wno-unused-parameter $INC \

@@ -224,6 +224,45 @@ START_TEST(test_worker_line)
 }
 END_TEST
 
+/* The parse step alone (nothing runs): fields, the FAIL reason, and every
+   field after the id wiped by auth_worker_request_wipe(), also when the
+   line is refused for its id. */
+START_TEST(test_worker_request_parse)
+{
+	struct auth_worker_request req;
+	char *line = (char *)tmp_strdup("PAM\t7\tsvc\tbob\ts3\001tx\t\t3\t5");
+	size_t i, len = strlen(line);
+
+	ck_assert(auth_worker_request_parse(line, &req));
+	for (i = 0; i < len; i++)
+		ck_assert_int_eq(line[i], '\0');
+	ck_assert_ptr_null(req.error);
+	ck_assert_uint_eq(req.id, 7);
+	ck_assert_uint_eq(req.argc, 8);
+	ck_assert_str_eq(req.args[4], "s3\tx");
+	ck_assert_uint_eq(req.pam_flags, 3);
+	ck_assert_uint_eq(req.pam_max_requests, 5);
+	auth_worker_request_wipe(&req);
+	for (i = 2; i < req.argc; i++)
+		ck_assert_int_eq(req.args[i][0], '\0');
+
+	line = (char *)tmp_strdup("VERIFY\t8\tbob\tpw");
+	ck_assert(auth_worker_request_parse(line, &req));
+	ck_assert_str_eq(req.error, "Malformed VERIFY request");
+	auth_worker_request_wipe(&req);
+
+	/* refused: no numeric id; the password is wiped all the same */
+	line = (char *)tmp_strdup("PAM\tx\tsvc\tbob\tpw\t\t0\t0");
+	ck_assert(!auth_worker_request_parse(line, &req));
+	ck_assert_uint_eq(req.argc, 8);
+	ck_assert_int_eq(req.args[4][0], '\0');
+	line = (char *)tmp_strdup("");
+	ck_assert(!auth_worker_request_parse(line, &req));
+	line = (char *)tmp_strdup("\t\t");
+	ck_assert(!auth_worker_request_parse(line, &req));
+}
+END_TEST
+
 /* max_requests: the worker asks to be restarted once that many PAM requests
    were answered (0: never). */
 START_TEST(test_worker_max_requests)
@@ -312,6 +351,7 @@ Suite *auth_worker_suite(void)
 
 	tcase_add_loop_test(tc, test_pam_args, 0, N_ELEMENTS(args_tests));
 	tcase_add_loop_test(tc, test_shadow_expiry, 0, N_ELEMENTS(expiry_tests));
+	tcase_add_test(tc, test_worker_request_parse);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lines");
