@@ -211,6 +211,15 @@ static void auth_penalty_input(void *context)
 		auth_penalty_fail(client, "reply too long");
 		return;
 	}
+	if (ret < 0 && array_count(&client->queue) == 0 &&
+	    client->input->stream_errno == 0) {
+		/* anvil closed an idle connection (it stopped or restarted):
+		   nothing lost; the next request connects again and only a
+		   failure to do so is an outage */
+		auth_penalty_disconnect(client);
+		client->last_connect_attempt = 0;
+		return;
+	}
 	if (ret < 0) {
 		auth_penalty_fail(client, istream_get_error(client->input));
 		return;

@@ -161,8 +161,12 @@ static void auth_worker_input(void *context)
 		if (!auth_worker_handle_line(conn, line))
 			return;
 	}
-	if (ret == -1 || conn->input->stream_errno != 0)
-		auth_worker_conn_close(conn, "auth-worker process disconnected", true);
+	/* an idle worker exiting (stopped with the server, restarted by
+	   master) loses nothing: only lost requests are an error */
+	if (ret == -1 || conn->input->stream_errno != 0) {
+		auth_worker_conn_close(conn, "auth-worker process disconnected",
+				       conn->pending > 0);
+	}
 }
 
 static void auth_worker_check_timeouts(void *context)

@@ -76,9 +76,12 @@ static void imap_settings_init(const struct settings *set)
 static void imap_sig_die(int signo ATTR_UNUSED, void *context ATTR_UNUSED)
 {
 	if (imap_client != NULL) {
+		if (imap_client->disconnected)
+			return;	/* a second signal: the BYE is out already */
 		client_send_line(imap_client, "* BYE Server shutting down.");
 		client_disconnect(imap_client, "Disconnected: Server shutting down.");
 	} else {
+		mail_storage_service_stop();
 		io_loop_stop(current_ioloop);
 	}
 }

@@ -88,7 +88,8 @@ static void auth_client_disconnect(struct auth_client *client, const char *reaso
 	void *key, *value;
 
 	if (client->fd != -1) {
-		if (client->connected)
+		/* our own deinit (shutting down) is not worth a line */
+		if (client->connected && reconnect)
 			log_error("Disconnected from auth server %s: %s",
 				  client->socket_path, reason);
 		io_remove(&client->io);

@@ -62,6 +62,11 @@ static void mss_reply_login(const char *line)
 		return;
 	/* A few bytes on a fresh unix socket: the send buffer takes them. */
 	ret = write(mss->conn_fd, line, len);
+	if (ret < 0 && errno == EPIPE) {
+		/* the login process stopped (server shutdown) after our
+		   client got its reply: the session itself is fine */
+		return;
+	}
 	if (ret < 0)
 		log_error("write(login handoff reply) failed: %m");
 	else if ((size_t)ret != len)
@@ -674,6 +679,18 @@ static bool mss_find_listener(struct master_service *service,
 		return false;
 	*idx_r = first_unix;
 	return true;
+}
+
+void mail_storage_service_stop(void)
+{
+	if (mss == NULL)
+		return;	/* not started, or the session has taken over */
+	if (mss->conn_fd != -1) {
+		/* a login is half-way: tell the login process, then exit */
+		mss_fail("Server shutting down",
+			 "Shutting down during a login handoff");
+	}
+	io_remove(&mss->io_listen);
 }
 
 void mail_storage_service_start(struct master_service *service,

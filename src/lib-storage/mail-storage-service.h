@@ -45,5 +45,9 @@ void mail_storage_service_start(struct master_service *service,
 				const char *protocol,
 				mail_storage_service_client_callback_t *callback,
 				void *context);
+/* SIGTERM before a client came: stop watching the listener (so the ioloop
+   closes without watched fds). During a handoff the login process gets
+   FAIL and the process exits. */
+void mail_storage_service_stop(void);
 
 #endif

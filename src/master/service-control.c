@@ -79,24 +79,48 @@ static void services_stop_kill(void *context)
 	service_process_kill_all(list, SIGKILL, SERVICE_TYPE_LOG, true);
 }
 
+/* SIGTERM to the frontends (frontend = true) or to everyone else but log,
+   which must see the others' last lines. Returns how many got it. */
+static unsigned int services_stop_group(struct service_list *list, bool frontend)
+{
+	struct hash_iterate *iter = hash_table_iterate_init(list->processes);
+	void *key, *value;
+	unsigned int count = 0;
+
+	while (hash_table_iterate(iter, &key, &value)) {
+		if (service_process_is_log(value) ||
+		    service_process_is_frontend(value) != frontend)
+			continue;
+		service_process_stop(value);
+		count++;
+	}
+	hash_table_iterate_deinit(&iter);
+	return count;
+}
+
+/* Graceful stop in two steps: the login processes and workers first, then
+   auth, auth-worker and anvil once those are gone, so that no login
+   process sees auth vanish under it (an error line at every stop). */
 void services_stop(struct service_list *list)
 {
 	if (list->stopping)
 		return;
 	list->stopping = true;
 	services_close_listeners(list);
-	/* everyone but log: it must see the others' last lines */
-	service_process_kill_all(list, SIGTERM, SERVICE_TYPE_DAEMON, false);
-	service_process_kill_all(list, SIGTERM, SERVICE_TYPE_WORKER, false);
+	if (services_stop_group(list, true) == 0) {
+		list->stopping_daemons = true;
+		(void)services_stop_group(list, false);
+	}
 	stop_kill_to = timeout_add(SERVICES_STOP_KILL_MSECS, services_stop_kill, list);
 }
 
-/* Only the log service is left (or nothing): the caller may exit. */
+/* Called as children exit. Only the log service is left (or nothing): the
+   caller may exit. */
 bool services_stop_done(struct service_list *list)
 {
 	struct hash_iterate *iter;
 	void *key, *value;
-	bool done = true;
+	bool done = true, frontends = false;
 
 	if (!list->stopping)
 		return false;
@@ -104,8 +128,15 @@ bool services_stop_done(struct service_list *list)
 	while (hash_table_iterate(iter, &key, &value)) {
 		if (!service_process_is_log(value))
 			done = false;
+		if (service_process_is_frontend(value))
+			frontends = true;
 	}
 	hash_table_iterate_deinit(&iter);
+	if (!frontends && !list->stopping_daemons) {
+		list->stopping_daemons = true;
+		if (services_stop_group(list, false) > 0)
+			done = false;
+	}
 	if (done)
 		timeout_remove(&stop_kill_to);
 	return done;

@@ -312,6 +312,12 @@ bool service_process_is_idle_worker(const struct service_process *process)
 	return process->idle && process->service->type == SERVICE_TYPE_WORKER;
 }
 
+bool service_process_is_frontend(const struct service_process *process)
+{
+	return service_process_is_login(process) ||
+		process->service->type == SERVICE_TYPE_WORKER;
+}
+
 bool service_process_is_log(const struct service_process *process)
 {
 	return process->service->type == SERVICE_TYPE_LOG;

@@ -50,6 +50,9 @@ struct service_list {
 	const char *libexec_dir;
 	bool privileged;
 	bool stopping;
+	/* stopping: the login processes and workers are gone, auth, anvil
+	   and auth-worker got their SIGTERM */
+	bool stopping_daemons;
 	int config_fd;		/* settings snapshot for children */
 	int log_pipe[2];	/* every child's fd 2 writes [1]; log reads [0] */
 	int orig_stderr_fd;	/* the log service writes here with -F */
@@ -92,6 +95,8 @@ bool service_process_is_daemon(const struct service_process *process);
 /* SIGTERM, remembering that its death is expected. */
 void service_process_stop(struct service_process *process);
 bool service_process_is_log(const struct service_process *process);
+/* facing clients: a login process or a worker (stopped first) */
+bool service_process_is_frontend(const struct service_process *process);
 /* service-control.c: true once only the log service is left after stop */
 bool services_stop_done(struct service_list *list);
 void service_process_kill_all(struct service_list *list, int signo,

@@ -38,9 +38,12 @@ static void pop3_settings_init(const struct settings *set)
 static void pop3_sig_die(int signo ATTR_UNUSED, void *context ATTR_UNUSED)
 {
 	if (pop3_client != NULL) {
+		if (pop3_client->disconnected)
+			return;	/* a second signal: the BYE is out already */
 		client_send_line(pop3_client, "-ERR [SYS/TEMP] Server shutting down.");
 		client_disconnect(pop3_client, "Disconnected: Server shutting down.");
 	} else {
+		mail_storage_service_stop();
 		io_loop_stop(current_ioloop);
 	}
 }

@@ -102,3 +102,39 @@ def test_sighup_reload_keeps_serving(fresh_server):
             if time.time() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def test_clean_shutdown_log(fresh_server):
+    """SIGTERM with a session open, idle pre-started workers and logins done
+    over IMAP and POP3: every process stops without an Error or Warning
+    line (no "Disconnected from auth server" from login's own deinit, no
+    "I/O leak" from an idle worker's listener), and the open session gets
+    Dovecot's BYE."""
+    import poplib
+    server = fresh_server
+    m = imaplib.IMAP4("127.0.0.1", server.imap_port, timeout=15)
+    m.login("demo", server.users["demo"])
+    m.select("INBOX")
+    m.logout()
+    p = poplib.POP3("127.0.0.1", server.pop3_port, timeout=15)
+    p.user("demo")
+    p.pass_(server.users["demo"])
+    p.stat()
+    p.quit()
+    open_session = Imap(server.imap_port)
+    _, tagged = open_session.command(f"LOGIN alice {server.users['alice']}")
+    assert tagged.startswith("OK"), tagged
+    server.stop(keep_dir=True)
+    try:
+        log = server.log_text()
+        bad = [l for l in log.splitlines() if " Error: " in l or " Warning: " in l]
+        assert bad == [], "\n".join(bad)
+        assert "Shutting down (signal 15)" in log
+        assert "All processes stopped, exiting" in log
+        assert "Disconnected: Server shutting down." in log
+        assert open_session.is_closed()
+        assert open_session.buf == b"* BYE Server shutting down.\r\n", \
+            repr(open_session.buf)
+    finally:
+        import shutil
+        shutil.rmtree(server.dir, ignore_errors=True)
