@@ -346,7 +346,8 @@ static void cmd_append_open(struct cmd_append_context *ctx, const char *name)
 {
 	const char *reply;
 
-	if (imap_mailbox_open_target(ctx->client, name, &ctx->box, &reply) < 0) {
+	if (imap_mailbox_open_target(ctx->client, name,
+				     MAILBOX_FLAG_SAVE_ONLY, &ctx->box, &reply) < 0) {
 		ctx->box = NULL;
 		cmd_append_fail(ctx, reply);
 		return;

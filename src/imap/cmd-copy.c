@@ -141,7 +141,7 @@ static bool cmd_copy_full(struct client_command *cmd, bool move)
 		client_send_tagline(cmd, "OK No messages found.");
 		return true;
 	}
-	if (imap_mailbox_open_target(client, name, &dest, &reply) < 0) {
+	if (imap_mailbox_open_target(client, name, 0, &dest, &reply) < 0) {
 		client_send_tagline(cmd, reply);
 		return true;
 	}

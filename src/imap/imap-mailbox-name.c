@@ -315,7 +315,8 @@ enum mailbox_flags imap_mailbox_name_auto_flags(const char *name,
 }
 
 int imap_mailbox_open_target(struct client *client, const char *name,
-			     struct mailbox **box_r, const char **reply_r)
+			     enum mailbox_flags flags, struct mailbox **box_r,
+			     const char **reply_r)
 {
 	enum mail_storage_error error;
 	const char *storage_name, *error_str;
@@ -325,7 +326,7 @@ int imap_mailbox_open_target(struct client *client, const char *name,
 		*reply_r = tmp_strconcat("NO ", error_str, NULL);
 		return -1;
 	}
-	if (mailbox_open(client->user, storage_name, MAILBOX_FLAG_NO_RECENT |
+	if (mailbox_open(client->user, storage_name, flags | MAILBOX_FLAG_NO_RECENT |
 			 imap_mailbox_name_auto_flags(name, storage_name),
 			 box_r, &error, &error_str) < 0) {
 		*reply_r = client_mailbox_error_reply(name, error, error_str, true);

@@ -82,10 +82,12 @@ bool imap_mailbox_name_only_arg(struct client_command *cmd, const char **name_r,
 enum mailbox_flags imap_mailbox_name_auto_flags(const char *name,
 						const char *storage_name);
 /* Opens the mailbox the client named as the target of APPEND, COPY or
-   MOVE. 0, or -1 with *reply_r the tagged NO (tmp): [TRYCREATE] when it
-   doesn't exist, the storage error otherwise. */
+   MOVE, with flags added (MAILBOX_FLAG_SAVE_ONLY for APPEND). 0, or -1
+   with *reply_r the tagged NO (tmp): [TRYCREATE] when it doesn't exist,
+   the storage error otherwise. */
 int imap_mailbox_open_target(struct client *client, const char *name,
-			     struct mailbox **box_r, const char **reply_r);
+			     enum mailbox_flags flags, struct mailbox **box_r,
+			     const char **reply_r);
 /* BAD for a command taking `required` arguments: "Missing arguments." if
    fewer were given, else "Invalid arguments." (Dovecot's texts). */
 void imap_mailbox_args_error(struct client_command *cmd, unsigned int required);

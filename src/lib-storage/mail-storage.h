@@ -147,6 +147,11 @@ enum mailbox_flags {
 	   create/subscribe mailbox: a missing one is not created (as
 	   Dovecot 2.3: "Mailbox doesn't exist") */
 	MAILBOX_FLAG_NO_AUTO_CREATE = 0x08,
+	/* opened only to save into with a save transaction (APPEND): the
+	   backend may skip the first sync, so nothing but saving,
+	   mailbox_get_name(), the last error and close may be used. The next
+	   sync of any session finds the new messages. */
+	MAILBOX_FLAG_SAVE_ONLY = 0x10,
 };
 
 /* The storage name the mailbox was opened with ("INBOX" for any case of

@@ -82,6 +82,7 @@ maildir_mailbox_open(struct mail_user *user, const char *name,
 	struct mailbox_sync_result result;
 	struct mailbox *box;
 	struct pool *pool;
+	struct stat st;
 	const char *dir, *path, *control, *error;
 	bool inbox;
 
@@ -133,6 +134,17 @@ maildir_mailbox_open(struct mail_user *user, const char *name,
 	mbox->index_dir = loc->index_dir == NULL ? mbox->control_path :
 		inbox ? p_strdup(pool, loc->index_dir) :
 		p_strconcat(pool, loc->index_dir, "/", dir, NULL);
+	if ((flags & MAILBOX_FLAG_SAVE_ONLY) != 0 &&
+	    stat(mbox->uidlist->path, &st) == 0) {
+		/* saving needs only the uidlist and the keywords, both read
+		   under the uidlist lock at commit: no index, no scan (a
+		   scan per APPEND costs O(messages) when new/ is busy).
+		   Without a uidlist the full first sync runs, so the
+		   messages already there get their UIDs before ours. */
+		(void)maildir_keywords_refresh(mbox->keywords);	/* logged */
+		*box_r = &mbox->box;
+		return 0;
+	}
 	if (loc->index_dir != NULL && strcmp(loc->index_dir, "MEMORY") == 0) {
 		/* INDEX=MEMORY: no index files, every sync scans */
 	} else if (strcmp(mbox->index_dir, mbox->control_path) != 0 &&
