@@ -190,34 +190,6 @@ static void ip_unmap_v4(struct ip_addr *ip)
 	}
 }
 
-static bool ip_in_net(const struct ip_addr *ip, const struct ip_addr *net,
-		      unsigned int bits)
-{
-	const unsigned char *a, *b;
-	unsigned int i;
-
-	if (ip->family != net->family)
-		return false;
-	if (ip->family == AF_INET) {
-		a = (const unsigned char *)&ip->u.ip4;
-		b = (const unsigned char *)&net->u.ip4;
-	} else {
-		a = ip->u.ip6.s6_addr;
-		b = net->u.ip6.s6_addr;
-	}
-	for (i = 0; bits >= 8; i++, bits -= 8) {
-		if (a[i] != b[i])
-			return false;
-	}
-	if (bits > 0) {
-		unsigned char mask = (unsigned char)(0xff << (8 - bits));
-
-		if ((a[i] & mask) != (b[i] & mask))
-			return false;
-	}
-	return true;
-}
-
 int auth_net_list_match(const struct ip_addr *_ip, const char *list,
 			const char **error_r)
 {
@@ -248,7 +220,7 @@ int auth_net_list_match(const struct ip_addr *_ip, const char *list,
 			*error_r = tmp_printf("Invalid network '%s'", nets[i]);
 			return -1;
 		}
-		if (ip.family != 0 && ip_in_net(&ip, &net, bits))
+		if (ip.family != 0 && net_is_in_network(&ip, &net, bits))
 			return 1;
 	}
 	return 0;

@@ -54,30 +54,6 @@ int doveadm_penalty_parse_net(const char *str, struct ip_addr *net_r,
 	return 0;
 }
 
-bool doveadm_penalty_net_match(const struct ip_addr *ip,
-			       const struct ip_addr *net, unsigned int bits)
-{
-	const unsigned char *a, *b;
-	unsigned int full, rest;
-
-	if (ip->family != net->family)
-		return false;
-	if (ip->family == AF_INET) {
-		a = (const unsigned char *)&ip->u.ip4;
-		b = (const unsigned char *)&net->u.ip4;
-	} else {
-		a = ip->u.ip6.s6_addr;
-		b = net->u.ip6.s6_addr;
-	}
-	full = bits / 8;
-	rest = bits % 8;
-	if (memcmp(a, b, full) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	return ((a[full] ^ b[full]) & (0xff << (8 - rest))) == 0;
-}
-
 static int parse_time(const char *str, time_t *time_r)
 {
 	uint64_t n;
@@ -207,7 +183,7 @@ static int penalty_read(struct istream *input, const char *path,
 		}
 		if (net_addr2ip(row.ip, &ip) < 0)
 			continue;	/* not an IP: nothing doveadm shows */
-		if (net == NULL || doveadm_penalty_net_match(&ip, net, bits))
+		if (net == NULL || net_is_in_network(&ip, net, bits))
 			array_append(rows, &row);
 	}
 	fprintf(stderr, "doveadm-like: %s: %s\n", path,

@@ -25,9 +25,6 @@ int doveadm_penalty_cmd(const struct settings *set, const char *filter);
    bits). Returns 0, or -1 if it is not one. */
 int doveadm_penalty_parse_net(const char *str, struct ip_addr *net_r,
 			      unsigned int *bits_r);
-/* Whether ip lies in net/bits (never across address families). */
-bool doveadm_penalty_net_match(const struct ip_addr *ip,
-			       const struct ip_addr *net, unsigned int bits);
 /* Parse one PENALTY-DUMP line (without LF) into *row_r (ip in the tmp
    pool). Returns 0, or -1 for a malformed line. */
 int doveadm_penalty_parse_row(const char *line, size_t len,

@@ -77,6 +77,33 @@ bool net_ip_is_loopback(const struct ip_addr *ip)
 	return IN6_IS_ADDR_V4MAPPED(&ip->u.ip6) && b[12] == 127;
 }
 
+bool net_is_in_network(const struct ip_addr *ip, const struct ip_addr *net,
+		       unsigned int bits)
+{
+	const unsigned char *a, *b;
+	unsigned int full, rest;
+
+	if (ip->family != net->family || ip->family == 0)
+		return false;
+	if (ip->family == AF_INET) {
+		if (bits > 32)
+			return false;
+		a = (const unsigned char *)&ip->u.ip4;
+		b = (const unsigned char *)&net->u.ip4;
+	} else {
+		if (bits > 128)
+			return false;
+		a = ip->u.ip6.s6_addr;
+		b = net->u.ip6.s6_addr;
+	}
+	full = bits / 8;
+	rest = bits % 8;
+	if (memcmp(a, b, full) != 0)
+		return false;
+	return rest == 0 ||
+		((a[full] ^ b[full]) & (0xff << (8 - rest))) == 0;
+}
+
 void fd_set_nonblock(int fd, bool nonblock)
 {
 	int flags = fcntl(fd, F_GETFL);

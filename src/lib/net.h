@@ -17,6 +17,9 @@ int net_addr2ip(const char *addr, struct ip_addr *ip_r);
 /* Static-free: result in tmp pool. "" for family 0. */
 const char *net_ip2addr(const struct ip_addr *ip);
 bool net_ip_is_loopback(const struct ip_addr *ip);
+/* ip within net/bits (same family; bits up to 32 or 128, larger is false) */
+bool net_is_in_network(const struct ip_addr *ip, const struct ip_addr *net,
+		       unsigned int bits);
 
 void fd_set_nonblock(int fd, bool nonblock);
 void fd_close_on_exec(int fd, bool set);

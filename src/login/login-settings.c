@@ -87,20 +87,6 @@ void login_settings_read(const struct settings *set, const char *service_name,
 		set_r->client_limit = 1000;
 }
 
-static bool login_ip_bits_equal(const unsigned char *a, const unsigned char *b,
-				unsigned int bits)
-{
-	unsigned int bytes = bits / 8, rest = bits % 8;
-	unsigned char mask;
-
-	if (memcmp(a, b, bytes) != 0)
-		return false;
-	if (rest == 0)
-		return true;
-	mask = (unsigned char)(0xff << (8 - rest));
-	return (a[bytes] & mask) == (b[bytes] & mask);
-}
-
 bool login_ip_in_network(const struct ip_addr *ip, const char *network)
 {
 	struct ip_addr net_ip, v4mapped;
@@ -125,13 +111,7 @@ bool login_ip_in_network(const struct ip_addr *ip, const char *network)
 		memcpy(&v4mapped.u.ip4, &ip->u.ip6.s6_addr[12], 4);
 		ip = &v4mapped;
 	}
-	if (ip->family != net_ip.family)
-		return false;
-	if (ip->family == AF_INET) {
-		return login_ip_bits_equal((const unsigned char *)&ip->u.ip4,
-					   (const unsigned char *)&net_ip.u.ip4, bits);
-	}
-	return login_ip_bits_equal(ip->u.ip6.s6_addr, net_ip.u.ip6.s6_addr, bits);
+	return net_is_in_network(ip, &net_ip, bits);
 }
 
 bool login_ip_is_secured(const struct ip_addr *remote_ip)

@@ -37,8 +37,8 @@ static void fuzz_penalty_filter(const char *line, size_t len,
 	    *bits_r > max_bits)
 		abort();
 	/* a network holds its own address at every mask */
-	if (!doveadm_penalty_net_match(net_r, net_r, *bits_r) ||
-	    !doveadm_penalty_net_match(net_r, net_r, 0))
+	if (!net_is_in_network(net_r, net_r, *bits_r) ||
+	    !net_is_in_network(net_r, net_r, 0))
 		abort();
 	*have_r = true;
 }
@@ -121,7 +121,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		if (strlen(row.ip) > FUZZ_PENALTY_MAX_IP)
 			abort();
-		if (have_filter && !doveadm_penalty_net_match(&ip, &net, bits))
+		if (have_filter && !net_is_in_network(&ip, &net, bits))
 			continue;
 		array_append(&rows, &row);
 	}
