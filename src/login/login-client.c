@@ -447,6 +447,13 @@ void clients_destroy_all(const char *reason)
 
 	for (client = clients; client != NULL; client = next) {
 		next = client->next;
+		if (client->handoff != NULL) {
+			/* the worker may own the connection already and
+			   says its own BYE: one more from us would be a
+			   second */
+			client_destroy(client, reason);
+			continue;
+		}
 		client_disconnect(client, CLIENT_DISCONNECT_SHUTDOWN, reason);
 	}
 }
