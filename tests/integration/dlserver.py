@@ -12,6 +12,17 @@ PREFIX = os.environ.get("DL_PREFIX", "")
 MODE = os.environ.get("DL_MODE", "privileged")
 MASTER = os.path.join(PREFIX, "sbin", "dovecot-like")
 MAKE_MAILDIR = os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "make-maildir.py")
+def sanitizer_build():
+    """True when the installed tree was built with --enable-sanitizers (the
+    master binary calls the ASan runtime: __asan_init, with gcc's shared
+    libasan and clang's static one alike)."""
+    try:
+        with open(MASTER, "rb") as f:
+            return b"__asan_init" in f.read()
+    except OSError:
+        return False
+
+
 BAD_LOG_WORDS = ("Panic:", "Fatal:", "AddressSanitizer", "runtime error:",
                  "killed with signal")
 
