@@ -141,3 +141,20 @@ enum passdb_result db_shadow_verify(const char *user, const char *password,
 		sodium_memzero(sp.sp_pwdp, strlen(sp.sp_pwdp));
 	return result;
 }
+
+int db_passwd_parse_args(const char *args, const char **error_r)
+{
+	const char *const *words = tmp_strsplit_spaces(args, " \t");
+	const char *value;
+	unsigned int i;
+
+	for (i = 0; words[i] != NULL; i++) {
+		/* Dovecot 1.x/2.0 "blocking=yes|no": always in the worker */
+		if (str_begins(words[i], "blocking=", &value) &&
+		    (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0))
+			continue;
+		*error_r = tmp_printf("Unknown arg '%s'", words[i]);
+		return -1;
+	}
+	return 0;
+}

@@ -8,6 +8,11 @@
 #include <sys/types.h>
 #include <time.h>
 
+/* The args of userdb passwd and passdb shadow: only Dovecot's
+   "blocking=yes|no" (both always run in the worker). 0, or -1 with
+   *error_r naming the unknown arg. */
+int db_passwd_parse_args(const char *args, const char **error_r);
+
 /* Blocking. Returns 1 with uid, gid and home (tmp) when found, 0 for an
    unknown user, -1 with *error_r on a lookup failure. */
 int db_passwd_lookup(const char *user, uid_t *uid_r, gid_t *gid_r,

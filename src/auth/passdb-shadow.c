@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "strfuncs.h"
 #include "auth-request.h"
+#include "db-passwd.h"
 #include "passdb.h"
 
 #define SUBSYS "shadow"
@@ -11,19 +12,7 @@
 static int passdb_shadow_init(struct passdb_module *module, const char *args,
 			      const char **error_r)
 {
-	const char *const *words = tmp_strsplit_spaces(args, " \t");
-	const char *value;
-	unsigned int i;
-
-	for (i = 0; words[i] != NULL; i++) {
-		/* Dovecot 1.x/2.0 "blocking=yes|no": always in the worker */
-		if (str_begins(words[i], "blocking=", &value) &&
-		    (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0))
-			continue;
-		*error_r = tmp_printf("Unknown arg '%s'", words[i]);
-		return -1;
-	}
-	return 0;
+	return db_passwd_parse_args(args, error_r);
 }
 
 static void passdb_shadow_verify_plain(struct passdb_module *module,

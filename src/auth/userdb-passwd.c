@@ -4,6 +4,7 @@
 #include "lib.h"
 #include "strfuncs.h"
 #include "auth-request.h"
+#include "db-passwd.h"
 #include "auth-worker-client.h"
 #include "userdb.h"
 
@@ -17,19 +18,7 @@ struct userdb_passwd_context {
 static int userdb_passwd_init(struct userdb_module *module, const char *args,
 			      const char **error_r)
 {
-	const char *const *words = tmp_strsplit_spaces(args, " \t");
-	const char *value;
-	unsigned int i;
-
-	for (i = 0; words[i] != NULL; i++) {
-		/* Dovecot 2.0's "blocking=yes|no": always in the worker */
-		if (str_begins(words[i], "blocking=", &value) &&
-		    (strcmp(value, "yes") == 0 || strcmp(value, "no") == 0))
-			continue;
-		*error_r = tmp_printf("Unknown arg '%s'", words[i]);
-		return -1;
-	}
-	return 0;
+	return db_passwd_parse_args(args, error_r);
 }
 
 /* reply: OK <uid> <gid> <home> | UNKNOWN | FAIL <error> | TEMPFAIL <error> */
